@@ -1,0 +1,119 @@
+import { SessionHandle } from './chat';
+import type { BackoffPolicy } from './core/backoff';
+import { DEFAULT_RETRY, type Fetch, type HttpConfig, type RetryPolicy } from './core/http';
+import { Socket, type ConnectionState, type SocketEvents, type WebSocketConstructor } from './core/socket';
+import { memoryTokens, type TokenStorage } from './core/storage';
+import { Assignments } from './resources/assignments';
+import { Auth } from './resources/auth';
+import { Clinics } from './resources/clinics';
+import { Employees } from './resources/employees';
+import { Messages } from './resources/messages';
+import { Queue } from './resources/queue';
+import { Sessions } from './resources/sessions';
+
+export interface MedChatOptions {
+  /** The server's origin, e.g. `https://chat.example-clinic.org`. */
+  baseUrl: string;
+  /** Where the token is kept; memory by default, `localStorageTokens()` to survive reloads. */
+  storage?: TokenStorage;
+  /** A WebSocket class, for runtimes without a global one (Node 20: pass `ws`). */
+  WebSocket?: WebSocketConstructor;
+  /** A fetch implementation; the global one by default. */
+  fetch?: Fetch;
+  /** Per-attempt HTTP timeout. Default 30 s. */
+  timeoutMs?: number;
+  /** HTTP retries. Default: 2 retries, 0.5 s doubling to at most 8 s, with jitter. */
+  retry?: Partial<RetryPolicy>;
+  /** Socket reconnect backoff. Default: 0.5 s doubling to at most 30 s, with jitter. */
+  reconnect?: Partial<BackoffPolicy>;
+  /** A socket frame not acked within this time means the connection is dead. Default 10 s. */
+  ackTimeoutMs?: number;
+}
+
+/**
+ * The MedChat client: HTTP resources for everything, plus one WebSocket connection for live events and
+ * chat handles. Errors are always thrown as `MedChatError`.
+ */
+export class MedChat {
+  readonly auth: Auth;
+  readonly clinics: Clinics;
+  readonly sessions: Sessions;
+  readonly messages: Messages;
+  readonly employees: Employees;
+  readonly assignments: Assignments;
+  readonly queue: Queue;
+  private readonly socket: Socket;
+  private readonly chats = new Map<string, SessionHandle>();
+
+  constructor(options: MedChatOptions) {
+    const baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const http: HttpConfig = {
+      baseUrl,
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      token: () => this.auth.token,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      timeoutMs: options.timeoutMs ?? 30_000,
+    };
+    this.socket = new Socket({
+      url: () => {
+        const token = this.auth.token;
+        return token && `${baseUrl.replace(/^http/, 'ws')}/api/v1/socket?token=${encodeURIComponent(token)}`;
+      },
+      WebSocket: options.WebSocket,
+      reconnect: { initialDelayMs: 500, maxDelayMs: 30_000, ...options.reconnect },
+      ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+    });
+    this.auth = new Auth(http, options.storage ?? memoryTokens(), () => this.identityChanged());
+    this.clinics = new Clinics(http);
+    this.sessions = new Sessions(http);
+    this.messages = new Messages(http);
+    this.employees = new Employees(http, this.auth);
+    this.assignments = new Assignments(http);
+    this.queue = new Queue(http);
+  }
+
+  /** `idle` until `connect()`; `offline` after a fatal close (e.g. revoked token) until `connect()` again. */
+  get state(): ConnectionState {
+    return this.socket.state;
+  }
+
+  /** Opens the live connection (idempotent). It reconnects by itself until `disconnect()` or a fatal close. */
+  connect(): void {
+    this.socket.connect();
+  }
+
+  disconnect(): void {
+    this.socket.disconnect();
+  }
+
+  /** Listens to a server event (or `state`); returns the function that stops listening. */
+  on<K extends keyof SocketEvents>(type: K, handler: (event: SocketEvents[K]) => void): () => void {
+    return this.socket.events.on(type, handler);
+  }
+
+  /** The live handle of a session (one per session id; connects if needed). Close it when done. */
+  chat(sessionId: string): SessionHandle {
+    let handle = this.chats.get(sessionId);
+    if (!handle) {
+      handle = new SessionHandle({
+        sessionId,
+        socket: this.socket,
+        messages: this.messages,
+        sessions: this.sessions,
+        me: () => this.auth.user,
+        onClose: () => this.chats.delete(sessionId),
+      });
+      this.chats.set(sessionId, handle);
+    }
+    return handle;
+  }
+
+  private identityChanged(): void {
+    if (!this.auth.token) {
+      for (const chat of [...this.chats.values()]) chat.close();
+      this.socket.disconnect();
+    } else {
+      this.socket.reset();
+    }
+  }
+}

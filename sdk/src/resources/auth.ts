@@ -1,0 +1,75 @@
+import type { AuthResult, Me } from '../protocol/models';
+import { request, type HttpConfig, type RequestOptions } from '../core/http';
+import type { TokenStorage } from '../core/storage';
+
+export type CallOptions = Pick<RequestOptions, 'signal'>;
+
+/** Sign-in for staff (email and password) and patients (guest or identified by the clinic); keeps the result in storage. */
+export class Auth {
+  constructor(
+    private readonly http: HttpConfig,
+    private readonly storage: TokenStorage,
+    /** Called whenever the signed-in identity changes. */
+    private readonly onChange: () => void,
+  ) {}
+
+  /** The signed-in user, restored from storage on reload; null when signed out or expired. */
+  get user(): Me | null {
+    return this.current()?.user ?? null;
+  }
+
+  /** The bearer token, or undefined when signed out or expired. */
+  get token(): string | undefined {
+    return this.current()?.token;
+  }
+
+  /** Staff sign-in. */
+  login(body: { email: string; password: string }, options?: CallOptions): Promise<AuthResult> {
+    return this.signIn('/api/v1/auth/login', body, options);
+  }
+
+  /** An anonymous patient of the clinic whose site key is given. */
+  guest(body: { siteKey: string; displayName: string }, options?: CallOptions): Promise<AuthResult> {
+    return this.signIn('/api/v1/auth/guest', body, options);
+  }
+
+  /** A patient the clinic's site vouches for with a signed identity token; the same patient every time. */
+  identify(body: { siteKey: string; identityToken: string }, options?: CallOptions): Promise<AuthResult> {
+    return this.signIn('/api/v1/auth/identify', body, options);
+  }
+
+  /** Revokes the token on the server (best effort) and always forgets it locally. */
+  async logout(options?: CallOptions): Promise<void> {
+    try {
+      if (this.token) await request<void>(this.http, 'POST', '/api/v1/auth/logout', options);
+    } finally {
+      this.storage.set(null);
+      this.onChange();
+    }
+  }
+
+  /** Fetches the signed-in user and refreshes the stored copy. */
+  async me(options?: CallOptions): Promise<Me> {
+    const me = await request<Me>(this.http, 'GET', '/api/v1/auth/me', options);
+    this.updateUser(me);
+    return me;
+  }
+
+  /** Keeps the stored user current after a change made elsewhere (e.g. availability). */
+  updateUser(user: Me): void {
+    const stored = this.current();
+    if (stored && stored.user.id === user.id) this.storage.set({ ...stored, user });
+  }
+
+  private current(): AuthResult | null {
+    const stored = this.storage.get();
+    return stored && Date.parse(stored.expiresAt) > Date.now() ? stored : null;
+  }
+
+  private async signIn(path: string, body: object, options?: CallOptions): Promise<AuthResult> {
+    const result = await request<AuthResult>(this.http, 'POST', path, { ...options, body });
+    this.storage.set(result);
+    this.onChange();
+    return result;
+  }
+}

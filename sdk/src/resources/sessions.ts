@@ -1,0 +1,44 @@
+import type { QueueStatus, Session, SessionStatus } from '../protocol/models';
+import { request, type HttpConfig } from '../core/http';
+import type { CallOptions } from './auth';
+
+const path = (id: string, rest = '') => `/api/v1/sessions/${encodeURIComponent(id)}${rest}`;
+
+export class Sessions {
+  constructor(private readonly http: HttpConfig) {}
+
+  /** Patient: opens a chat, or returns the one already open. */
+  start(body: { reason: string }, options?: CallOptions): Promise<Session> {
+    return request(this.http, 'POST', '/api/v1/sessions', { ...options, body });
+  }
+
+  /** The sessions the caller may see: a patient's own, or the clinic's for staff. */
+  async list(query: { status?: SessionStatus } = {}, options?: CallOptions): Promise<Session[]> {
+    const page = await request<{ sessions: Session[] }>(this.http, 'GET', '/api/v1/sessions', { ...options, query });
+    return page.sessions;
+  }
+
+  get(id: string, options?: CallOptions): Promise<Session> {
+    return request(this.http, 'GET', path(id), options);
+  }
+
+  /** Patient: ends the chat. */
+  end(id: string, options?: CallOptions): Promise<Session> {
+    return request(this.http, 'POST', path(id, '/end'), options);
+  }
+
+  /** Assigned employee: hands the session back to the queue, with an optional note for the next one. */
+  leave(id: string, body: { note?: string } = {}, options?: CallOptions): Promise<Session> {
+    return request(this.http, 'POST', path(id, '/leave'), { ...options, body });
+  }
+
+  /** A waiting session's place in the queue (404 `not_found` once it is no longer waiting). */
+  queue(id: string, options?: CallOptions): Promise<QueueStatus> {
+    return request(this.http, 'GET', path(id, '/queue'), options);
+  }
+
+  /** Marks everything up to `seq` as read by the caller. */
+  markRead(id: string, seq: number, options?: CallOptions): Promise<void> {
+    return request(this.http, 'POST', path(id, '/read'), { ...options, body: { seq } });
+  }
+}
