@@ -1,0 +1,40 @@
+/**
+ * The single table of error codes. Codes are stable and never renamed; each has its HTTP status,
+ * whether a client may retry the same request, and an English default message.
+ * Zero dependencies: the SDK, the widget and the server all read it.
+ */
+export const ERRORS = {
+  invalid_request: { status: 400, retryable: false, message: 'The request is malformed or fails validation.' },
+  unauthorized: { status: 401, retryable: false, message: 'Authentication is required.' },
+  invalid_credentials: { status: 401, retryable: false, message: 'Email or password is incorrect.' },
+  invalid_token: { status: 401, retryable: false, message: 'The token is invalid, expired or revoked.' },
+  invalid_identity_token: { status: 401, retryable: false, message: 'The identity token is invalid, expired or for another clinic.' },
+  forbidden: { status: 403, retryable: false, message: 'You may not do this.' },
+  origin_not_allowed: { status: 403, retryable: false, message: 'This site is not allowed to use this clinic’s chat.' },
+  not_assigned: { status: 403, retryable: false, message: 'You are not assigned to this session.' },
+  not_found: { status: 404, retryable: false, message: 'Not found.' },
+  session_not_found: { status: 404, retryable: false, message: 'Session not found.' },
+  clinic_not_found: { status: 404, retryable: false, message: 'Clinic not found.' },
+  user_not_found: { status: 404, retryable: false, message: 'User not found.' },
+  session_ended: { status: 409, retryable: false, message: 'The session has ended.' },
+  idempotency_conflict: { status: 409, retryable: false, message: 'This client message id was already used for a different message.' },
+  email_taken: { status: 409, retryable: false, message: 'An account with this email already exists.' },
+  conflict: { status: 409, retryable: false, message: 'The request conflicts with the current state.' },
+  history_unavailable: { status: 410, retryable: false, message: 'The requested history is no longer available; reload the session.' },
+  payload_too_large: { status: 413, retryable: false, message: 'The request is too large.' },
+  message_too_long: { status: 422, retryable: false, message: 'The message is longer than 4,000 characters.' },
+  rate_limited: { status: 429, retryable: true, message: 'Too many requests; slow down.' },
+  internal_error: { status: 500, retryable: true, message: 'Something went wrong on our side.' },
+  database_unavailable: { status: 503, retryable: true, message: 'The service is temporarily unavailable.' },
+} as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
+
+export type KnownErrorCode = keyof typeof ERRORS;
+/** Known codes, or any string so that older clients survive codes added later. */
+export type ErrorCode = KnownErrorCode | (string & {});
+
+/** The HTTP error envelope: `{"error":{"code","message","requestId","details"?}}`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId?: string; details?: unknown };
+}
+
+export const MAX_MESSAGE_LENGTH = 4000;

@@ -1,0 +1,170 @@
+/**
+ * Wire models, defined once with TypeBox. The server validates and documents its responses with these
+ * schemas; the SDK takes its types from them (type-only imports, so the SDK bundle carries no TypeBox).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+const Id = Type.String({ format: 'uuid' });
+const Timestamp = Type.String({ description: 'ISO 8601 time, UTC' });
+
+export const Role = Type.Union([Type.Literal('patient'), Type.Literal('employee'), Type.Literal('admin')]);
+export type Role = Static<typeof Role>;
+
+export const Availability = Type.Union([Type.Literal('available'), Type.Literal('away'), Type.Literal('offline')]);
+export type Availability = Static<typeof Availability>;
+
+export const SessionStatus = Type.Union([Type.Literal('waiting'), Type.Literal('active'), Type.Literal('ended')]);
+export type SessionStatus = Static<typeof SessionStatus>;
+
+export const AssignmentStartReason = Type.Union([
+  Type.Literal('session_started'),
+  Type.Literal('after_leave'),
+  Type.Literal('employee_available'),
+  Type.Literal('admin'),
+]);
+export type AssignmentStartReason = Static<typeof AssignmentStartReason>;
+
+export const AssignmentEndReason = Type.Union([
+  Type.Literal('left'),
+  Type.Literal('disconnected'),
+  Type.Literal('session_ended'),
+  Type.Literal('admin'),
+]);
+export type AssignmentEndReason = Static<typeof AssignmentEndReason>;
+
+export const Person = Type.Object({ id: Id, displayName: Type.String() });
+export type Person = Static<typeof Person>;
+
+export const Me = Type.Object({
+  id: Id,
+  clinicId: Id,
+  role: Role,
+  displayName: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  externalId: Type.Union([Type.String(), Type.Null()]),
+  availability: Type.Union([Availability, Type.Null()]),
+  capacity: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type Me = Static<typeof Me>;
+
+export const AuthResult = Type.Object({ token: Type.String(), expiresAt: Timestamp, user: Me });
+export type AuthResult = Static<typeof AuthResult>;
+
+export const Session = Type.Object({
+  id: Id,
+  clinicId: Id,
+  status: SessionStatus,
+  patient: Person,
+  employee: Type.Union([Person, Type.Null()]),
+  reason: Type.String(),
+  createdAt: Timestamp,
+  firstAssignedAt: Type.Union([Timestamp, Type.Null()]),
+  endedAt: Type.Union([Timestamp, Type.Null()]),
+  endedBy: Type.Union([Id, Type.Null()]),
+  lastSeq: Type.Integer({ minimum: 0 }),
+});
+export type Session = Static<typeof Session>;
+
+export const MessageKind = Type.Union([Type.Literal('text'), Type.Literal('system')]);
+export type MessageKind = Static<typeof MessageKind>;
+
+/** What a system line records; the widget and console localize it. */
+export const SystemEvent = Type.Union([
+  Type.Literal('session.assigned'),
+  Type.Literal('session.requeued'),
+  Type.Literal('session.ended'),
+]);
+export type SystemEvent = Static<typeof SystemEvent>;
+
+export const Message = Type.Object({
+  id: Id,
+  sessionId: Id,
+  seq: Type.Integer({ minimum: 1 }),
+  kind: MessageKind,
+  sender: Type.Union([Type.Object({ id: Id, role: Role, displayName: Type.String() }), Type.Null()]),
+  body: Type.String(),
+  system: Type.Union([
+    Type.Object({ event: SystemEvent, employeeName: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Null(),
+  ]),
+  clientMsgId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+});
+export type Message = Static<typeof Message>;
+
+export const MessagePage = Type.Object({
+  messages: Type.Array(Message),
+  /** True when more messages exist beyond this page in the direction asked. */
+  hasMore: Type.Boolean(),
+});
+export type MessagePage = Static<typeof MessagePage>;
+
+export const Assignment = Type.Object({
+  id: Id,
+  sessionId: Id,
+  employee: Person,
+  startedAt: Timestamp,
+  endedAt: Type.Union([Timestamp, Type.Null()]),
+  startReason: AssignmentStartReason,
+  endReason: Type.Union([AssignmentEndReason, Type.Null()]),
+});
+export type Assignment = Static<typeof Assignment>;
+
+export const Employee = Type.Object({
+  id: Id,
+  email: Type.String(),
+  displayName: Type.String(),
+  role: Type.Union([Type.Literal('employee'), Type.Literal('admin')]),
+  availability: Availability,
+  capacity: Type.Integer(),
+  load: Type.Integer(),
+  active: Type.Boolean(),
+});
+export type Employee = Static<typeof Employee>;
+
+export const QueueEntry = Type.Object({
+  sessionId: Id,
+  patient: Person,
+  reason: Type.String(),
+  createdAt: Timestamp,
+  position: Type.Integer({ minimum: 1 }),
+});
+export type QueueEntry = Static<typeof QueueEntry>;
+
+export const QueueStatus = Type.Object({
+  position: Type.Integer({ minimum: 1 }),
+  estimatedWaitSeconds: Type.Integer({ minimum: 0 }),
+});
+export type QueueStatus = Static<typeof QueueStatus>;
+
+/** What the widget may know about a clinic before anyone logs in. */
+export const ClinicPublic = Type.Object({
+  id: Id,
+  name: Type.String(),
+  emergencyText: Type.String(),
+  brandColor: Type.Union([Type.String(), Type.Null()]),
+});
+export type ClinicPublic = Static<typeof ClinicPublic>;
+
+export const ClinicSettings = Type.Object({
+  id: Id,
+  name: Type.String(),
+  siteKey: Type.String(),
+  allowedOrigins: Type.Array(Type.String()),
+  emergencyText: Type.String(),
+  defaultCapacity: Type.Integer(),
+  graceSeconds: Type.Integer(),
+  retentionDays: Type.Union([Type.Integer(), Type.Null()]),
+  brandColor: Type.Union([Type.String(), Type.Null()]),
+});
+export type ClinicSettings = Static<typeof ClinicSettings>;
+
+export const AuditEntry = Type.Object({
+  id: Id,
+  actorId: Type.Union([Id, Type.Null()]),
+  action: Type.String(),
+  sessionId: Type.Union([Id, Type.Null()]),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  at: Timestamp,
+});
+export type AuditEntry = Static<typeof AuditEntry>;

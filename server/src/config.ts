@@ -1,0 +1,35 @@
+/** Configuration from the environment, read once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  /** `postgres://…` to use a real Postgres; empty for the embedded database. */
+  databaseUrl: string | undefined;
+  /** Folder for the embedded database; empty keeps it in memory. */
+  dataDir: string | undefined;
+  /** Public URL of this server, for links printed by the demo. */
+  publicUrl: string;
+  production: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Token lifetimes, in seconds. */
+  staffTokenTtl: number;
+  patientTokenTtl: number;
+  /** How often the sweeper runs (presence grace, missed assignments, retention), in ms. */
+  sweepIntervalMs: number;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  const host = env.HOST ?? '127.0.0.1';
+  return {
+    port,
+    host,
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.MEDCHAT_DATA_DIR || undefined,
+    publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
+    production: env.NODE_ENV === 'production',
+    logLevel: (env.LOG_LEVEL as Config['logLevel']) ?? 'info',
+    staffTokenTtl: Number(env.STAFF_TOKEN_TTL ?? 12 * 3600),
+    patientTokenTtl: Number(env.PATIENT_TOKEN_TTL ?? 12 * 3600),
+    sweepIntervalMs: Number(env.SWEEP_INTERVAL_MS ?? 2000),
+  };
+}

@@ -1,0 +1,33 @@
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * Who read or changed what, when, from where. No message bodies, no names: ids only.
+ * Deliberately no foreign keys, so rows outlive the sessions and users they mention (retention).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clinicId: uuid().notNull(),
+    actorId: uuid(),
+    action: text().notNull(),
+    sessionId: uuid(),
+    subjectId: uuid(),
+    ip: text(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_session_id_at_idx').on(t.sessionId, t.at), index('audit_log_clinic_id_at_idx').on(t.clinicId, t.at)],
+);
+
+/** Live sockets per server instance. Rows whose heartbeat is stale belong to a dead instance. */
+export const connections = pgTable(
+  'connections',
+  {
+    id: uuid().primaryKey(),
+    userId: uuid().notNull(),
+    instanceId: text().notNull(),
+    openedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('connections_user_id_idx').on(t.userId), index('connections_instance_id_idx').on(t.instanceId)],
+);

@@ -1,0 +1,20 @@
+import { sql } from 'drizzle-orm';
+import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** The tenant. Everything else belongs to exactly one clinic. */
+export const clinics = pgTable('clinics', {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  /** Public key the widget uses to find its clinic (`<medchat-widget site="…">`). */
+  siteKey: text().notNull().unique(),
+  /** Exact origins (scheme://host[:port]) allowed to open patient sockets and call the API from a browser. */
+  allowedOrigins: text().array().notNull().default(sql`'{}'::text[]`),
+  /** HS256 secret the clinic's backend signs patient identity tokens with. */
+  identitySecret: text().notNull(),
+  defaultCapacity: integer().notNull().default(1),
+  graceSeconds: integer().notNull().default(30),
+  emergencyText: text().notNull().default('If this is an emergency, call your local emergency number now.'),
+  retentionDays: integer(),
+  brandColor: text(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,6 @@
+export * from './enums';
+export * from './clinics';
+export * from './users';
+export * from './sessions';
+export * from './messages';
+export * from './audit';

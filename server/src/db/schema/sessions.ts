@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { clinics } from './clinics';
+import { assignmentEndReasonEnum, assignmentStartReasonEnum, sessionStatusEnum } from './enums';
+import { users } from './users';
+
+export const chatSessions = pgTable(
+  'chat_sessions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clinicId: uuid().notNull().references(() => clinics.id, { onDelete: 'cascade' }),
+    patientId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    employeeId: uuid().references(() => users.id),
+    status: sessionStatusEnum().notNull().default('waiting'),
+    reason: text().notNull(),
+    /** Highest seq handed out; bumped in the same transaction as each message insert (gapless). */
+    lastSeq: integer().notNull().default(0),
+    /** The employee who last left, and when: they are not picked again for this session at once. */
+    leftBy: uuid().references(() => users.id),
+    leftAt: timestamp({ withTimezone: true }),
+    /** Queue order. A session sent back to the queue keeps its place. */
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    firstAssignedAt: timestamp({ withTimezone: true }),
+    endedAt: timestamp({ withTimezone: true }),
+    endedBy: uuid().references(() => users.id),
+  },
+  (t) => [
+    index('chat_sessions_clinic_id_status_created_at_idx').on(t.clinicId, t.status, t.createdAt),
+    index('chat_sessions_patient_id_idx').on(t.patientId),
+    index('chat_sessions_employee_id_idx').on(t.employeeId).where(sql`${t.employeeId} is not null`),
+    /** One open session per patient. */
+    uniqueIndex('chat_sessions_patient_id_open_idx').on(t.patientId).where(sql`${t.status} <> 'ended'`),
+  ],
+);
+
+/** Every period an employee held a session: the liability trail. Append-only apart from closing a period. */
+export const assignments = pgTable(
+  'assignments',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    sessionId: uuid().notNull().references(() => chatSessions.id, { onDelete: 'cascade' }),
+    employeeId: uuid().notNull().references(() => users.id),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp({ withTimezone: true }),
+    startReason: assignmentStartReasonEnum().notNull(),
+    endReason: assignmentEndReasonEnum(),
+  },
+  (t) => [
+    /** At most one open assignment per session, enforced by the database. */
+    uniqueIndex('assignments_session_id_open_idx').on(t.sessionId).where(sql`${t.endedAt} is null`),
+    index('assignments_session_id_started_at_idx').on(t.sessionId, t.startedAt),
+    index('assignments_employee_id_open_idx').on(t.employeeId).where(sql`${t.endedAt} is null`),
+  ],
+);

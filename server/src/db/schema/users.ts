@@ -1,0 +1,49 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { clinics } from './clinics';
+import { availabilityEnum, roleEnum } from './enums';
+
+/** Patients, employees and admins. Staff log in with email + password; patients hold tokens only. */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clinicId: uuid().notNull().references(() => clinics.id, { onDelete: 'cascade' }),
+    role: roleEnum().notNull(),
+    displayName: text().notNull(),
+    email: text(),
+    passwordHash: text(),
+    /** The clinic's own patient id, from a signed identity token. */
+    externalId: text(),
+    /** Per-employee override of the clinic's default capacity. */
+    capacity: integer(),
+    availability: availabilityEnum().notNull().default('offline'),
+    /** Number of sessions currently held: changed only by atomic UPDATEs in the assignment engine. */
+    load: integer().notNull().default(0),
+    /** For the tie-break "idle longest": when this employee last received a session. */
+    lastAssignedAt: timestamp({ withTimezone: true }),
+    /** Set when the employee's last socket closed; cleared on reconnect. Drives the disconnect grace period. */
+    presenceLostAt: timestamp({ withTimezone: true }),
+    active: boolean().notNull().default(true),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_clinic_id_email_idx').on(t.clinicId, t.email).where(sql`${t.email} is not null`),
+    uniqueIndex('users_clinic_id_external_id_idx').on(t.clinicId, t.externalId).where(sql`${t.externalId} is not null`),
+    index('users_clinic_id_availability_idx').on(t.clinicId, t.availability).where(sql`${t.role} <> 'patient'`),
+  ],
+);
+
+/** Opaque bearer tokens, stored as SHA-256 hashes so a database leak does not leak sessions. */
+export const authTokens = pgTable(
+  'auth_tokens',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text().notNull().unique(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    revokedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('auth_tokens_user_id_idx').on(t.userId)],
+);

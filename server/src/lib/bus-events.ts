@@ -1,0 +1,19 @@
+import type { Availability, AssignmentEndReason, AssignmentStartReason } from '@medchat/sdk/protocol';
+
+/**
+ * What travels between server instances. Ids only (no PHI, well under NOTIFY's 8,000-byte limit):
+ * receivers read the rows they need from the database.
+ */
+export type BusEvent =
+  | { t: 'message.created'; clinicId: string; sessionId: string; seq: number }
+  | { t: 'session.waiting'; clinicId: string; sessionId: string }
+  | { t: 'session.assigned'; clinicId: string; sessionId: string; employeeId: string; assignmentId: string; reason: AssignmentStartReason; previousEmployeeId: string | null }
+  | { t: 'session.requeued'; clinicId: string; sessionId: string; previousEmployeeId: string; reason: AssignmentEndReason }
+  | { t: 'session.ended'; clinicId: string; sessionId: string; previousEmployeeId: string | null }
+  | { t: 'typing'; clinicId: string; sessionId: string; userId: string; isTyping: boolean }
+  | { t: 'read.updated'; clinicId: string; sessionId: string; userId: string; seq: number }
+  | { t: 'availability.changed'; clinicId: string; userId: string; availability: Availability }
+  | { t: 'queue.changed'; clinicId: string }
+  | { t: 'token.revoked'; clinicId: string; userId: string; tokenHash: string | null };
+
+export type Emit = (event: BusEvent) => void;

@@ -1,0 +1,51 @@
+import { Elysia } from 'elysia';
+import type { Logger } from './logger';
+import { errorKind } from './logger';
+import { AppError, errorBody, isDatabaseUnavailable } from './errors';
+
+/** Validation errors become `invalid_request` with field paths, never the raw validator text with values. */
+function validationDetails(error: unknown) {
+  const all = (error as { all?: Array<{ path?: string; summary?: string; message?: string }> }).all ?? [];
+  return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: e.summary ?? e.message ?? 'invalid' }));
+}
+
+const requestIds = new WeakMap<Request, string>();
+
+/** One error envelope for every route: `{"error":{"code","message","requestId","details"?}}`; never a stack. */
+export const errorPlugin = (logger: Logger) =>
+  new Elysia({ name: 'errors' })
+    .onRequest(({ request, set }) => {
+      const requestId = crypto.randomUUID();
+      requestIds.set(request, requestId);
+      set.headers['x-request-id'] = requestId;
+    })
+    .onError({ as: 'global' }, ({ code, error, set, request }) => {
+      const requestId = requestIds.get(request);
+      const reply = (status: number, body: object) => {
+        set.status = status;
+        set.headers['content-type'] = 'application/json';
+        return body;
+      };
+      if (error instanceof AppError) return reply(error.status, errorBody(error.code, requestId, error.details, error.message));
+      switch (code) {
+        case 'VALIDATION':
+          return reply(400, errorBody('invalid_request', requestId, validationDetails(error)));
+        case 'PARSE':
+          return reply(400, errorBody('invalid_request', requestId, undefined, 'The body is not valid JSON.'));
+        case 'NOT_FOUND':
+          return reply(404, errorBody('not_found', requestId));
+        case 'INVALID_COOKIE_SIGNATURE':
+        case 'INVALID_FILE_TYPE':
+          return reply(400, errorBody('invalid_request', requestId));
+      }
+      const status = (error as { status?: unknown }).status;
+      if (status === 413) return reply(413, errorBody('payload_too_large', requestId));
+      if (isDatabaseUnavailable(error)) {
+        logger.warn('request.database_unavailable', { requestId, path: new URL(request.url).pathname, ...errorKind(error) });
+        set.headers['retry-after'] = '2';
+        return reply(503, errorBody('database_unavailable', requestId));
+      }
+      if (typeof status === 'number' && status >= 400 && status < 500) return reply(400, errorBody('invalid_request', requestId));
+      logger.error('request.failed', { requestId, path: new URL(request.url).pathname, ...errorKind(error) });
+      return reply(500, errorBody('internal_error', requestId));
+    });

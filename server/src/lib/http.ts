@@ -1,0 +1,35 @@
+import { Elysia } from 'elysia';
+import type { Role } from '@medchat/sdk/protocol';
+import type { AppContext } from '../context';
+import { authenticate, type Actor } from '../modules/auth/service';
+import { AppError } from './errors';
+
+/** The caller's address, for the audit log. Behind a proxy, set TRUST_PROXY=1 to use X-Forwarded-For. */
+export function clientIp(request: Request, server: { requestIP(r: Request): { address: string } | null } | null): string | null {
+  if (process.env.TRUST_PROXY === '1') {
+    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return server?.requestIP(request)?.address ?? null;
+}
+
+export function bearer(request: Request): string | null {
+  const header = request.headers.get('authorization');
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+}
+
+/**
+ * The `auth` route option: `{ auth: true }` for any signed-in user, `{ auth: ['admin'] }` for some roles.
+ * It resolves `actor` (or answers 401/403) and `ip` for the audit log.
+ */
+export const authPlugin = (ctx: AppContext) =>
+  new Elysia({ name: 'auth' }).macro({
+    auth: (roles: true | readonly Role[]) => ({
+      async resolve({ request, server }) {
+        const actor: Actor | null = await authenticate(ctx.db, bearer(request));
+        if (!actor) throw new AppError('unauthorized');
+        if (roles !== true && !roles.includes(actor.role)) throw new AppError('forbidden');
+        return { actor, ip: clientIp(request, server) };
+      },
+    }),
+  });

@@ -1,0 +1,40 @@
+import { Elysia } from 'elysia';
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../context';
+import { clinics } from '../db/schema';
+
+/** Origins any clinic allows, cached briefly: the API answers CORS only for these (never `*`). */
+function allowedOriginCache(ctx: AppContext, ttlMs = 10_000) {
+  let cached: { at: number; origins: Set<string> } | null = null;
+  return async (origin: string) => {
+    if (!cached || Date.now() - cached.at > ttlMs) {
+      const rows = await ctx.db.select({ origins: clinics.allowedOrigins }).from(clinics).where(sql`cardinality(${clinics.allowedOrigins}) > 0`);
+      cached = { at: Date.now(), origins: new Set(rows.flatMap((r) => r.origins)) };
+    }
+    return cached.origins.has(origin);
+  };
+}
+
+/** Security headers on every answer, and CORS against the clinics' allowlists (RELIABILITY Z8). */
+export const securityHeaders = (ctx: AppContext) => {
+  const isAllowed = allowedOriginCache(ctx);
+  return new Elysia({ name: 'security-headers' })
+    .onRequest(async ({ request, set }) => {
+      set.headers['x-content-type-options'] = 'nosniff';
+      set.headers['referrer-policy'] = 'no-referrer';
+      set.headers['cross-origin-resource-policy'] = 'cross-origin';
+      if (ctx.config.production) set.headers['strict-transport-security'] = 'max-age=31536000; includeSubDomains';
+      const origin = request.headers.get('origin');
+      if (origin && (await isAllowed(origin).catch(() => false))) {
+        set.headers['access-control-allow-origin'] = origin;
+        set.headers['vary'] = 'Origin';
+        set.headers['access-control-allow-headers'] = 'authorization, content-type';
+        set.headers['access-control-allow-methods'] = 'GET, POST, PUT, PATCH, DELETE';
+        set.headers['access-control-max-age'] = '600';
+      }
+      if (request.method === 'OPTIONS') {
+        set.status = 204;
+        return new Response(null, { status: 204, headers: set.headers as Record<string, string> });
+      }
+    });
+};

@@ -1,0 +1,40 @@
+/**
+ * Pure assignment rules, shared by the SQL engine (which applies them with row locks) and its tests.
+ */
+
+/** A session that an employee left is not offered to that employee again for this long. */
+export const REJOIN_COOLDOWN_MS = 2 * 60 * 1000;
+
+export interface Candidate {
+  id: string;
+  load: number;
+  capacity: number;
+  lastAssignedAt: Date | null;
+}
+
+/** Least loaded first; on a tie, the one idle longest (never assigned counts as idle longest). */
+export function compareCandidates(a: Candidate, b: Candidate): number {
+  if (a.load !== b.load) return a.load - b.load;
+  const ta = a.lastAssignedAt?.getTime() ?? -Infinity;
+  const tb = b.lastAssignedAt?.getTime() ?? -Infinity;
+  return ta === tb ? a.id.localeCompare(b.id) : ta - tb;
+}
+
+export function pickEmployee(candidates: readonly Candidate[], excludeId?: string | null): Candidate | null {
+  const open = candidates.filter((c) => c.load < c.capacity && c.id !== excludeId);
+  return open.sort(compareCandidates)[0] ?? null;
+}
+
+export function effectiveCapacity(userCapacity: number | null, clinicDefault: number): number {
+  return Math.max(0, userCapacity ?? clinicDefault);
+}
+
+/**
+ * Estimated wait for the patient at `position` (1-based): sessions ahead of them, spread over the staff who
+ * can take sessions, times the recent average time to a free slot. Zero staff gives a cautious default.
+ */
+export function estimateWaitSeconds(position: number, availableStaff: number, averageHandleSeconds = 300): number {
+  if (position <= 0) return 0;
+  if (availableStaff <= 0) return Math.round(position * averageHandleSeconds);
+  return Math.round(Math.ceil(position / availableStaff) * averageHandleSeconds);
+}

@@ -1,0 +1,33 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Assignment } from '@medchat/sdk/protocol';
+import type { AppContext } from '../../context';
+import type { Queryable } from '../../db/client';
+import { assignments, users } from '../../db/schema';
+import { AppError } from '../../lib/errors';
+import type { Actor } from '../auth/service';
+import { readableSession } from '../sessions/access';
+
+export async function assignmentHistory(q: Queryable, sessionId: string): Promise<Assignment[]> {
+  const rows = await q
+    .select({ a: assignments, name: users.displayName })
+    .from(assignments)
+    .innerJoin(users, eq(users.id, assignments.employeeId))
+    .where(eq(assignments.sessionId, sessionId))
+    .orderBy(asc(assignments.startedAt), asc(assignments.id));
+  return rows.map(({ a, name }) => ({
+    id: a.id,
+    sessionId: a.sessionId,
+    employee: { id: a.employeeId, displayName: name },
+    startedAt: a.startedAt.toISOString(),
+    endedAt: a.endedAt?.toISOString() ?? null,
+    startReason: a.startReason,
+    endReason: a.endReason,
+  }));
+}
+
+/** The liability trail of one session, for staff who can see it. */
+export async function listAssignments(ctx: AppContext, actor: Actor, sessionId: string): Promise<Assignment[]> {
+  if (actor.role === 'patient') throw new AppError('forbidden');
+  await readableSession(ctx.db, actor, sessionId);
+  return assignmentHistory(ctx.db, sessionId);
+}

@@ -1,0 +1,45 @@
+import { desc, eq } from 'drizzle-orm';
+import type { AuditEntry } from '@medchat/sdk/protocol';
+import type { Queryable } from '../../db/client';
+import { auditLog } from '../../db/schema';
+
+export type AuditAction =
+  | 'auth.login'
+  | 'auth.login_failed'
+  | 'auth.logout'
+  | 'auth.guest'
+  | 'auth.identify'
+  | 'session.started'
+  | 'session.viewed'
+  | 'session.ended'
+  | 'messages.read'
+  | 'message.sent'
+  | 'assignment.started'
+  | 'assignment.ended'
+  | 'employee.availability_changed'
+  | 'employee.created'
+  | 'employee.updated'
+  | 'employee.password_changed'
+  | 'clinic.settings_changed'
+  | 'clinic.secret_rotated'
+  | 'session.purged';
+
+export interface AuditRecord {
+  clinicId: string;
+  actorId: string | null;
+  action: AuditAction;
+  sessionId?: string | null;
+  subjectId?: string | null;
+  ip?: string | null;
+}
+
+/** Appends audit rows: ids, action and address only, never content or names (RELIABILITY P1). */
+export async function recordAudit(q: Queryable, ...records: AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await q.insert(auditLog).values(records.map((r) => ({ ...r, sessionId: r.sessionId ?? null, subjectId: r.subjectId ?? null, ip: r.ip ?? null })));
+}
+
+export async function listSessionAudit(q: Queryable, sessionId: string): Promise<AuditEntry[]> {
+  const rows = await q.select().from(auditLog).where(eq(auditLog.sessionId, sessionId)).orderBy(desc(auditLog.at)).limit(500);
+  return rows.map((r) => ({ id: r.id, actorId: r.actorId, action: r.action, sessionId: r.sessionId, ip: r.ip, at: r.at.toISOString() }));
+}

@@ -1,0 +1,51 @@
+import { Elysia, t } from 'elysia';
+import { AuthResult, Me } from '@medchat/sdk/protocol';
+import type { AppContext } from '../../context';
+import { authPlugin, clientIp } from '../../lib/http';
+import { cleanText } from '../../lib/text';
+import { changePassword, getMe, identify, login, logout, startGuest } from './service';
+
+const Email = t.String({ minLength: 3, maxLength: 254 });
+const Password = t.String({ minLength: 1, maxLength: 200 });
+
+export const authModule = (ctx: AppContext) =>
+  new Elysia({ prefix: '/api/v1', tags: ['auth'] })
+    .use(authPlugin(ctx))
+    .post('/auth/login', ({ body, request, server }) => login(ctx.db, body, ctx.config.staffTokenTtl, clientIp(request, server)), {
+      body: t.Object({ email: Email, password: Password }),
+      response: { 200: AuthResult },
+      detail: { summary: 'Staff log in with email and password' },
+    })
+    .post(
+      '/auth/logout',
+      async ({ actor, ip, set }) => {
+        await logout(ctx.db, actor, ip);
+        await ctx.bus.publish([{ t: 'token.revoked', clinicId: actor.clinicId, userId: actor.id, tokenHash: actor.tokenHash }]);
+        set.status = 204;
+      },
+      { auth: true, detail: { summary: 'Revoke the token in use' } },
+    )
+    .get('/auth/me', ({ actor }) => getMe(ctx.db, actor.id), { auth: true, response: { 200: Me } })
+    .post(
+      '/auth/guest',
+      ({ body, request, server }) =>
+        startGuest(ctx.db, { siteKey: body.siteKey, displayName: cleanText(body.displayName, 'displayName', { maxLength: 80 }) }, ctx.config.patientTokenTtl, clientIp(request, server)),
+      {
+        body: t.Object({ siteKey: t.String({ minLength: 1, maxLength: 100 }), displayName: t.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: AuthResult },
+        detail: { summary: 'Start as a guest patient of the clinic with this site key' },
+      },
+    )
+    .post('/auth/identify', ({ body, request, server }) => identify(ctx.db, body, ctx.config.patientTokenTtl, clientIp(request, server)), {
+      body: t.Object({ siteKey: t.String({ minLength: 1, maxLength: 100 }), identityToken: t.String({ minLength: 1, maxLength: 4096 }) }),
+      response: { 200: AuthResult },
+      detail: { summary: 'Exchange an identity token signed by the clinic’s backend for a patient token' },
+    })
+    .put(
+      '/employees/me/password',
+      async ({ actor, body, ip, set }) => {
+        await changePassword(ctx.db, actor, body, ip);
+        set.status = 204;
+      },
+      { auth: ['employee', 'admin'], body: t.Object({ currentPassword: Password, newPassword: t.String({ minLength: 10, maxLength: 200 }) }) },
+    );

@@ -1,0 +1,128 @@
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { AuthResult, Me, Role } from '@medchat/sdk/protocol';
+import type { Database, Queryable } from '../../db/client';
+import { authTokens, clinics, users } from '../../db/schema';
+import { AppError } from '../../lib/errors';
+import { verifyIdentityToken } from '../../lib/identity-token';
+import { hashToken, newToken } from '../../lib/tokens';
+import { recordAudit } from '../audit/service';
+
+/** Who is calling, resolved from a bearer token. The clinic always comes from here, never from a body (Z3). */
+export interface Actor {
+  id: string;
+  clinicId: string;
+  role: Role;
+  displayName: string;
+  tokenHash: string;
+}
+
+type UserRow = typeof users.$inferSelect;
+
+export function toMe(u: UserRow, clinicDefaultCapacity?: number): Me {
+  const staff = u.role !== 'patient';
+  return {
+    id: u.id,
+    clinicId: u.clinicId,
+    role: u.role,
+    displayName: u.displayName,
+    email: u.email,
+    externalId: u.externalId,
+    availability: staff ? u.availability : null,
+    capacity: staff ? (u.capacity ?? clinicDefaultCapacity ?? 1) : null,
+  };
+}
+
+export async function getMe(q: Queryable, userId: string): Promise<Me> {
+  const [row] = await q.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.id, userId));
+  if (!row) throw new AppError('user_not_found');
+  return toMe(row.user, row.defaultCapacity);
+}
+
+async function issueToken(q: Queryable, user: UserRow, ttlSeconds: number, defaultCapacity?: number): Promise<AuthResult> {
+  const token = newToken();
+  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+  await q.insert(authTokens).values({ userId: user.id, tokenHash: hashToken(token), expiresAt });
+  return { token, expiresAt: expiresAt.toISOString(), user: toMe(user, defaultCapacity) };
+}
+
+/** Resolves a bearer token to its actor, or null if unknown, expired, revoked or the user is deactivated. */
+export async function authenticate(q: Queryable, token: string | undefined | null): Promise<Actor | null> {
+  if (!token || token.length > 200) return null;
+  const tokenHash = hashToken(token);
+  const [row] = await q
+    .select({ id: users.id, clinicId: users.clinicId, role: users.role, displayName: users.displayName })
+    .from(authTokens)
+    .innerJoin(users, eq(users.id, authTokens.userId))
+    .where(and(eq(authTokens.tokenHash, tokenHash), isNull(authTokens.revokedAt), gt(authTokens.expiresAt, sql`now()`), eq(users.active, true)));
+  return row ? { ...row, tokenHash } : null;
+}
+
+// A fixed hash to verify against when the email is unknown, so both paths take the same time.
+const DUMMY_HASH = await Bun.password.hash('medchat-timing-equaliser', { algorithm: 'argon2id' });
+
+export async function login(db: Database, input: { email: string; password: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
+  const email = input.email.trim().toLowerCase();
+  const rows = await db.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(and(eq(users.email, email)));
+  const found = rows.find((r) => r.user.role !== 'patient' && r.user.active);
+  const ok = await Bun.password.verify(input.password, found?.user.passwordHash ?? DUMMY_HASH);
+  if (!found || !ok) {
+    if (found) await recordAudit(db, { clinicId: found.user.clinicId, actorId: found.user.id, action: 'auth.login_failed', ip });
+    throw new AppError('invalid_credentials');
+  }
+  const result = await issueToken(db, found.user, ttlSeconds, found.defaultCapacity);
+  await recordAudit(db, { clinicId: found.user.clinicId, actorId: found.user.id, action: 'auth.login', ip });
+  return result;
+}
+
+export async function logout(db: Database, actor: Actor, ip: string | null) {
+  await db.update(authTokens).set({ revokedAt: sql`now()` }).where(eq(authTokens.tokenHash, actor.tokenHash));
+  await recordAudit(db, { clinicId: actor.clinicId, actorId: actor.id, action: 'auth.logout', ip });
+}
+
+export async function findClinicBySiteKey(q: Queryable, siteKey: string) {
+  const [clinic] = await q.select().from(clinics).where(eq(clinics.siteKey, siteKey));
+  if (!clinic) throw new AppError('clinic_not_found');
+  return clinic;
+}
+
+export async function startGuest(db: Database, input: { siteKey: string; displayName: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
+  const clinic = await findClinicBySiteKey(db, input.siteKey);
+  return db.transaction(async (tx) => {
+    const [user] = await tx.insert(users).values({ clinicId: clinic.id, role: 'patient', displayName: input.displayName }).returning();
+    await recordAudit(tx, { clinicId: clinic.id, actorId: user!.id, action: 'auth.guest', ip });
+    return issueToken(tx, user!, ttlSeconds);
+  });
+}
+
+/** Exchanges a clinic-signed identity token for a patient token: the same patient every time (Z1). */
+export async function identify(db: Database, input: { siteKey: string; identityToken: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
+  const [clinic] = await db.select().from(clinics).where(eq(clinics.siteKey, input.siteKey));
+  const claims = clinic ? await verifyIdentityToken(input.identityToken, clinic.identitySecret, clinic.siteKey) : null;
+  if (!clinic || !claims) throw new AppError('invalid_identity_token');
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .insert(users)
+      .values({ clinicId: clinic.id, role: 'patient', displayName: claims.name, externalId: claims.externalId })
+      .onConflictDoUpdate({
+        target: [users.clinicId, users.externalId],
+        targetWhere: sql`${users.externalId} is not null`,
+        set: { displayName: claims.name },
+      })
+      .returning();
+    if (user!.role !== 'patient' || !user!.active) throw new AppError('invalid_identity_token');
+    await recordAudit(tx, { clinicId: clinic.id, actorId: user!.id, action: 'auth.identify', ip });
+    return issueToken(tx, user!, ttlSeconds);
+  });
+}
+
+export async function changePassword(db: Database, actor: Actor, input: { currentPassword: string; newPassword: string }, ip: string | null) {
+  const [user] = await db.select().from(users).where(eq(users.id, actor.id));
+  if (!user?.passwordHash || !(await Bun.password.verify(input.currentPassword, user.passwordHash))) throw new AppError('invalid_credentials');
+  const passwordHash = await Bun.password.hash(input.newPassword, { algorithm: 'argon2id' });
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.id));
+    // Other devices must log in again with the new password.
+    await tx.update(authTokens).set({ revokedAt: sql`now()` }).where(and(eq(authTokens.userId, actor.id), isNull(authTokens.revokedAt), sql`${authTokens.tokenHash} <> ${actor.tokenHash}`));
+    await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'employee.password_changed', subjectId: actor.id, ip });
+  });
+}

@@ -1,0 +1,97 @@
+import { eq } from 'drizzle-orm';
+import type { ClinicPublic, ClinicSettings } from '@medchat/sdk/protocol';
+import type { AppContext } from '../../context';
+import type { Database, Queryable } from '../../db/client';
+import { clinics, users } from '../../db/schema';
+import { AppError } from '../../lib/errors';
+import { cleanText } from '../../lib/text';
+import { newToken } from '../../lib/tokens';
+import { recordAudit } from '../audit/service';
+import type { Actor } from '../auth/service';
+import { findClinicBySiteKey } from '../auth/service';
+
+type ClinicRow = typeof clinics.$inferSelect;
+
+const toSettings = (c: ClinicRow): ClinicSettings => ({
+  id: c.id,
+  name: c.name,
+  siteKey: c.siteKey,
+  allowedOrigins: c.allowedOrigins,
+  emergencyText: c.emergencyText,
+  defaultCapacity: c.defaultCapacity,
+  graceSeconds: c.graceSeconds,
+  retentionDays: c.retentionDays,
+  brandColor: c.brandColor,
+});
+
+export async function getPublicClinic(q: Queryable, siteKey: string): Promise<ClinicPublic> {
+  const c = await findClinicBySiteKey(q, siteKey);
+  return { id: c.id, name: c.name, emergencyText: c.emergencyText, brandColor: c.brandColor };
+}
+
+async function clinicOf(q: Queryable, actor: Actor): Promise<ClinicRow> {
+  if (actor.role !== 'admin') throw new AppError('forbidden');
+  const [c] = await q.select().from(clinics).where(eq(clinics.id, actor.clinicId));
+  if (!c) throw new AppError('clinic_not_found');
+  return c;
+}
+
+export async function getSettings(ctx: AppContext, actor: Actor): Promise<ClinicSettings> {
+  return toSettings(await clinicOf(ctx.db, actor));
+}
+
+/** An exact origin: scheme://host[:port], nothing else. */
+export function normalizeOrigin(origin: string): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new AppError('invalid_request', { field: 'allowedOrigins', problem: 'not_a_url' });
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin.replace(/\/$/, '')) {
+    throw new AppError('invalid_request', { field: 'allowedOrigins', problem: 'not_an_origin' });
+  }
+  return url.origin;
+}
+
+export type SettingsPatch = Partial<Pick<ClinicSettings, 'name' | 'allowedOrigins' | 'emergencyText' | 'defaultCapacity' | 'graceSeconds' | 'retentionDays' | 'brandColor'>>;
+
+export async function updateSettings(ctx: AppContext, actor: Actor, patch: SettingsPatch, ip: string | null): Promise<ClinicSettings> {
+  await clinicOf(ctx.db, actor);
+  const values = {
+    name: patch.name === undefined ? undefined : cleanText(patch.name, 'name', { maxLength: 120 }),
+    emergencyText: patch.emergencyText === undefined ? undefined : cleanText(patch.emergencyText, 'emergencyText', { maxLength: 500, allowNewlines: true }),
+    allowedOrigins: patch.allowedOrigins?.map(normalizeOrigin),
+    defaultCapacity: patch.defaultCapacity,
+    graceSeconds: patch.graceSeconds,
+    retentionDays: patch.retentionDays,
+    brandColor: patch.brandColor,
+  };
+  const [row] = await ctx.db.update(clinics).set(values).where(eq(clinics.id, actor.clinicId)).returning();
+  await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'clinic.settings_changed', ip });
+  return toSettings(row!);
+}
+
+export async function rotateIdentitySecret(ctx: AppContext, actor: Actor, ip: string | null): Promise<{ secret: string }> {
+  await clinicOf(ctx.db, actor);
+  const secret = newToken();
+  await ctx.db.update(clinics).set({ identitySecret: secret }).where(eq(clinics.id, actor.clinicId));
+  await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'clinic.secret_rotated', ip });
+  return { secret };
+}
+
+/** How a real deployment starts: a clinic and its first admin (the `create-clinic` command). */
+export async function createClinic(db: Database, input: { name: string; siteKey: string; adminEmail: string; adminPassword: string; adminName?: string; allowedOrigins?: string[] }) {
+  const passwordHash = await Bun.password.hash(input.adminPassword, { algorithm: 'argon2id' });
+  return db.transaction(async (tx) => {
+    const [clinic] = await tx
+      .insert(clinics)
+      .values({ name: input.name, siteKey: input.siteKey, identitySecret: newToken(), allowedOrigins: (input.allowedOrigins ?? []).map(normalizeOrigin) })
+      .returning();
+    const [admin] = await tx
+      .insert(users)
+      .values({ clinicId: clinic!.id, role: 'admin', email: input.adminEmail.trim().toLowerCase(), displayName: input.adminName ?? 'Administrator', passwordHash })
+      .returning({ id: users.id });
+    return { clinic: clinic!, adminId: admin!.id };
+  });
+}

@@ -1,0 +1,117 @@
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import type { Availability, AssignmentEndReason, Employee, Me } from '@medchat/sdk/protocol';
+import type { Tx } from '../../db/client';
+import type { AppContext } from '../../context';
+import { authTokens, clinics, users } from '../../db/schema';
+import type { Emit } from '../../lib/bus-events';
+import { AppError, pgCode } from '../../lib/errors';
+import { cleanText } from '../../lib/text';
+import { inTransaction } from '../../lib/transaction';
+import { recordAudit } from '../audit/service';
+import { getMe, type Actor } from '../auth/service';
+import { claimWaiting, heldSessions, lockSession, releaseSession } from '../assignments/engine';
+
+type UserRow = typeof users.$inferSelect;
+
+function toEmployee(u: UserRow, defaultCapacity: number): Employee {
+  return {
+    id: u.id,
+    email: u.email ?? '',
+    displayName: u.displayName,
+    role: u.role === 'admin' ? 'admin' : 'employee',
+    availability: u.availability,
+    capacity: u.capacity ?? defaultCapacity,
+    load: u.load,
+    active: u.active,
+  };
+}
+
+/** Releases every session an employee holds, each reassigned by the usual rule. */
+async function releaseAll(tx: Tx, emit: Emit, employeeId: string, reason: AssignmentEndReason) {
+  for (const s of await heldSessions(tx, employeeId)) {
+    const locked = await lockSession(tx, s.id);
+    if (locked?.employeeId === employeeId && locked.status === 'active') await releaseSession(tx, emit, locked, reason);
+  }
+}
+
+/**
+ * available: take waiting sessions up to capacity. away: keep what you hold, take nothing new.
+ * offline (end of shift): leave every session, each reassigned (reason left, or disconnected by the sweeper).
+ */
+export async function applyAvailability(tx: Tx, emit: Emit, employee: { id: string; clinicId: string }, availability: Availability, releaseReason: AssignmentEndReason = 'left') {
+  await tx.update(users).set({ availability, presenceLostAt: null }).where(eq(users.id, employee.id));
+  emit({ t: 'availability.changed', clinicId: employee.clinicId, userId: employee.id, availability });
+  if (availability === 'available') await claimWaiting(tx, emit, employee.id);
+  if (availability === 'offline') await releaseAll(tx, emit, employee.id, releaseReason);
+}
+
+export async function setAvailability(ctx: AppContext, actor: Actor, availability: Availability, ip: string | null): Promise<Me> {
+  if (actor.role === 'patient') throw new AppError('forbidden');
+  await inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.id)).for('update');
+    await applyAvailability(tx, emit, actor, availability);
+    await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'employee.availability_changed', subjectId: actor.id, ip });
+  });
+  return getMe(ctx.db, actor.id);
+}
+
+export async function listEmployees(ctx: AppContext, actor: Actor): Promise<Employee[]> {
+  const rows = await ctx.db
+    .select({ user: users, defaultCapacity: clinics.defaultCapacity })
+    .from(users)
+    .innerJoin(clinics, eq(clinics.id, users.clinicId))
+    .where(and(eq(users.clinicId, actor.clinicId), ne(users.role, 'patient')))
+    .orderBy(asc(users.displayName));
+  return rows.map((r) => toEmployee(r.user, r.defaultCapacity));
+}
+
+async function employeeView(tx: Tx, id: string): Promise<Employee> {
+  const [row] = await tx.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.id, id));
+  return toEmployee(row!.user, row!.defaultCapacity);
+}
+
+export interface NewEmployee {
+  email: string;
+  displayName: string;
+  password: string;
+  capacity?: number;
+  role?: 'employee' | 'admin';
+}
+
+export async function createEmployee(ctx: AppContext, actor: Actor, input: NewEmployee, ip: string | null): Promise<Employee> {
+  const email = cleanText(input.email, 'email', { maxLength: 254 }).toLowerCase();
+  const displayName = cleanText(input.displayName, 'displayName', { maxLength: 120 });
+  const passwordHash = await Bun.password.hash(input.password, { algorithm: 'argon2id' });
+  try {
+    return await inTransaction(ctx.db, ctx.bus, async (tx) => {
+      const [row] = await tx
+        .insert(users)
+        .values({ clinicId: actor.clinicId, role: input.role ?? 'employee', email, displayName, passwordHash, capacity: input.capacity ?? null })
+        .returning({ id: users.id });
+      await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'employee.created', subjectId: row!.id, ip });
+      return employeeView(tx, row!.id);
+    });
+  } catch (error) {
+    if (pgCode(error) === '23505') throw new AppError('email_taken');
+    throw error;
+  }
+}
+
+/** Edits an employee. Deactivating one revokes their tokens and reassigns their sessions (reason admin). */
+export async function updateEmployee(ctx: AppContext, actor: Actor, id: string, input: { displayName?: string; capacity?: number | null; active?: boolean }, ip: string | null): Promise<Employee> {
+  const displayName = input.displayName === undefined ? undefined : cleanText(input.displayName, 'displayName', { maxLength: 120 });
+  return inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+    const [target] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+    if (!target || target.clinicId !== actor.clinicId || target.role === 'patient') throw new AppError('user_not_found');
+    await tx.update(users).set({ displayName, capacity: input.capacity, active: input.active }).where(eq(users.id, id));
+    if (input.active === false && target.active) {
+      await tx.update(authTokens).set({ revokedAt: sql`now()` }).where(eq(authTokens.userId, id));
+      emit({ t: 'token.revoked', clinicId: target.clinicId, userId: id, tokenHash: null });
+      await applyAvailability(tx, emit, target, 'offline', 'admin');
+    } else if (target.availability === 'available') {
+      await claimWaiting(tx, emit, id);
+    }
+    await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'employee.updated', subjectId: id, ip });
+    return employeeView(tx, id);
+  });
+}

@@ -1,0 +1,109 @@
+import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Message, Role } from '@medchat/sdk/protocol';
+import type { Queryable, Tx } from '../../db/client';
+import { chatSessions, messages, users, type SystemMeta } from '../../db/schema';
+
+type MessageRow = typeof messages.$inferSelect;
+export type Sender = { id: string; role: Role; displayName: string } | null;
+
+export function toMessage(row: MessageRow, sender: Sender): Message {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    seq: row.seq,
+    kind: row.kind,
+    sender,
+    body: row.body,
+    system: row.system ?? null,
+    clientMsgId: row.clientMsgId,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Appends a message with the next seq of its session. The seq comes from the session row's counter, bumped in
+ * this same transaction, so seqs are gapless and unique (RELIABILITY D2). Callers hold the session row lock.
+ */
+export async function appendMessage(
+  tx: Tx,
+  input: { sessionId: string; sender: Sender; kind: 'text' | 'system'; body: string; system?: SystemMeta; clientMsgId?: string | null },
+): Promise<Message> {
+  const [counter] = await tx
+    .update(chatSessions)
+    .set({ lastSeq: sql`${chatSessions.lastSeq} + 1` })
+    .where(eq(chatSessions.id, input.sessionId))
+    .returning({ seq: chatSessions.lastSeq });
+  if (!counter) throw new Error('appendMessage: session row missing');
+  const [row] = await tx
+    .insert(messages)
+    .values({
+      sessionId: input.sessionId,
+      seq: counter.seq,
+      senderId: input.sender?.id ?? null,
+      kind: input.kind,
+      body: input.body,
+      system: input.system ?? null,
+      clientMsgId: input.clientMsgId ?? null,
+    })
+    .returning();
+  return toMessage(row!, input.sender);
+}
+
+export async function appendSystemMessage(tx: Tx, sessionId: string, meta: SystemMeta): Promise<Message> {
+  const body =
+    meta.event === 'session.assigned'
+      ? `${meta.employeeName ?? 'A staff member'} joined the chat.`
+      : meta.event === 'session.requeued'
+        ? 'Waiting for the next available staff member.'
+        : 'The chat has ended.';
+  return appendMessage(tx, { sessionId, sender: null, kind: 'system', body, system: meta });
+}
+
+const messageColumns = {
+  message: messages,
+  senderRole: users.role,
+  senderName: users.displayName,
+};
+
+function rowToMessage(r: { message: MessageRow; senderRole: Role | null; senderName: string | null }): Message {
+  const sender = r.message.senderId && r.senderRole ? { id: r.message.senderId, role: r.senderRole, displayName: r.senderName ?? '' } : null;
+  return toMessage(r.message, sender);
+}
+
+/** Messages with seq > after (ascending), or seq < before (returned ascending too), at most `limit`. */
+export async function listMessages(q: Queryable, sessionId: string, page: { after?: number; before?: number; limit: number }) {
+  const base = q.select(messageColumns).from(messages).leftJoin(users, eq(users.id, messages.senderId));
+  const rows =
+    page.before !== undefined
+      ? (
+          await base
+            .where(and(eq(messages.sessionId, sessionId), lt(messages.seq, page.before)))
+            .orderBy(desc(messages.seq))
+            .limit(page.limit + 1)
+        ).reverse()
+      : await base
+          .where(and(eq(messages.sessionId, sessionId), gt(messages.seq, page.after ?? 0)))
+          .orderBy(asc(messages.seq))
+          .limit(page.limit + 1);
+  const hasMore = rows.length > page.limit;
+  const kept = page.before !== undefined ? rows.slice(hasMore ? 1 : 0) : rows.slice(0, page.limit);
+  return { messages: kept.map(rowToMessage), hasMore };
+}
+
+export async function getMessageBySeq(q: Queryable, sessionId: string, seq: number): Promise<Message | null> {
+  const [row] = await q
+    .select(messageColumns)
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.senderId))
+    .where(and(eq(messages.sessionId, sessionId), eq(messages.seq, seq)));
+  return row ? rowToMessage(row) : null;
+}
+
+export async function findByClientId(q: Queryable, sessionId: string, senderId: string, clientMsgId: string) {
+  const [row] = await q
+    .select(messageColumns)
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.senderId))
+    .where(and(eq(messages.sessionId, sessionId), eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)));
+  return row ? rowToMessage(row) : null;
+}

@@ -1,0 +1,110 @@
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import type { QueueStatus, Session, SessionStatus } from '@medchat/sdk/protocol';
+import type { Tx } from '../../db/client';
+import type { AppContext } from '../../context';
+import { assignments, chatSessions, users } from '../../db/schema';
+import { AppError, pgCode } from '../../lib/errors';
+import { cleanText } from '../../lib/text';
+import { inTransaction } from '../../lib/transaction';
+import { recordAudit } from '../audit/service';
+import type { Actor } from '../auth/service';
+import { assignSession, claimWaiting, closeAssignment, lockSession, releaseSession } from '../assignments/engine';
+import { estimateWaitSeconds } from '../assignments/rules';
+import { appendSystemMessage } from '../messages/store';
+import { assertCanWrite, readableSession } from './access';
+import { getSessionView, listSessionViews, queuePosition } from './views';
+
+async function view(tx: Tx, id: string): Promise<Session> {
+  const session = await getSessionView(tx, id);
+  if (!session) throw new AppError('session_not_found');
+  return session;
+}
+
+/** A patient starts a chat. One open session per patient: a second start returns the open one. */
+export async function startSession(ctx: AppContext, actor: Actor, input: { reason: string }, ip: string | null): Promise<{ session: Session; created: boolean }> {
+  if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only patients start sessions.');
+  const reason = cleanText(input.reason, 'reason', { maxLength: 500, allowNewlines: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+        const [open] = await tx.select({ id: chatSessions.id }).from(chatSessions).where(and(eq(chatSessions.patientId, actor.id), ne(chatSessions.status, 'ended')));
+        if (open) return { session: await view(tx, open.id), created: false };
+        const [row] = await tx.insert(chatSessions).values({ clinicId: actor.clinicId, patientId: actor.id, reason }).returning();
+        await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.started', sessionId: row!.id, ip });
+        const employee = await assignSession(tx, emit, row!, 'session_started');
+        if (!employee) {
+          emit({ t: 'session.waiting', clinicId: actor.clinicId, sessionId: row!.id });
+          emit({ t: 'queue.changed', clinicId: actor.clinicId });
+        }
+        return { session: await view(tx, row!.id), created: true };
+      });
+    } catch (error) {
+      // Two starts at once by the same patient: the partial unique index refused the second; return the first.
+      if (pgCode(error) === '23505' && attempt === 0) continue;
+      throw error;
+    }
+  }
+}
+
+export async function listSessions(ctx: AppContext, actor: Actor, filter: { status?: SessionStatus }): Promise<Session[]> {
+  const status = filter.status ? eq(chatSessions.status, filter.status) : undefined;
+  if (actor.role === 'patient') return listSessionViews(ctx.db, and(eq(chatSessions.patientId, actor.id), status));
+  if (actor.role === 'admin') return listSessionViews(ctx.db, and(eq(chatSessions.clinicId, actor.clinicId), status));
+  const held = ctx.db.selectDistinct({ id: assignments.sessionId }).from(assignments).where(eq(assignments.employeeId, actor.id));
+  return listSessionViews(ctx.db, and(eq(chatSessions.clinicId, actor.clinicId), or(eq(chatSessions.employeeId, actor.id), inArray(chatSessions.id, held)), status));
+}
+
+export async function getSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
+  await readableSession(ctx.db, actor, sessionId);
+  await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.viewed', sessionId, ip });
+  return view(ctx.db as unknown as Tx, sessionId);
+}
+
+export async function getQueueStatus(ctx: AppContext, actor: Actor, sessionId: string): Promise<QueueStatus> {
+  const row = await readableSession(ctx.db, actor, sessionId);
+  const position = await queuePosition(ctx.db, row);
+  if (position === null) throw new AppError('not_found', undefined, 'The session is not waiting.');
+  return { position, estimatedWaitSeconds: await estimateWait(ctx, row.clinicId, position) };
+}
+
+/** Employees available now, for the estimate. */
+export async function estimateWait(ctx: AppContext, clinicId: string, position: number): Promise<number> {
+  const [row] = await ctx.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(and(eq(users.clinicId, clinicId), eq(users.role, 'employee'), eq(users.active, true), eq(users.availability, 'available')));
+  return estimateWaitSeconds(position, row?.n ?? 0);
+}
+
+/** Only the patient ends a session. Ending closes the open assignment (reason session_ended). */
+export async function endSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
+  return inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+    const row = await lockSession(tx, sessionId);
+    if (!row || row.clinicId !== actor.clinicId || (actor.role === 'patient' && row.patientId !== actor.id)) throw new AppError('session_not_found');
+    if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only the patient ends a session.');
+    if (row.status === 'ended') return view(tx, sessionId);
+    const previous = await closeAssignment(tx, row, 'session_ended');
+    await tx.update(chatSessions).set({ status: 'ended', employeeId: null, endedAt: sql`now()`, endedBy: actor.id }).where(eq(chatSessions.id, sessionId));
+    const m = await appendSystemMessage(tx, sessionId, { event: 'session.ended', employeeName: null });
+    emit({ t: 'message.created', clinicId: row.clinicId, sessionId, seq: m.seq });
+    emit({ t: 'session.ended', clinicId: row.clinicId, sessionId, previousEmployeeId: previous });
+    if (row.status === 'waiting') emit({ t: 'queue.changed', clinicId: row.clinicId });
+    await recordAudit(tx, { clinicId: row.clinicId, actorId: actor.id, action: 'session.ended', sessionId, ip });
+    if (previous) await claimWaiting(tx, emit, previous);
+    return view(tx, sessionId);
+  });
+}
+
+/** The assigned employee leaves (shift change): another available employee takes over, or the session waits. */
+export async function leaveSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
+  return inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+    const row = await lockSession(tx, sessionId);
+    if (!row || row.clinicId !== actor.clinicId) throw new AppError('session_not_found');
+    if (actor.role === 'patient') throw new AppError(row.patientId === actor.id ? 'forbidden' : 'session_not_found');
+    assertCanWrite(actor, row);
+    await releaseSession(tx, emit, row, 'left');
+    await recordAudit(tx, { clinicId: row.clinicId, actorId: actor.id, action: 'assignment.ended', sessionId, subjectId: actor.id, ip });
+    await claimWaiting(tx, emit, actor.id);
+    return view(tx, sessionId);
+  });
+}

@@ -1,0 +1,77 @@
+import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { QueueEntry, Session } from '@medchat/sdk/protocol';
+import type { Queryable } from '../../db/client';
+import { chatSessions, users } from '../../db/schema';
+
+const patient = alias(users, 'patient');
+const employee = alias(users, 'employee');
+
+type SessionRow = typeof chatSessions.$inferSelect;
+
+export function toSession(row: SessionRow, patientName: string, employeeName: string | null): Session {
+  return {
+    id: row.id,
+    clinicId: row.clinicId,
+    status: row.status,
+    patient: { id: row.patientId, displayName: patientName },
+    employee: row.employeeId ? { id: row.employeeId, displayName: employeeName ?? '' } : null,
+    reason: row.reason,
+    createdAt: row.createdAt.toISOString(),
+    firstAssignedAt: row.firstAssignedAt?.toISOString() ?? null,
+    endedAt: row.endedAt?.toISOString() ?? null,
+    endedBy: row.endedBy,
+    lastSeq: row.lastSeq,
+  };
+}
+
+function selectSessions(q: Queryable) {
+  return q
+    .select({ session: chatSessions, patientName: patient.displayName, employeeName: employee.displayName })
+    .from(chatSessions)
+    .innerJoin(patient, eq(patient.id, chatSessions.patientId))
+    .leftJoin(employee, eq(employee.id, chatSessions.employeeId));
+}
+
+const toView = (r: { session: SessionRow; patientName: string; employeeName: string | null }) => toSession(r.session, r.patientName, r.employeeName);
+
+export async function getSessionView(q: Queryable, id: string): Promise<Session | null> {
+  const [row] = await selectSessions(q).where(eq(chatSessions.id, id));
+  return row ? toView(row) : null;
+}
+
+export async function getSessionViews(q: Queryable, ids: string[]): Promise<Session[]> {
+  if (ids.length === 0) return [];
+  return (await selectSessions(q).where(inArray(chatSessions.id, ids))).map(toView);
+}
+
+export async function listSessionViews(q: Queryable, where: ReturnType<typeof and>, limit = 200): Promise<Session[]> {
+  return (await selectSessions(q).where(where).orderBy(sql`${chatSessions.createdAt} desc`).limit(limit)).map(toView);
+}
+
+/** 1-based place in the clinic's queue (oldest first), or null when not waiting. */
+export async function queuePosition(q: Queryable, session: { clinicId: string; createdAt: Date; status: string }): Promise<number | null> {
+  if (session.status !== 'waiting') return null;
+  const [row] = await q
+    .select({ ahead: count() })
+    .from(chatSessions)
+    .where(and(eq(chatSessions.clinicId, session.clinicId), eq(chatSessions.status, 'waiting'), lt(chatSessions.createdAt, session.createdAt)));
+  return (row?.ahead ?? 0) + 1;
+}
+
+export async function listQueue(q: Queryable, clinicId: string): Promise<QueueEntry[]> {
+  const rows = await q
+    .select({ session: chatSessions, patientName: patient.displayName })
+    .from(chatSessions)
+    .innerJoin(patient, eq(patient.id, chatSessions.patientId))
+    .where(and(eq(chatSessions.clinicId, clinicId), eq(chatSessions.status, 'waiting')))
+    .orderBy(asc(chatSessions.createdAt))
+    .limit(500);
+  return rows.map((r, i) => ({
+    sessionId: r.session.id,
+    patient: { id: r.session.patientId, displayName: r.patientName },
+    reason: r.session.reason,
+    createdAt: r.session.createdAt.toISOString(),
+    position: i + 1,
+  }));
+}

@@ -1,0 +1,19 @@
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { migrateDatabase, openDatabase } from './db/client';
+import { InProcessBus, PostgresBus } from './lib/bus';
+import { createLogger, type Logger } from './lib/logger';
+
+/** Opens the database (migrating it), and the bus that suits it: everything a module needs. */
+export async function createContext(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
+  const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await migrateDatabase(database);
+  const bus = database.kind === 'postgres' ? new PostgresBus(database.client, logger) : new InProcessBus(logger);
+  await bus.start();
+  return { config, db: database.db, database, bus, logger, instanceId: crypto.randomUUID() };
+}
+
+export async function closeContext(ctx: AppContext) {
+  await ctx.bus.stop();
+  await ctx.database.close();
+}

@@ -1,0 +1,34 @@
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { createApp } from './app';
+import { closeContext, createContext } from './runtime';
+
+export interface RunningServer {
+  ctx: AppContext;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Boots one instance: database, bus, HTTP + WebSocket API on a port. `stop()` shuts it down gracefully. */
+export async function startServer(config: Config, extend?: (app: ReturnType<typeof createApp>) => unknown): Promise<RunningServer> {
+  const ctx = await createContext(config);
+  const app = createApp(ctx);
+  extend?.(app);
+  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: 256 * 1024 });
+  const port = app.server!.port!;
+  ctx.logger.info('server.listening', { port, database: ctx.database.kind, instanceId: ctx.instanceId });
+  let stopping: Promise<void> | null = null;
+  return {
+    ctx,
+    port,
+    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        await app.stop(false);
+        await closeContext(ctx);
+      })();
+      return stopping;
+    },
+  };
+}
