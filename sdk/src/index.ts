@@ -16,8 +16,9 @@ export type { Employees } from './resources/employees';
 export type { Assignments } from './resources/assignments';
 export type { Queue } from './resources/queue';
 
-// Wire contract: the error table and close codes at runtime; models and frames as types only (no TypeBox).
-export { ERRORS, MAX_MESSAGE_LENGTH, type ErrorCode, type KnownErrorCode, type ErrorBody } from './protocol/errors';
+// Wire contract: close codes at runtime; models and frames as types only (no TypeBox). The full error table
+// (statuses, English defaults) is `ERRORS` from `@medchat/sdk/protocol`.
+export { MAX_MESSAGE_LENGTH, type ErrorCode, type KnownErrorCode, type ErrorBody } from './protocol/errors';
 export { CLOSE_CODES, FATAL_CLOSE_CODES, type CloseCode } from './protocol/close-codes';
 export type * from './protocol/models';
 export type { ClientFrame, ClientFrameType, ServerEvent, ServerEventType, EventOf } from './protocol/events';

@@ -1,6 +1,12 @@
-import { ERRORS, type ErrorCode } from '../protocol/errors';
+import type { ErrorCode } from '../protocol/errors';
 
 const BRAND = Symbol.for('medchat.error');
+
+/**
+ * The codes the protocol's table marks retryable. Kept here rather than importing the whole table so the browser
+ * bundle stays small; `errors.test.ts` fails if the two ever disagree.
+ */
+export const RETRYABLE_CODES: readonly string[] = ['rate_limited', 'internal_error', 'database_unavailable'];
 
 export interface MedChatErrorInit {
   code: ErrorCode;
@@ -26,13 +32,12 @@ export class MedChatError extends Error {
   readonly details: unknown;
 
   constructor(init: MedChatErrorInit) {
-    const known = lookup(init.code);
-    super(init.message ?? known?.message ?? init.code, init.cause === undefined ? undefined : { cause: init.cause });
+    super(init.message ?? init.code, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'MedChatError';
     this.code = init.code;
-    this.status = init.status ?? known?.status;
+    this.status = init.status;
     this.requestId = init.requestId;
-    this.retryable = init.retryable ?? known?.retryable ?? false;
+    this.retryable = init.retryable ?? RETRYABLE_CODES.includes(init.code);
     this.details = init.details;
   }
 }
@@ -76,13 +81,9 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
     status,
     message: str(envelope?.message),
     requestId: str(envelope?.requestId) ?? headers?.get('x-request-id') ?? undefined,
-    retryable: lookup(code)?.retryable ?? (status === 429 || status >= 500),
+    retryable: RETRYABLE_CODES.includes(code) || status === 429 || status >= 500,
     details: envelope?.details,
   });
-}
-
-function lookup(code: string) {
-  return Object.hasOwn(ERRORS, code) ? ERRORS[code as keyof typeof ERRORS] : undefined;
 }
 
 /** Generic codes for responses without an envelope (e.g. from a proxy). */
