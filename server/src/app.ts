@@ -9,11 +9,27 @@ import { employeesModule } from './modules/employees';
 import { healthModule } from './modules/health';
 import { messagesModule } from './modules/messages';
 import { sessionsModule } from './modules/sessions';
+import { Hub } from './modules/realtime/hub';
+import { realtimeModule } from './modules/realtime';
+import { MAX_FRAME_BYTES } from './modules/realtime/frames';
 
 /** The HTTP API, without a port: tests call `app.handle(new Request(…))`. */
-export function createApp(ctx: AppContext) {
-  return new Elysia({ name: 'medchat' })
+export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
+  const realtime = realtimeModule(ctx, hub);
+  const app = new Elysia({
+    name: 'medchat',
+    websocket: {
+      // RELIABILITY I3, D8, D9: small frames, no compression, a bounded send buffer, dead peers detected.
+      maxPayloadLength: MAX_FRAME_BYTES * 4,
+      perMessageDeflate: false,
+      backpressureLimit: 1024 * 1024,
+      closeOnBackpressureLimit: true,
+      idleTimeout: 60,
+      sendPings: true,
+    },
+  })
     .use(errorPlugin(ctx.logger))
+    .use(realtime)
     .use(securityHeaders(ctx))
     .use(openapi({ path: '/openapi', documentation: { info: { title: 'MedChat API', version: '1' } } }))
     .use(healthModule(ctx))
@@ -22,6 +38,7 @@ export function createApp(ctx: AppContext) {
     .use(sessionsModule(ctx))
     .use(messagesModule(ctx))
     .use(employeesModule(ctx));
+  return Object.assign(app, { hub, realtime });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -2,6 +2,8 @@ import type { Config } from './config';
 import type { AppContext } from './context';
 import { createApp } from './app';
 import { closeContext, createContext } from './runtime';
+import { CLOSE_CODES } from '@medchat/sdk/protocol';
+import { startSweeper } from './modules/realtime/presence';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -17,6 +19,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   extend?.(app);
   app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: 256 * 1024 });
   const port = app.server!.port!;
+  const stopSweeper = startSweeper(ctx, config.sweepIntervalMs);
   ctx.logger.info('server.listening', { port, database: ctx.database.kind, instanceId: ctx.instanceId });
   let stopping: Promise<void> | null = null;
   return {
@@ -24,8 +27,15 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
     port,
     url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
     stop() {
+      // RELIABILITY O5: stop accepting, tell clients to reconnect elsewhere, let in-flight work finish, then exit.
       stopping ??= (async () => {
-        await app.stop(false);
+        stopSweeper();
+        const stopped = app.stop(false);
+        app.hub.closeAll(CLOSE_CODES.goingAway, 'server shutting down');
+        await app.realtime.drained();
+        await app.hub.idle();
+        app.hub.stop();
+        await stopped;
         await closeContext(ctx);
       })();
       return stopping;

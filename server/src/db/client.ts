@@ -32,9 +32,9 @@ export interface OpenOptions {
 
 /** Fail fast instead of hanging when the database is slow or gone (RELIABILITY O2). */
 const SERVER_TIMEOUTS = {
-  statement_timeout: '5000',
-  idle_in_transaction_session_timeout: '10000',
-  lock_timeout: '5000',
+  statement_timeout: 5000,
+  idle_in_transaction_session_timeout: 10000,
+  lock_timeout: 5000,
 };
 
 export function openDatabase(options: OpenOptions = {}): DatabaseHandle {

@@ -109,7 +109,7 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
        set status = 'active', employee_id = ${employeeId}, first_assigned_at = coalesce(s.first_assigned_at, now())
       from c where s.id = c.id
     returning s.id`);
-  const ids = rowsOf(claimed).map((r) => r.id);
+  const ids = rowsOf<{ id: string }>(claimed).map((r) => r.id);
   if (ids.length === 0) return [];
   if (!(await takeSlots(tx, employeeId, ids.length))) throw new Error('claimWaiting: capacity changed under the lock');
   for (const id of ids) await openAssignment(tx, emit, { id, clinicId: me.clinicId }, employeeId, reason, null);

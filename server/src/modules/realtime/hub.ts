@@ -1,0 +1,287 @@
+/**
+ * The sockets of this instance and the fan-out of bus events to them. Every event is read from the database
+ * once per instance and serialized once, whatever the number of recipients. Work for one session runs in order
+ * on a per-session chain, so a subscriber's catch-up and the live messages never interleave: each socket gets
+ * every seq after the one it holds, once, in order (RELIABILITY D4).
+ */
+import { eq } from 'drizzle-orm';
+import { CLOSE_CODES, type Role, type ServerEvent, type Session } from '@medchat/sdk/protocol';
+import type { AppContext } from '../../context';
+import { chatSessions, users } from '../../db/schema';
+import type { BusEvent } from '../../lib/bus-events';
+import { errorKind } from '../../lib/logger';
+import type { Actor } from '../auth/service';
+import { assignmentHistory } from '../assignments/service';
+import { listMessages } from '../messages/store';
+import { estimateWait } from '../sessions/service';
+import { getSessionView, listQueue, queuePosition } from '../sessions/views';
+import { encode } from './frames';
+
+export interface SocketLike {
+  /** Bun's semantics: bytes sent, -1 when queued under backpressure, 0 when dropped. */
+  send(data: string): number;
+  close(code?: number, reason?: string): void;
+}
+
+export interface Conn {
+  id: string;
+  actor: Actor;
+  socket: SocketLike;
+  /** sessionId → highest seq this socket has been sent. */
+  subs: Map<string, number>;
+  closed: boolean;
+}
+
+const REPLAY_PAGE = 500;
+
+class Index<K, V> {
+  private readonly map = new Map<K, Set<V>>();
+  add(key: K, value: V) {
+    let set = this.map.get(key);
+    if (!set) this.map.set(key, (set = new Set()));
+    set.add(value);
+  }
+  delete(key: K, value: V) {
+    const set = this.map.get(key);
+    if (set?.delete(value) && set.size === 0) this.map.delete(key);
+  }
+  get(key: K): ReadonlySet<V> {
+    return this.map.get(key) ?? new Set();
+  }
+  keys() {
+    return this.map.keys();
+  }
+}
+
+export class Hub {
+  readonly conns = new Map<string, Conn>();
+  private readonly byUser = new Index<string, Conn>();
+  private readonly bySession = new Index<string, Conn>();
+  private readonly staffByClinic = new Index<string, Conn>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly queueTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly people = new Map<string, { role: Role; displayName: string; at: number }>();
+  private readonly unsubscribe: Array<() => void>;
+
+  constructor(private readonly ctx: AppContext) {
+    this.unsubscribe = [ctx.bus.subscribe((e) => this.onEvent(e)), ctx.bus.onResync(() => this.resync())];
+  }
+
+  add(conn: Conn) {
+    this.conns.set(conn.id, conn);
+    this.byUser.add(conn.actor.id, conn);
+    if (conn.actor.role !== 'patient') this.staffByClinic.add(conn.actor.clinicId, conn);
+  }
+
+  remove(conn: Conn) {
+    conn.closed = true;
+    this.conns.delete(conn.id);
+    this.byUser.delete(conn.actor.id, conn);
+    this.staffByClinic.delete(conn.actor.clinicId, conn);
+    for (const sessionId of conn.subs.keys()) this.bySession.delete(sessionId, conn);
+    conn.subs.clear();
+  }
+
+  connectionsOf(userId: string) {
+    return this.byUser.get(userId).size;
+  }
+
+  /** Sends a frame; a socket that cannot keep up is closed so that it resumes from its last seq (D8). */
+  send(conn: Conn, data: string) {
+    if (conn.closed) return;
+    if (conn.socket.send(data) === 0) {
+      conn.closed = true;
+      conn.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer');
+    }
+  }
+
+  sendEvent(conn: Conn, event: ServerEvent) {
+    this.send(conn, encode(event));
+  }
+
+  /** Subscribes after the caller checked access: acks with the session, then replays seq > lastSeq, then live. */
+  subscribe(conn: Conn, session: Session, lastSeq: number, ref: string | undefined) {
+    conn.subs.set(session.id, lastSeq);
+    this.bySession.add(session.id, conn);
+    this.enqueue(session.id, async () => {
+      if (ref) this.sendEvent(conn, { type: 'ack', ref, session });
+      await this.deliverMessages(session.id);
+    });
+  }
+
+  leave(conn: Conn, sessionId: string) {
+    conn.subs.delete(sessionId);
+    this.bySession.delete(sessionId, conn);
+  }
+
+  closeAll(code: number, reason: string) {
+    for (const conn of [...this.conns.values()]) {
+      conn.socket.close(code, reason);
+      this.remove(conn);
+    }
+  }
+
+  stop() {
+    for (const u of this.unsubscribe) u();
+    for (const t of this.queueTimers.values()) clearTimeout(t);
+  }
+
+  /** Waits for queued fan-out work (tests, shutdown). */
+  async idle() {
+    while (this.chains.size) await Promise.all([...this.chains.values()]);
+  }
+
+  private enqueue(key: string, job: () => Promise<void>) {
+    const run = (this.chains.get(key) ?? Promise.resolve()).then(job).catch((error) => this.ctx.logger.warn('hub.job_failed', errorKind(error)));
+    const tracked = run.finally(() => {
+      if (this.chains.get(key) === tracked) this.chains.delete(key);
+    });
+    this.chains.set(key, tracked);
+  }
+
+  /** Sends each subscriber every message after the seq it holds: one read for all of them. */
+  private async deliverMessages(sessionId: string) {
+    for (;;) {
+      const subs = [...this.bySession.get(sessionId)].filter((c) => !c.closed);
+      if (subs.length === 0) return;
+      const from = Math.min(...subs.map((c) => c.subs.get(sessionId) ?? 0));
+      const page = await listMessages(this.ctx.db, sessionId, { after: from, limit: REPLAY_PAGE });
+      for (const message of page.messages) {
+        const frame = encode({ type: 'message.created', message });
+        for (const conn of subs) {
+          const held = conn.subs.get(sessionId);
+          if (held === undefined || held >= message.seq) continue;
+          conn.subs.set(sessionId, message.seq);
+          this.send(conn, frame);
+        }
+      }
+      if (!page.hasMore) return;
+    }
+  }
+
+  /** After the listener reconnected: events may have been missed; catch every subscription up from the database. */
+  private resync() {
+    for (const sessionId of [...this.bySession.keys()]) this.enqueue(sessionId, () => this.deliverMessages(sessionId));
+    for (const clinicId of [...this.staffByClinic.keys()]) this.queueChanged(clinicId);
+  }
+
+  private onEvent(e: BusEvent) {
+    switch (e.t) {
+      case 'message.created': {
+        const subs = this.bySession.get(e.sessionId);
+        if ([...subs].some((c) => (c.subs.get(e.sessionId) ?? 0) < e.seq)) this.enqueue(e.sessionId, () => this.deliverMessages(e.sessionId));
+        return;
+      }
+      case 'session.waiting':
+      case 'session.assigned':
+      case 'session.requeued':
+      case 'session.ended':
+        if (this.hasInterest(e)) this.enqueue(e.sessionId, () => this.sessionChanged(e));
+        return;
+      case 'typing':
+      case 'read.updated':
+        this.enqueue(e.sessionId, () => this.ephemeral(e));
+        return;
+      case 'availability.changed':
+        for (const conn of this.staffByClinic.get(e.clinicId)) this.sendEvent(conn, { type: 'availability.changed', userId: e.userId, availability: e.availability });
+        return;
+      case 'queue.changed':
+        this.queueChanged(e.clinicId);
+        return;
+      case 'token.revoked':
+        for (const conn of [...this.byUser.get(e.userId)]) {
+          if (e.tokenHash && conn.actor.tokenHash !== e.tokenHash) continue;
+          conn.socket.close(CLOSE_CODES.policyViolation, 'token revoked');
+          this.remove(conn);
+        }
+        return;
+    }
+  }
+
+  /** Patients and employees of a session may be on any socket of this instance; with none, skip the reads. */
+  private hasInterest(_e: { sessionId: string; clinicId: string }) {
+    return this.conns.size > 0;
+  }
+
+  private async person(userId: string) {
+    const cached = this.people.get(userId);
+    if (cached && Date.now() - cached.at < 60_000) return cached;
+    const [row] = await this.ctx.db.select({ role: users.role, displayName: users.displayName }).from(users).where(eq(users.id, userId));
+    const value = { role: row?.role ?? ('patient' as Role), displayName: row?.displayName ?? '', at: Date.now() };
+    this.people.set(userId, value);
+    return value;
+  }
+
+  /** Sockets that follow a session: its subscribers and its patient's sockets. */
+  private audience(sessionId: string, patientId: string) {
+    return new Set([...this.bySession.get(sessionId), ...this.byUser.get(patientId)]);
+  }
+
+  private async ephemeral(e: Extract<BusEvent, { t: 'typing' | 'read.updated' }>) {
+    const [row] = await this.ctx.db.select({ patientId: chatSessions.patientId }).from(chatSessions).where(eq(chatSessions.id, e.sessionId));
+    if (!row) return;
+    const who = await this.person(e.userId);
+    const event: ServerEvent =
+      e.t === 'typing'
+        ? { type: e.isTyping ? 'typing.started' : 'typing.stopped', sessionId: e.sessionId, user: { id: e.userId, role: who.role, displayName: who.displayName } }
+        : { type: 'read.updated', sessionId: e.sessionId, userId: e.userId, role: who.role, seq: e.seq };
+    const frame = encode(event);
+    for (const conn of this.audience(e.sessionId, row.patientId)) if (conn.actor.id !== e.userId) this.send(conn, frame);
+  }
+
+  private async queueStatus(session: Session) {
+    const [row] = await this.ctx.db.select().from(chatSessions).where(eq(chatSessions.id, session.id));
+    const position = row ? ((await queuePosition(this.ctx.db, row)) ?? 1) : 1;
+    return { position, estimatedWaitSeconds: await estimateWait(this.ctx, session.clinicId, position) };
+  }
+
+  private async sessionChanged(e: Extract<BusEvent, { t: 'session.waiting' | 'session.assigned' | 'session.requeued' | 'session.ended' }>) {
+    const session = await getSessionView(this.ctx.db, e.sessionId);
+    if (!session) return;
+    const audience = this.audience(session.id, session.patient.id);
+    const history = e.t === 'session.waiting' ? [] : await assignmentHistory(this.ctx.db, session.id);
+    const previousId = e.t === 'session.waiting' ? null : e.previousEmployeeId;
+    const previous = previousId ? (history.findLast((a) => a.employee.id === previousId) ?? null) : null;
+    let event: ServerEvent;
+    if (e.t === 'session.waiting') event = { type: 'session.waiting', session, queue: await this.queueStatus(session) };
+    else if (e.t === 'session.assigned') event = { type: 'session.assigned', session, employee: session.employee ?? { id: e.employeeId, displayName: '' }, reason: e.reason, previousEmployee: previous?.employee ?? null };
+    else if (e.t === 'session.requeued') event = { type: 'session.requeued', session, previousEmployee: previous?.employee ?? null, reason: e.reason, queue: await this.queueStatus(session) };
+    else event = { type: 'session.ended', session };
+    const frame = encode(event);
+    for (const conn of audience) this.send(conn, frame);
+
+    if (e.t === 'session.assigned') {
+      const assignment = history.find((a) => a.id === e.assignmentId);
+      if (assignment) for (const conn of this.byUser.get(e.employeeId)) this.sendEvent(conn, { type: 'employee.assigned', session, assignment });
+    }
+    if (previous && previousId) {
+      const reason = previous.endReason ?? 'left';
+      for (const conn of this.byUser.get(previousId)) this.sendEvent(conn, { type: 'employee.unassigned', session, reason });
+    }
+  }
+
+  /** Debounced per clinic: staff get the queue length, waiting patients here get their new place and estimate. */
+  private queueChanged(clinicId: string) {
+    if (this.queueTimers.has(clinicId)) return;
+    this.queueTimers.set(
+      clinicId,
+      setTimeout(() => {
+        this.queueTimers.delete(clinicId);
+        this.enqueue(`queue:${clinicId}`, async () => {
+          const staff = this.staffByClinic.get(clinicId);
+          const waiting = await listQueue(this.ctx.db, clinicId);
+          const local = waiting.filter((w) => this.byUser.get(w.patient.id).size > 0);
+          if (staff.size === 0 && local.length === 0) return;
+          const frame = encode({ type: 'queue.changed', waiting: waiting.length });
+          for (const conn of staff) this.send(conn, frame);
+          for (const entry of local) {
+            const session = await getSessionView(this.ctx.db, entry.sessionId);
+            if (!session || session.status !== 'waiting') continue;
+            const queue = { position: entry.position, estimatedWaitSeconds: await estimateWait(this.ctx, clinicId, entry.position) };
+            for (const conn of this.byUser.get(entry.patient.id)) this.sendEvent(conn, { type: 'session.waiting', session, queue });
+          }
+        });
+      }, 50),
+    );
+  }
+}

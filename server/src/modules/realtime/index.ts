@@ -1,0 +1,176 @@
+import { Elysia } from 'elysia';
+import { CLOSE_CODES, ERRORS, type ClientFrame, type KnownErrorCode } from '@medchat/sdk/protocol';
+import type { AppContext } from '../../context';
+import { AppError, isDatabaseUnavailable } from '../../lib/errors';
+import { clientIp } from '../../lib/http';
+import { errorKind } from '../../lib/logger';
+import { authenticate, getMe, type Actor } from '../auth/service';
+import { clinics } from '../../db/schema';
+import { eq } from 'drizzle-orm';
+import { setAvailability } from '../employees/service';
+import { markRead, sendMessage } from '../messages/service';
+import { assertCanWrite, readableSession } from '../sessions/access';
+import { getSessionView } from '../sessions/views';
+import { parseFrame } from './frames';
+import { Hub, type Conn } from './hub';
+import { connectionClosed, connectionOpened } from './presence';
+
+export const SOCKET_PATH = '/api/v1/socket';
+const SUBPROTOCOL = 'medchat.v1';
+
+/** Per connection: a token bucket of frames, and how many times it ran dry before the socket is closed. */
+const RATE = { perSecond: 20, burst: 40, maxViolations: 10 };
+
+interface SocketState {
+  conn: Conn;
+  tokens: number;
+  refilledAt: number;
+  violations: number;
+  ip: string | null;
+}
+
+/** The token from `?token=` or a `token.<token>` subprotocol (browsers cannot set headers on a WebSocket). */
+function socketToken(request: Request): string | null {
+  const url = new URL(request.url);
+  const fromQuery = url.searchParams.get('token');
+  if (fromQuery) return fromQuery;
+  const protocols = request.headers.get('sec-websocket-protocol')?.split(',').map((p) => p.trim()) ?? [];
+  return protocols.find((p) => p.startsWith('token.'))?.slice(6) ?? null;
+}
+
+const reject = (status: number, code: KnownErrorCode) =>
+  new Response(JSON.stringify({ error: { code, message: ERRORS[code].message } }), { status, headers: { 'content-type': 'application/json' } });
+
+/**
+ * The WebSocket API. Authentication and the origin check happen before the upgrade, in onRequest: a bad token
+ * never gets a 101 (RELIABILITY Z4, Z5). Frames are validated by hand against the protocol, so a bad frame is a
+ * typed error frame and never reaches Elysia's error path (elysia #1256).
+ */
+export function realtimeModule(ctx: AppContext, hub: Hub) {
+  const actors = new WeakMap<Request, Actor>();
+  const states = new Map<string, SocketState>();
+  let inFlight = 0;
+
+  async function handle(state: SocketState, frame: ClientFrame) {
+    const { conn } = state;
+    const actor = conn.actor;
+    const ack = () => frame.ref && hub.sendEvent(conn, { type: 'ack', ref: frame.ref });
+    switch (frame.type) {
+      case 'subscribe': {
+        await readableSession(ctx.db, actor, frame.sessionId);
+        const session = await getSessionView(ctx.db, frame.sessionId);
+        if (!session) throw new AppError('session_not_found');
+        if (frame.lastSeq > session.lastSeq) throw new AppError('history_unavailable', { lastSeq: session.lastSeq });
+        hub.subscribe(conn, session, frame.lastSeq, frame.ref);
+        return;
+      }
+      case 'unsubscribe':
+        hub.leave(conn, frame.sessionId);
+        return ack();
+      case 'message.send': {
+        const { message } = await sendMessage(ctx, actor, frame.sessionId, frame);
+        if (frame.ref) hub.sendEvent(conn, { type: 'ack', ref: frame.ref, message });
+        return;
+      }
+      case 'typing.start':
+      case 'typing.stop': {
+        const session = await readableSession(ctx.db, actor, frame.sessionId);
+        assertCanWrite(actor, session);
+        await ctx.bus.publish([{ t: 'typing', clinicId: session.clinicId, sessionId: session.id, userId: actor.id, isTyping: frame.type === 'typing.start' }]);
+        return ack();
+      }
+      case 'read':
+        await markRead(ctx, actor, frame.sessionId, frame.seq);
+        return ack();
+      case 'availability.set':
+        await setAvailability(ctx, actor, frame.availability, state.ip);
+        return ack();
+    }
+  }
+
+  function allowFrame(state: SocketState): boolean {
+    const now = Date.now();
+    state.tokens = Math.min(RATE.burst, state.tokens + ((now - state.refilledAt) / 1000) * RATE.perSecond);
+    state.refilledAt = now;
+    if (state.tokens >= 1) {
+      state.tokens -= 1;
+      return true;
+    }
+    if (++state.violations > RATE.maxViolations) state.conn.socket.close(CLOSE_CODES.rateLimited, 'rate limited');
+    return false;
+  }
+
+  const module = new Elysia({ name: 'realtime' })
+    .onRequest(async ({ request, server }) => {
+      if (new URL(request.url).pathname !== SOCKET_PATH) return;
+      if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return reject(400, 'invalid_request');
+      let actor: Actor | null;
+      try {
+        actor = await authenticate(ctx.db, socketToken(request));
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) return reject(503, 'database_unavailable');
+        throw error;
+      }
+      if (!actor) return reject(401, 'invalid_token');
+      const origin = request.headers.get('origin');
+      if (actor.role === 'patient' && origin) {
+        const [clinic] = await ctx.db.select({ origins: clinics.allowedOrigins }).from(clinics).where(eq(clinics.id, actor.clinicId));
+        const own = new URL(ctx.config.publicUrl).origin;
+        if (!clinic?.origins.includes(origin) && origin !== own) return reject(403, 'origin_not_allowed');
+      }
+      actors.set(request, actor);
+      void server;
+    })
+    .ws(SOCKET_PATH, {
+      async open(ws) {
+        const request = (ws.data as { request: Request }).request;
+        const actor = actors.get(request);
+        if (!actor) return ws.close(CLOSE_CODES.unauthorized, 'unauthorized');
+        const conn: Conn = { id: crypto.randomUUID(), actor, socket: ws.raw as unknown as Conn['socket'], subs: new Map(), closed: false };
+        const state: SocketState = { conn, tokens: RATE.burst, refilledAt: Date.now(), violations: 0, ip: clientIp(request, null) };
+        states.set(ws.id, state);
+        hub.add(conn);
+        try {
+          await connectionOpened(ctx, conn.id, actor.id, actor.role !== 'patient');
+          hub.sendEvent(conn, { type: 'hello', user: await getMe(ctx.db, actor.id), serverTime: new Date().toISOString() });
+        } catch (error) {
+          ctx.logger.warn('socket.open_failed', errorKind(error));
+          ws.close(CLOSE_CODES.goingAway, 'try again');
+        }
+      },
+      async message(ws, raw) {
+        const state = states.get(ws.id);
+        if (!state || state.conn.closed) return;
+        if (!allowFrame(state)) return hub.sendEvent(state.conn, { type: 'error', code: 'rate_limited', message: ERRORS.rate_limited.message });
+        const parsed = parseFrame(raw);
+        if (!parsed.ok) return hub.sendEvent(state.conn, { type: 'error', ref: parsed.ref, code: parsed.code, message: parsed.message });
+        inFlight++;
+        try {
+          await handle(state, parsed.frame);
+        } catch (error) {
+          const sessionId = 'sessionId' in parsed.frame ? parsed.frame.sessionId : undefined;
+          const code: KnownErrorCode = error instanceof AppError ? error.code : isDatabaseUnavailable(error) ? 'database_unavailable' : 'internal_error';
+          if (code === 'internal_error') ctx.logger.error('socket.frame_failed', { frame: parsed.frame.type, ...errorKind(error) });
+          hub.sendEvent(state.conn, { type: 'error', ref: parsed.frame.ref, code, message: error instanceof AppError ? error.message : ERRORS[code].message, sessionId });
+        } finally {
+          inFlight--;
+        }
+      },
+      async close(ws) {
+        const state = states.get(ws.id);
+        if (!state) return;
+        states.delete(ws.id);
+        hub.remove(state.conn);
+        await connectionClosed(ctx, state.conn.id, state.conn.actor.id, state.conn.actor.role !== 'patient').catch((error) => ctx.logger.warn('socket.close_failed', errorKind(error)));
+      },
+    });
+
+  return Object.assign(module, {
+    /** Resolves when no frame is being handled (graceful shutdown). */
+    async drained(timeoutMs = 5000) {
+      const until = Date.now() + timeoutMs;
+      while (inFlight > 0 && Date.now() < until) await Bun.sleep(20);
+    },
+    subprotocol: SUBPROTOCOL,
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * Presence follows connections, across instances: each socket is a row in `connections`, heartbeated by its
+ * instance. When an employee's last connection goes (closed, or its instance died), `presence_lost_at` is set;
+ * if they do not come back within the clinic's grace period, the sweeper takes them offline and their sessions
+ * are reassigned (reason disconnected). The sweeper is also the backstop for missed assignment wakeups (A5).
+ */
+import { and, eq, inArray, isNotNull, lt, ne, notExists, sql } from 'drizzle-orm';
+import type { AppContext } from '../../context';
+import { clinics, connections, users } from '../../db/schema';
+import { inTransaction } from '../../lib/transaction';
+import { errorKind } from '../../lib/logger';
+import { claimWaiting } from '../assignments/engine';
+import { applyAvailability } from '../employees/service';
+
+/** A connection row whose heartbeat is older than this belongs to a dead instance. */
+export const STALE_AFTER_MS = 15_000;
+
+export async function connectionOpened(ctx: AppContext, connId: string, userId: string, isStaff: boolean) {
+  await ctx.db.insert(connections).values({ id: connId, userId, instanceId: ctx.instanceId });
+  if (isStaff) await ctx.db.update(users).set({ presenceLostAt: null }).where(eq(users.id, userId));
+}
+
+export async function connectionClosed(ctx: AppContext, connId: string, userId: string, isStaff: boolean) {
+  await ctx.db.delete(connections).where(eq(connections.id, connId));
+  if (!isStaff) return;
+  const live = ctx.db.select({ one: sql`1` }).from(connections).where(eq(connections.userId, userId));
+  await ctx.db
+    .update(users)
+    .set({ presenceLostAt: sql`coalesce(${users.presenceLostAt}, now())` })
+    .where(and(eq(users.id, userId), ne(users.availability, 'offline'), notExists(live)));
+}
+
+export async function sweep(ctx: AppContext) {
+  const { db } = ctx;
+  await db.update(connections).set({ heartbeatAt: sql`now()` }).where(eq(connections.instanceId, ctx.instanceId));
+
+  // Connections of dead instances: drop them, and start the grace period of staff left with none.
+  const stale = await db
+    .delete(connections)
+    .where(lt(connections.heartbeatAt, new Date(Date.now() - STALE_AFTER_MS)))
+    .returning({ userId: connections.userId, heartbeatAt: connections.heartbeatAt });
+  if (stale.length) {
+    const live = db.select({ one: sql`1` }).from(connections).where(eq(connections.userId, users.id));
+    await db
+      .update(users)
+      .set({ presenceLostAt: sql`coalesce(${users.presenceLostAt}, now())` })
+      .where(and(inArray(users.id, [...new Set(stale.map((s) => s.userId))]), ne(users.role, 'patient'), ne(users.availability, 'offline'), notExists(live)));
+  }
+
+  // Grace period over: offline, sessions reassigned (reason disconnected).
+  const expired = await db
+    .select({ id: users.id, clinicId: users.clinicId })
+    .from(users)
+    .innerJoin(clinics, eq(clinics.id, users.clinicId))
+    .where(and(isNotNull(users.presenceLostAt), ne(users.availability, 'offline'), sql`${users.presenceLostAt} < now() - make_interval(secs => ${clinics.graceSeconds})`));
+  for (const employee of expired) {
+    await inTransaction(db, ctx.bus, async (tx, emit) => {
+      const [locked] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.id, employee.id), isNotNull(users.presenceLostAt), ne(users.availability, 'offline')))
+        .for('update', { skipLocked: true });
+      if (!locked) return;
+      const [live] = await tx.select({ id: connections.id }).from(connections).where(eq(connections.userId, employee.id)).limit(1);
+      if (live) {
+        await tx.update(users).set({ presenceLostAt: null }).where(eq(users.id, employee.id));
+        return;
+      }
+      await applyAvailability(tx, emit, employee, 'offline', 'disconnected');
+    });
+  }
+
+  // Backstop for lost wakeups: available staff with spare capacity while their clinic has waiting patients.
+  const idle = await db.execute<{ id: string }>(sql`
+    select u.id from users u join clinics c on c.id = u.clinic_id
+    where u.role = 'employee' and u.active and u.availability = 'available'
+      and u.load < coalesce(u.capacity, c.default_capacity)
+      and exists (select 1 from chat_sessions s where s.clinic_id = u.clinic_id and s.status = 'waiting')
+    order by u.load, u.last_assigned_at nulls first limit 50`);
+  for (const { id } of Array.isArray(idle) ? idle : ((idle as { rows: { id: string }[] }).rows ?? [])) {
+    await inTransaction(db, ctx.bus, (tx, emit) => claimWaiting(tx, emit, id));
+  }
+}
+
+/** Runs the sweeper every `intervalMs` until stopped; errors are logged (ids only) and the next run retries. */
+export function startSweeper(ctx: AppContext, intervalMs: number) {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweep(ctx);
+    } catch (error) {
+      ctx.logger.warn('sweeper.failed', errorKind(error));
+    } finally {
+      running = false;
+    }
+  }, intervalMs);
+  return () => clearInterval(timer);
+}
