@@ -7,6 +7,7 @@ import { authModule } from './modules/auth';
 import { clinicsModule } from './modules/clinics';
 import { employeesModule } from './modules/employees';
 import { healthModule } from './modules/health';
+import { widgetAssets } from './modules/assets';
 import { messagesModule } from './modules/messages';
 import { sessionsModule } from './modules/sessions';
 import { Hub } from './modules/realtime/hub';
@@ -33,6 +34,7 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(securityHeaders(ctx))
     .use(openapi({ path: '/openapi', documentation: { info: { title: 'MedChat API', version: '1' } } }))
     .use(healthModule(ctx))
+    .use(widgetAssets())
     .use(authModule(ctx))
     .use(clinicsModule(ctx))
     .use(sessionsModule(ctx))

@@ -1,0 +1,37 @@
+/**
+ * What only the demo serves: the demo clinic page at `/` (embedding the widget with the README's snippet) and the
+ * staff console at `/console/`. Both get a strict Content-Security-Policy.
+ */
+import { Elysia } from 'elysia';
+import { fileURLToPath } from 'node:url';
+
+const CLINIC_PAGE = fileURLToPath(new URL('../../examples/clinic-site/index.html', import.meta.url));
+
+export const DEMO_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+type Files = Map<string, { body: string | Uint8Array; type: string }>;
+
+export async function demoSite(origin: string) {
+  const { buildConsole } = (await import('../../examples/staff-console/build')) as { buildConsole(): Promise<Files> };
+  const consoleFiles = await buildConsole();
+  const clinicPage = (await Bun.file(CLINIC_PAGE).text()).replaceAll('http://localhost:3000', origin);
+  const html = (body: string | Uint8Array, type = 'text/html; charset=utf-8') =>
+    new Response(body, { headers: { 'content-type': type, 'content-security-policy': DEMO_CSP, 'x-frame-options': 'DENY' } });
+  return new Elysia({ name: 'demo-site' })
+    .get('/', () => html(clinicPage))
+    .get('/console', ({ redirect }) => redirect('/console/'))
+    .get('/console/*', ({ params }) => {
+      const file = consoleFiles.get(params['*'] || 'index.html') ?? consoleFiles.get('index.html');
+      return file ? html(file.body, file.type) : new Response('Not found', { status: 404 });
+    });
+}
