@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { closeContext, createContext } from './runtime';
 import { CLOSE_CODES } from '@medchat/sdk/protocol';
 import { startSweeper } from './modules/realtime/presence';
+import { purgeExpiredSessions } from './modules/retention/service';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -20,6 +21,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: 256 * 1024 });
   const port = app.server!.port!;
   const stopSweeper = startSweeper(ctx, config.sweepIntervalMs);
+  const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch(() => {}), 60 * 60 * 1000);
   ctx.logger.info('server.listening', { port, database: ctx.database.kind, instanceId: ctx.instanceId });
   let stopping: Promise<void> | null = null;
   return {
@@ -30,6 +32,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
       // RELIABILITY O5: stop accepting, tell clients to reconnect elsewhere, let in-flight work finish, then exit.
       stopping ??= (async () => {
         stopSweeper();
+        clearInterval(retention);
         const stopped = app.stop(false);
         app.hub.closeAll(CLOSE_CODES.goingAway, 'server shutting down');
         await app.realtime.drained();

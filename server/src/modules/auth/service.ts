@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { AuthResult, Me, Role } from '@medchat/sdk/protocol';
 import type { Database, Queryable } from '../../db/client';
-import { authTokens, clinics, users } from '../../db/schema';
+import { auditLog, authTokens, clinics, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { verifyIdentityToken } from '../../lib/identity-token';
 import { hashToken, newToken } from '../../lib/tokens';
@@ -60,10 +60,22 @@ export async function authenticate(q: Queryable, token: string | undefined | nul
 // A fixed hash to verify against when the email is unknown, so both paths take the same time.
 const DUMMY_HASH = await Bun.password.hash('medchat-timing-equaliser', { algorithm: 'argon2id' });
 
+/** Brute-force guard shared by every instance: failed logins are audit rows, counted per account (Z7). */
+export const LOGIN_ATTEMPTS = { max: 10, windowMinutes: 15 };
+
+async function recentFailedLogins(q: Queryable, userId: string): Promise<number> {
+  const [row] = await q
+    .select({ n: sql<number>`count(*)::int` })
+    .from(auditLog)
+    .where(and(eq(auditLog.actorId, userId), eq(auditLog.action, 'auth.login_failed'), gt(auditLog.at, sql`now() - make_interval(mins => ${LOGIN_ATTEMPTS.windowMinutes})`)));
+  return row?.n ?? 0;
+}
+
 export async function login(db: Database, input: { email: string; password: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
   const email = input.email.trim().toLowerCase();
   const rows = await db.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(and(eq(users.email, email)));
   const found = rows.find((r) => r.user.role !== 'patient' && r.user.active);
+  if (found && (await recentFailedLogins(db, found.user.id)) >= LOGIN_ATTEMPTS.max) throw new AppError('rate_limited', { retryAfterSeconds: LOGIN_ATTEMPTS.windowMinutes * 60 });
   const ok = await Bun.password.verify(input.password, found?.user.passwordHash ?? DUMMY_HASH);
   if (!found || !ok) {
     if (found) await recordAudit(db, { clinicId: found.user.clinicId, actorId: found.user.id, action: 'auth.login_failed', ip });

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { count, eq } from 'drizzle-orm';
+import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { auditLog, chatSessions, messages } from '../../db/schema';
+import { purgeExpiredSessions } from './service';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+test('ended sessions past the clinic retention period are deleted with their messages, leaving an audit row', async () => {
+  const admin = await login(t, 'admin@demo.clinic');
+  expect((await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { retentionDays: 30 } })).status).toBe(200);
+  const pat = await guest(t);
+  const { body: session } = await t.call('POST', '/api/v1/sessions', { token: pat.token, body: { reason: 'Old question' } });
+  await t.call('POST', `/api/v1/sessions/${session.id}/messages`, { token: pat.token, body: { clientMsgId: 'a', body: 'canary-phi-text' } });
+  await t.call('POST', `/api/v1/sessions/${session.id}/end`, { token: pat.token });
+
+  expect(await purgeExpiredSessions(t.ctx.db, new Date(Date.now() + 29 * 86400_000))).toBe(0);
+  expect(await purgeExpiredSessions(t.ctx.db, new Date(Date.now() + 31 * 86400_000))).toBe(1);
+
+  expect((await t.ctx.db.select({ n: count() }).from(chatSessions).where(eq(chatSessions.id, session.id)))[0]!.n).toBe(0);
+  expect((await t.ctx.db.select({ n: count() }).from(messages).where(eq(messages.sessionId, session.id)))[0]!.n).toBe(0);
+  const trail = await t.ctx.db.select().from(auditLog).where(eq(auditLog.sessionId, session.id));
+  expect(trail.map((a) => a.action)).toContain('session.purged');
+  expect(JSON.stringify(trail)).not.toContain('canary-phi-text');
+});
+
+test('login is rate-limited per account after repeated failures', async () => {
+  for (let i = 0; i < 10; i++) {
+    expect((await t.call('POST', '/api/v1/auth/login', { body: { email: 'dr.lee@demo.clinic', password: 'wrong' } })).status).toBe(401);
+  }
+  const res = await t.call('POST', '/api/v1/auth/login', { body: { email: 'dr.lee@demo.clinic', password: 'wrong' } });
+  expect(res.status).toBe(429);
+  expect(res.body.error.code).toBe('rate_limited');
+});

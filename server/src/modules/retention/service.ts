@@ -1,0 +1,25 @@
+/**
+ * Retention (RELIABILITY P5): each clinic may set `retentionDays`; ended sessions older than that are deleted with
+ * their messages, assignments and read markers (cascade). A PHI-free audit row records each purge; audit rows
+ * themselves are kept.
+ */
+import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { chatSessions, clinics } from '../../db/schema';
+import { recordAudit } from '../audit/service';
+
+export async function purgeExpiredSessions(db: Database, now: Date = new Date()): Promise<number> {
+  const due = await db
+    .select({ id: chatSessions.id, clinicId: chatSessions.clinicId })
+    .from(chatSessions)
+    .innerJoin(clinics, eq(clinics.id, chatSessions.clinicId))
+    .where(and(eq(chatSessions.status, 'ended'), isNotNull(clinics.retentionDays), lt(chatSessions.endedAt, sql`${now.toISOString()}::timestamptz - make_interval(days => ${clinics.retentionDays})`)))
+    .limit(500);
+  for (const session of due) {
+    await db.transaction(async (tx) => {
+      await tx.delete(chatSessions).where(and(eq(chatSessions.id, session.id), eq(chatSessions.status, 'ended')));
+      await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'session.purged', sessionId: session.id });
+    });
+  }
+  return due.length;
+}
