@@ -134,7 +134,7 @@ export class SessionHandle {
   /** Sends a failed message again, with the same clientMsgId so it can never be stored twice. */
   retry(clientMsgId: string): Promise<Message> {
     const entry = this.outgoing.find((p) => p.clientMsgId === clientMsgId);
-    if (!entry) return Promise.reject(new MedChatError({ code: 'not_found', message: 'No such pending message.' }));
+    if (!entry) return Promise.reject(new MedChatError({ code: 'not_found' }));
     this.updatePending(clientMsgId, { clientMsgId, body: entry.body, state: 'sending' });
     return this.deliver(clientMsgId, entry.body);
   }

@@ -44,7 +44,7 @@ export class MedChatError extends Error {
 
 /** The request got no response: DNS, refused connection, reset, offline. Always retryable. */
 export class ConnectionError extends MedChatError {
-  constructor(message = 'Could not reach the MedChat server.', cause?: unknown) {
+  constructor(message = 'Could not reach the server.', cause?: unknown) {
     super({ code: 'connection_error', message, retryable: true, cause });
     this.name = 'ConnectionError';
   }

@@ -102,7 +102,7 @@ async function readBody(res: Response): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new MedChatError({ code: 'invalid_response', message: 'The server sent a response that is not JSON.', status: res.status, cause });
+    throw new MedChatError({ code: 'invalid_response', message: 'The response is not JSON.', status: res.status, cause });
   }
 }
 

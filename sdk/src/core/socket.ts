@@ -105,14 +105,14 @@ export class Socket {
   disconnect(): void {
     this.teardown();
     this.setState('idle');
-    this.rejectOutbox(new ConnectionError('Disconnected.'));
+    this.rejectOutbox(new ConnectionError('Not connected.'));
   }
 
   /** After a change of identity: nothing queued under the old identity may go out under the new one. */
   reset(): void {
     const wasActive = this.isActive;
     this.teardown();
-    this.rejectOutbox(new AbortError('Signed out before the message was sent.'));
+    this.rejectOutbox(new AbortError('Signed out.'));
     if (wasActive) this.open('connecting');
   }
 
@@ -180,7 +180,7 @@ export class Socket {
         if (this.outbox.get(entry.frame.clientMsgId) !== entry) return;
         this.outbox.delete(entry.frame.clientMsgId);
         if (ack.message) entry.resolve(ack.message);
-        else entry.reject(new MedChatError({ code: 'invalid_response', message: 'The ack carried no message.' }));
+        else entry.reject(new MedChatError({ code: 'invalid_response' }));
       },
       (error: MedChatError) => {
         if (isTransient(error) || this.outbox.get(entry.frame.clientMsgId) !== entry) return;
@@ -193,8 +193,8 @@ export class Socket {
   private open(state: 'connecting' | 'reconnecting'): void {
     const Ctor = this.config.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
     const url = this.config.url();
-    if (!Ctor) return this.fail('websocket_unavailable', 'No WebSocket implementation: pass one as `WebSocket`.');
-    if (!url) return this.fail('unauthorized', 'Sign in before connecting.');
+    if (!Ctor) return this.fail('websocket_unavailable', 'No WebSocket: pass one in the options.');
+    if (!url) return this.fail('unauthorized');
     this.setState(state);
     const generation = ++this.generation;
     const ws = new Ctor(url);
@@ -276,7 +276,7 @@ export class Socket {
     } catch {
       // Already closing.
     }
-    for (const ref of [...this.requests.keys()]) this.settle(ref, new ConnectionError('The connection closed.'));
+    for (const ref of [...this.requests.keys()]) this.settle(ref, new ConnectionError('Not connected.'));
   }
 
   private rejectOutbox(error: MedChatError): void {
