@@ -1,0 +1,70 @@
+import type { Assignment, Employee, MedChat, Session } from '@medchat/sdk';
+import { renderTrail } from './assignment-trail';
+import { h } from './dom';
+import { AVAILABILITY_LABELS, clock, errorText } from './format';
+import { refresher } from './refresher';
+
+/** How many of the newest sessions get their assignment trail loaded (one request each). */
+const TRAIL_LIMIT = 25;
+
+/** Admins only: every employee with availability and load, and the clinic's sessions with their assignment trails. */
+export class AdminView {
+  readonly element: HTMLElement;
+  readonly refresh: () => void;
+  private readonly employees = h('tbody');
+  private readonly sessions = h('tbody');
+  private readonly status = h('p', { class: 'muted', role: 'status' });
+
+  constructor(private readonly client: MedChat) {
+    const reload = h('button', { type: 'button' }, 'Refresh');
+    this.element = h(
+      'section',
+      { class: 'admin', 'aria-labelledby': 'admin-title' },
+      h('div', { class: 'chat-header' }, h('h2', { id: 'admin-title' }, 'Clinic overview'), reload),
+      this.status,
+      h('h3', { id: 'employees-title' }, 'Employees'),
+      h('table', { 'aria-labelledby': 'employees-title' }, head('Name', 'Email', 'Role', 'Availability', 'Load', 'Active'), this.employees),
+      h('h3', { id: 'sessions-title' }, 'Sessions'),
+      h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail'), this.sessions),
+    );
+    this.refresh = refresher(
+      () => this.load(),
+      (e) => (this.status.textContent = `Could not load: ${errorText(e)}`),
+    );
+    reload.addEventListener('click', this.refresh);
+  }
+
+  private async load(): Promise<void> {
+    const [employees, sessions] = await Promise.all([this.client.employees.list(), this.client.sessions.list()]);
+    const newest = sessions.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, TRAIL_LIMIT);
+    const trails = await Promise.all(newest.map((s) => this.client.assignments.list(s.id)));
+    this.employees.replaceChildren(...employees.map(employeeRow));
+    this.sessions.replaceChildren(...newest.map((s, i) => sessionRow(s, trails[i]!)));
+    this.status.textContent = sessions.length > TRAIL_LIMIT ? `Showing the ${TRAIL_LIMIT} newest of ${sessions.length} sessions.` : '';
+  }
+}
+
+const head = (...labels: string[]) => h('thead', {}, h('tr', {}, ...labels.map((l) => h('th', { scope: 'col' }, l))));
+
+const employeeRow = (e: Employee) =>
+  h(
+    'tr',
+    { 'data-employee-id': e.id },
+    h('td', {}, e.displayName),
+    h('td', {}, e.email),
+    h('td', {}, e.role),
+    h('td', { 'data-availability': e.availability }, AVAILABILITY_LABELS[e.availability]),
+    h('td', {}, `${e.load} / ${e.capacity}`),
+    h('td', {}, e.active ? 'yes' : 'no'),
+  );
+
+const sessionRow = (s: Session, trail: Assignment[]) =>
+  h(
+    'tr',
+    { 'data-session-id': s.id },
+    h('td', {}, s.patient.displayName),
+    h('td', {}, s.reason),
+    h('td', {}, s.status),
+    h('td', {}, h('time', { datetime: s.createdAt }, clock(s.createdAt))),
+    h('td', {}, renderTrail(trail)),
+  );

@@ -1,0 +1,210 @@
+import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle } from '@medchat/sdk';
+import { renderTrail } from './assignment-trail';
+import { Composer } from './composer';
+import { h, uid } from './dom';
+import { clock, END_REASONS, errorText } from './format';
+import { MessageList } from './message-list';
+
+/** mine: I hold it and can write. handed-over: I left it or was unassigned. ended: the chat is over. */
+export type PanelState = 'mine' | 'handed-over' | 'ended';
+
+/**
+ * One chat tab's content: header, status banner, history, typing line, composer, leave form and the session's
+ * assignment history. All live data comes from the SDK's chat handle.
+ */
+export class ChatPanel {
+  readonly sessionId: string;
+  readonly element: HTMLElement;
+  /** New activity the employee has not seen (the tab shows a dot, the page title counts it). */
+  hasUnread = false;
+  private readonly chat: SessionHandle;
+  private readonly me: Me;
+  private readonly messages: MessageList;
+  private readonly composer: Composer;
+  private readonly banner = h('p', { class: 'banner', role: 'status' });
+  private readonly typing = h('p', { class: 'typing muted', 'aria-live': 'polite' });
+  private readonly error = h('p', { class: 'error', role: 'alert' });
+  private readonly leaveButton = h('button', { type: 'button' }, 'Leave chat…');
+  private readonly closeButton = h('button', { type: 'button' }, 'Close tab');
+  private readonly leaveForm: HTMLFormElement;
+  private readonly trail = h('div', { class: 'trail-body' });
+  /** Messages up to this seq existed before the tab opened: they are history, not news. */
+  private readonly seenSeq: number;
+  private unassigned: AssignmentEndReason | null = null;
+  private trailKey = '';
+  private isVisible = false;
+
+  constructor(
+    private readonly client: MedChat,
+    private readonly initial: Session,
+    private readonly callbacks: { onUpdate(): void; onClose(): void },
+  ) {
+    this.sessionId = initial.id;
+    this.seenSeq = initial.lastSeq;
+    this.me = client.auth.user!;
+    this.chat = client.chat(initial.id);
+    this.messages = new MessageList(this.chat, this.me);
+    this.composer = new Composer(this.chat, initial.patient.displayName);
+    this.leaveForm = this.renderLeaveForm();
+    this.leaveButton.addEventListener('click', () => this.toggleLeaveForm(true));
+    this.closeButton.addEventListener('click', () => callbacks.onClose());
+
+    const titleId = uid('chat-title');
+    this.element = h(
+      'section',
+      { class: 'chat', 'aria-labelledby': titleId },
+      h(
+        'div',
+        { class: 'chat-header' },
+        h('div', {}, h('h2', { id: titleId }, initial.patient.displayName), h('p', { class: 'muted' }, `${initial.reason} · started ${clock(initial.createdAt)}`)),
+        h('div', { class: 'actions' }, this.leaveButton, this.closeButton),
+      ),
+      this.leaveForm,
+      this.banner,
+      this.messages.element,
+      this.typing,
+      this.error,
+      this.composer.element,
+      h('details', { class: 'history' }, h('summary', {}, 'Assignment history'), this.trail),
+    );
+
+    this.chat.on('change', () => this.render());
+    this.chat.on('message', (m) => {
+      if (m.seq > this.seenSeq && m.sender?.id !== this.me.id && !this.isSeen()) this.flag();
+    });
+    this.chat.on('error', (e) => (this.error.textContent = errorText(e)));
+    this.render();
+  }
+
+  get session(): Session {
+    return this.chat.session ?? this.initial;
+  }
+
+  get state(): PanelState {
+    const session = this.session;
+    if (session.status === 'ended') return 'ended';
+    if (this.unassigned || session.employee?.id !== this.me.id) return 'handed-over';
+    return 'mine';
+  }
+
+  get label(): string {
+    const suffix = { mine: '', 'handed-over': ' — transferred', ended: ' — ended' }[this.state];
+    return this.session.patient.displayName + suffix;
+  }
+
+  /** The engine gave me this session (again): I may write. */
+  assigned(): void {
+    this.unassigned = null;
+    this.flag();
+    this.render();
+  }
+
+  /** I no longer hold this session (`employee.unassigned`). */
+  unassign(reason: AssignmentEndReason): void {
+    this.unassigned = reason;
+    this.render();
+  }
+
+  setVisible(isVisible: boolean): void {
+    this.isVisible = isVisible;
+    this.element.hidden = !isVisible;
+    if (isVisible) this.seen();
+  }
+
+  /** The tab is on screen and the browser window is in front: clear the unread dot and mark messages read. */
+  seen(): void {
+    if (!this.isSeen()) return;
+    if (this.state === 'mine') void this.chat.markRead().catch(() => {});
+    if (this.hasUnread) {
+      this.hasUnread = false;
+      this.callbacks.onUpdate();
+    }
+  }
+
+  focusComposer(): void {
+    if (this.state === 'mine') this.composer.focus();
+  }
+
+  dispose(): void {
+    this.chat.close();
+  }
+
+  private isSeen(): boolean {
+    return this.isVisible && document.visibilityState === 'visible';
+  }
+
+  private flag(): void {
+    this.hasUnread = true;
+    this.callbacks.onUpdate();
+    this.seen();
+  }
+
+  private render(): void {
+    const state = this.state;
+    this.messages.render();
+    this.banner.textContent = this.bannerText();
+    this.banner.hidden = !this.banner.textContent;
+    this.banner.dataset.state = state;
+    this.typing.textContent = this.chat.typists.map((t) => `${t.displayName} is typing…`).join(' ');
+    this.composer.isEnabled = state === 'mine';
+    this.leaveButton.hidden = state !== 'mine';
+    this.closeButton.hidden = state === 'mine';
+    if (state !== 'mine') this.leaveForm.hidden = true;
+    this.seen();
+    this.refreshTrail();
+    this.callbacks.onUpdate();
+  }
+
+  private bannerText(): string {
+    const session = this.session;
+    if (session.status === 'ended') return session.endedBy === session.patient.id ? 'Patient ended the chat.' : 'This chat has ended.';
+    if (this.state === 'mine') return '';
+    const now = session.employee && session.employee.id !== this.me.id ? ` It is now with ${session.employee.displayName}.` : session.status === 'waiting' ? ' It is waiting for the next available colleague.' : '';
+    return `Transferred: you ${this.unassigned === 'left' || !this.unassigned ? 'left this chat' : `were unassigned (${END_REASONS[this.unassigned]})`}.${now}`;
+  }
+
+  /** Reloads the assignment history whenever the holder or the status changed. */
+  private refreshTrail(): void {
+    const session = this.session;
+    const key = `${session.status}:${session.employee?.id}:${this.unassigned}`;
+    if (key === this.trailKey) return;
+    this.trailKey = key;
+    this.client.assignments.list(this.sessionId).then(
+      (list) => this.trail.replaceChildren(renderTrail(list)),
+      (e) => this.trail.replaceChildren(h('p', { class: 'error' }, errorText(e))),
+    );
+  }
+
+  private renderLeaveForm(): HTMLFormElement {
+    const id = uid('leave-note');
+    const note = h('input', { id, name: 'note', required: true, maxlength: 500, autocomplete: 'off' });
+    const cancel = h('button', { type: 'button' }, 'Cancel');
+    const form = h(
+      'form',
+      { class: 'leave-form', hidden: true },
+      h('label', { for: id }, 'Reason for leaving'),
+      note,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger' }, 'Leave and hand over'), cancel),
+    );
+    cancel.addEventListener('click', () => this.toggleLeaveForm(false));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      this.error.textContent = '';
+      try {
+        await this.client.sessions.leave(this.sessionId, { note: note.value.trim() });
+        note.value = '';
+        this.unassign('left');
+        this.closeButton.focus();
+      } catch (e) {
+        this.error.textContent = errorText(e);
+      }
+    });
+    return form;
+  }
+
+  private toggleLeaveForm(isOpen: boolean): void {
+    this.leaveForm.hidden = !isOpen;
+    if (isOpen) this.leaveForm.querySelector('input')?.focus();
+    else this.leaveButton.focus();
+  }
+}

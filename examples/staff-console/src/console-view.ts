@@ -1,0 +1,69 @@
+import type { MedChat } from '@medchat/sdk';
+import { AdminView } from './admin-view';
+import { ChatTabs } from './chat-tabs';
+import { h } from './dom';
+import { errorText } from './format';
+import { Notifier } from './notifier';
+import { QueueView } from './queue-view';
+import { StatusBar } from './status-bar';
+
+/**
+ * The signed-in console: composes the views and routes the SDK's live events to them. This is the one place
+ * that knows which event updates which view. Returns a function that tears everything down.
+ */
+export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () => void): () => void {
+  const me = client.auth.user!;
+  const notifier = new Notifier();
+  const status = new StatusBar(client, notifier, onSignOut);
+  const queue = new QueueView(client);
+  const tabs = new ChatTabs(client, (count) => notifier.setCount(count));
+  const admin = me.role === 'admin' ? new AdminView(client) : null;
+  const problem = h('p', { class: 'error', role: 'alert' });
+  const report = (e: unknown) => (problem.textContent = errorText(e));
+
+  root.replaceChildren(status.element, problem, h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element), admin?.element ?? '');
+
+  /** Everything that may have changed while the socket was down, or before it first opened. */
+  const catchUp = async () => {
+    queue.refresh();
+    admin?.refresh();
+    const active = await client.sessions.list({ status: 'active' });
+    for (const session of active) if (session.employee?.id === me.id) tabs.open(session);
+    await status.refreshLoad();
+  };
+
+  const stops = [
+    client.on('state', ({ state }) => {
+      status.setConnection(state);
+      if (state === 'open') void catchUp().catch(report);
+    }),
+    client.on('employee.assigned', ({ session }) => {
+      tabs.open(session, { isNew: true });
+      notifier.beep();
+      void status.refreshLoad().catch(report);
+    }),
+    client.on('employee.unassigned', ({ session, reason }) => {
+      tabs.unassigned(session, reason);
+      void status.refreshLoad().catch(report);
+    }),
+    client.on('availability.changed', ({ userId, availability }) => {
+      if (userId === me.id) status.setAvailability(availability);
+      admin?.refresh();
+    }),
+    client.on('queue.changed', () => {
+      queue.refresh();
+      admin?.refresh();
+    }),
+    client.on('session.ended', () => admin?.refresh()),
+  ];
+
+  client.connect();
+  void catchUp().catch(report);
+
+  return () => {
+    for (const stop of stops) stop();
+    tabs.dispose();
+    queue.dispose();
+    notifier.dispose();
+  };
+}

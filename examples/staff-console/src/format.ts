@@ -1,0 +1,59 @@
+import type { AssignmentEndReason, AssignmentStartReason, Availability, ConnectionState, Message } from '@medchat/sdk';
+
+/** Every user-visible label of the console in one place, so a clinic can translate it in one file. */
+export const AVAILABILITY_LABELS: Record<Availability, string> = { available: 'Available', away: 'Away', offline: 'Offline' };
+
+export const AVAILABILITY_HINTS: Record<Availability, string> = {
+  available: 'take new chats',
+  away: 'keep my chats, take no new ones',
+  offline: 'hand over my chats',
+};
+
+export const CONNECTION_LABELS: Record<ConnectionState, string> = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  open: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline — sign in again',
+};
+
+export const START_REASONS: Record<AssignmentStartReason, string> = {
+  session_started: 'new chat',
+  after_leave: 'handed over',
+  employee_available: 'picked up from the queue',
+  admin: 'assigned by an admin',
+};
+
+export const END_REASONS: Record<AssignmentEndReason, string> = {
+  left: 'left',
+  disconnected: 'disconnected',
+  session_ended: 'chat ended',
+  admin: 'removed by an admin',
+};
+
+/** The text of a system line in the history (assigned, back in queue, ended). */
+export function systemText(message: Message): string {
+  switch (message.system?.event) {
+    case 'session.assigned':
+      return `${message.system.employeeName ?? 'A colleague'} joined the chat`;
+    case 'session.requeued':
+      return 'The chat went back to the queue';
+    case 'session.ended':
+      return 'The chat ended';
+    default:
+      return message.body;
+  }
+}
+
+export const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/** "just now", "4 min", "1 h 12 min". */
+export function elapsed(iso: string, now = Date.now()): string {
+  const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** A MedChatError carries the server's English message; anything else gets a generic line. */
+export const errorText = (e: unknown) => (e instanceof Error && e.message ? e.message : 'Something went wrong.');

@@ -1,0 +1,37 @@
+/**
+ * MedChat staff console: a small example built only on `@medchat/sdk`. Copy it and change what you like.
+ * Entry point: shows the sign-in form or the console, and switches between them.
+ */
+import { isMedChatError, localStorageTokens, MedChat } from '@medchat/sdk';
+import { mountConsole } from './console-view';
+import { renderLogin } from './login-view';
+
+const client = new MedChat({ baseUrl: location.origin, storage: localStorageTokens('medchat.console') });
+const root = document.getElementById('app')!;
+let unmount: (() => void) | null = null;
+
+function showLogin(): void {
+  unmount?.();
+  unmount = null;
+  root.replaceChildren(renderLogin(client, showConsole));
+}
+
+function showConsole(): void {
+  unmount = mountConsole(root, client, () => void client.auth.logout().finally(showLogin));
+}
+
+/** A stored token may have been revoked or belong to a patient: check it before showing the console. */
+async function start(): Promise<void> {
+  if (!client.auth.user) return showLogin();
+  try {
+    const me = await client.auth.me();
+    if (me.role !== 'patient') return showConsole();
+  } catch (e) {
+    // Server unreachable: keep the session, the SDK reconnects by itself.
+    if (!isMedChatError(e) || e.status !== 401) return showConsole();
+  }
+  await client.auth.logout().catch(() => {});
+  showLogin();
+}
+
+void start();

@@ -1,0 +1,88 @@
+import type { Me, Message, PendingMessage, SessionHandle } from '@medchat/sdk';
+import { h } from './dom';
+import { clock, systemText } from './format';
+
+/**
+ * A chat's history, appended incrementally (a `role="log"` region announces only new lines), plus the sends
+ * not stored yet. Own messages show "Sent" until someone else's read mark reaches them, then "Read".
+ */
+export class MessageList {
+  readonly element: HTMLElement;
+  private readonly log = h('ol', { class: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: 0 });
+  private readonly pendingList = h('ul', { class: 'pending', 'aria-label': 'Messages not sent yet' });
+  /** Receipts of own messages not read yet, by seq. */
+  private readonly unreadReceipts = new Map<number, HTMLElement>();
+  private firstSeq = 0;
+  private lastSeq = 0;
+
+  constructor(
+    private readonly chat: SessionHandle,
+    private readonly me: Me,
+  ) {
+    this.element = h('div', { class: 'message-area' }, this.log, this.pendingList);
+  }
+
+  render(): void {
+    const messages = this.chat.messages;
+    const isAtBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
+    if (messages[0] && messages[0].seq !== this.firstSeq) this.reset(messages[0].seq);
+    for (const message of messages) {
+      if (message.seq <= this.lastSeq) continue;
+      this.log.append(this.renderMessage(message));
+      this.lastSeq = message.seq;
+    }
+    this.updateReceipts();
+    this.pendingList.replaceChildren(...this.chat.pending.map((p) => this.renderPending(p)));
+    if (isAtBottom) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  private reset(firstSeq: number): void {
+    this.log.replaceChildren();
+    this.unreadReceipts.clear();
+    this.firstSeq = firstSeq;
+    this.lastSeq = 0;
+  }
+
+  private renderMessage(message: Message): HTMLElement {
+    const time = h('time', { datetime: message.createdAt }, clock(message.createdAt));
+    if (message.kind === 'system' || !message.sender) {
+      return h('li', { class: 'message message-system', 'data-seq': message.seq }, systemText(message), ' · ', time);
+    }
+    const isOwn = message.sender.id === this.me.id;
+    const receipt = isOwn ? h('span', { class: 'receipt' }, 'Sent') : null;
+    if (receipt) this.unreadReceipts.set(message.seq, receipt);
+    const kind = isOwn ? 'message-own' : message.sender.role === 'patient' ? 'message-patient' : 'message-staff';
+    return h(
+      'li',
+      { class: `message ${kind}`, 'data-seq': message.seq },
+      h('p', { class: 'meta' }, h('span', { class: 'sender' }, isOwn ? 'You' : message.sender.displayName), ' ', time, ' ', receipt),
+      h('p', { class: 'body' }, message.body),
+    );
+  }
+
+  /** "Read" once anyone but me has read up to that seq (the patient, or a colleague after a hand-over). */
+  private updateReceipts(): void {
+    let readUpTo = 0;
+    for (const [userId, seq] of this.chat.readBy) if (userId !== this.me.id) readUpTo = Math.max(readUpTo, seq);
+    for (const [seq, receipt] of this.unreadReceipts) {
+      if (seq > readUpTo) continue;
+      receipt.textContent = 'Read';
+      receipt.classList.add('is-read');
+      this.unreadReceipts.delete(seq);
+    }
+  }
+
+  private renderPending(pending: PendingMessage): HTMLElement {
+    const item = h('li', { class: `message message-own is-${pending.state}` }, h('p', { class: 'body' }, pending.body));
+    if (pending.state === 'sending') {
+      item.append(h('p', { class: 'meta' }, 'Sending…'));
+      return item;
+    }
+    const retry = h('button', { type: 'button' }, 'Retry');
+    const discard = h('button', { type: 'button' }, 'Discard');
+    retry.addEventListener('click', () => void this.chat.retry(pending.clientMsgId).catch(() => {}));
+    discard.addEventListener('click', () => this.chat.discard(pending.clientMsgId));
+    item.append(h('p', { class: 'meta error' }, `Not sent: ${pending.error?.message ?? 'unknown error'} `, retry, ' ', discard));
+    return item;
+  }
+}
