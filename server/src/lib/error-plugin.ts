@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { Logger } from './logger';
 import { errorKind } from './logger';
-import { AppError, errorBody, isDatabaseUnavailable } from './errors';
+import { AppError, errorBody, isDatabaseUnavailable, pgCode } from './errors';
 
 /** Validation errors become `invalid_request` with field paths, never the raw validator text with values. */
 function validationDetails(error: unknown) {
@@ -46,6 +46,8 @@ export const errorPlugin = (logger: Logger) =>
         return reply(503, errorBody('database_unavailable', requestId));
       }
       if (typeof status === 'number' && status >= 400 && status < 500) return reply(400, errorBody('invalid_request', requestId));
+      // Backstop for text Postgres cannot store (NUL, bad encoding) that slipped past the checks: the client's fault.
+      if (['22021', '22P05'].includes(pgCode(error) ?? '')) return reply(400, errorBody('invalid_request', requestId));
       logger.error('request.failed', { requestId, path: new URL(request.url).pathname, ...errorKind(error) });
       return reply(500, errorBody('internal_error', requestId));
     });

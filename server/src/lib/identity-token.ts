@@ -3,6 +3,8 @@
  * `sub` (the clinic's patient id), `name`, `aud` (the clinic's site key) and `exp` (at most 10 minutes ahead).
  * Verified with Web Crypto, whose HMAC verify is constant-time.
  */
+import { isCleanText } from './text';
+
 const MAX_LIFETIME_SECONDS = 10 * 60;
 const encoder = new TextEncoder();
 
@@ -37,8 +39,11 @@ export async function verifyIdentityToken(token: string, secret: string, audienc
     const claims = decodeJson(payload64) as { sub?: unknown; name?: unknown; aud?: unknown; exp?: unknown };
     const audOk = claims.aud === audience || (Array.isArray(claims.aud) && claims.aud.includes(audience));
     if (!audOk || typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 200) return null;
+    // Signed does not mean clean: NUL or a lone surrogate would make Postgres fail the insert with a 500 (I2).
+    if (!isCleanText(claims.sub)) return null;
     if (claims.exp <= nowSeconds || claims.exp > nowSeconds + MAX_LIFETIME_SECONDS + 60) return null;
-    const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 120) : 'Patient';
+    const cleanName = typeof claims.name === 'string' ? claims.name.toWellFormed().replace(/[\u0000-\u001F\u007F]/g, '').normalize('NFC').trim() : '';
+    const name = cleanName ? cleanName.slice(0, 120) : 'Patient';
     return { externalId: claims.sub, name };
   } catch {
     return null;

@@ -15,3 +15,8 @@ export function cleanText(value: string, field: string, { maxLength, allowNewlin
   }
   return text;
 }
+
+/** True for text that Postgres and readers can take as it is: well-formed, no control characters at all. */
+export function isCleanText(value: string): boolean {
+  return value.isWellFormed() && !/[\u0000-\u001F\u007F]/.test(value);
+}

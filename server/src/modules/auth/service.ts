@@ -4,6 +4,7 @@ import type { Database, Queryable } from '../../db/client';
 import { auditLog, authTokens, clinics, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { verifyIdentityToken } from '../../lib/identity-token';
+import { isCleanText, cleanText } from '../../lib/text';
 import { hashToken, newToken } from '../../lib/tokens';
 import { recordAudit } from '../audit/service';
 
@@ -72,7 +73,8 @@ async function recentFailedLogins(q: Queryable, userId: string): Promise<number>
 }
 
 export async function login(db: Database, input: { email: string; password: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
-  const email = input.email.trim().toLowerCase();
+  // NUL or a lone surrogate would reach Postgres, which refuses it with a 500 (RELIABILITY I2).
+  const email = cleanText(input.email, 'email').toLowerCase();
   const rows = await db.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(and(eq(users.email, email)));
   const found = rows.find((r) => r.user.role !== 'patient' && r.user.active);
   if (found && (await recentFailedLogins(db, found.user.id)) >= LOGIN_ATTEMPTS.max) throw new AppError('rate_limited', { retryAfterSeconds: LOGIN_ATTEMPTS.windowMinutes * 60 });
@@ -92,7 +94,8 @@ export async function logout(db: Database, actor: Actor, ip: string | null) {
 }
 
 export async function findClinicBySiteKey(q: Queryable, siteKey: string) {
-  const [clinic] = await q.select().from(clinics).where(eq(clinics.siteKey, siteKey));
+  // A key with control characters cannot exist; Postgres would refuse the NUL in the query with a 500.
+  const [clinic] = isCleanText(siteKey) ? await q.select().from(clinics).where(eq(clinics.siteKey, siteKey)) : [];
   if (!clinic) throw new AppError('clinic_not_found');
   return clinic;
 }
@@ -108,7 +111,7 @@ export async function startGuest(db: Database, input: { siteKey: string; display
 
 /** Exchanges a clinic-signed identity token for a patient token: the same patient every time (Z1). */
 export async function identify(db: Database, input: { siteKey: string; identityToken: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
-  const [clinic] = await db.select().from(clinics).where(eq(clinics.siteKey, input.siteKey));
+  const [clinic] = isCleanText(input.siteKey) ? await db.select().from(clinics).where(eq(clinics.siteKey, input.siteKey)) : [];
   const claims = clinic ? await verifyIdentityToken(input.identityToken, clinic.identitySecret, clinic.siteKey) : null;
   if (!clinic || !claims) throw new AppError('invalid_identity_token');
   return db.transaction(async (tx) => {

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { createTestApp, DEMO_PASSWORD, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { databaseDigest, query } from '../../../../tests/helpers/digest';
+import { expectError } from '../../../../tests/helpers/expect';
+import { signIdentityToken } from '../../lib/identity-token';
+
+let t: TestApp;
+let secret: string;
+const now = () => Math.floor(Date.now() / 1000);
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const [row] = await query<{ identity_secret: string }>(t.ctx.db, sql`select identity_secret from clinics where site_key = 'demo'`);
+  secret = row!.identity_secret;
+});
+afterAll(() => t.close());
+
+async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
+  const before = await databaseDigest(t.ctx.db);
+  const res = await t.call(method, p, options);
+  expectError(res, status, code);
+  expect(await databaseDigest(t.ctx.db)).toEqual(before);
+  return res;
+}
+
+const identify = (identityToken: string, siteKey = 'demo') => t.call('POST', '/api/v1/auth/identify', { body: { siteKey, identityToken } });
+
+describe('staff login, me, logout', () => {
+  test('login gives a token that works for /auth/me; logout makes it stop working', async () => {
+    const res = await t.call('POST', '/api/v1/auth/login', { body: { email: ' Nurse.Joy@Demo.Clinic ', password: DEMO_PASSWORD } });
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ role: 'employee', email: 'nurse.joy@demo.clinic', displayName: 'Nurse Joy' });
+    expect(res.body.token.length).toBeGreaterThanOrEqual(40);
+    const me = await t.call('GET', '/api/v1/auth/me', { token: res.body.token });
+    expect(me.status).toBe(200);
+    expect(me.body.id).toBe(res.body.user.id);
+
+    const other = await login(t, 'nurse.joy@demo.clinic');
+    expect((await t.call('POST', '/api/v1/auth/logout', { token: res.body.token })).status).toBe(204);
+    expectError(await t.call('GET', '/api/v1/auth/me', { token: res.body.token }), 401, 'unauthorized');
+    expectError(await t.call('POST', '/api/v1/auth/logout', { token: res.body.token }), 401, 'unauthorized');
+    // Only that token: the same person's other token still works.
+    expect((await t.call('GET', '/api/v1/auth/me', { token: other.token })).status).toBe(200);
+  });
+
+  test('a wrong password is 401 invalid_credentials and audited; an unknown email changes nothing', async () => {
+    const res = await t.call('POST', '/api/v1/auth/login', { body: { email: 'nurse.sam@demo.clinic', password: 'wrong-password' } });
+    expectError(res, 401, 'invalid_credentials');
+    const [row] = await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from audit_log where action = 'auth.login_failed'`);
+    expect(row!.n).toBe(1);
+    await refused('POST', '/api/v1/auth/login', { body: { email: 'nobody@demo.clinic', password: 'whatever' } }, 401, 'invalid_credentials');
+  });
+
+  test('patients cannot log in with a password', async () => {
+    await refused('POST', '/api/v1/auth/login', { body: { email: 'demo-patient-1', password: DEMO_PASSWORD } }, 401, 'invalid_credentials');
+  });
+
+  test.each([
+    ['malformed JSON', '{"email":'],
+    ['no body fields', {}],
+    ['an empty password', { email: 'a@b.c', password: '' }],
+    ['a NUL in the email', { email: 'nurse.joy\u0000@demo.clinic', password: DEMO_PASSWORD }],
+    ['a lone surrogate in the email', { email: 'nurse\ud800@demo.clinic', password: DEMO_PASSWORD }],
+    ['an email of the wrong type', { email: ['x'], password: DEMO_PASSWORD }],
+  ])('login: 400 invalid_request for %s', async (_n, body) => {
+    await refused('POST', '/api/v1/auth/login', { body }, 400, 'invalid_request');
+  });
+
+  test('/auth/me and /auth/logout: 401 without a token, with a malformed header, or with an unknown token', async () => {
+    await refused('GET', '/api/v1/auth/me', {}, 401, 'unauthorized');
+    await refused('GET', '/api/v1/auth/me', { headers: { authorization: 'Basic abc' } }, 401, 'unauthorized');
+    await refused('GET', '/api/v1/auth/me', { token: 'x'.repeat(43) }, 401, 'unauthorized');
+    await refused('GET', '/api/v1/auth/me', { token: 'x'.repeat(5000) }, 401, 'unauthorized');
+    await refused('POST', '/api/v1/auth/logout', {}, 401, 'unauthorized');
+  });
+});
+
+describe('guests', () => {
+  test('a guest gets a patient token bound to a new patient each time', async () => {
+    const a = await guest(t, '  Alex  ');
+    const b = await guest(t, 'Alex');
+    expect(a.user.id).not.toBe(b.user.id);
+    const me = await t.call('GET', '/api/v1/auth/me', { token: a.token });
+    expect(me.body).toMatchObject({ role: 'patient', displayName: 'Alex', availability: null, capacity: null });
+  });
+
+  test('404 clinic_not_found for an unknown site key; 400 for bad names and keys', async () => {
+    await refused('POST', '/api/v1/auth/guest', { body: { siteKey: 'nope', displayName: 'X' } }, 404, 'clinic_not_found');
+    await refused('POST', '/api/v1/auth/guest', { body: { siteKey: 'de\u0000mo', displayName: 'X' } }, 404, 'clinic_not_found');
+    await refused('POST', '/api/v1/auth/guest', { body: { siteKey: 'de\ud800mo', displayName: 'X' } }, 404, 'clinic_not_found');
+    for (const body of [{ siteKey: 'demo' }, { siteKey: 'demo', displayName: '' }, { siteKey: 'demo', displayName: 'a\u0000' }, { siteKey: 'demo', displayName: '\udc00' }, { siteKey: 'demo', displayName: 'n'.repeat(81) }, '[1']) {
+      await refused('POST', '/api/v1/auth/guest', { body }, 400, 'invalid_request');
+    }
+  });
+
+  test('GET /clinics/:siteKey: 200 public fields only, 404 unknown', async () => {
+    const res = await t.call('GET', '/api/v1/clinics/demo');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['brandColor', 'emergencyText', 'id', 'name']);
+    expectError(await t.call('GET', '/api/v1/clinics/unknown'), 404, 'clinic_not_found');
+    expectError(await t.call('GET', '/api/v1/clinics/de%00mo'), 404, 'clinic_not_found');
+  });
+});
+
+describe('identified patients', () => {
+  test('a valid identity token gives the same patient every time', async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await identify(await signIdentityToken({ sub: 'ext-42', name: 'Kim', aud: 'demo', exp: now() + 300 }, secret));
+      expect(res.status).toBe(200);
+      expect(res.body.user).toMatchObject({ role: 'patient', externalId: 'ext-42', displayName: 'Kim' });
+      ids.push(res.body.user.id);
+    }
+    expect(new Set(ids).size).toBe(1);
+    // Concurrent exchanges for one new patient also give one patient.
+    const token = await signIdentityToken({ sub: 'ext-new', name: 'Lou', aud: 'demo', exp: now() + 300 }, secret);
+    const results = await Promise.all(Array.from({ length: 6 }, () => identify(token)));
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill(200));
+    expect(new Set(results.map((r) => r.body.user.id)).size).toBe(1);
+  });
+
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  test.each([
+    ['a forged signature', async () => (await signIdentityToken({ sub: 'ext-42', aud: 'demo', exp: now() + 300 }, 'not-the-secret'))],
+    ['a tampered payload', async () => {
+      const [h, , s] = (await signIdentityToken({ sub: 'ext-42', aud: 'demo', exp: now() + 300 }, secret)).split('.');
+      return `${h}.${b64({ sub: 'someone-else', aud: 'demo', exp: now() + 300 })}.${s}`;
+    }],
+    ['an expired token', () => signIdentityToken({ sub: 'ext-42', aud: 'demo', exp: now() - 5 }, secret)],
+    ['a lifetime over 10 minutes', () => signIdentityToken({ sub: 'ext-42', aud: 'demo', exp: now() + 3600 }, secret)],
+    ['another audience', () => signIdentityToken({ sub: 'ext-42', aud: 'other-clinic', exp: now() + 300 }, secret)],
+    ['no audience', () => signIdentityToken({ sub: 'ext-42', exp: now() + 300 } as never, secret)],
+    ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'ext-42', aud: 'demo', exp: now() + 300 })}.`],
+    ['alg HS512 header', async () => {
+      const [, p, s] = (await signIdentityToken({ sub: 'ext-42', aud: 'demo', exp: now() + 300 }, secret)).split('.');
+      return `${b64({ alg: 'HS512', typ: 'JWT' })}.${p}.${s}`;
+    }],
+    ['an empty subject', () => signIdentityToken({ sub: '', aud: 'demo', exp: now() + 300 }, secret)],
+    ['a NUL in the subject', () => signIdentityToken({ sub: 'ext\u000042', aud: 'demo', exp: now() + 300 }, secret)],
+    ['garbage', async () => 'not.a.jwt'],
+    ['two parts', async () => 'abc.def'],
+  ])('401 invalid_identity_token for %s', async (_name, make) => {
+    await refused('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: await make() } }, 401, 'invalid_identity_token');
+  });
+
+  test('a signed name with control characters or a lone surrogate never reaches the database raw', async () => {
+    const res = await identify(await signIdentityToken({ sub: 'ext-ctl', name: 'Ki\u0000m\u0007 \ud800', aud: 'demo', exp: now() + 300 }, secret));
+    expect(res.status).toBe(200);
+    expect(res.body.user.displayName).not.toMatch(/[\u0000-\u001f]/);
+    expect(res.body.user.displayName.isWellFormed()).toBe(true);
+  });
+
+  test('a token for this clinic presented with another site key is refused', async () => {
+    await refused('POST', '/api/v1/auth/identify', { body: { siteKey: 'nope', identityToken: await signIdentityToken({ sub: 'x', aud: 'nope', exp: now() + 300 }, secret) } }, 401, 'invalid_identity_token');
+  });
+
+  test('400 for a missing or oversized token and malformed JSON', async () => {
+    await refused('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo' } }, 400, 'invalid_request');
+    await refused('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: 'x'.repeat(4097) } }, 400, 'invalid_request');
+    await refused('POST', '/api/v1/auth/identify', { body: '{"siteKey":"demo",' }, 400, 'invalid_request');
+  });
+});
+
+describe('PUT /employees/me/password', () => {
+  test('204; other tokens of the same person stop working, this one and the new password work', async () => {
+    const a = await login(t, 'dr.lee@demo.clinic');
+    const b = await login(t, 'dr.lee@demo.clinic');
+    const res = await t.call('PUT', '/api/v1/employees/me/password', { token: a.token, body: { currentPassword: DEMO_PASSWORD, newPassword: 'a-new-password-1' } });
+    expect(res.status).toBe(204);
+    expect((await t.call('GET', '/api/v1/auth/me', { token: a.token })).status).toBe(200);
+    expectError(await t.call('GET', '/api/v1/auth/me', { token: b.token }), 401, 'unauthorized');
+    expectError(await t.call('POST', '/api/v1/auth/login', { body: { email: 'dr.lee@demo.clinic', password: DEMO_PASSWORD } }), 401, 'invalid_credentials');
+    expect((await t.call('POST', '/api/v1/auth/login', { body: { email: 'dr.lee@demo.clinic', password: 'a-new-password-1' } })).status).toBe(200);
+  });
+
+  test('401 for a wrong current password or no token, 400 for a short new one, 403 for a patient', async () => {
+    const sam = await login(t, 'nurse.sam@demo.clinic');
+    await refused('PUT', '/api/v1/employees/me/password', { token: sam.token, body: { currentPassword: 'wrong', newPassword: 'long-enough-123' } }, 401, 'invalid_credentials');
+    await refused('PUT', '/api/v1/employees/me/password', { token: sam.token, body: { currentPassword: DEMO_PASSWORD, newPassword: 'short' } }, 400, 'invalid_request');
+    await refused('PUT', '/api/v1/employees/me/password', { body: { currentPassword: DEMO_PASSWORD, newPassword: 'long-enough-123' } }, 401, 'unauthorized');
+    const p = await guest(t);
+    await refused('PUT', '/api/v1/employees/me/password', { token: p.token, body: { currentPassword: 'x', newPassword: 'long-enough-123' } }, 403, 'forbidden');
+  });
+});
