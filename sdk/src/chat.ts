@@ -156,9 +156,14 @@ export class SessionHandle {
 
   /** Marks messages up to `seq` (default: the last one held) as read; never moves backwards. */
   async markRead(seq = this.log.lastSeq): Promise<void> {
-    if (seq <= this.readSeq) return;
+    const previous = this.readSeq;
+    if (seq <= previous) return;
     this.readSeq = seq;
-    if (!this.deps.socket.send({ type: 'read', sessionId: this.sessionId, seq })) await this.deps.sessions.markRead(this.sessionId, seq);
+    if (this.deps.socket.send({ type: 'read', sessionId: this.sessionId, seq })) return;
+    await this.deps.sessions.markRead(this.sessionId, seq).catch((error: unknown) => {
+      this.readSeq = previous;
+      throw error;
+    });
   }
 
   /** Loads the page before the first message held; resolves with whether still older ones exist. */

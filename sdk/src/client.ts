@@ -1,5 +1,6 @@
 import { SessionHandle } from './chat';
 import type { BackoffPolicy } from './core/backoff';
+import type { MedChatError } from './core/errors';
 import { DEFAULT_RETRY, type Fetch, type HttpConfig, type RetryPolicy } from './core/http';
 import { Socket, type ConnectionState, type SocketEvents, type WebSocketConstructor } from './core/socket';
 import { memoryTokens, type TokenStorage } from './core/storage';
@@ -44,6 +45,7 @@ export class MedChat {
   readonly queue: Queue;
   private readonly socket: Socket;
   private readonly chats = new Map<string, SessionHandle>();
+  private userId: string | undefined;
 
   constructor(options: MedChatOptions) {
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -62,6 +64,10 @@ export class MedChat {
       WebSocket: options.WebSocket,
       reconnect: { initialDelayMs: 500, maxDelayMs: 30_000, ...options.reconnect },
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+      checkAuth: () => this.auth.me().then(
+        () => undefined,
+        (error: MedChatError) => (error.status === 401 ? error.code : undefined),
+      ),
     });
     this.auth = new Auth(http, options.storage ?? memoryTokens(), () => this.identityChanged());
     this.clinics = new Clinics(http);
@@ -70,6 +76,7 @@ export class MedChat {
     this.employees = new Employees(http, this.auth);
     this.assignments = new Assignments(http);
     this.queue = new Queue(http);
+    this.userId = this.auth.user?.id;
   }
 
   /** `idle` until `connect()`; `offline` after a fatal close (e.g. revoked token) until `connect()` again. */
@@ -109,11 +116,11 @@ export class MedChat {
   }
 
   private identityChanged(): void {
-    if (!this.auth.token) {
-      for (const chat of [...this.chats.values()]) chat.close();
-      this.socket.disconnect();
-    } else {
-      this.socket.reset();
-    }
+    const userId = this.auth.user?.id;
+    // Chats belong to the person who opened them; a refreshed token of the same person keeps them.
+    if (userId !== this.userId) for (const chat of [...this.chats.values()]) chat.close();
+    this.userId = userId;
+    if (userId) this.socket.reset();
+    else this.socket.disconnect();
   }
 }

@@ -24,7 +24,7 @@ export interface MedChatErrorInit {
  * (or a newer one this SDK does not know yet); `retryable` says whether repeating the same request may succeed.
  */
 export class MedChatError extends Error {
-  readonly [BRAND] = true;
+  declare readonly [BRAND]: true;
   readonly code: ErrorCode;
   readonly status: number | undefined;
   readonly requestId: string | undefined;
@@ -33,6 +33,7 @@ export class MedChatError extends Error {
 
   constructor(init: MedChatErrorInit) {
     super(init.message ?? init.code, init.cause === undefined ? undefined : { cause: init.cause });
+    (this as { [BRAND]: boolean })[BRAND] = true;
     this.name = 'MedChatError';
     this.code = init.code;
     this.status = init.status;

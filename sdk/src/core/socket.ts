@@ -38,6 +38,11 @@ export interface SocketConfig {
   reconnect: BackoffPolicy;
   /** A frame not answered within this time means the connection is dead: it is dropped and resumed. */
   ackTimeoutMs: number;
+  /**
+   * Asked after repeated failures to open: browsers hide the upgrade's 401, so this checks the credentials over
+   * HTTP and returns an error code when they are refused (the socket then goes offline instead of retrying).
+   */
+  checkAuth?: () => Promise<string | undefined>;
 }
 
 type Ack = EventOf<'ack'>;
@@ -81,6 +86,7 @@ export class Socket {
   /** Increments per connection attempt; events from older sockets are ignored. */
   private generation = 0;
   private attempt = 0;
+  private hasOpened = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private nextRef = 0;
   private readonly requests = new Map<string, Pending>();
@@ -196,6 +202,7 @@ export class Socket {
     if (!Ctor) return this.fail('websocket_unavailable', 'No WebSocket: pass one in the options.');
     if (!url) return this.fail('unauthorized');
     this.setState(state);
+    this.hasOpened = false;
     const generation = ++this.generation;
     const ws = new Ctor(url);
     this.ws = ws;
@@ -203,6 +210,7 @@ export class Socket {
     ws.onopen = () => {
       if (!live()) return;
       this.attempt = 0;
+      this.hasOpened = true;
       this.setState('open');
       for (const id of this.subscriptions.keys()) this.resubscribe(id);
       for (const entry of this.outbox.values()) if (entry.sentOn !== generation) this.transmit(entry);
@@ -225,7 +233,7 @@ export class Socket {
     }
     if (frame.type === 'ack') return this.settle(frame.ref, frame);
     if (frame.type === 'error' && frame.ref !== undefined) {
-      return this.settle(frame.ref, new MedChatError({ code: frame.code, message: frame.message, details: frame.sessionId ? { sessionId: frame.sessionId } : undefined }));
+      return this.settle(frame.ref, new MedChatError({ code: frame.code, message: frame.message }));
     }
     // The event map is keyed by `type`, so each frame goes to the handlers of its own type.
     (this.events as unknown as Emitter<Record<string, ServerEvent>>).emit(frame.type, frame);
@@ -255,6 +263,9 @@ export class Socket {
     }
     this.setState('reconnecting');
     this.retryTimer = setTimeout(() => this.open('reconnecting'), backoff(this.attempt++, this.config.reconnect));
+    if (!this.hasOpened && this.attempt > 1) {
+      void this.config.checkAuth?.().then((refused) => refused && this.current === 'reconnecting' && this.fail(refused));
+    }
   }
 
   /** Gives up: state `offline`, an `error` event, and queued messages fail (they stay visible as not sent). */

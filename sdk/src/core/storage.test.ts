@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { AuthResult } from '../protocol/models';
 import { patientMe } from '../testing/setup';
+import { MedChat } from '../client';
 import { localStorageTokens, memoryTokens } from './storage';
 
 const auth = (ms: number): AuthResult => ({ token: 't', expiresAt: new Date(Date.now() + ms).toISOString(), user: patientMe });
@@ -42,10 +43,12 @@ describe('token storage', () => {
     expect(localStorageTokens('k').get()).toBeNull();
   });
 
-  test('an expired entry reads as signed out', () => {
-    Object.defineProperty(globalThis, 'localStorage', { value: fakeLocalStorage(), configurable: true });
-    localStorageTokens('k').set(auth(-1));
-    expect(localStorageTokens('k').get()).toBeNull();
+  test('the client treats an expired entry as signed out', () => {
+    const storage = memoryTokens();
+    storage.set(auth(-1));
+    expect(new MedChat({ baseUrl: 'http://x.test', storage }).auth.user).toBeNull();
+    storage.set(auth(60_000));
+    expect(new MedChat({ baseUrl: 'http://x.test', storage }).auth.user?.id).toBe(patientMe.id);
   });
 
   test('without a usable localStorage it degrades to memory', () => {

@@ -17,7 +17,7 @@ export function memoryTokens(): TokenStorage {
 
 /**
  * Keeps credentials in `localStorage` under `key`, so a page reload (or a second tab) resumes the same patient.
- * Expired entries are dropped on read; storage failures (private mode, quota) degrade to memory-only.
+ * Storage failures (private mode, quota) degrade to memory-only. (The client ignores expired entries.)
  */
 export function localStorageTokens(key = 'medchat.auth'): TokenStorage {
   const fallback = memoryTokens();
@@ -32,9 +32,7 @@ export function localStorageTokens(key = 'medchat.auth'): TokenStorage {
     get() {
       try {
         const raw = store()?.getItem(key);
-        const value = raw ? (JSON.parse(raw) as AuthResult) : fallback.get();
-        if (!value || Date.parse(value.expiresAt) <= Date.now()) return null;
-        return value;
+        return raw ? (JSON.parse(raw) as AuthResult) : fallback.get();
       } catch {
         return fallback.get();
       }
