@@ -56,6 +56,21 @@ describe('client connection', () => {
   });
 });
 
+test('an upgrade refused for a revoked token ends offline instead of retrying forever', async () => {
+  const { server, client } = setup();
+  const errors: string[] = [];
+  client.on('error', (e) => errors.push(e.code));
+  client.connect();
+  await waitFor(() => client.state === 'open');
+  server.revoked = true;
+  server.current!.kill(1006);
+  await waitFor(() => client.state === 'offline');
+  expect(errors).toEqual(['invalid_token']);
+  const attempts = server.sockets.length;
+  await settle(30);
+  expect(server.sockets.length).toBe(attempts);
+});
+
 describe('chat', () => {
   test('a refused send rejects with the server code and stays pending as failed until discarded', async () => {
     const { client } = setup();

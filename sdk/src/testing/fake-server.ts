@@ -19,6 +19,8 @@ export class FakeServer {
   /** Sessions whose replay is refused with `history_unavailable` (as after a retention purge). */
   readonly purged = new Set<string>();
   httpCalls = 0;
+  /** The token was revoked: upgrades fail before opening (as browsers see a 401) and HTTP answers 401. */
+  revoked = false;
   /** Every client frame the server processed, in order. */
   readonly received: ClientFrame[] = [];
 
@@ -92,6 +94,7 @@ export class FakeServer {
   readonly fetch: Fetch = async (input, init) => {
     this.httpCalls++;
     const url = new URL(input);
+    if (this.revoked) return json(401, { error: { code: 'invalid_token', message: 'revoked' } });
     const [, sessionId, tail] = /^\/api\/v1\/sessions\/([^/]+)(\/messages)?$/.exec(url.pathname) ?? [];
     if (!sessionId) return json(404, { error: { code: 'not_found', message: 'no route' } });
     if (!tail) return json(200, this.session(sessionId));
@@ -135,6 +138,7 @@ export class FakeSocket implements WebSocketLike {
     server.sockets.push(this);
     setTimeout(() => {
       if (this.isClosed) return;
+      if (server.revoked) return this.kill(1006);
       this.fire('onopen', {});
       this.push({ type: 'hello', user: null as never, serverTime: new Date(0).toISOString() });
     });
