@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { closeContext, createContext } from './runtime';
 import { CLOSE_CODES } from '@medchat/sdk/protocol';
 import { startSweeper } from './modules/realtime/presence';
+import { MAX_BODY_BYTES } from './lib/error-plugin';
 import { purgeExpiredSessions } from './modules/retention/service';
 
 export interface RunningServer {
@@ -18,7 +19,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   const ctx = await createContext(config);
   const app = createApp(ctx);
   extend?.(app);
-  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: 256 * 1024 });
+  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: MAX_BODY_BYTES * 4 });
   const port = app.server!.port!;
   const stopSweeper = startSweeper(ctx, config.sweepIntervalMs);
   const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch(() => {}), 60 * 60 * 1000);

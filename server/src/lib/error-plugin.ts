@@ -9,6 +9,9 @@ function validationDetails(error: unknown) {
   return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: e.summary ?? e.message ?? 'invalid' }));
 }
 
+/** The largest request body the API reads (RELIABILITY I3). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 const requestIds = new WeakMap<Request, string>();
 
 /** One error envelope for every route: `{"error":{"code","message","requestId","details"?}}`; never a stack. */
@@ -18,6 +21,8 @@ export const errorPlugin = (logger: Logger) =>
       const requestId = crypto.randomUUID();
       requestIds.set(request, requestId);
       set.headers['x-request-id'] = requestId;
+      // Bun's own limit (server.ts) answers with a bare 413; a declared length over ours gets the envelope.
+      if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new AppError('payload_too_large');
     })
     .onError({ as: 'global' }, ({ code, error, set, request }) => {
       const requestId = requestIds.get(request);

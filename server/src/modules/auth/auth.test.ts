@@ -13,8 +13,8 @@ beforeAll(async () => {
   t = await createTestApp();
   const [row] = await query<{ identity_secret: string }>(t.ctx.db, sql`select identity_secret from clinics where site_key = 'demo'`);
   secret = row!.identity_secret;
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
   const before = await databaseDigest(t.ctx.db);

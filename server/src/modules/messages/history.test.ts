@@ -17,8 +17,8 @@ beforeAll(async () => {
   await t.call('PUT', '/api/v1/employees/me/availability', { token: joy.token, body: { availability: 'available' } });
   patient = await guest(t, 'Reader');
   sessionId = (await t.call('POST', '/api/v1/sessions', { token: patient.token, body: { reason: 'History' } })).body.id;
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 const auditCount = async (action: string, actorId: string) =>
   (await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from audit_log where session_id = ${sessionId} and action = ${action} and actor_id = ${actorId}`))[0]!.n;

@@ -20,8 +20,8 @@ beforeAll(async () => {
   const started = await t.call('POST', '/api/v1/sessions', { token: patient.token, body: { reason: 'Cough' } });
   sessionId = started.body.id;
   expect(started.body.employee.id).toBe(joy.user.id);
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 const messageRows = async (clientMsgId: string) =>
   (await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from messages where session_id = ${sessionId} and client_msg_id = ${clientMsgId}`))[0]!.n;

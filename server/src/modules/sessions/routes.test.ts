@@ -14,8 +14,8 @@ let admin: Who;
 beforeAll(async () => {
   t = await createTestApp();
   [joy, sam, lee, admin] = await Promise.all(['nurse.joy', 'nurse.sam', 'dr.lee', 'admin'].map((n) => login(t, `${n}@demo.clinic`)));
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 const setAvailability = (who: Who, availability: string) => t.call('PUT', '/api/v1/employees/me/availability', { token: who.token, body: { availability } });
 

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { databaseDigest } from '../../../../tests/helpers/digest';
+import { expectError } from '../../../../tests/helpers/expect';
+import { signIdentityToken } from '../../lib/identity-token';
+
+type Who = { token: string; user: { id: string } };
+let t: TestApp;
+let admin: Who;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await login(t, 'admin@demo.clinic');
+}, 60_000);
+afterAll(() => t?.close());
+
+async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
+  const before = await databaseDigest(t.ctx.db);
+  const res = await t.call(method, p, options);
+  expectError(res, status, code);
+  expect(await databaseDigest(t.ctx.db)).toEqual(before);
+  return res;
+}
+
+describe('clinic settings', () => {
+  test('GET for the admin; the identity secret is never in the settings', async () => {
+    const res = await t.call('GET', '/api/v1/clinic/settings', { token: admin.token });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ siteKey: 'demo', allowedOrigins: ['http://clinic.test'], graceSeconds: 30, defaultCapacity: 1 });
+    expect(JSON.stringify(res.body)).not.toContain('ecret');
+  });
+
+  test('PATCH changes only the fields given, normalizes origins, and is audited', async () => {
+    const res = await t.call('PATCH', '/api/v1/clinic/settings', {
+      token: admin.token,
+      body: { name: ' Riverside ', allowedOrigins: ['https://clinic.example/', 'http://localhost:8080'], graceSeconds: 5, brandColor: '#12abEF', retentionDays: 30, emergencyText: 'Call 911\nnow.' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: 'Riverside', allowedOrigins: ['https://clinic.example', 'http://localhost:8080'], graceSeconds: 5, brandColor: '#12abEF', retentionDays: 30, emergencyText: 'Call 911\nnow.', defaultCapacity: 1 });
+    const cleared = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { retentionDays: null, brandColor: null } });
+    expect(cleared.body).toMatchObject({ retentionDays: null, brandColor: null, name: 'Riverside' });
+    const pub = await t.call('GET', '/api/v1/clinics/demo');
+    expect(pub.body.name).toBe('Riverside');
+  });
+
+  test.each([
+    ['malformed JSON', '{"name":'],
+    ['an origin with a path', { allowedOrigins: ['https://clinic.example/app'] }],
+    ['a javascript: origin', { allowedOrigins: ['javascript:alert(1)'] }],
+    ['a NUL in an origin', { allowedOrigins: ['https://a\u0000.example'] }],
+    ['a bad colour', { brandColor: 'red' }],
+    ['a NUL in the name', { name: 'Clinic\u0000' }],
+    ['a lone surrogate in the emergency text', { emergencyText: 'call \udc00' }],
+    ['negative grace', { graceSeconds: -1 }],
+    ['capacity over 50', { defaultCapacity: 51 }],
+  ])('400 invalid_request for %s', async (_n, body) => {
+    await refused('PATCH', '/api/v1/clinic/settings', { token: admin.token, body }, 400, 'invalid_request');
+  });
+
+  test('401 and 403 for everything but the admin', async () => {
+    const joy = await login(t, 'nurse.joy@demo.clinic');
+    const p = await guest(t);
+    for (const [method, path] of [['GET', '/api/v1/clinic/settings'], ['PATCH', '/api/v1/clinic/settings'], ['POST', '/api/v1/clinic/identity-secret']] as const) {
+      const body = method === 'PATCH' ? { name: 'Hijacked' } : undefined;
+      await refused(method, path, { body }, 401, 'unauthorized');
+      await refused(method, path, { token: joy.token, body }, 403, 'forbidden');
+      await refused(method, path, { token: p.token, body }, 403, 'forbidden');
+    }
+  });
+});
+
+describe('identity secret rotation', () => {
+  test('after rotation, tokens signed with the old secret stop verifying and the new secret works', async () => {
+    const first = await t.call('POST', '/api/v1/clinic/identity-secret', { token: admin.token });
+    expect(first.status).toBe(200);
+    const old = first.body.secret as string;
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    const oldToken = await signIdentityToken({ sub: 'rot-1', name: 'Rot', aud: 'demo', exp }, old);
+    const ok = await t.call('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: oldToken } });
+    expect(ok.status).toBe(200);
+
+    const second = await t.call('POST', '/api/v1/clinic/identity-secret', { token: admin.token });
+    expect(second.body.secret).not.toBe(old);
+    expect(second.body.secret.length).toBeGreaterThanOrEqual(40);
+    await refused('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: oldToken } }, 401, 'invalid_identity_token');
+    const fresh = await t.call('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: await signIdentityToken({ sub: 'rot-1', name: 'Rot', aud: 'demo', exp }, second.body.secret) } });
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.user.id).toBe(ok.body.user.id);
+  });
+});

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { databaseDigest, query } from '../../../../tests/helpers/digest';
+import { expectError } from '../../../../tests/helpers/expect';
+import { createClinic } from '../clinics/service';
+
+type Who = { token: string; user: { id: string } };
+let t: TestApp;
+let admin: Who;
+let joy: Who;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await login(t, 'admin@demo.clinic');
+  joy = await login(t, 'nurse.joy@demo.clinic');
+}, 60_000);
+afterAll(() => t?.close());
+
+async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
+  const before = await databaseDigest(t.ctx.db);
+  const res = await t.call(method, p, options);
+  expectError(res, status, code);
+  expect(await databaseDigest(t.ctx.db)).toEqual(before);
+  return res;
+}
+
+describe('GET/POST /employees', () => {
+  test('the admin lists staff (no patients) and creates an employee who can log in', async () => {
+    const list = await t.call('GET', '/api/v1/employees', { token: admin.token });
+    expect(list.status).toBe(200);
+    expect(list.body.employees.map((e: { email: string }) => e.email).sort()).toEqual(['admin@demo.clinic', 'dr.lee@demo.clinic', 'nurse.joy@demo.clinic', 'nurse.sam@demo.clinic']);
+    const created = await t.call('POST', '/api/v1/employees', { token: admin.token, body: { email: 'New.Nurse@demo.clinic', displayName: 'New Nurse', password: 'a-long-password', capacity: 3 } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email: 'new.nurse@demo.clinic', displayName: 'New Nurse', role: 'employee', capacity: 3, load: 0, active: true, availability: 'offline' });
+    const res = await t.call('POST', '/api/v1/auth/login', { body: { email: 'new.nurse@demo.clinic', password: 'a-long-password' } });
+    expect(res.status).toBe(200);
+  });
+
+  test('409 email_taken for an email already used in this clinic, whatever its case', async () => {
+    await refused('POST', '/api/v1/employees', { token: admin.token, body: { email: 'NURSE.JOY@demo.clinic', displayName: 'Dup', password: 'a-long-password' } }, 409, 'email_taken');
+  });
+
+  test.each([
+    ['malformed JSON', '{"email":'],
+    ['a bad email', { email: 'not-an-email', displayName: 'X', password: 'a-long-password' }],
+    ['a short password', { email: 'x@demo.clinic', displayName: 'X', password: 'short' }],
+    ['a NUL in the name', { email: 'x@demo.clinic', displayName: 'X\u0000', password: 'a-long-password' }],
+    ['a lone surrogate in the name', { email: 'x@demo.clinic', displayName: '\ud800', password: 'a-long-password' }],
+    ['a negative capacity', { email: 'x@demo.clinic', displayName: 'X', password: 'a-long-password', capacity: -1 }],
+    ['the patient role', { email: 'x@demo.clinic', displayName: 'X', password: 'a-long-password', role: 'patient' }],
+  ])('400 invalid_request for %s', async (_n, body) => {
+    await refused('POST', '/api/v1/employees', { token: admin.token, body }, 400, 'invalid_request');
+  });
+
+  test('401 without a token, 403 for an employee or a patient', async () => {
+    const body = { email: 'y@demo.clinic', displayName: 'Y', password: 'a-long-password' };
+    await refused('POST', '/api/v1/employees', { body }, 401, 'unauthorized');
+    await refused('POST', '/api/v1/employees', { token: joy.token, body }, 403, 'forbidden');
+    await refused('GET', '/api/v1/employees', { token: joy.token }, 403, 'forbidden');
+    const p = await guest(t);
+    await refused('GET', '/api/v1/employees', { token: p.token }, 403, 'forbidden');
+  });
+});
+
+describe('PATCH /employees/:id', () => {
+  test('edits name and capacity; null capacity falls back to the clinic default', async () => {
+    const res = await t.call('PATCH', `/api/v1/employees/${joy.user.id}`, { token: admin.token, body: { displayName: 'Nurse Joy R.', capacity: 4 } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ displayName: 'Nurse Joy R.', capacity: 4 });
+    const back = await t.call('PATCH', `/api/v1/employees/${joy.user.id}`, { token: admin.token, body: { capacity: null } });
+    expect(back.body.capacity).toBe(1);
+  });
+
+  test('raising capacity lets an available employee take waiting sessions at once', async () => {
+    const sam = await login(t, 'nurse.sam@demo.clinic');
+    await t.call('PUT', '/api/v1/employees/me/availability', { token: sam.token, body: { availability: 'available' } });
+    const [a, b] = [await guest(t, 'A'), await guest(t, 'B')];
+    const sa = (await t.call('POST', '/api/v1/sessions', { token: a.token, body: { reason: 'a' } })).body;
+    const sb = (await t.call('POST', '/api/v1/sessions', { token: b.token, body: { reason: 'b' } })).body;
+    expect([sa.employee?.id, sb.status]).toEqual([sam.user.id, 'waiting']);
+    await t.call('PATCH', `/api/v1/employees/${sam.user.id}`, { token: admin.token, body: { capacity: 2 } });
+    expect((await t.call('GET', `/api/v1/sessions/${sb.id}`, { token: b.token })).body.employee?.id).toBe(sam.user.id);
+    for (const [p, s] of [[a, sa], [b, sb]] as const) await t.call('POST', `/api/v1/sessions/${s.id}/end`, { token: p.token });
+  });
+
+  test('deactivating an employee revokes their tokens and reassigns their sessions (reason admin)', async () => {
+    const lee = await login(t, 'dr.lee@demo.clinic');
+    const sam = await login(t, 'nurse.sam@demo.clinic');
+    await t.call('PUT', '/api/v1/employees/me/availability', { token: sam.token, body: { availability: 'offline' } });
+    await t.call('PUT', '/api/v1/employees/me/availability', { token: lee.token, body: { availability: 'available' } });
+    const p = await guest(t, 'Moved');
+    const s = (await t.call('POST', '/api/v1/sessions', { token: p.token, body: { reason: 'x' } })).body;
+    expect(s.employee.id).toBe(lee.user.id);
+    await t.call('PUT', '/api/v1/employees/me/availability', { token: sam.token, body: { availability: 'available' } });
+
+    const res = await t.call('PATCH', `/api/v1/employees/${lee.user.id}`, { token: admin.token, body: { active: false } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ active: false, availability: 'offline', load: 0 });
+    expectError(await t.call('GET', '/api/v1/auth/me', { token: lee.token }), 401, 'unauthorized');
+    expectError(await t.call('POST', '/api/v1/auth/login', { body: { email: 'dr.lee@demo.clinic', password: 'medchat-demo' } }), 401, 'invalid_credentials');
+    const history = (await t.call('GET', `/api/v1/sessions/${s.id}/assignments`, { token: admin.token })).body.assignments;
+    expect(history.map((a: any) => [a.employee.id, a.startReason, a.endReason])).toEqual([
+      [lee.user.id, 'session_started', 'admin'],
+      [sam.user.id, 'after_leave', null],
+    ]);
+    // Reactivating does not bring old tokens back.
+    await t.call('PATCH', `/api/v1/employees/${lee.user.id}`, { token: admin.token, body: { active: true } });
+    expectError(await t.call('GET', '/api/v1/auth/me', { token: lee.token }), 401, 'unauthorized');
+    await t.call('POST', `/api/v1/sessions/${s.id}/end`, { token: p.token });
+  });
+
+  test('404 user_not_found for an unknown id, a patient, or staff of another clinic; 400 bad id or body; 403 employee', async () => {
+    const { adminId } = await createClinic(t.ctx.db, { name: 'Other', siteKey: 'other-admin-test', adminEmail: 'admin@other.clinic', adminPassword: 'other-password-1' });
+    const p = await guest(t);
+    await refused('PATCH', `/api/v1/employees/${crypto.randomUUID()}`, { token: admin.token, body: { capacity: 2 } }, 404, 'user_not_found');
+    await refused('PATCH', `/api/v1/employees/${p.user.id}`, { token: admin.token, body: { capacity: 2 } }, 404, 'user_not_found');
+    await refused('PATCH', `/api/v1/employees/${adminId}`, { token: admin.token, body: { active: false } }, 404, 'user_not_found');
+    await refused('PATCH', '/api/v1/employees/nope', { token: admin.token, body: { capacity: 2 } }, 400, 'invalid_request');
+    await refused('PATCH', `/api/v1/employees/${joy.user.id}`, { token: admin.token, body: { capacity: 51 } }, 400, 'invalid_request');
+    await refused('PATCH', `/api/v1/employees/${joy.user.id}`, { token: admin.token, body: { displayName: 'a\u0000' } }, 400, 'invalid_request');
+    await refused('PATCH', `/api/v1/employees/${joy.user.id}`, { token: admin.token, body: { active: 'no' } }, 400, 'invalid_request');
+    await refused('PATCH', `/api/v1/employees/${joy.user.id}`, { token: joy.token, body: { capacity: 9 } }, 403, 'forbidden');
+    await refused('PATCH', `/api/v1/employees/${joy.user.id}`, { body: { capacity: 9 } }, 401, 'unauthorized');
+    const [row] = await query<{ capacity: number | null }>(t.ctx.db, sql`select capacity from users where id = ${joy.user.id}`);
+    expect(row!.capacity).toBeNull();
+  });
+});

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
+import { databaseDigest } from '../../../../tests/helpers/digest';
+import { expectError } from '../../../../tests/helpers/expect';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+}, 60_000);
+afterAll(() => s?.close());
+
+const raw = async (path: string, init: RequestInit = {}) => {
+  const res = await fetch(s.url + path, init);
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body, headers: res.headers };
+};
+
+describe('over a real port', () => {
+  test('health, readiness and the OpenAPI document', async () => {
+    expect(await raw('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await raw('/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+    const doc = await raw('/openapi/json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/sessions/{id}/messages', '/api/v1/auth/login']));
+  });
+
+  test('an unknown route is 404 not_found in the envelope', async () => {
+    const res = await raw('/api/v1/nothing-here');
+    expectError(res, 404, 'not_found');
+  });
+
+  test('a body over 256 KB is refused with 413 and changes nothing', async () => {
+    const p = await s.guest('Big');
+    const started = await s.call('POST', '/api/v1/sessions', { token: p.token, body: { reason: 'Big' } });
+    const before = await databaseDigest(s.ctx.db);
+    const res = await raw(`/api/v1/sessions/${started.body.id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientMsgId: 'big', body: 'x'.repeat(300 * 1024) }),
+    });
+    expectError(res, 413, 'payload_too_large');
+    expect(await databaseDigest(s.ctx.db)).toEqual(before);
+  });
+
+  test('a body just under the port limit but over the field limit is 400, and 4,001 characters is 422', async () => {
+    const p = await s.guest('Long');
+    const started = await s.call('POST', '/api/v1/sessions', { token: p.token, body: { reason: 'Long' } });
+    const url = `/api/v1/sessions/${started.body.id}/messages`;
+    const headers = { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' };
+    expectError(await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'l1', body: 'x'.repeat(200 * 1024) }) }), 400, 'invalid_request');
+    expectError(await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'l2', body: 'x'.repeat(4001) }) }), 422, 'message_too_long');
+    const ok = await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'l3', body: 'y'.repeat(4000) }) });
+    expect(ok.status).toBe(201);
+    expect(ok.body.body).toBe('y'.repeat(4000));
+  });
+
+  test('every answer carries a request id and the security headers; errors carry the same id in the body', async () => {
+    const res = await raw('/api/v1/auth/me');
+    expectError(res, 401, 'unauthorized');
+    expect(res.headers.get('x-request-id')).toBe(res.body.error.requestId);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
