@@ -1,0 +1,87 @@
+import { LitElement, css, html } from 'lit';
+import { MAX_MESSAGE_LENGTH } from '@medchat/sdk';
+import { emitInternal } from '../../events/events';
+import { base } from '../../styles/tokens.styles';
+import type { Translation } from '../../translations';
+import { composerKeyAction, messageToSend } from './composer.keys';
+
+/**
+ * Where the patient writes: Enter sends, Shift+Enter adds a line. Typing is reported (throttled by the SDK).
+ * @csspart composer - the form.
+ * @csspart send-button - the send button.
+ * @fires medchat-compose-send - internal: `{body}`.
+ * @fires medchat-compose-typing - internal: `{isTyping}`.
+ */
+export class Composer extends LitElement {
+  static override styles = [
+    base,
+    css`
+      form {
+        display: flex;
+        gap: 8px;
+        padding: 10px 12px;
+        border-top: 1px solid var(--_line);
+        align-items: flex-end;
+      }
+      textarea {
+        flex: 1;
+        font: inherit;
+        resize: none;
+        min-height: 44px;
+        max-height: 140px;
+        padding: 10px;
+        color: var(--medchat-color-text);
+        background: var(--medchat-color-surface);
+        border: 1px solid var(--medchat-color-muted);
+        border-radius: calc(var(--medchat-radius) / 2);
+        field-sizing: content;
+      }
+    `,
+  ];
+  static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+  static override properties = { t: { attribute: false } };
+
+  declare t: Translation;
+
+  override render() {
+    const { t } = this;
+    return html`<form part="composer" @submit=${this.onSubmit}>
+      <label class="sr-only" for="text">${t.composerLabel}</label>
+      <textarea id="text" rows="1" maxlength=${MAX_MESSAGE_LENGTH} placeholder=${t.composerPlaceholder}
+        @keydown=${this.onKeyDown} @input=${this.onInput} @blur=${() => this.typing(false)}></textarea>
+      <button class="primary" part="send-button" type="submit">${t.send}</button>
+    </form>`;
+  }
+
+  private get textarea(): HTMLTextAreaElement {
+    return this.renderRoot.querySelector('textarea')!;
+  }
+
+  private onKeyDown(e: KeyboardEvent) {
+    if (composerKeyAction(e) !== 'send') return;
+    e.preventDefault();
+    this.sendNow();
+  }
+
+  private onSubmit(e: SubmitEvent) {
+    e.preventDefault();
+    this.sendNow();
+    this.textarea.focus();
+  }
+
+  private onInput() {
+    this.typing(this.textarea.value.trim() !== '');
+  }
+
+  private sendNow() {
+    const body = messageToSend(this.textarea.value);
+    if (body === null) return;
+    this.textarea.value = '';
+    this.typing(false);
+    emitInternal(this, 'medchat-compose-send', { body });
+  }
+
+  private typing(isTyping: boolean) {
+    emitInternal(this, 'medchat-compose-typing', { isTyping });
+  }
+}

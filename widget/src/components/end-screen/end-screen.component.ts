@@ -1,0 +1,78 @@
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { emitInternal } from '../../events/events';
+import { base } from '../../styles/tokens.styles';
+import type { Translation } from '../../translations';
+import { transcriptFileName } from '../../utils/transcript';
+
+/**
+ * After a chat ended: a plain-text transcript to download (a Blob URL; nothing is stored) and "start a new chat".
+ * @fires medchat-new-chat - internal.
+ */
+export class EndScreen extends LitElement {
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: block;
+        padding: 20px 16px;
+      }
+      h2 {
+        margin: 0 0 6px;
+        font-size: 1.15em;
+      }
+      p {
+        margin: 0 0 16px;
+      }
+      .actions {
+        display: grid;
+        gap: 10px;
+      }
+      a {
+        display: block;
+        text-align: center;
+        padding: 0.6em 0.9em;
+        border-radius: calc(var(--medchat-radius) / 2);
+        min-height: 44px;
+        border: 1px solid var(--_line);
+        color: var(--medchat-color-text);
+        font-weight: 600;
+      }
+    `,
+  ];
+  static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+  static override properties = { t: { attribute: false }, transcript: { attribute: false } };
+
+  declare t: Translation;
+  /** The transcript text; empty when there was nothing said. */
+  transcript = '';
+  private url = '';
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('transcript')) {
+      if (this.url) URL.revokeObjectURL(this.url);
+      this.url = URL.createObjectURL(new Blob([this.transcript], { type: 'text/plain;charset=utf-8' }));
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Re-attached after a disconnect: make a fresh URL (the old one was revoked).
+    if (!this.url && this.hasUpdated) this.requestUpdate('transcript', '');
+  }
+
+  override render() {
+    const { t } = this;
+    return html`<h2>${t.endedTitle}</h2>
+      <p>${t.endedText}</p>
+      <div class="actions">
+        <a href=${this.url} download=${transcriptFileName()}>${t.downloadTranscript}</a>
+        <button class="primary" type="button" @click=${() => emitInternal(this, 'medchat-new-chat', {})}>${t.newChat}</button>
+      </div>`;
+  }
+}

@@ -1,0 +1,90 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+    flex: 1;
+  }
+  .log {
+    flex: 1;
+    overflow-y: auto;
+    padding: 12px 16px;
+    display: flex;
+    flex-direction: column;
+    gap: 10px;
+    overscroll-behavior: contain;
+  }
+  .row {
+    max-width: 85%;
+    display: flex;
+    flex-direction: column;
+    align-items: flex-start;
+  }
+  .own {
+    align-self: flex-end;
+    align-items: flex-end;
+  }
+  .who {
+    font-size: 0.8em;
+    font-weight: 600;
+    color: var(--medchat-color-muted);
+    margin: 0 4px 2px;
+  }
+  .bubble {
+    padding: 8px 12px;
+    border-radius: var(--medchat-radius);
+    background: var(--_raised);
+    color: var(--medchat-color-text);
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+    line-height: 1.4;
+  }
+  .own .bubble {
+    background: var(--medchat-color-primary);
+    color: var(--medchat-color-on-primary);
+  }
+  .bubble a {
+    color: inherit;
+    text-decoration: underline;
+  }
+  .pending .bubble {
+    border: 2px dashed var(--medchat-color-primary);
+    background: var(--medchat-color-surface);
+    color: var(--medchat-color-text);
+  }
+  .meta {
+    font-size: 0.78em;
+    color: var(--medchat-color-muted);
+    margin: 2px 4px 0;
+    display: flex;
+    gap: 6px;
+    align-items: center;
+  }
+  .failed {
+    color: var(--medchat-color-danger);
+    font-weight: 600;
+  }
+  .meta button {
+    min-height: 32px;
+    padding: 2px 10px;
+    font-size: 1em;
+    background: transparent;
+    color: var(--medchat-color-text);
+    border-color: var(--_line);
+  }
+  .system {
+    align-self: center;
+    text-align: center;
+    font-size: 0.85em;
+    color: var(--medchat-color-muted);
+    max-width: 90%;
+  }
+  .typing {
+    min-height: 1.4em;
+    padding: 0 16px 4px;
+    font-size: 0.85em;
+    color: var(--medchat-color-muted);
+  }
+`;

@@ -1,0 +1,30 @@
+import { describe, expect, test } from 'bun:test';
+import { connectionBanner, viewFor, type ViewInput } from './chat-state';
+
+const base: ViewInput = { isReady: true, isUnavailable: false, session: null, hasTranscript: false };
+
+describe('view state', () => {
+  test('loading until ready; unavailable wins', () => {
+    expect(viewFor({ ...base, isReady: false })).toBe('loading');
+    expect(viewFor({ ...base, isReady: false, isUnavailable: true })).toBe('unavailable');
+    expect(viewFor({ ...base, isUnavailable: true, session: { status: 'active' } })).toBe('unavailable');
+  });
+
+  test('no session: pre-chat form; with a transcript still shown: ended', () => {
+    expect(viewFor(base)).toBe('prechat');
+    expect(viewFor({ ...base, hasTranscript: true })).toBe('ended');
+  });
+
+  test('follows the session status through its life', () => {
+    const steps = (['waiting', 'active', 'waiting', 'active', 'ended'] as const).map((status) => viewFor({ ...base, session: { status } }));
+    expect(steps).toEqual(['waiting', 'chat', 'waiting', 'chat', 'ended']);
+  });
+
+  test('connection banner', () => {
+    expect(connectionBanner('open', true, true)).toBeNull();
+    expect(connectionBanner('open', false, false)).toBe('offline');
+    expect(connectionBanner('reconnecting', true, true)).toBe('reconnecting');
+    expect(connectionBanner('reconnecting', true, false)).toBeNull();
+    expect(connectionBanner('connecting', true, true)).toBeNull();
+  });
+});

@@ -1,0 +1,336 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import {
+  MedChat,
+  isMedChatError,
+  localStorageTokens,
+  type ClinicPublic,
+  type ConnectionState,
+  type Message,
+  type QueueStatus,
+  type Session,
+  type SessionHandle,
+} from '@medchat/sdk';
+import { emit, type WidgetEventMap, type WidgetEventName } from '../events/events';
+import { FATAL_INIT_CODES, STALE_TOKEN_CODES, connectionBanner, viewFor, type View } from './chat-state';
+
+export interface ChatConfig {
+  server: string;
+  site: string;
+  identityToken?: string | null;
+}
+
+/** What the controller needs from its element. */
+export interface ChatHost extends ReactiveControllerHost, EventTarget {
+  /** The panel is open (new messages then count as seen). */
+  readonly open: boolean;
+}
+
+/** How often the queue position is refreshed while waiting, on top of live `session.waiting` events. */
+const QUEUE_POLL_MS = 10_000;
+
+const codeOf = (e: unknown) => (isMedChatError(e) ? e.code : 'internal_error');
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * The widget's whole link to MedChat: wraps one SDK client for the element's lifetime. It signs the visitor in,
+ * resumes an open chat after a reload (the SDK keeps only the token in localStorage, never messages: P6), follows
+ * the session through waiting → active → ended, and turns SDK happenings into the widget's DOM events.
+ * Rendering reads its fields; every change calls `host.requestUpdate()`.
+ */
+export class ChatController implements ReactiveController {
+  clinic: ClinicPublic | null = null;
+  connection: ConnectionState = 'idle';
+  isOnline = globalThis.navigator?.onLine ?? true;
+  queue: QueueStatus | null = null;
+  /** The live chat, while a session is open. */
+  chat: SessionHandle | null = null;
+  /** The last error code to show, until dismissed. */
+  error: string | null = null;
+  /** Messages from others that arrived while the panel was closed. */
+  unread = 0;
+  isBusy = false;
+  /** After a chat ends: its messages (memory only) for the end screen's transcript. */
+  transcript: readonly Message[] | null = null;
+  /** The patient's user id, for telling own messages apart (kept after the token is cleared). */
+  selfId: string | null = null;
+  /** The name the visitor gave last, to prefill "start a new chat" (memory only). */
+  lastName = '';
+
+  private client: MedChat | null = null;
+  private config: ChatConfig | null = null;
+  private session: Session | null = null;
+  private isReady = false;
+  private isUnavailable = false;
+  private generation = 0;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly cleanups: (() => void)[] = [];
+  private readonly chatCleanups: (() => void)[] = [];
+
+  constructor(private readonly host: ChatHost) {
+    host.addController(this);
+  }
+
+  get view(): View {
+    const session = this.chat?.session ?? this.session;
+    return viewFor({ isReady: this.isReady, isUnavailable: this.isUnavailable, session, hasTranscript: this.transcript !== null });
+  }
+
+  get banner() {
+    return connectionBanner(this.connection, this.isOnline, this.chat !== null);
+  }
+
+  /** The signed-in patient, if any. */
+  get user() {
+    return this.client?.auth.user ?? null;
+  }
+
+  hostConnected(): void {
+    window.addEventListener('online', this.onNetwork);
+    window.addEventListener('offline', this.onNetwork);
+  }
+
+  hostDisconnected(): void {
+    window.removeEventListener('online', this.onNetwork);
+    window.removeEventListener('offline', this.onNetwork);
+    this.teardown();
+  }
+
+  /** (Re)starts for these settings: loads the clinic, signs in an identified patient, resumes an open chat. */
+  async configure(config: ChatConfig): Promise<void> {
+    this.teardown();
+    this.config = config;
+    this.isReady = this.isUnavailable = false;
+    const generation = ++this.generation;
+    const current = () => generation === this.generation;
+    const client = new MedChat({ baseUrl: config.server, storage: localStorageTokens(`medchat:${config.site}@${config.server}`) });
+    this.client = client;
+    this.cleanups.push(
+      client.on('state', (e) => this.set(() => (this.connection = e.state))),
+      client.on('error', (e) => this.fail(e.code, e.message)),
+      client.on('session.waiting', (e) => this.onSession(e.session, e.queue)),
+      client.on('session.requeued', (e) => this.onSession(e.session, e.queue)),
+      client.on('session.assigned', (e) => this.onSession(e.session)),
+      client.on('session.ended', (e) => this.onSession(e.session)),
+    );
+    this.update();
+    let resumed = false;
+    try {
+      this.clinic = await client.clinics.getPublic(config.site);
+      if (!current()) return;
+      resumed = await this.resume(client);
+    } catch (e) {
+      if (!current()) return;
+      if (FATAL_INIT_CODES.includes(codeOf(e)) || !this.clinic) this.isUnavailable = true;
+      this.fail(codeOf(e), messageOf(e));
+    }
+    if (!current()) return;
+    this.isReady = true;
+    this.update();
+    if (this.clinic) emit(this.host, 'medchat-ready', { clinic: { id: this.clinic.id, name: this.clinic.name }, resumed });
+  }
+
+  /** Pre-chat form submitted: sign in (guest, or identified by the site) and open a session. */
+  async start(name: string, reason: string): Promise<void> {
+    const { client, config } = this;
+    if (!client || !config || this.isBusy) return;
+    this.set(() => ((this.isBusy = true), (this.error = null), (this.lastName = name)));
+    try {
+      if (!client.auth.user) await this.signIn(client, config, name);
+      const session = await client.sessions.start({ reason });
+      this.transcript = null;
+      this.attach(client, session);
+    } catch (e) {
+      this.fail(codeOf(e), messageOf(e));
+    } finally {
+      this.set(() => (this.isBusy = false));
+    }
+  }
+
+  send(body: string): void {
+    const chat = this.chat;
+    if (!chat) return;
+    chat.typing(false);
+    // Failures stay visible in `chat.pending` as "not sent" with a retry; the error event tells the page.
+    chat.send(body).catch((e) => this.reportSendFailure(e));
+  }
+
+  retry(clientMsgId: string): void {
+    this.chat?.retry(clientMsgId).catch((e) => this.reportSendFailure(e));
+  }
+
+  typing(isTyping: boolean): void {
+    this.chat?.typing(isTyping);
+  }
+
+  /** Marks everything shown as read, when the patient can actually see it. */
+  markRead(): void {
+    if (!this.chat || !this.host.open || document.visibilityState === 'hidden') return;
+    this.chat.markRead().catch(() => {}); // Read marks are ephemeral; the next one repeats it.
+  }
+
+  /** Ends the chat (after the UI confirmed it). */
+  async end(): Promise<void> {
+    const { client } = this;
+    const session = this.chat?.session ?? this.session;
+    if (!client || !session || this.isBusy) return;
+    this.set(() => (this.isBusy = true));
+    try {
+      this.finish(await client.sessions.end(session.id));
+    } catch (e) {
+      if (codeOf(e) === 'session_ended') this.finish({ ...session, status: 'ended' });
+      else this.fail(codeOf(e), messageOf(e));
+    } finally {
+      this.set(() => (this.isBusy = false));
+    }
+  }
+
+  /** From the end screen back to the pre-chat form. */
+  newChat(): void {
+    this.set(() => ((this.transcript = null), (this.session = null), (this.queue = null)));
+  }
+
+  clearUnread(): void {
+    if (this.unread) this.set(() => (this.unread = 0));
+  }
+
+  dismissError(): void {
+    this.set(() => (this.error = null));
+  }
+
+  private async resume(client: MedChat): Promise<boolean> {
+    const { config } = this;
+    if (config?.identityToken && (!client.auth.user || client.auth.user.externalId === null)) {
+      await client.auth.identify({ siteKey: config.site, identityToken: config.identityToken });
+    }
+    if (!client.auth.user) return false;
+    try {
+      const sessions = await client.sessions.list();
+      const open = sessions.filter((s) => s.status !== 'ended').sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      if (!open) return false;
+      this.attach(client, open);
+      return true;
+    } catch (e) {
+      if (!STALE_TOKEN_CODES.includes(codeOf(e))) throw e;
+      await client.auth.logout().catch(() => {}); // Forget the stale token; the visitor starts over.
+      return false;
+    }
+  }
+
+  private signIn(client: MedChat, config: ChatConfig, name: string) {
+    return config.identityToken
+      ? client.auth.identify({ siteKey: config.site, identityToken: config.identityToken })
+      : client.auth.guest({ siteKey: config.site, displayName: name });
+  }
+
+  private attach(client: MedChat, session: Session): void {
+    this.detach();
+    this.session = session;
+    this.selfId = client.auth.user?.id ?? null;
+    const chat = client.chat(session.id);
+    this.chat = chat;
+    this.chatCleanups.push(
+      chat.on('change', () => {
+        this.followSession();
+        this.markRead();
+        this.update();
+      }),
+      chat.on('message', (message) => {
+        if (!this.host.open && message.kind === 'text' && message.sender?.id !== this.selfId) this.unread++;
+        emit(this.host, 'medchat-message', { message });
+      }),
+      chat.on('error', (e) => this.fail(e.code, e.message)),
+    );
+    client.connect();
+    this.followSession();
+    this.update();
+  }
+
+  private onSession(session: Session, queue?: QueueStatus): void {
+    if (session.id !== (this.chat?.session ?? this.session)?.id) return;
+    this.session = session;
+    if (queue) this.queue = queue;
+    this.followSession();
+    this.update();
+  }
+
+  /** Keeps polling the queue while waiting, and finishes once the session ended (by anyone). */
+  private followSession(): void {
+    const session = this.chat?.session ?? this.session;
+    if (session?.status === 'ended') return this.finish(session);
+    if (session?.status === 'waiting' && !this.pollTimer) {
+      void this.refreshQueue();
+      this.pollTimer = setInterval(() => void this.refreshQueue(), QUEUE_POLL_MS);
+    } else if (session?.status !== 'waiting') {
+      this.stopPolling();
+    }
+  }
+
+  private async refreshQueue(): Promise<void> {
+    const id = (this.chat?.session ?? this.session)?.id;
+    if (!id || !this.client) return;
+    try {
+      const queue = await this.client.sessions.queue(id);
+      if (id === (this.chat?.session ?? this.session)?.id) this.set(() => (this.queue = queue));
+    } catch {
+      // Not waiting any more (404), or offline: the live events and the next poll catch up.
+    }
+  }
+
+  /** The session ended: keep its messages in memory for the transcript, clear the stored token (P6). */
+  private finish(session: Session): void {
+    if (this.transcript !== null && !this.chat) return;
+    this.transcript = this.chat?.messages ?? [];
+    this.lastName = this.user?.displayName ?? this.lastName;
+    this.session = null;
+    this.queue = null;
+    this.detach();
+    emit(this.host, 'medchat-session-ended', { sessionId: session.id });
+    void this.client?.auth.logout().catch(() => {});
+    this.update();
+  }
+
+  private detach(): void {
+    this.stopPolling();
+    for (const cleanup of this.chatCleanups.splice(0)) cleanup();
+    this.chat?.close();
+    this.chat = null;
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private teardown(): void {
+    this.generation++;
+    this.detach();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.client?.disconnect();
+    this.client = null;
+  }
+
+  private reportSendFailure(e: unknown): void {
+    if (codeOf(e) !== 'aborted') this.fail(codeOf(e), messageOf(e));
+  }
+
+  private fail(code: string, message = code): void {
+    this.error = code;
+    this.emit('medchat-error', { code, message });
+    this.update();
+  }
+
+  private emit<K extends WidgetEventName>(type: K, detail: WidgetEventMap[K]): void {
+    emit(this.host, type, detail);
+  }
+
+  private readonly onNetwork = () => this.set(() => (this.isOnline = navigator.onLine));
+
+  private set(change: () => unknown): void {
+    change();
+    this.update();
+  }
+
+  private update(): void {
+    this.host.requestUpdate();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Entry point of the widget build: defines <medchat-widget> and its parts. Loading this script twice (a clinic
+ * site with two embeds, a tag manager replaying tags) is harmless: a tag already defined is left alone.
+ */
+import { Composer } from './components/composer/composer.component';
+import { EndScreen } from './components/end-screen/end-screen.component';
+import { MedChatWidget } from './components/medchat-widget/medchat-widget.component';
+import { MessageList } from './components/message-list/message-list.component';
+import { PrechatForm } from './components/prechat-form/prechat-form.component';
+import { QueueStatusView } from './components/queue-status/queue-status.component';
+
+export { MedChatWidget, MessageList, Composer, PrechatForm, QueueStatusView, EndScreen };
+export type { WidgetEventMap } from './events/events';
+export type { Translation } from './translations';
+
+/** Every element of the widget by tag. Children first, so the widget's first render finds them upgraded. */
+export const TAGS = {
+  'medchat-prechat-form': PrechatForm,
+  'medchat-queue-status': QueueStatusView,
+  'medchat-message-list': MessageList,
+  'medchat-composer': Composer,
+  'medchat-end-screen': EndScreen,
+  'medchat-widget': MedChatWidget,
+} as const;
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'medchat-widget': MedChatWidget;
+    'medchat-prechat-form': PrechatForm;
+    'medchat-queue-status': QueueStatusView;
+    'medchat-message-list': MessageList;
+    'medchat-composer': Composer;
+    'medchat-end-screen': EndScreen;
+  }
+}
+
+/** Defines every tag not defined yet; returns the tags it defined. Safe to call any number of times. */
+export function define(registry: CustomElementRegistry | undefined = globalThis.customElements): string[] {
+  const defined: string[] = [];
+  if (!registry) return defined;
+  for (const [tag, element] of Object.entries(TAGS)) {
+    if (registry.get(tag)) continue;
+    registry.define(tag, element);
+    defined.push(tag);
+  }
+  return defined;
+}
+
+define();

@@ -1,0 +1,77 @@
+import type { Translation } from './translation';
+
+const errors: Record<string, string> = {
+  connection_error: 'We could not reach the clinic. Check your connection.',
+  timeout: 'The clinic did not answer in time. Please try again.',
+  rate_limited: 'You are sending messages too quickly. Please wait a moment.',
+  message_too_long: 'That message is too long. Please shorten it.',
+  session_ended: 'This chat has ended.',
+  origin_not_allowed: 'This website is not allowed to use the clinic’s chat.',
+  clinic_not_found: 'This chat is not set up correctly (unknown clinic).',
+  invalid_token: 'Your chat session expired. Please start again.',
+  invalid_identity_token: 'We could not confirm who you are. Please reload the page.',
+  database_unavailable: 'The chat is temporarily unavailable. Please try again soon.',
+};
+
+export const en: Translation = {
+  locale: 'en',
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  unread: (n) => (n === 1 ? '1 unread message' : `${n} unread messages`),
+  title: (clinic) => (clinic ? `Chat with ${clinic}` : 'Chat with us'),
+  loading: 'Loading…',
+  notEmergency: 'This chat is not for emergencies.',
+  emergencyFallback: 'In an emergency, call your local emergency number.',
+
+  prechatIntro: 'Tell us who you are and why you are getting in touch. A member of our team will answer.',
+  nameLabel: 'Your name',
+  reasonLabel: 'Reason for your visit',
+  reasonHint: 'Please do not include passwords or card numbers.',
+  startChat: 'Start chat',
+  starting: 'Starting…',
+  nameRequired: 'Please enter your name.',
+  nameTooLong: (max) => `Your name can be at most ${max} characters.`,
+  reasonRequired: 'Please tell us the reason for your visit.',
+  reasonTooLong: (max) => `Please keep the reason under ${max} characters.`,
+
+  queueTitle: 'You are in the queue',
+  queuePosition: (p) => (p === 1 ? 'You are next.' : `You are number ${p} in line.`),
+  queueEstimate: (m) => `Estimated wait: about ${m} ${m === 1 ? 'minute' : 'minutes'}.`,
+  queueEstimateSoon: 'Estimated wait: less than a minute.',
+  queueHint: 'You can already write your question below.',
+
+  messagesLabel: 'Messages',
+  you: 'You',
+  typing: (names) => (names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`),
+  composerLabel: 'Message',
+  composerPlaceholder: 'Write a message…',
+  send: 'Send',
+  statusSending: 'Sending…',
+  statusSent: 'Sent',
+  statusDelivered: 'Delivered',
+  statusRead: 'Read',
+  statusFailed: 'Not sent.',
+  retry: 'Retry',
+  system: (event, name) => {
+    const who = name ?? 'A team member';
+    if (event === 'session.assigned') return `${who} joined the chat.`;
+    if (event === 'session.requeued') return `${who} left the chat. You are back in the queue.`;
+    return 'The chat has ended.';
+  },
+
+  endChat: 'End chat',
+  endConfirm: 'End this chat? You will not be able to send more messages in it.',
+  endConfirmYes: 'Yes, end chat',
+  endConfirmNo: 'Keep chatting',
+  endedTitle: 'Chat ended',
+  endedText: 'Thank you for contacting us. You can save a copy of this conversation.',
+  downloadTranscript: 'Download transcript',
+  newChat: 'Start a new chat',
+  transcriptTitle: (clinic) => `Chat transcript: ${clinic}`,
+  transcriptSystemName: 'Notice',
+
+  offline: 'You are offline. Messages you write will be sent when you reconnect.',
+  reconnecting: 'Reconnecting…',
+  dismiss: 'Dismiss',
+  error: (code) => errors[code] ?? 'Something went wrong. Please try again.',
+};

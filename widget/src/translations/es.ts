@@ -1,0 +1,77 @@
+import type { Translation } from './translation';
+
+const errors: Record<string, string> = {
+  connection_error: 'No pudimos conectar con la clínica. Revise su conexión.',
+  timeout: 'La clínica no respondió a tiempo. Inténtelo de nuevo.',
+  rate_limited: 'Está enviando mensajes demasiado rápido. Espere un momento.',
+  message_too_long: 'El mensaje es demasiado largo. Acórtelo, por favor.',
+  session_ended: 'Este chat ha terminado.',
+  origin_not_allowed: 'Este sitio web no puede usar el chat de la clínica.',
+  clinic_not_found: 'El chat no está bien configurado (clínica desconocida).',
+  invalid_token: 'Su sesión de chat caducó. Empiece de nuevo, por favor.',
+  invalid_identity_token: 'No pudimos confirmar su identidad. Recargue la página.',
+  database_unavailable: 'El chat no está disponible por ahora. Inténtelo pronto.',
+};
+
+export const es: Translation = {
+  locale: 'es',
+  openChat: 'Abrir chat',
+  closeChat: 'Cerrar chat',
+  unread: (n) => (n === 1 ? '1 mensaje sin leer' : `${n} mensajes sin leer`),
+  title: (clinic) => (clinic ? `Chat con ${clinic}` : 'Chat con nosotros'),
+  loading: 'Cargando…',
+  notEmergency: 'Este chat no es para emergencias.',
+  emergencyFallback: 'En una emergencia, llame al número de emergencias local.',
+
+  prechatIntro: 'Díganos quién es y el motivo de su consulta. Un miembro del equipo le responderá.',
+  nameLabel: 'Su nombre',
+  reasonLabel: 'Motivo de la consulta',
+  reasonHint: 'No incluya contraseñas ni números de tarjeta.',
+  startChat: 'Iniciar chat',
+  starting: 'Iniciando…',
+  nameRequired: 'Escriba su nombre.',
+  nameTooLong: (max) => `El nombre puede tener como máximo ${max} caracteres.`,
+  reasonRequired: 'Indíquenos el motivo de su consulta.',
+  reasonTooLong: (max) => `El motivo debe tener menos de ${max} caracteres.`,
+
+  queueTitle: 'Está en la cola',
+  queuePosition: (p) => (p === 1 ? 'Es el siguiente.' : `Es el número ${p} en la fila.`),
+  queueEstimate: (m) => (m === 1 ? 'Espera estimada: 1 minuto.' : `Espera estimada: unos ${m} minutos.`),
+  queueEstimateSoon: 'Espera estimada: menos de un minuto.',
+  queueHint: 'Ya puede escribir su pregunta abajo.',
+
+  messagesLabel: 'Mensajes',
+  you: 'Usted',
+  typing: (names) => (names.length === 1 ? `${names[0]} está escribiendo…` : `${names.join(', ')} están escribiendo…`),
+  composerLabel: 'Mensaje',
+  composerPlaceholder: 'Escriba un mensaje…',
+  send: 'Enviar',
+  statusSending: 'Enviando…',
+  statusSent: 'Enviado',
+  statusDelivered: 'Entregado',
+  statusRead: 'Leído',
+  statusFailed: 'No enviado.',
+  retry: 'Reintentar',
+  system: (event, name) => {
+    const who = name ?? 'Un miembro del equipo';
+    if (event === 'session.assigned') return `${who} se unió al chat.`;
+    if (event === 'session.requeued') return `${who} salió del chat. Vuelve a estar en la cola.`;
+    return 'El chat ha terminado.';
+  },
+
+  endChat: 'Terminar chat',
+  endConfirm: '¿Terminar este chat? No podrá enviar más mensajes en él.',
+  endConfirmYes: 'Sí, terminar',
+  endConfirmNo: 'Seguir chateando',
+  endedTitle: 'Chat terminado',
+  endedText: 'Gracias por contactarnos. Puede guardar una copia de esta conversación.',
+  downloadTranscript: 'Descargar transcripción',
+  newChat: 'Iniciar un chat nuevo',
+  transcriptTitle: (clinic) => `Transcripción del chat: ${clinic}`,
+  transcriptSystemName: 'Aviso',
+
+  offline: 'Está sin conexión. Los mensajes que escriba se enviarán al reconectar.',
+  reconnecting: 'Reconectando…',
+  dismiss: 'Cerrar aviso',
+  error: (code) => errors[code] ?? 'Algo salió mal. Inténtelo de nuevo.',
+};

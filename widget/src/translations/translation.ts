@@ -1,0 +1,65 @@
+import type { SystemEvent } from '@medchat/sdk';
+
+/**
+ * Every string the widget shows. Each locale file is typed with it, so a missing or misspelt key fails the
+ * typecheck (and so the build). Parameterised strings are functions, so the grammar stays in the translation.
+ */
+export interface Translation {
+  /** BCP 47 tag used for dates and times. */
+  locale: string;
+  openChat: string;
+  closeChat: string;
+  unread: (count: number) => string;
+  title: (clinic: string) => string;
+  loading: string;
+  notEmergency: string;
+  emergencyFallback: string;
+
+  prechatIntro: string;
+  nameLabel: string;
+  reasonLabel: string;
+  reasonHint: string;
+  startChat: string;
+  starting: string;
+  nameRequired: string;
+  nameTooLong: (max: number) => string;
+  reasonRequired: string;
+  reasonTooLong: (max: number) => string;
+
+  queueTitle: string;
+  queuePosition: (position: number) => string;
+  queueEstimate: (minutes: number) => string;
+  queueEstimateSoon: string;
+  queueHint: string;
+
+  messagesLabel: string;
+  you: string;
+  typing: (names: readonly string[]) => string;
+  composerLabel: string;
+  composerPlaceholder: string;
+  send: string;
+  statusSending: string;
+  statusSent: string;
+  statusDelivered: string;
+  statusRead: string;
+  statusFailed: string;
+  retry: string;
+  system: (event: SystemEvent, employeeName: string | null) => string;
+
+  endChat: string;
+  endConfirm: string;
+  endConfirmYes: string;
+  endConfirmNo: string;
+  endedTitle: string;
+  endedText: string;
+  downloadTranscript: string;
+  newChat: string;
+  transcriptTitle: (clinic: string) => string;
+  transcriptSystemName: string;
+
+  offline: string;
+  reconnecting: string;
+  dismiss: string;
+  /** Text for an error code from the protocol's table (or any newer code: fall back to a generic text). */
+  error: (code: string) => string;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, test } from 'bun:test';
+import { en } from './en';
+import { es } from './es';
+import { resolveTranslation, translations } from './index';
+
+describe('translations', () => {
+  test('every locale has exactly the keys of English (the type enforces it; this guards casts)', () => {
+    for (const [tag, t] of Object.entries(translations)) {
+      expect({ tag, keys: Object.keys(t).sort() }).toEqual({ tag, keys: Object.keys(en).sort() });
+      for (const [key, value] of Object.entries(t)) {
+        const sample = typeof value === 'function' ? (value as (...a: unknown[]) => unknown)(...sampleArgs(key)) : value;
+        expect(typeof sample).toBe('string');
+        expect((sample as string).length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  test('system lines and errors have text for every known code, and a fallback', () => {
+    for (const t of [en, es]) {
+      for (const event of ['session.assigned', 'session.requeued', 'session.ended'] as const) {
+        expect(t.system(event, 'Nurse Joy')).not.toBe('');
+        expect(t.system(event, null)).not.toContain('null');
+      }
+      expect(t.error('some_future_code')).toBe(t.error('another_future_code'));
+      expect(t.error('connection_error')).not.toBe(t.error('some_future_code'));
+    }
+  });
+
+  test('locale resolution: language subtag, English fallback', () => {
+    expect(resolveTranslation('es-MX')).toBe(es);
+    expect(resolveTranslation('ES')).toBe(es);
+    expect(resolveTranslation('fr-FR')).toBe(en);
+    expect(resolveTranslation(undefined)).toBe(en);
+    expect(resolveTranslation('')).toBe(en);
+  });
+});
+
+function sampleArgs(key: string): unknown[] {
+  if (key === 'typing') return [['Nurse Joy']];
+  if (key === 'system') return ['session.assigned', 'Nurse Joy'];
+  if (key === 'error') return ['connection_error'];
+  if (key === 'title' || key === 'transcriptTitle') return ['Riverside'];
+  return [2];
+}
