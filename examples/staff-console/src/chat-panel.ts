@@ -73,6 +73,8 @@ export class ChatPanel {
       if (m.seq > this.seenSeq && m.sender?.id !== this.me.id && !this.isSeen()) this.flag();
     });
     this.chat.on('error', (e) => (this.error.textContent = errorText(e)));
+    this.element.addEventListener('focusin', () => this.acknowledge());
+    this.element.addEventListener('pointerdown', () => this.acknowledge());
     this.render();
   }
 
@@ -92,7 +94,7 @@ export class ChatPanel {
     return this.session.patient.displayName + suffix;
   }
 
-  /** The engine gave me this session (again): I may write. */
+  /** The engine gave me this session (again): I may write. Flagged until the employee interacts with it. */
   assigned(): void {
     this.unassigned = null;
     this.flag();
@@ -108,17 +110,20 @@ export class ChatPanel {
   setVisible(isVisible: boolean): void {
     this.isVisible = isVisible;
     this.element.hidden = !isVisible;
-    if (isVisible) this.seen();
+    this.markRead();
   }
 
-  /** The tab is on screen and the browser window is in front: clear the unread dot and mark messages read. */
-  seen(): void {
-    if (!this.isSeen()) return;
-    if (this.state === 'mine') void this.chat.markRead().catch(() => {});
-    if (this.hasUnread) {
-      this.hasUnread = false;
-      this.callbacks.onUpdate();
-    }
+  /** The employee clicked, typed or tabbed into this chat: it is no longer news. */
+  acknowledge(): void {
+    this.markRead();
+    if (!this.hasUnread) return;
+    this.hasUnread = false;
+    this.callbacks.onUpdate();
+  }
+
+  /** Marks messages read, but only while the employee can actually see them. */
+  markRead(): void {
+    if (this.isSeen() && this.state === 'mine') void this.chat.markRead().catch(() => {});
   }
 
   focusComposer(): void {
@@ -129,14 +134,14 @@ export class ChatPanel {
     this.chat.close();
   }
 
+  /** On screen, in the window that has focus. */
   private isSeen(): boolean {
-    return this.isVisible && document.visibilityState === 'visible';
+    return this.isVisible && document.visibilityState === 'visible' && document.hasFocus();
   }
 
   private flag(): void {
     this.hasUnread = true;
     this.callbacks.onUpdate();
-    this.seen();
   }
 
   private render(): void {
@@ -150,7 +155,7 @@ export class ChatPanel {
     this.leaveButton.hidden = state !== 'mine';
     this.closeButton.hidden = state === 'mine';
     if (state !== 'mine') this.leaveForm.hidden = true;
-    this.seen();
+    this.markRead();
     this.refreshTrail();
     this.callbacks.onUpdate();
   }

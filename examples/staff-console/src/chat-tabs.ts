@@ -21,6 +21,7 @@ export class ChatTabs {
     this.element = h('section', { class: 'chats', 'aria-label': 'Chats' }, this.tablist, this.empty, this.panels);
     this.tablist.addEventListener('keydown', (event) => this.onKey(event));
     document.addEventListener('visibilitychange', this.onVisibility);
+    window.addEventListener('focus', this.onVisibility);
   }
 
   /** Opens (or finds) the tab of a session. `isNew`: the engine just assigned it; flag it as news. */
@@ -28,7 +29,7 @@ export class ChatTabs {
     let entry = this.entries.get(session.id);
     if (!entry) {
       const tab = h('button', { type: 'button', role: 'tab', id: `tab-${session.id}`, 'aria-controls': `panel-${session.id}`, 'aria-selected': 'false', tabindex: -1 });
-      tab.addEventListener('click', () => this.select(session.id));
+      tab.addEventListener('click', () => this.select(session.id, { isUserChoice: true }));
       const panel = new ChatPanel(this.client, session, { onUpdate: () => this.update(session.id), onClose: () => this.close(session.id) });
       panel.element.id = `panel-${session.id}`;
       panel.element.setAttribute('role', 'tabpanel');
@@ -49,7 +50,8 @@ export class ChatTabs {
     this.entries.get(session.id)?.panel.unassign(reason);
   }
 
-  select(sessionId: string, { focusTab = false } = {}): void {
+  /** Shows one tab. `isUserChoice`: the employee picked it (click or keys), so its news is acknowledged. */
+  select(sessionId: string, { focusTab = false, isUserChoice = false } = {}): void {
     this.selected = sessionId;
     for (const [id, { panel, tab }] of this.entries) {
       const isSelected = id === sessionId;
@@ -57,11 +59,13 @@ export class ChatTabs {
       tab.tabIndex = isSelected ? 0 : -1;
       panel.setVisible(isSelected);
       if (isSelected && focusTab) tab.focus();
+      if (isSelected && isUserChoice) panel.acknowledge();
     }
   }
 
   dispose(): void {
     document.removeEventListener('visibilitychange', this.onVisibility);
+    window.removeEventListener('focus', this.onVisibility);
     for (const { panel } of this.entries.values()) panel.dispose();
     this.entries.clear();
   }
@@ -103,10 +107,11 @@ export class ChatTabs {
     const target = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: ids.length - 1 }[event.key];
     if (target === undefined || !ids.length) return;
     event.preventDefault();
-    this.select(ids[(target + ids.length) % ids.length]!, { focusTab: true });
+    this.select(ids[(target + ids.length) % ids.length]!, { focusTab: true, isUserChoice: true });
   }
 
+  /** Back to the console window: what is on screen now counts as read. */
   private readonly onVisibility = () => {
-    if (this.selected) this.entries.get(this.selected)?.panel.seen();
+    if (this.selected) this.entries.get(this.selected)?.panel.markRead();
   };
 }

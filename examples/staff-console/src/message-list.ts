@@ -8,7 +8,9 @@ import { clock, systemText } from './format';
  */
 export class MessageList {
   readonly element: HTMLElement;
-  private readonly log = h('ol', { class: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: 0 });
+  private readonly list = h('ol', { class: 'messages' });
+  /** The scrolling region; `role="log"` sits on a wrapper so the list keeps its list semantics. */
+  private readonly log = h('div', { class: 'message-log', role: 'log', 'aria-label': 'Messages', tabindex: 0 }, this.list);
   private readonly pendingList = h('ul', { class: 'pending', 'aria-label': 'Messages not sent yet' });
   /** Receipts of own messages not read yet, by seq. */
   private readonly unreadReceipts = new Map<number, HTMLElement>();
@@ -28,7 +30,7 @@ export class MessageList {
     if (messages[0] && messages[0].seq !== this.firstSeq) this.reset(messages[0].seq);
     for (const message of messages) {
       if (message.seq <= this.lastSeq) continue;
-      this.log.append(this.renderMessage(message));
+      this.list.append(this.renderMessage(message));
       this.lastSeq = message.seq;
     }
     this.updateReceipts();
@@ -37,7 +39,7 @@ export class MessageList {
   }
 
   private reset(firstSeq: number): void {
-    this.log.replaceChildren();
+    this.list.replaceChildren();
     this.unreadReceipts.clear();
     this.firstSeq = firstSeq;
     this.lastSeq = 0;

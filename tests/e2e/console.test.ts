@@ -1,0 +1,186 @@
+/**
+ * The staff console in a real browser against a real server: the seed's hand-over scenario with two employees.
+ * Joy and Sam each sign in to their own console; a patient (driven through the SDK) starts a chat; Joy becomes
+ * available and gets it pushed; they chat both ways; Joy leaves with a reason and Sam's console receives it; the
+ * patient ends and both consoles show it. The console is served exactly as the demo does: built in memory by
+ * `buildConsole()`, under a strict Content-Security-Policy. Screenshots go to test-results/console/.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { MedChat, type SessionHandle } from '@medchat/sdk';
+import { buildConsole } from '../../examples/staff-console/build';
+import { loadConfig } from '../../server/src/config';
+import { DEMO_PASSWORD, seedDemo } from '../../server/src/db/seed';
+import { startServer, type RunningServer } from '../../server/src/server';
+
+const SHOTS = 'test-results/console';
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const JOY = 'nurse.joy@demo.clinic';
+const SAM = 'nurse.sam@demo.clinic';
+const ADMIN = 'admin@demo.clinic';
+
+let server: RunningServer;
+let browser: Browser;
+/** Console errors and CSP violations of every page: a clean run has none. */
+const problems: string[] = [];
+
+/** Polls a condition in the test process (the patient's side) until it holds. */
+async function until(what: string, check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await Bun.sleep(25);
+  }
+}
+
+async function openConsole(email: string, name: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`${name}: ${m.text()}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`${name}: ${r.status()} ${r.url()}`));
+  page.on('pageerror', (e) => problems.push(`${name}: ${e.message}`));
+  await page.goto(`${server.url}/console/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.connection[data-state="open"]').waitFor();
+  return page;
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).innerText();
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+
+/** axe-core in the page (evaluated over the DevTools protocol, so the page's CSP does not apply). */
+async function seriousA11yViolations(page: Page): Promise<string[]> {
+  await page.evaluate(await Bun.file(require.resolve('axe-core/axe.min.js')).text());
+  const ids = await page.evaluate(async () => {
+    const result = await (globalThis as any).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target).join(', ')}`);
+  });
+  return ids as string[];
+}
+
+describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console (browser)', () => {
+  beforeAll(async () => {
+    const files = await buildConsole();
+    server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent' }), (app) =>
+      app.get('/console/*', ({ params }) => {
+        const file = files.get(params['*'] || 'index.html');
+        if (!file) return new Response('Not found', { status: 404 });
+        // Uint8Array<ArrayBufferLike> is a valid body; TypeScript's DOM typings only accept an ArrayBuffer-backed one.
+        return new Response(file.body as BodyInit, { headers: { 'content-type': file.type, 'content-security-policy': CSP } });
+      }),
+    );
+    await seedDemo(server.ctx.db, { allowedOrigins: [server.url] });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('hand-over: Joy gets the pushed chat, leaves with a reason, Sam takes over, the patient ends', async () => {
+    const joy = await openConsole(JOY, 'joy');
+    const sam = await openConsole(SAM, 'sam');
+
+    // A patient starts a chat while nobody is available: both consoles see them waiting.
+    const patient = new MedChat({ baseUrl: server.url });
+    await patient.auth.guest({ siteKey: 'demo', displayName: 'Robin Rivers' });
+    const session = await patient.sessions.start({ reason: 'Sore throat for three days' });
+    for (const page of [joy, sam]) await page.locator('.queue-entry', { hasText: 'Robin Rivers' }).waitFor();
+    expect(await text(joy, '.queue-entry')).toContain('Sore throat for three days');
+    await shot(sam, '01-queue');
+
+    // Joy becomes available: the engine hands her the waiting chat and her console opens it and notifies.
+    await joy.getByLabel('Availability').selectOption('available');
+    const joyTab = joy.getByRole('tab', { name: /Robin Rivers/ });
+    await joyTab.waitFor();
+    expect(await joyTab.getAttribute('aria-selected')).toBe('true');
+    await joy.waitForFunction(() => document.title === '(1) MedChat Console');
+    await joy.locator('#load').filter({ hasText: '1 /' }).waitFor();
+    await sam.locator('.queue-entry').waitFor({ state: 'detached' });
+
+    // Chat both ways. The patient's text is shown as text, never as markup.
+    const chat: SessionHandle = patient.chat(session.id);
+    await chat.send('Hello, it hurts to swallow <img src=x onerror="document.title=1"><b>help</b>');
+    await joy.locator('.message-patient', { hasText: 'it hurts to swallow' }).waitFor();
+    expect(await joy.locator('.messages img, .messages b').count()).toBe(0);
+    expect(await text(joy, '.message-patient .body')).toContain('<b>help</b>');
+
+    chat.typing(true);
+    await joy.getByText('Robin Rivers is typing…').waitFor();
+
+    const reply = joy.getByLabel('Reply to Robin Rivers');
+    await reply.fill('Hi Robin, I am Nurse Joy.');
+    await reply.press('Shift+Enter');
+    await reply.pressSequentially('Any fever?');
+    await reply.press('Enter');
+    await until('the patient gets Joy’s reply', () => chat.messages.some((m) => m.body === 'Hi Robin, I am Nurse Joy.\nAny fever?'));
+    expect(await reply.inputValue()).toBe('');
+    await joy.locator('.message-own .receipt', { hasText: 'Sent' }).waitFor();
+    await chat.markRead();
+    await joy.locator('.message-own .receipt', { hasText: 'Read' }).waitFor();
+    await chat.send('A little, 38.1 °C this morning.');
+    await joy.locator('.message-patient', { hasText: '38.1' }).waitFor();
+    await shot(joy, '02-joy-chatting');
+    expect(await seriousA11yViolations(joy)).toEqual([]);
+
+    // Sam comes on shift; Joy leaves with a reason and the engine hands the chat to Sam.
+    await sam.getByLabel('Availability').selectOption('available');
+    await joy.getByRole('button', { name: 'Leave chat…' }).click();
+    await joy.getByLabel('Reason for leaving').fill('Needs a callback from Dr. Lee; end of my shift');
+    await joy.getByRole('button', { name: 'Leave and hand over' }).click();
+
+    const samTab = sam.getByRole('tab', { name: /Robin Rivers/ });
+    await samTab.waitFor();
+    await sam.locator('.message-patient', { hasText: '38.1' }).waitFor(); // the history came along
+    await sam.waitForFunction(() => document.title === '(1) MedChat Console');
+    await joy.locator('.banner', { hasText: 'It is now with Nurse Sam' }).waitFor();
+    expect(await joy.getByRole('tab', { name: /Robin Rivers — transferred/ }).count()).toBe(1);
+    expect(await joy.getByLabel('Reply to Robin Rivers').isVisible()).toBe(false);
+
+    await sam.getByText('Assignment history').click();
+    await sam.locator('.history .trail li', { hasText: 'Nurse Sam' }).waitFor();
+    const trail = await text(sam, '.history .trail');
+    expect(trail).toMatch(/Nurse Joy[^\n]*picked up from the queue → left/);
+    expect(trail).toMatch(/Nurse Sam[^\n]*handed over/);
+
+    await sam.getByLabel('Reply to Robin Rivers').fill('Hi Robin, Nurse Sam here. Dr. Lee will call you back today.');
+    await sam.getByLabel('Reply to Robin Rivers').press('Enter');
+    await until('the patient gets Sam’s reply', () => chat.messages.some((m) => m.body.startsWith('Hi Robin, Nurse Sam here')));
+    await shot(sam, '03-sam-took-over');
+
+    // The patient ends the chat: both consoles say so, and nobody can write any more.
+    await patient.sessions.end(session.id);
+    for (const page of [sam, joy]) await page.locator('.banner', { hasText: 'Patient ended the chat.' }).waitFor();
+    expect(await sam.getByLabel('Reply to Robin Rivers').isVisible()).toBe(false);
+    await sam.locator('#load').filter({ hasText: '0 /' }).waitFor();
+    await shot(sam, '04-sam-ended');
+    await shot(joy, '05-joy-ended');
+
+    // A closed tab is gone; the other consoles are unaffected.
+    await sam.getByRole('button', { name: 'Close tab' }).click();
+    expect(await samTab.count()).toBe(0);
+    chat.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  test('admin sees employees with availability and load, and every session with its assignment trail', async () => {
+    const admin = await openConsole(ADMIN, 'admin');
+    const overview = admin.getByRole('region', { name: 'Clinic overview' });
+    const employee = (name: string) => overview.locator('tr[data-employee-id]', { hasText: name });
+    await employee('Nurse Sam').filter({ hasText: 'Available' }).waitFor();
+    expect(await employee('Nurse Joy').innerText()).toMatch(/Available\s+0 \/ \d/);
+    expect(await employee('Dr. Lee').innerText()).toContain('Offline');
+    const row = overview.locator('tr[data-session-id]', { hasText: 'Robin Rivers' });
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/ended[\s\S]*Nurse Joy[\s\S]*Nurse Sam/);
+    await shot(admin, '06-admin');
+    expect(await seriousA11yViolations(admin)).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 30_000);
+});
