@@ -59,7 +59,8 @@ try {
   if (!nodeVersion.startsWith('v20.') && !/^v2[1-9]\./.test(nodeVersion)) throw new Error(`need Node >= 20, found ${nodeVersion}`);
   for (const runtime of ['node', 'bun']) for (const file of ['smoke.mjs', 'smoke.cjs']) console.log(`${runtime} ${file}: ${run([runtime, file], app)}`);
 
-  // Published types resolve for ESM and CJS consumers alike.
+  // Published types resolve for ESM and CJS consumers alike. (The models' types are TypeBox `Static<…>` types, so
+  // type-checking consumers need @sinclair/typebox installed — types only; see the README.)
   const consumer = `import { MedChat, isMedChatError, type Message } from '@medchat/sdk';\nimport { ERRORS } from '@medchat/sdk/protocol';\nconst client = new MedChat({ baseUrl: 'http://x' });\nexport const seq: Promise<Message> = client.chat('id').send('hi');\nexport const ok: boolean = isMedChatError(ERRORS);\n`;
   writeFileSync(join(app, 'consumer.mts'), consumer);
   writeFileSync(join(app, 'consumer.cts'), consumer);
