@@ -1,5 +1,5 @@
 /**
- * Builds the console in memory for the server to serve at `/console/`: index.html, main.js and styles.css,
+ * Builds the console in memory for the server to serve at `/console/`: index.html, main.js, styles.css and favicon.svg,
  * keyed by their path relative to the console's root. Nothing is written to disk.
  */
 import { join } from 'node:path';
@@ -27,5 +27,6 @@ export async function buildConsole(): Promise<Map<string, ConsoleFile>> {
     ['index.html', { body: await Bun.file(join(dir, 'index.html')).text(), type: 'text/html; charset=utf-8' }],
     ['main.js', { body: await script.text(), type: 'text/javascript; charset=utf-8' }],
     ['styles.css', { body: await Bun.file(join(dir, 'styles.css')).text(), type: 'text/css; charset=utf-8' }],
+    ['favicon.svg', { body: await Bun.file(join(dir, 'favicon.svg')).text(), type: 'image/svg+xml' }],
   ]);
 }

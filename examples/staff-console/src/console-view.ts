@@ -1,4 +1,4 @@
-import type { MedChat } from '@medchat/sdk';
+import { isMedChatError, type MedChat } from '@medchat/sdk';
 import { AdminView } from './admin-view';
 import { ChatTabs } from './chat-tabs';
 import { h } from './dom';
@@ -36,6 +36,8 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     client.on('state', ({ state }) => {
       status.setConnection(state);
       if (state === 'open') void catchUp().catch(report);
+      // A fatal close (e.g. the token was revoked): back to sign-in if the server no longer knows us.
+      if (state === 'offline') void client.auth.me().catch((e) => (isMedChatError(e) && e.status === 401 ? onSignOut() : report(e)));
     }),
     client.on('employee.assigned', ({ session }) => {
       tabs.open(session, { isNew: true });

@@ -6,7 +6,8 @@ import type { Notifier } from './notifier';
 /** The header: who is signed in, the availability switch, load/capacity, connection state, sound, sign out. */
 export class StatusBar {
   readonly element: HTMLElement;
-  private readonly availability = h('select', { id: 'availability', name: 'availability' });
+  private readonly availability = h('select', { id: 'availability', name: 'availability', 'aria-describedby': 'availability-hint' });
+  private readonly hint = h('span', { id: 'availability-hint', class: 'muted' });
   private readonly load = h('output', { id: 'load', 'aria-live': 'polite', 'aria-label': 'Chats you hold, of your capacity' });
   private readonly connection = h('span', { class: 'connection', role: 'status' });
   private readonly error = h('span', { class: 'error', role: 'alert' });
@@ -18,9 +19,9 @@ export class StatusBar {
   ) {
     const me = client.auth.user!;
     for (const value of Object.keys(AVAILABILITY_LABELS) as Availability[]) {
-      this.availability.append(h('option', { value }, `${AVAILABILITY_LABELS[value]} — ${AVAILABILITY_HINTS[value]}`));
+      this.availability.append(h('option', { value }, AVAILABILITY_LABELS[value]));
     }
-    this.availability.value = me.availability ?? 'offline';
+    this.setAvailability(me.availability ?? 'offline');
     this.availability.addEventListener('change', () => void this.changeAvailability(this.availability.value as Availability));
 
     const sound = h('input', { id: 'sound', type: 'checkbox', checked: notifier.isSoundOn });
@@ -33,7 +34,7 @@ export class StatusBar {
       { class: 'status-bar' },
       h('strong', { class: 'brand' }, 'MedChat Console'),
       h('span', { class: 'who' }, `${me.displayName} (${me.role})`),
-      h('span', { class: 'field' }, h('label', { for: 'availability' }, 'Availability'), this.availability),
+      h('span', { class: 'field' }, h('label', { for: 'availability' }, 'Availability'), this.availability, this.hint),
       h('span', { class: 'field' }, 'Load ', this.load),
       h('span', { class: 'field' }, sound, h('label', { for: 'sound' }, 'Sound on new chats')),
       this.connection,
@@ -52,6 +53,7 @@ export class StatusBar {
   /** Availability changed elsewhere (another tab, or the server after a disconnect). */
   setAvailability(availability: Availability): void {
     this.availability.value = availability;
+    this.hint.textContent = AVAILABILITY_HINTS[availability];
   }
 
   /** Load is the number of active chats this employee holds now. */
