@@ -92,7 +92,6 @@ export class Socket {
   private readonly requests = new Map<string, Pending>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly outbox = new Map<string, OutboxEntry>();
-
   constructor(private readonly config: SocketConfig) {}
 
   get state(): ConnectionState {
@@ -107,7 +106,6 @@ export class Socket {
   connect(): void {
     if (!this.isActive) this.open('connecting');
   }
-
   disconnect(): void {
     this.teardown();
     this.setState('idle');
@@ -221,7 +219,7 @@ export class Socket {
     ws.onclose = (event: { code: number; reason?: string }) => {
       if (live()) this.closed(event.code, event.reason);
     };
-    ws.onerror = () => {}; // A close event always follows.
+    ws.onerror = () => {}; // a close event always follows
   }
 
   private receive(data: unknown): void {
@@ -229,7 +227,7 @@ export class Socket {
     try {
       frame = JSON.parse(String(data)) as ServerEvent;
     } catch {
-      return; // Not ours to crash on; the server never sends this.
+      return; // never sent by the server; not worth crashing on
     }
     if (frame.type === 'ack') return this.settle(frame.ref, frame);
     if (frame.type === 'error' && frame.ref !== undefined) {
@@ -284,16 +282,13 @@ export class Socket {
     this.ws = undefined;
     try {
       ws?.close(CLOSE_CODES.normal);
-    } catch {
-      // Already closing.
-    }
+    } catch {} // already closing
     for (const ref of [...this.requests.keys()]) this.settle(ref, new ConnectionError('Not connected.'));
   }
 
   private rejectOutbox(error: MedChatError): void {
-    const entries = [...this.outbox.values()];
+    for (const entry of [...this.outbox.values()]) entry.reject(error);
     this.outbox.clear();
-    for (const entry of entries) entry.reject(error);
   }
 
   private setState(state: ConnectionState): void {
