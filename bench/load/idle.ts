@@ -1,0 +1,53 @@
+/**
+ * Idle sockets (its own process): opens `warm` sockets, reports, waits for "next" on stdin, opens the rest up to
+ * `sockets`, reports, waits for "done", closes everything. The orchestrator reads the server's RSS at each report.
+ * mode "medchat": patient sockets (guests, one per `perPatient` sockets, like tabs); "relay": the raw floor.
+ */
+import { createGuests } from '../lib/api';
+import { openMany, type LoadSocket } from '../lib/client';
+import { errorText } from '../lib/util';
+
+const cfg = JSON.parse(process.env.BENCH_CONFIG!) as { mode: 'medchat' | 'relay'; base: string; ws: string; sockets: number; warm: number; perPatient: number };
+const out = (o: unknown) => console.log(JSON.stringify(o));
+setTimeout(() => {
+  out({ error: 'idle load generator ran out of time' });
+  process.exit(2);
+}, Number(process.env.BENCH_MAX_MS ?? 180_000)).unref();
+
+const lines = (async function* () {
+  for await (const line of console) yield line.trim();
+})();
+const waitFor = async (word: string) => {
+  for (;;) {
+    const next = await lines.next();
+    if (next.done || next.value === word) return;
+  }
+};
+
+try {
+  let urls: string[];
+  if (cfg.mode === 'medchat') {
+    const patients = Math.ceil(cfg.sockets / cfg.perPatient);
+    out({ progress: `creating ${patients} guest patients` });
+    const guests = await createGuests(cfg.base, patients);
+    urls = Array.from({ length: cfg.sockets }, (_, i) => `${cfg.ws}?token=${encodeURIComponent(guests[i % patients]!.token)}`);
+  } else {
+    urls = Array.from({ length: cfg.sockets }, () => cfg.ws);
+  }
+  const sockets: Array<LoadSocket | null> = [];
+  const first = await openMany(urls.slice(0, cfg.warm), 32);
+  sockets.push(...first.sockets);
+  out({ ready: 'warm', open: first.sockets.filter(Boolean).length, failed: first.failed });
+  await waitFor('next');
+  const rest = await openMany(urls.slice(cfg.warm), 64, (n) => out({ progress: `${cfg.warm + n}/${cfg.sockets} sockets open` }));
+  sockets.push(...rest.sockets);
+  const open = sockets.filter((s) => s && !s.closed).length;
+  out({ ready: 'all', open, failed: first.failed + rest.failed, firstError: first.firstError ?? rest.firstError });
+  await waitFor('done');
+  for (const s of sockets) s?.close();
+  await Bun.sleep(300);
+  process.exit(0);
+} catch (error) {
+  out({ error: errorText(error) });
+  process.exit(1);
+}
