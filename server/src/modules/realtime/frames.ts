@@ -12,8 +12,10 @@ export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; ref?: 
  */
 export function parseFrame(raw: unknown): ParsedFrame {
   let value = raw;
+  // Elysia hands JSON frames over already parsed: measure those too, or the limit would only apply to non-JSON text.
+  const size = typeof raw === 'string' ? raw.length : typeof raw === 'object' && raw !== null ? (JSON.stringify(raw)?.length ?? 0) : 0;
+  if (size > MAX_FRAME_BYTES) return { ok: false, code: 'payload_too_large', message: 'The frame is too large.' };
   if (typeof raw === 'string') {
-    if (raw.length > MAX_FRAME_BYTES) return { ok: false, code: 'payload_too_large', message: 'The frame is too large.' };
     try {
       value = JSON.parse(raw);
     } catch {

@@ -21,6 +21,8 @@ export interface SocketLike {
   /** Bun's semantics: bytes sent, -1 when queued under backpressure, 0 when dropped. */
   send(data: string): number;
   close(code?: number, reason?: string): void;
+  /** Bytes queued by the server and not yet written to the network. */
+  getBufferedAmount?(): number;
 }
 
 export interface Conn {
@@ -33,6 +35,12 @@ export interface Conn {
 }
 
 const REPLAY_PAGE = 500;
+/**
+ * A replay pauses while a socket has this much queued, so a long history never overruns the send buffer of a
+ * healthy client (Bun closes at `backpressureLimit`, 1 MB). A socket that does not drain in time is closed (D8).
+ */
+const REPLAY_HIGH_WATER = 256 * 1024;
+const DRAIN_TIMEOUT_MS = 5000;
 
 class Index<K, V> {
   private readonly map = new Map<K, Set<V>>();
@@ -99,6 +107,21 @@ export class Hub {
     this.send(conn, encode(event));
   }
 
+  /** Waits while the socket's send buffer is above the high-water mark; closes it if it never drains. */
+  private async roomFor(conn: Conn) {
+    const buffered = () => conn.socket.getBufferedAmount?.() ?? 0;
+    if (buffered() <= REPLAY_HIGH_WATER) return;
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    while (!conn.closed && buffered() > REPLAY_HIGH_WATER) {
+      if (Date.now() > deadline) {
+        conn.closed = true;
+        conn.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer');
+        return;
+      }
+      await Bun.sleep(10);
+    }
+  }
+
   /** Subscribes after the caller checked access: acks with the session, then replays seq > lastSeq, then live. */
   subscribe(conn: Conn, session: Session, lastSeq: number, ref: string | undefined) {
     conn.subs.set(session.id, lastSeq);
@@ -151,6 +174,8 @@ export class Hub {
         for (const conn of subs) {
           const held = conn.subs.get(sessionId);
           if (held === undefined || held >= message.seq) continue;
+          await this.roomFor(conn);
+          if (conn.closed) continue;
           conn.subs.set(sessionId, message.seq);
           this.send(conn, frame);
         }
