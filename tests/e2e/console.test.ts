@@ -162,10 +162,29 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console (browse
     await shot(sam, '04-sam-ended');
     await shot(joy, '05-joy-ended');
 
-    // A closed tab is gone; the other consoles are unaffected.
+    // A closed tab is gone.
     await sam.getByRole('button', { name: 'Close tab' }).click();
     expect(await samTab.count()).toBe(0);
     chat.close();
+
+    // Several chats at once: Sam steps away, a second patient arrives and opens beside Joy's ended chat without
+    // taking the screen; the arrow keys move between tabs, and choosing the new one clears the badge.
+    await sam.getByLabel('Availability').selectOption('away');
+    await sam.getByText('you keep your chats; no new ones').waitFor();
+    const second = new MedChat({ baseUrl: server.url });
+    await second.auth.guest({ siteKey: 'demo', displayName: 'Alex Second' });
+    await second.sessions.start({ reason: 'Prescription renewal' });
+    const alexTab = joy.getByRole('tab', { name: /Alex Second/ });
+    await alexTab.waitFor();
+    await joy.waitForFunction(() => document.title === '(1) MedChat Console');
+    expect(await alexTab.getAttribute('aria-selected')).toBe('false');
+    await joy.getByRole('tab', { name: /Robin Rivers — ended/ }).focus();
+    await joy.keyboard.press('ArrowRight');
+    expect(await alexTab.getAttribute('aria-selected')).toBe('true');
+    expect(await alexTab.evaluate((el) => el === document.activeElement)).toBe(true);
+    await joy.waitForFunction(() => document.title === 'MedChat Console');
+    await joy.getByLabel('Reply to Alex Second').waitFor();
+    await shot(joy, '06-joy-two-tabs');
     expect(problems).toEqual([]);
   }, 60_000);
 
@@ -173,13 +192,14 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console (browse
     const admin = await openConsole(ADMIN, 'admin');
     const overview = admin.getByRole('region', { name: 'Clinic overview' });
     const employee = (name: string) => overview.locator('tr[data-employee-id]', { hasText: name });
-    await employee('Nurse Sam').filter({ hasText: 'Available' }).waitFor();
-    expect(await employee('Nurse Joy').innerText()).toMatch(/Available\s+0 \/ \d/);
+    await employee('Nurse Sam').filter({ hasText: 'Away' }).waitFor();
+    expect(await employee('Nurse Joy').innerText()).toMatch(/Available\s+1 \/ 1/);
     expect(await employee('Dr. Lee').innerText()).toContain('Offline');
     const row = overview.locator('tr[data-session-id]', { hasText: 'Robin Rivers' });
     await row.waitFor();
-    expect(await row.innerText()).toMatch(/ended[\s\S]*Nurse Joy[\s\S]*Nurse Sam/);
-    await shot(admin, '06-admin');
+    expect(await row.innerText()).toMatch(/ended[\s\S]*Nurse Joy[\s\S]*→ left[\s\S]*Nurse Sam[\s\S]*→ chat ended/);
+    expect(await overview.locator('tr[data-session-id]', { hasText: 'Alex Second' }).innerText()).toMatch(/active[\s\S]*Nurse Joy/);
+    await shot(admin, '07-admin');
     expect(await seriousA11yViolations(admin)).toEqual([]);
     expect(problems).toEqual([]);
   }, 30_000);

@@ -4,9 +4,9 @@ import type { AssignmentEndReason, AssignmentStartReason, Availability, Connecti
 export const AVAILABILITY_LABELS: Record<Availability, string> = { available: 'Available', away: 'Away', offline: 'Offline' };
 
 export const AVAILABILITY_HINTS: Record<Availability, string> = {
-  available: 'take new chats',
-  away: 'keep my chats, take no new ones',
-  offline: 'hand over my chats',
+  available: 'new chats come to you',
+  away: 'you keep your chats; no new ones',
+  offline: 'your chats go to colleagues',
 };
 
 export const CONNECTION_LABELS: Record<ConnectionState, string> = {
