@@ -29,7 +29,8 @@ export async function demoSite(origin: string) {
     new Response(body, { headers: { 'content-type': type, 'content-security-policy': DEMO_CSP, 'x-frame-options': 'DENY' } });
   return new Elysia({ name: 'demo-site' })
     .get('/', () => html(clinicPage))
-    .get('/console', ({ redirect }) => redirect('/console/'))
+    // Elysia matches `/console` and `/console/` alike; the console's relative URLs need the trailing slash.
+    .get('/console', ({ request, redirect }) => (new URL(request.url).pathname.endsWith('/') ? html(consoleFiles.get('index.html')!.body) : redirect('/console/')))
     .get('/console/*', ({ params }) => {
       const file = consoleFiles.get(params['*'] || 'index.html') ?? consoleFiles.get('index.html');
       return file ? html(file.body, file.type) : new Response('Not found', { status: 404 });
