@@ -29,7 +29,7 @@ export class ChatPanel {
   private readonly leaveForm: HTMLFormElement;
   private readonly trail = h('div', { class: 'trail-body' });
   /** Messages up to this seq existed before the tab opened: they are history, not news. */
-  private readonly seenSeq: number;
+  private readonly historySeq: number;
   private unassigned: AssignmentEndReason | null = null;
   private trailKey = '';
   private isVisible = false;
@@ -40,7 +40,7 @@ export class ChatPanel {
     private readonly callbacks: { onUpdate(): void; onClose(): void },
   ) {
     this.sessionId = initial.id;
-    this.seenSeq = initial.lastSeq;
+    this.historySeq = initial.lastSeq;
     this.me = client.auth.user!;
     this.chat = client.chat(initial.id);
     this.messages = new MessageList(this.chat, this.me);
@@ -49,14 +49,14 @@ export class ChatPanel {
     this.leaveButton.addEventListener('click', () => this.toggleLeaveForm(true));
     this.closeButton.addEventListener('click', () => callbacks.onClose());
 
-    const titleId = uid('chat-title');
+    // ChatTabs gives this element role="tabpanel", labelled by its tab.
     this.element = h(
       'section',
-      { class: 'chat', 'aria-labelledby': titleId },
+      { class: 'chat' },
       h(
         'div',
         { class: 'chat-header' },
-        h('div', {}, h('h2', { id: titleId }, initial.patient.displayName), h('p', { class: 'muted' }, `${initial.reason} · started ${clock(initial.createdAt)}`)),
+        h('div', {}, h('h2', {}, initial.patient.displayName), h('p', { class: 'muted' }, `${initial.reason} · started ${clock(initial.createdAt)}`)),
         h('div', { class: 'actions' }, this.leaveButton, this.closeButton),
       ),
       this.leaveForm,
@@ -70,7 +70,7 @@ export class ChatPanel {
 
     this.chat.on('change', () => this.render());
     this.chat.on('message', (m) => {
-      if (m.seq > this.seenSeq && m.sender?.id !== this.me.id && !this.isSeen()) this.flag();
+      if (m.seq > this.historySeq && m.sender?.id !== this.me.id && !this.isSeen()) this.flag();
     });
     this.chat.on('error', (e) => (this.error.textContent = errorText(e)));
     this.element.addEventListener('focusin', () => this.acknowledge());
