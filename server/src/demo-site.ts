@@ -5,7 +5,8 @@
 import { Elysia } from 'elysia';
 import { fileURLToPath } from 'node:url';
 
-const CLINIC_PAGE = fileURLToPath(new URL('../../examples/clinic-site/index.html', import.meta.url));
+const CLINIC_SITE = fileURLToPath(new URL('../../examples/clinic-site', import.meta.url));
+const CLINIC_PAGE = `${CLINIC_SITE}/index.html`;
 
 export const DEMO_CSP = [
   "default-src 'self'",
@@ -29,6 +30,7 @@ export async function demoSite(origin: string) {
     new Response(body, { headers: { 'content-type': type, 'content-security-policy': DEMO_CSP, 'x-frame-options': 'DENY' } });
   return new Elysia({ name: 'demo-site' })
     .get('/', () => html(clinicPage))
+    .get('/styles.css', () => html(Bun.file(`${CLINIC_SITE}/styles.css`) as unknown as string, 'text/css; charset=utf-8'))
     // Elysia matches `/console` and `/console/` alike; the console's relative URLs need the trailing slash.
     .get('/console', ({ request, redirect }) => (new URL(request.url).pathname.endsWith('/') ? html(consoleFiles.get('index.html')!.body) : redirect('/console/')))
     .get('/console/*', ({ params }) => {
