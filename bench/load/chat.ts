@@ -229,11 +229,13 @@ try {
   const tp = await throughput(patients);
   progress(`${cfg.mode}: latency at ${cfg.offeredRate} msgs/s over ${cfg.sessions} sessions`);
   const lat = await latency(patients);
-  out({ result: { throughput: tp, latency: lat, errors, firstError } });
-  // Leave the employees free for the next run: patients end their sessions.
-  if (cfg.mode === 'medchat') await mapLimit(patients, 16, (p) => call(cfg.base, 'POST', `/api/v1/sessions/${p.sessionId}/end`, { token: p.token }).catch(() => {}));
+  // Leave the employees free for the next run: patients end their sessions (before the result, which ends this process).
+  progress('patients end their sessions');
+  let endFailures = 0;
+  if (cfg.mode === 'medchat') await mapLimit(patients, 16, (p) => call(cfg.base, 'POST', `/api/v1/sessions/${p.sessionId}/end`, { token: p.token }).catch(() => void endFailures++));
   for (const p of patients) p.sock.close();
   for (const s of employeeSockets) s.close();
+  out({ result: { throughput: tp, latency: lat, errors, firstError, endFailures } });
   await sleep(200);
   process.exit(0);
 } catch (error) {
