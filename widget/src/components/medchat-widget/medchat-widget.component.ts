@@ -211,7 +211,9 @@ export class MedChatWidget extends LitElement {
       chat: 'medchat-composer',
       ended: 'medchat-end-screen',
     };
-    this.$(target[view])?.focus();
+    const el = this.$(target[view]);
+    // A child shown in this very render has not rendered its own controls yet: wait, then focus (delegatesFocus).
+    void (el instanceof LitElement ? el.updateComplete : Promise.resolve()).then(() => el?.focus());
   }
 
   private onKeyDown(e: KeyboardEvent): void {
