@@ -4,12 +4,15 @@
  * to B, resubscribes from its last seq and resends what was not acked (same clientMsgId). Afterwards every acked
  * message is stored exactly once, seqs have no gaps, and each side saw the DB list exactly once, in order.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import type { Subprocess } from 'bun';
 import postgres from 'postgres';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database';
 import { TestSocket } from '../helpers/socket';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 const root = new URL('../../', import.meta.url).pathname;
 let database: TestDatabase;

@@ -2,12 +2,15 @@
  * RELIABILITY Z2: a generated matrix of roles × session-scoped routes (HTTP and WebSocket subscribe). Allowed pairs
  * succeed; every other pair answers 403 or 404 with no session data in the body, and changes nothing.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
 import { createClinic } from '../../server/src/modules/clinics/service';
 import { databaseDigest } from '../helpers/digest';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TestSocket } from '../helpers/socket';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 type Who = { token: string; user: { id: string } };
 type Role = 'owner' | 'otherPatient' | 'assignedEmployee' | 'neverAssignedEmployee' | 'admin';

@@ -3,11 +3,14 @@
  * block). Two server instances share one database; 200 patients start at once while 20 employees of capacity 2
  * go away, leave and come back at random. A sampler checks the invariants on consistent snapshots the whole time.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../../../../tests/helpers/database';
 import { query } from '../../../../tests/helpers/digest';
 import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 type Who = { token: string; user: { id: string } };
 let database: TestDatabase;

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, DEMO_PASSWORD, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { databaseDigest, query } from '../../../../tests/helpers/digest';
 import { expectError } from '../../../../tests/helpers/expect';
 import { signIdentityToken } from '../../lib/identity-token';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 let secret: string;

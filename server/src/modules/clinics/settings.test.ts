@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { databaseDigest } from '../../../../tests/helpers/digest';
 import { expectError } from '../../../../tests/helpers/expect';
 import { signIdentityToken } from '../../lib/identity-token';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 type Who = { token: string; user: { id: string } };
 let t: TestApp;

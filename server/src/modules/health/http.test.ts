@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
 import { databaseDigest } from '../../../../tests/helpers/digest';
 import { expectError } from '../../../../tests/helpers/expect';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 let s: TestServer;
 beforeAll(async () => {

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { connect } from 'node:net';
 import { query } from '../../../../tests/helpers/digest';
 import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
 import { TestSocket } from '../../../../tests/helpers/socket';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 type Who = { token: string; user: { id: string } };
 let s: TestServer;
@@ -170,7 +173,7 @@ describe('limits on a socket', () => {
     const { patient, sessionId } = await freshChat('nurse.joy@demo.clinic');
     // History large enough to overrun the 1 MB send buffer plus the kernel's socket buffers.
     const body = 'z'.repeat(4000);
-    const [{ n: start }] = await query<{ n: number }>(s.ctx.db, sql`select last_seq as n from chat_sessions where id = ${sessionId}`);
+    const start = (await query<{ n: number }>(s.ctx.db, sql`select last_seq as n from chat_sessions where id = ${sessionId}`))[0]!.n;
     const total = 3000;
     await s.ctx.db.execute(sql`
       insert into messages (session_id, seq, sender_id, kind, body, client_msg_id)

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { databaseDigest, query } from '../../../../tests/helpers/digest';
 import { expectError } from '../../../../tests/helpers/expect';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 type Who = { token: string; user: { id: string } };
 let t: TestApp;
@@ -13,7 +16,7 @@ let admin: Who;
 
 beforeAll(async () => {
   t = await createTestApp();
-  [joy, sam, lee, admin] = await Promise.all(['nurse.joy', 'nurse.sam', 'dr.lee', 'admin'].map((n) => login(t, `${n}@demo.clinic`)));
+  [joy, sam, lee, admin] = (await Promise.all(['nurse.joy', 'nurse.sam', 'dr.lee', 'admin'].map((n) => login(t, `${n}@demo.clinic`)))) as [Who, Who, Who, Who];
 }, 60_000);
 afterAll(() => t?.close());
 
