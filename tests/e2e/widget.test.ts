@@ -267,11 +267,15 @@ suite('<medchat-widget> in a browser', () => {
       const { page, w } = await openPage(context, theme === 'dark' ? '?attrs=theme%3D%22dark%22' : '');
       await page.evaluate(axe.source);
       const check = async (state: string) => {
-        const violations = await page.evaluate(async () => {
+        const { violations, passes } = await page.evaluate(async () => {
           const result = await (window as any).axe.run(document.querySelector('medchat-widget'), { resultTypes: ['violations'] });
-          return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => JSON.stringify(n.target)).join(', ')}`);
+          return {
+            passes: result.passes.length as number,
+            violations: result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => JSON.stringify(n.target)).join(', ')}`),
+          };
         });
         expect({ theme, state, violations }).toEqual({ theme, state, violations: [] });
+        expect(passes).toBeGreaterThan(10); // axe really looked inside the shadow roots
       };
       await check('launcher');
       await w.getByRole('button', { name: 'Open chat' }).click();

@@ -1,17 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import {
-  MedChat,
-  isMedChatError,
-  localStorageTokens,
-  type ClinicPublic,
-  type ConnectionState,
-  type Message,
-  type QueueStatus,
-  type Session,
-  type SessionHandle,
-} from '@medchat/sdk';
-import { emit, type WidgetEventMap, type WidgetEventName } from '../events/events';
+import { MedChat, isMedChatError, localStorageTokens, type ClinicPublic, type ConnectionState, type Message, type QueueStatus, type Session, type SessionHandle } from '@medchat/sdk';
+import { emit } from '../events/events';
 import { FATAL_INIT_CODES, STALE_TOKEN_CODES, connectionBanner, viewFor, type View } from './chat-state';
+import { QueuePoller } from './queue-poller';
 
 export interface ChatConfig {
   server: string;
@@ -24,9 +15,6 @@ export interface ChatHost extends ReactiveControllerHost, EventTarget {
   /** The panel is open (new messages then count as seen). */
   readonly open: boolean;
 }
-
-/** How often the queue position is refreshed while waiting, on top of live `session.waiting` events. */
-const QUEUE_POLL_MS = 10_000;
 
 const codeOf = (e: unknown) => (isMedChatError(e) ? e.code : 'internal_error');
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -62,7 +50,10 @@ export class ChatController implements ReactiveController {
   private isReady = false;
   private isUnavailable = false;
   private generation = 0;
-  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly poller = new QueuePoller(
+    (id) => this.client!.sessions.queue(id),
+    (queue) => this.set(() => (this.queue = queue)),
+  );
   private readonly cleanups: (() => void)[] = [];
   private readonly chatCleanups: (() => void)[] = [];
 
@@ -77,11 +68,6 @@ export class ChatController implements ReactiveController {
 
   get banner() {
     return connectionBanner(this.connection, this.isOnline, this.chat !== null);
-  }
-
-  /** The signed-in patient, if any. */
-  get user() {
-    return this.client?.auth.user ?? null;
   }
 
   hostConnected(): void {
@@ -257,30 +243,15 @@ export class ChatController implements ReactiveController {
   private followSession(): void {
     const session = this.chat?.session ?? this.session;
     if (session?.status === 'ended') return this.finish(session);
-    if (session?.status === 'waiting' && !this.pollTimer) {
-      void this.refreshQueue();
-      this.pollTimer = setInterval(() => void this.refreshQueue(), QUEUE_POLL_MS);
-    } else if (session?.status !== 'waiting') {
-      this.stopPolling();
-    }
-  }
-
-  private async refreshQueue(): Promise<void> {
-    const id = (this.chat?.session ?? this.session)?.id;
-    if (!id || !this.client) return;
-    try {
-      const queue = await this.client.sessions.queue(id);
-      if (id === (this.chat?.session ?? this.session)?.id) this.set(() => (this.queue = queue));
-    } catch {
-      // Not waiting any more (404), or offline: the live events and the next poll catch up.
-    }
+    if (session?.status === 'waiting' && this.client) this.poller.start(session.id);
+    else this.poller.stop();
   }
 
   /** The session ended: keep its messages in memory for the transcript, clear the stored token (P6). */
   private finish(session: Session): void {
     if (this.transcript !== null && !this.chat) return;
     this.transcript = this.chat?.messages ?? [];
-    this.lastName = this.user?.displayName ?? this.lastName;
+    this.lastName = this.client?.auth.user?.displayName ?? this.lastName;
     this.session = null;
     this.queue = null;
     this.detach();
@@ -290,15 +261,10 @@ export class ChatController implements ReactiveController {
   }
 
   private detach(): void {
-    this.stopPolling();
+    this.poller.stop();
     for (const cleanup of this.chatCleanups.splice(0)) cleanup();
     this.chat?.close();
     this.chat = null;
-  }
-
-  private stopPolling(): void {
-    clearInterval(this.pollTimer);
-    this.pollTimer = undefined;
   }
 
   private teardown(): void {
@@ -315,12 +281,8 @@ export class ChatController implements ReactiveController {
 
   private fail(code: string, message = code): void {
     this.error = code;
-    this.emit('medchat-error', { code, message });
+    emit(this.host, 'medchat-error', { code, message });
     this.update();
-  }
-
-  private emit<K extends WidgetEventName>(type: K, detail: WidgetEventMap[K]): void {
-    emit(this.host, type, detail);
   }
 
   private readonly onNetwork = () => this.set(() => (this.isOnline = navigator.onLine));

@@ -76,9 +76,7 @@ export const styles = css`
     flex: 1;
     margin: 0;
     font-size: 1.05em;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
+    overflow-wrap: anywhere;
   }
   header button {
     background: transparent;
