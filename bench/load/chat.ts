@@ -169,8 +169,8 @@ async function throughput(patients: Patient[]) {
   const result = {
     msgsPerSecond: ackedInWindow / seconds,
     deliveredPerSecond: receivedInWindow / seconds,
-    ackP50: percentile(ackLatencies, 50),
-    ackP99: percentile(ackLatencies, 99),
+    ackP50: ackLatencies.length ? percentile(ackLatencies, 50) : null,
+    ackP99: ackLatencies.length ? percentile(ackLatencies, 99) : null,
     acked,
   };
   await drain(cfg.drainMs);
