@@ -251,11 +251,19 @@ suite('<medchat-widget> in a browser', () => {
     await startChat(w, '<img src=x onerror=alert(3)>', 'XSS check');
     const nurse = await newStaff('dr.lee@demo.clinic');
     const chat = await nurse.take('<img src=x onerror=alert(3)>');
+    // Unread badge while the panel is closed; opening clears it.
+    await w.getByRole('button', { name: 'Close chat' }).first().click();
+    await chat.send('Are you still there?');
+    await w.getByRole('button', { name: 'Open chat, 1 unread message' }).waitFor();
+    expect(await w.locator('[part="badge"]').textContent()).toBe('1');
+    await shot(page, '10-unread-badge');
+    await w.getByRole('button', { name: /^Open chat/ }).click();
+    await expect(w.locator('[part="badge"]').count()).resolves.toBe(0);
     const corpus = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', 'javascript:alert(4)', '<a href="javascript:alert(5)">x</a>', '"><svg onload=alert(6)>'];
     for (const body of corpus) await chat.send(body);
     for (const body of corpus) await w.getByText(body, { exact: true }).waitFor();
     expect(await w.locator('img, script, svg[onload], a[href^="javascript"]').count()).toBe(0);
-    await shot(page, '10-xss-as-text');
+    await shot(page, '11-xss-as-text');
     await endChat(w);
     await nurse.close();
     await expectClean(page);
@@ -289,7 +297,7 @@ suite('<medchat-widget> in a browser', () => {
       await sendFromPatient(w, 'Checking contrast https://example.org');
       await w.getByText('· Sent').waitFor();
       await check('waiting');
-      if (theme === 'dark') await shot(page, '11-dark');
+      if (theme === 'dark') await shot(page, '12-dark');
       await w.getByRole('button', { name: 'End chat' }).click();
       await check('confirm');
       await w.getByRole('button', { name: 'Yes, end chat' }).click();
@@ -341,7 +349,7 @@ suite('<medchat-widget> in a browser', () => {
     await kb.press('Enter');
     await kb.press('Shift+Tab');
     expect(await focused()).toMatch(/^button::Yes, end chat/);
-    await shot(page, '12-keyboard-focus');
+    await shot(page, '13-keyboard-focus');
     await kb.press('Enter');
     await w.getByRole('heading', { name: 'Chat ended' }).waitFor();
     await waitFor(async () => /^a::Download transcript/.test(await focused()), 'focus on the download link');
@@ -360,7 +368,7 @@ suite('<medchat-widget> in a browser', () => {
     await w.getByRole('button', { name: 'Open chat' }).click();
     const box = await w.locator('[part="panel"]').boundingBox();
     expect([box!.x, box!.y, box!.width, box!.height].map(Math.round)).toEqual([0, 0, 390, 800]);
-    await shot(page, '13-phone');
+    await shot(page, '14-phone');
     await expectClean(page);
   }, TEST_TIMEOUT_MS);
 });
