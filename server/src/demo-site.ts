@@ -26,11 +26,11 @@ export async function demoSite(origin: string) {
   const { buildConsole } = (await import('../../examples/staff-console/build')) as { buildConsole(): Promise<Files> };
   const consoleFiles = await buildConsole();
   const clinicPage = (await Bun.file(CLINIC_PAGE).text()).replaceAll('http://localhost:3000', origin);
-  const html = (body: string | Uint8Array, type = 'text/html; charset=utf-8') =>
-    new Response(body, { headers: { 'content-type': type, 'content-security-policy': DEMO_CSP, 'x-frame-options': 'DENY' } });
+  const html = (body: string | Uint8Array | Blob, type = 'text/html; charset=utf-8') =>
+    new Response(body as BodyInit, { headers: { 'content-type': type, 'content-security-policy': DEMO_CSP, 'x-frame-options': 'DENY' } });
   return new Elysia({ name: 'demo-site' })
     .get('/', () => html(clinicPage))
-    .get('/styles.css', () => html(Bun.file(`${CLINIC_SITE}/styles.css`) as unknown as string, 'text/css; charset=utf-8'))
+    .get('/styles.css', () => html(Bun.file(`${CLINIC_SITE}/styles.css`), 'text/css; charset=utf-8'))
     // Elysia matches `/console` and `/console/` alike; the console's relative URLs need the trailing slash.
     .get('/console', ({ request, redirect }) => (new URL(request.url).pathname.endsWith('/') ? html(consoleFiles.get('index.html')!.body) : redirect('/console/')))
     .get('/console/*', ({ params }) => {
