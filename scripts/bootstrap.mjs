@@ -14,6 +14,8 @@ const BUN_VERSION = '1.4.5';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tools = join(root, '.tools');
 const bun = join(tools, 'node_modules', '.bin', process.platform === 'win32' ? 'bun.exe' : 'bun');
+// Tests and the bench spawn `bun` by name: put the pinned one first on PATH for every child process.
+process.env.PATH = `${join(tools, 'node_modules', '.bin')}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}`;
 const log = (msg) => console.log(`\x1b[36m[medchat]\x1b[0m ${msg}`);
 
 function run(cmd, args, opts = {}) {
