@@ -6,6 +6,7 @@ import { CLOSE_CODES } from '@medchat/sdk/protocol';
 import { startSweeper } from './modules/realtime/presence';
 import { MAX_BODY_BYTES } from './lib/error-plugin';
 import { purgeExpiredSessions } from './modules/retention/service';
+import { errorKind } from './lib/logger';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -22,7 +23,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: MAX_BODY_BYTES * 4 });
   const port = app.server!.port!;
   const stopSweeper = startSweeper(ctx, config.sweepIntervalMs);
-  const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch(() => {}), 60 * 60 * 1000);
+  const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch((error) => ctx.logger.warn('retention.failed', errorKind(error))), 60 * 60 * 1000);
   ctx.logger.info('server.listening', { port, database: ctx.database.kind, instanceId: ctx.instanceId });
   let stopping: Promise<void> | null = null;
   return {

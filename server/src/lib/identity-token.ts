@@ -3,7 +3,7 @@
  * `sub` (the clinic's patient id), `name`, `aud` (the clinic's site key) and `exp` (at most 10 minutes ahead).
  * Verified with Web Crypto, whose HMAC verify is constant-time.
  */
-import { isCleanText } from './text';
+import { isCleanText, scrubText } from './text';
 
 const MAX_LIFETIME_SECONDS = 10 * 60;
 const encoder = new TextEncoder();
@@ -42,7 +42,7 @@ export async function verifyIdentityToken(token: string, secret: string, audienc
     // Signed does not mean clean: NUL or a lone surrogate would make Postgres fail the insert with a 500 (I2).
     if (!isCleanText(claims.sub)) return null;
     if (claims.exp <= nowSeconds || claims.exp > nowSeconds + MAX_LIFETIME_SECONDS + 60) return null;
-    const cleanName = typeof claims.name === 'string' ? claims.name.toWellFormed().replace(/[\u0000-\u001F\u007F]/g, '').normalize('NFC').trim() : '';
+    const cleanName = typeof claims.name === 'string' ? scrubText(claims.name) : '';
     const name = cleanName ? cleanName.slice(0, 120) : 'Patient';
     return { externalId: claims.sub, name };
   } catch {

@@ -1,15 +1,13 @@
 import { Elysia } from 'elysia';
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { clinics } from '../db/schema';
+import { allAllowedOrigins } from '../modules/clinics/service';
 
 /** Origins any clinic allows, cached briefly: the API answers CORS only for these (never `*`). */
 function allowedOriginCache(ctx: AppContext, ttlMs = 10_000) {
   let cached: { at: number; origins: Set<string> } | null = null;
   return async (origin: string) => {
     if (!cached || Date.now() - cached.at > ttlMs) {
-      const rows = await ctx.db.select({ origins: clinics.allowedOrigins }).from(clinics).where(sql`cardinality(${clinics.allowedOrigins}) > 0`);
-      cached = { at: Date.now(), origins: new Set(rows.flatMap((r) => r.origins)) };
+      cached = { at: Date.now(), origins: await allAllowedOrigins(ctx.db) };
     }
     return cached.origins.has(origin);
   };

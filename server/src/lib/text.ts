@@ -16,7 +16,14 @@ export function cleanText(value: string, field: string, { maxLength, allowNewlin
   return text;
 }
 
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
 /** True for text that Postgres and readers can take as it is: well-formed, no control characters at all. */
 export function isCleanText(value: string): boolean {
-  return value.isWellFormed() && !/[\u0000-\u001F\u007F]/.test(value);
+  return value.isWellFormed() && !CONTROL.test(value);
+}
+
+/** For text we must accept rather than refuse (e.g. a signed claim): lone surrogates replaced, control characters dropped, NFC. */
+export function scrubText(value: string): string {
+  return value.toWellFormed().replace(new RegExp(CONTROL.source, 'g'), '').normalize('NFC').trim();
 }

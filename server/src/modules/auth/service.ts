@@ -4,9 +4,10 @@ import type { Database, Queryable } from '../../db/client';
 import { auditLog, authTokens, clinics, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { verifyIdentityToken } from '../../lib/identity-token';
-import { isCleanText, cleanText } from '../../lib/text';
+import { cleanText } from '../../lib/text';
 import { hashToken, newToken } from '../../lib/tokens';
 import { recordAudit } from '../audit/service';
+import { clinicBySiteKey, findClinicBySiteKey } from '../clinics/service';
 
 /** Who is calling, resolved from a bearer token. The clinic always comes from here, never from a body (Z3). */
 export interface Actor {
@@ -93,13 +94,6 @@ export async function logout(db: Database, actor: Actor, ip: string | null) {
   await recordAudit(db, { clinicId: actor.clinicId, actorId: actor.id, action: 'auth.logout', ip });
 }
 
-export async function findClinicBySiteKey(q: Queryable, siteKey: string) {
-  // A key with control characters cannot exist; Postgres would refuse the NUL in the query with a 500.
-  const [clinic] = isCleanText(siteKey) ? await q.select().from(clinics).where(eq(clinics.siteKey, siteKey)) : [];
-  if (!clinic) throw new AppError('clinic_not_found');
-  return clinic;
-}
-
 export async function startGuest(db: Database, input: { siteKey: string; displayName: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
   const clinic = await findClinicBySiteKey(db, input.siteKey);
   return db.transaction(async (tx) => {
@@ -111,7 +105,7 @@ export async function startGuest(db: Database, input: { siteKey: string; display
 
 /** Exchanges a clinic-signed identity token for a patient token: the same patient every time (Z1). */
 export async function identify(db: Database, input: { siteKey: string; identityToken: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
-  const [clinic] = isCleanText(input.siteKey) ? await db.select().from(clinics).where(eq(clinics.siteKey, input.siteKey)) : [];
+  const clinic = await clinicBySiteKey(db, input.siteKey);
   const claims = clinic ? await verifyIdentityToken(input.identityToken, clinic.identitySecret, clinic.siteKey) : null;
   if (!clinic || !claims) throw new AppError('invalid_identity_token');
   return db.transaction(async (tx) => {

@@ -1,14 +1,13 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ClinicPublic, ClinicSettings } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Database, Queryable } from '../../db/client';
 import { clinics, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
-import { cleanText } from '../../lib/text';
+import { cleanText, isCleanText } from '../../lib/text';
 import { newToken } from '../../lib/tokens';
 import { recordAudit } from '../audit/service';
 import type { Actor } from '../auth/service';
-import { findClinicBySiteKey } from '../auth/service';
 
 type ClinicRow = typeof clinics.$inferSelect;
 
@@ -23,6 +22,31 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   retentionDays: c.retentionDays,
   brandColor: c.brandColor,
 });
+
+/** The clinic with this site key, or null. A key with control characters cannot exist (and Postgres would refuse a NUL). */
+export async function clinicBySiteKey(q: Queryable, siteKey: string): Promise<ClinicRow | null> {
+  if (!isCleanText(siteKey)) return null;
+  const [clinic] = await q.select().from(clinics).where(eq(clinics.siteKey, siteKey));
+  return clinic ?? null;
+}
+
+export async function findClinicBySiteKey(q: Queryable, siteKey: string): Promise<ClinicRow> {
+  const clinic = await clinicBySiteKey(q, siteKey);
+  if (!clinic) throw new AppError('clinic_not_found');
+  return clinic;
+}
+
+/** May a browser page on `origin` open a patient socket for this clinic? Exact match only (RELIABILITY Z5). */
+export async function clinicAllowsOrigin(q: Queryable, clinicId: string, origin: string): Promise<boolean> {
+  const [clinic] = await q.select({ origins: clinics.allowedOrigins }).from(clinics).where(eq(clinics.id, clinicId));
+  return clinic?.origins.includes(origin) ?? false;
+}
+
+/** Every origin some clinic allows: the API answers CORS only for these. */
+export async function allAllowedOrigins(q: Queryable): Promise<Set<string>> {
+  const rows = await q.select({ origins: clinics.allowedOrigins }).from(clinics).where(sql`cardinality(${clinics.allowedOrigins}) > 0`);
+  return new Set(rows.flatMap((r) => r.origins));
+}
 
 export async function getPublicClinic(q: Queryable, siteKey: string): Promise<ClinicPublic> {
   const c = await findClinicBySiteKey(q, siteKey);

@@ -47,7 +47,7 @@ export async function applyAvailability(tx: Tx, emit: Emit, employee: { id: stri
 
 export async function setAvailability(ctx: AppContext, actor: Actor, availability: Availability, ip: string | null): Promise<Me> {
   if (actor.role === 'patient') throw new AppError('forbidden');
-  await inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+  await inTransaction(ctx, async (tx, emit) => {
     await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.id)).for('update');
     await applyAvailability(tx, emit, actor, availability);
     await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'employee.availability_changed', subjectId: actor.id, ip });
@@ -83,7 +83,7 @@ export async function createEmployee(ctx: AppContext, actor: Actor, input: NewEm
   const displayName = cleanText(input.displayName, 'displayName', { maxLength: 120 });
   const passwordHash = await Bun.password.hash(input.password, { algorithm: 'argon2id' });
   try {
-    return await inTransaction(ctx.db, ctx.bus, async (tx) => {
+    return await inTransaction(ctx, async (tx) => {
       const [row] = await tx
         .insert(users)
         .values({ clinicId: actor.clinicId, role: input.role ?? 'employee', email, displayName, passwordHash, capacity: input.capacity ?? null })
@@ -100,7 +100,7 @@ export async function createEmployee(ctx: AppContext, actor: Actor, input: NewEm
 /** Edits an employee. Deactivating one revokes their tokens and reassigns their sessions (reason admin). */
 export async function updateEmployee(ctx: AppContext, actor: Actor, id: string, input: { displayName?: string; capacity?: number | null; active?: boolean }, ip: string | null): Promise<Employee> {
   const displayName = input.displayName === undefined ? undefined : cleanText(input.displayName, 'displayName', { maxLength: 120 });
-  return inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+  return inTransaction(ctx, async (tx, emit) => {
     const [target] = await tx.select().from(users).where(eq(users.id, id)).for('update');
     if (!target || target.clinicId !== actor.clinicId || target.role === 'patient') throw new AppError('user_not_found');
     await tx.update(users).set({ displayName, capacity: input.capacity, active: input.active }).where(eq(users.id, id));

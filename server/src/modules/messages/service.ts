@@ -21,7 +21,7 @@ export const MAX_PAGE = 200;
 export async function sendMessage(ctx: AppContext, actor: Actor, sessionId: string, input: { clientMsgId: string; body: string }): Promise<{ message: Message; created: boolean }> {
   const body = cleanText(input.body, 'body', { maxLength: MAX_MESSAGE_LENGTH, allowNewlines: true });
   const clientMsgId = cleanText(input.clientMsgId, 'clientMsgId', { maxLength: 64 });
-  return inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+  return inTransaction(ctx, async (tx, emit) => {
     const session = await lockSession(tx, sessionId);
     if (!session || !(await canRead(tx, actor, session))) throw new AppError('session_not_found');
     const existing = await findByClientId(tx, sessionId, actor.id, clientMsgId);
@@ -50,7 +50,7 @@ export async function markRead(ctx: AppContext, actor: Actor, sessionId: string,
   const session = await readableSession(ctx.db, actor, sessionId);
   if (actor.role === 'admin' && session.employeeId !== actor.id) throw new AppError('not_assigned');
   const upTo = Math.min(seq, session.lastSeq);
-  return inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+  return inTransaction(ctx, async (tx, emit) => {
     const [row] = await tx
       .insert(readMarkers)
       .values({ sessionId, userId: actor.id, lastReadSeq: upTo })

@@ -13,8 +13,9 @@ import { errorKind } from '../../lib/logger';
 import type { Actor } from '../auth/service';
 import { assignmentHistory } from '../assignments/service';
 import { listMessages } from '../messages/store';
-import { estimateWait } from '../sessions/service';
-import { getSessionView, listQueue, queuePosition } from '../sessions/views';
+import { estimateWaitSeconds } from '../assignments/rules';
+import { availableStaff } from '../sessions/service';
+import { getSessionView, getSessionViews, listQueue, queuePosition } from '../sessions/views';
 import { encode } from './frames';
 
 export interface SocketLike {
@@ -201,7 +202,8 @@ export class Hub {
       case 'session.assigned':
       case 'session.requeued':
       case 'session.ended':
-        if (this.hasInterest(e)) this.enqueue(e.sessionId, () => this.sessionChanged(e));
+        // The patient or an employee of the session may be on any socket here; with no sockets at all, skip the reads.
+        if (this.conns.size > 0) this.enqueue(e.sessionId, () => this.sessionChanged(e));
         return;
       case 'typing':
       case 'read.updated':
@@ -221,11 +223,6 @@ export class Hub {
         }
         return;
     }
-  }
-
-  /** Patients and employees of a session may be on any socket of this instance; with none, skip the reads. */
-  private hasInterest(_e: { sessionId: string; clinicId: string }) {
-    return this.conns.size > 0;
   }
 
   private async person(userId: string) {
@@ -257,7 +254,7 @@ export class Hub {
   private async queueStatus(session: Session) {
     const [row] = await this.ctx.db.select().from(chatSessions).where(eq(chatSessions.id, session.id));
     const position = row ? ((await queuePosition(this.ctx.db, row)) ?? 1) : 1;
-    return { position, estimatedWaitSeconds: await estimateWait(this.ctx, session.clinicId, position) };
+    return { position, estimatedWaitSeconds: estimateWaitSeconds(position, await availableStaff(this.ctx, session.clinicId)) };
   }
 
   private async sessionChanged(e: Extract<BusEvent, { t: 'session.waiting' | 'session.assigned' | 'session.requeued' | 'session.ended' }>) {
@@ -299,10 +296,15 @@ export class Hub {
           if (staff.size === 0 && local.length === 0) return;
           const frame = encode({ type: 'queue.changed', waiting: waiting.length });
           for (const conn of staff) this.send(conn, frame);
+          if (local.length === 0) return;
+          // One read of the sessions and one of the staff count for all waiting patients here, not one per patient.
+          const sessions = await getSessionViews(this.ctx.db, local.map((w) => w.sessionId));
+          const staffAvailable = await availableStaff(this.ctx, clinicId);
+          const byId = new Map(sessions.map((s) => [s.id, s]));
           for (const entry of local) {
-            const session = await getSessionView(this.ctx.db, entry.sessionId);
+            const session = byId.get(entry.sessionId);
             if (!session || session.status !== 'waiting') continue;
-            const queue = { position: entry.position, estimatedWaitSeconds: await estimateWait(this.ctx, clinicId, entry.position) };
+            const queue = { position: entry.position, estimatedWaitSeconds: estimateWaitSeconds(entry.position, staffAvailable) };
             for (const conn of this.byUser.get(entry.patient.id)) this.sendEvent(conn, { type: 'session.waiting', session, queue });
           }
         });

@@ -5,8 +5,7 @@ import { AppError, isDatabaseUnavailable } from '../../lib/errors';
 import { clientIp } from '../../lib/http';
 import { errorKind } from '../../lib/logger';
 import { authenticate, getMe, type Actor } from '../auth/service';
-import { clinics } from '../../db/schema';
-import { eq } from 'drizzle-orm';
+import { clinicAllowsOrigin } from '../clinics/service';
 import { setAvailability } from '../employees/service';
 import { markRead, sendMessage } from '../messages/service';
 import { assertCanWrite, readableSession } from '../sessions/access';
@@ -16,7 +15,6 @@ import { Hub, type Conn } from './hub';
 import { connectionClosed, connectionOpened } from './presence';
 
 export const SOCKET_PATH = '/api/v1/socket';
-const SUBPROTOCOL = 'medchat.v1';
 
 /** Per connection: a token bucket of frames, and how many times it ran dry before the socket is closed. */
 const RATE = { perSecond: 20, burst: 40, maxViolations: 10 };
@@ -29,14 +27,8 @@ interface SocketState {
   ip: string | null;
 }
 
-/** The token from `?token=` or a `token.<token>` subprotocol (browsers cannot set headers on a WebSocket). */
-function socketToken(request: Request): string | null {
-  const url = new URL(request.url);
-  const fromQuery = url.searchParams.get('token');
-  if (fromQuery) return fromQuery;
-  const protocols = request.headers.get('sec-websocket-protocol')?.split(',').map((p) => p.trim()) ?? [];
-  return protocols.find((p) => p.startsWith('token.'))?.slice(6) ?? null;
-}
+/** The token travels in `?token=`: browsers cannot set headers on a WebSocket. */
+const socketToken = (url: URL) => url.searchParams.get('token');
 
 const reject = (status: number, code: KnownErrorCode) =>
   new Response(JSON.stringify({ error: { code, message: ERRORS[code].message } }), { status, headers: { 'content-type': 'application/json' } });
@@ -101,25 +93,24 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
   }
 
   const module = new Elysia({ name: 'realtime' })
-    .onRequest(async ({ request, server }) => {
-      if (new URL(request.url).pathname !== SOCKET_PATH) return;
+    .onRequest(async ({ request }) => {
+      const url = new URL(request.url);
+      if (url.pathname !== SOCKET_PATH) return;
       if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return reject(400, 'invalid_request');
       let actor: Actor | null;
       try {
-        actor = await authenticate(ctx.db, socketToken(request));
+        actor = await authenticate(ctx.db, socketToken(url));
       } catch (error) {
         if (isDatabaseUnavailable(error)) return reject(503, 'database_unavailable');
         throw error;
       }
       if (!actor) return reject(401, 'invalid_token');
       const origin = request.headers.get('origin');
-      if (actor.role === 'patient' && origin) {
-        const [clinic] = await ctx.db.select({ origins: clinics.allowedOrigins }).from(clinics).where(eq(clinics.id, actor.clinicId));
-        const own = new URL(ctx.config.publicUrl).origin;
-        if (!clinic?.origins.includes(origin) && origin !== own) return reject(403, 'origin_not_allowed');
+      const ownOrigin = new URL(ctx.config.publicUrl).origin;
+      if (actor.role === 'patient' && origin && origin !== ownOrigin && !(await clinicAllowsOrigin(ctx.db, actor.clinicId, origin))) {
+        return reject(403, 'origin_not_allowed');
       }
       actors.set(request, actor);
-      void server;
     })
     .ws(SOCKET_PATH, {
       async open(ws) {
@@ -171,6 +162,5 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
       const until = Date.now() + timeoutMs;
       while (inFlight > 0 && Date.now() < until) await Bun.sleep(20);
     },
-    subprotocol: SUBPROTOCOL,
   });
 }

@@ -54,7 +54,7 @@ export async function sweep(ctx: AppContext) {
     .innerJoin(clinics, eq(clinics.id, users.clinicId))
     .where(and(isNotNull(users.presenceLostAt), ne(users.availability, 'offline'), sql`${users.presenceLostAt} < now() - make_interval(secs => ${clinics.graceSeconds})`));
   for (const employee of expired) {
-    await inTransaction(db, ctx.bus, async (tx, emit) => {
+    await inTransaction(ctx, async (tx, emit) => {
       const [locked] = await tx
         .select({ id: users.id })
         .from(users)
@@ -78,7 +78,7 @@ export async function sweep(ctx: AppContext) {
       and exists (select 1 from chat_sessions s where s.clinic_id = u.clinic_id and s.status = 'waiting')
     order by u.load, u.last_assigned_at nulls first limit 50`);
   for (const { id } of Array.isArray(idle) ? idle : ((idle as { rows: { id: string }[] }).rows ?? [])) {
-    await inTransaction(db, ctx.bus, (tx, emit) => claimWaiting(tx, emit, id));
+    await inTransaction(ctx, (tx, emit) => claimWaiting(tx, emit, id));
   }
 }
 

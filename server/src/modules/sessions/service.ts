@@ -1,6 +1,6 @@
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { QueueStatus, Session, SessionStatus } from '@medchat/sdk/protocol';
-import type { Tx } from '../../db/client';
+import type { Queryable } from '../../db/client';
 import type { AppContext } from '../../context';
 import { assignments, chatSessions, users } from '../../db/schema';
 import { AppError, pgCode } from '../../lib/errors';
@@ -14,8 +14,8 @@ import { appendSystemMessage } from '../messages/store';
 import { assertCanWrite, readableSession } from './access';
 import { getSessionView, listSessionViews, queuePosition } from './views';
 
-async function view(tx: Tx, id: string): Promise<Session> {
-  const session = await getSessionView(tx, id);
+async function view(q: Queryable, id: string): Promise<Session> {
+  const session = await getSessionView(q, id);
   if (!session) throw new AppError('session_not_found');
   return session;
 }
@@ -26,7 +26,7 @@ export async function startSession(ctx: AppContext, actor: Actor, input: { reaso
   const reason = cleanText(input.reason, 'reason', { maxLength: 500, allowNewlines: true });
   for (let attempt = 0; ; attempt++) {
     try {
-      return await inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+      return await inTransaction(ctx, async (tx, emit) => {
         const [open] = await tx.select({ id: chatSessions.id }).from(chatSessions).where(and(eq(chatSessions.patientId, actor.id), ne(chatSessions.status, 'ended')));
         if (open) return { session: await view(tx, open.id), created: false };
         const [row] = await tx.insert(chatSessions).values({ clinicId: actor.clinicId, patientId: actor.id, reason }).returning();
@@ -57,28 +57,28 @@ export async function listSessions(ctx: AppContext, actor: Actor, filter: { stat
 export async function getSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
   await readableSession(ctx.db, actor, sessionId);
   await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.viewed', sessionId, ip });
-  return view(ctx.db as unknown as Tx, sessionId);
+  return view(ctx.db, sessionId);
 }
 
 export async function getQueueStatus(ctx: AppContext, actor: Actor, sessionId: string): Promise<QueueStatus> {
   const row = await readableSession(ctx.db, actor, sessionId);
   const position = await queuePosition(ctx.db, row);
   if (position === null) throw new AppError('not_found', undefined, 'The session is not waiting.');
-  return { position, estimatedWaitSeconds: await estimateWait(ctx, row.clinicId, position) };
+  return { position, estimatedWaitSeconds: estimateWaitSeconds(position, await availableStaff(ctx, row.clinicId)) };
 }
 
-/** Employees available now, for the estimate. */
-export async function estimateWait(ctx: AppContext, clinicId: string, position: number): Promise<number> {
+/** Employees of the clinic available now, for wait estimates. */
+export async function availableStaff(ctx: AppContext, clinicId: string): Promise<number> {
   const [row] = await ctx.db
     .select({ n: sql<number>`count(*)::int` })
     .from(users)
     .where(and(eq(users.clinicId, clinicId), eq(users.role, 'employee'), eq(users.active, true), eq(users.availability, 'available')));
-  return estimateWaitSeconds(position, row?.n ?? 0);
+  return row?.n ?? 0;
 }
 
 /** Only the patient ends a session. Ending closes the open assignment (reason session_ended). */
 export async function endSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
-  return inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+  return inTransaction(ctx, async (tx, emit) => {
     const row = await lockSession(tx, sessionId);
     if (!row || row.clinicId !== actor.clinicId || (actor.role === 'patient' && row.patientId !== actor.id)) throw new AppError('session_not_found');
     if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only the patient ends a session.');
@@ -97,7 +97,7 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
 
 /** The assigned employee leaves (shift change): another available employee takes over, or the session waits. */
 export async function leaveSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
-  return inTransaction(ctx.db, ctx.bus, async (tx, emit) => {
+  return inTransaction(ctx, async (tx, emit) => {
     const row = await lockSession(tx, sessionId);
     if (!row || row.clinicId !== actor.clinicId) throw new AppError('session_not_found');
     if (actor.role === 'patient') throw new AppError(row.patientId === actor.id ? 'forbidden' : 'session_not_found');
