@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
-import { databaseDigest } from '../../../../tests/helpers/digest';
-import { expectError } from '../../../../tests/helpers/expect';
+import { refusalChecker } from '../../../../tests/helpers/expect';
 import { signIdentityToken } from '../../lib/identity-token';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
@@ -17,13 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t?.close());
 
-async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
-  const before = await databaseDigest(t.ctx.db);
-  const res = await t.call(method, p, options);
-  expectError(res, status, code);
-  expect(await databaseDigest(t.ctx.db)).toEqual(before);
-  return res;
-}
+const refused = refusalChecker(() => t);
 
 describe('clinic settings', () => {
   test('GET for the admin; the identity secret is never in the settings', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
-import { databaseDigest, query } from '../../../../tests/helpers/digest';
-import { expectError } from '../../../../tests/helpers/expect';
+import { query } from '../../../../tests/helpers/digest';
+import { expectError, refusalChecker } from '../../../../tests/helpers/expect';
 import { createClinic } from '../clinics/service';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
@@ -20,13 +20,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t?.close());
 
-async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
-  const before = await databaseDigest(t.ctx.db);
-  const res = await t.call(method, p, options);
-  expectError(res, status, code);
-  expect(await databaseDigest(t.ctx.db)).toEqual(before);
-  return res;
-}
+const refused = refusalChecker(() => t);
 
 describe('GET/POST /employees', () => {
   test('the admin lists staff (no patients) and creates an employee who can log in', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
-import { databaseDigest, query } from '../../../../tests/helpers/digest';
-import { expectError } from '../../../../tests/helpers/expect';
+import { query } from '../../../../tests/helpers/digest';
+import { refusalChecker } from '../../../../tests/helpers/expect';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
@@ -26,11 +26,7 @@ afterAll(() => t?.close());
 const auditCount = async (action: string, actorId: string) =>
   (await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from audit_log where session_id = ${sessionId} and action = ${action} and actor_id = ${actorId}`))[0]!.n;
 
-async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
-  const before = await databaseDigest(t.ctx.db);
-  expectError(await t.call(method, p, options), status, code);
-  expect(await databaseDigest(t.ctx.db)).toEqual(before);
-}
+const refused = refusalChecker(() => t);
 
 describe('sequence numbers', () => {
   test('concurrent sends by the patient and the employee get seqs 1..N without gaps or repeats', async () => {

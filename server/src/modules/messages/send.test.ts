@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
-import { databaseDigest, query } from '../../../../tests/helpers/digest';
-import { expectError } from '../../../../tests/helpers/expect';
+import { query } from '../../../../tests/helpers/digest';
+import { refusalChecker } from '../../../../tests/helpers/expect';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
@@ -30,13 +30,7 @@ const messageRows = async (clientMsgId: string) =>
   (await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from messages where session_id = ${sessionId} and client_msg_id = ${clientMsgId}`))[0]!.n;
 
 /** Sends a request that must be refused, and checks that it changed nothing in the database. */
-async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
-  const before = await databaseDigest(t.ctx.db);
-  const res = await t.call(method, p, options);
-  expectError(res, status, code);
-  expect(await databaseDigest(t.ctx.db)).toEqual(before);
-  return res;
-}
+const refused = refusalChecker(() => t);
 
 describe('POST /sessions/:id/messages', () => {
   test('201 for a new message, 200 with the same message for a replay', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
-import { databaseDigest, query } from '../../../../tests/helpers/digest';
-import { expectError } from '../../../../tests/helpers/expect';
+import { query } from '../../../../tests/helpers/digest';
+import { refusalChecker } from '../../../../tests/helpers/expect';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
@@ -22,13 +22,7 @@ afterAll(() => t?.close());
 
 const setAvailability = (who: Who, availability: string) => t.call('PUT', '/api/v1/employees/me/availability', { token: who.token, body: { availability } });
 
-async function refused(method: string, p: string, options: Parameters<TestApp['call']>[2], status: number, code: string) {
-  const before = await databaseDigest(t.ctx.db);
-  const res = await t.call(method, p, options);
-  expectError(res, status, code);
-  expect(await databaseDigest(t.ctx.db)).toEqual(before);
-  return res;
-}
+const refused = refusalChecker(() => t);
 
 describe('POST /sessions', () => {
   test('201 waiting when nobody is available, 200 with the same open session on a second start', async () => {
