@@ -7,6 +7,17 @@ import { css } from 'lit';
  * on itself; a page value still wins. Dark defaults follow prefers-color-scheme, or `theme="dark"|"light"`.
  * All defaults meet WCAG 2.2 AA contrast (4.5:1 for text) in both themes.
  */
+/** The dark palette, once: applied by `theme="dark"` and by the system preference unless `theme="light"`. */
+const dark = css`
+  --medchat-color-primary: var(--medchat-brand-color, #6cb6ff);
+  --medchat-color-on-primary: var(--medchat-brand-on-color, #0d1117);
+  --medchat-color-surface: #161b22;
+  --medchat-color-text: #e6edf3;
+  --medchat-color-muted: #9ea7b3;
+  --medchat-color-danger: #ff8b82;
+  color-scheme: dark;
+`;
+
 export const tokens = css`
   :host {
     --medchat-color-primary: var(--medchat-brand-color, #0b5cad);
@@ -27,23 +38,11 @@ export const tokens = css`
     color-scheme: light;
   }
   :host([theme='dark']) {
-    --medchat-color-primary: var(--medchat-brand-color, #6cb6ff);
-    --medchat-color-on-primary: var(--medchat-brand-on-color, #0d1117);
-    --medchat-color-surface: #161b22;
-    --medchat-color-text: #e6edf3;
-    --medchat-color-muted: #9ea7b3;
-    --medchat-color-danger: #ff8b82;
-    color-scheme: dark;
+    ${dark}
   }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light'])) {
-      --medchat-color-primary: var(--medchat-brand-color, #6cb6ff);
-      --medchat-color-on-primary: var(--medchat-brand-on-color, #0d1117);
-      --medchat-color-surface: #161b22;
-      --medchat-color-text: #e6edf3;
-      --medchat-color-muted: #9ea7b3;
-      --medchat-color-danger: #ff8b82;
-      color-scheme: dark;
+      ${dark}
     }
   }
 `;
