@@ -10,6 +10,7 @@
 import postgres from 'postgres';
 import { call, createGuests, setAvailable, type Staff } from '../lib/api';
 import { LoadSocket } from '../lib/client';
+import { startGenerator } from '../lib/generator';
 import { errorText, mapLimit, percentile, sleep } from '../lib/util';
 
 interface Config {
@@ -24,13 +25,7 @@ interface Config {
   timeoutMs: number;
 }
 
-const cfg = JSON.parse(process.env.BENCH_CONFIG!) as Config;
-const out = (o: unknown) => console.log(JSON.stringify(o));
-const progress = (text: string) => out({ progress: text });
-setTimeout(() => {
-  out({ error: 'assignment load generator ran out of time' });
-  process.exit(2);
-}, Number(process.env.BENCH_MAX_MS ?? 180_000)).unref();
+const { config: cfg, out, progress } = startGenerator<Config>('assignment');
 
 const sql = postgres(cfg.databaseUrl, { max: 1, onnotice: () => {} });
 

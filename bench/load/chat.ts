@@ -10,6 +10,7 @@
  */
 import { call, createGuests, setAvailable, type Staff } from '../lib/api';
 import { LoadSocket, openMany } from '../lib/client';
+import { startGenerator } from '../lib/generator';
 import { errorText, mapLimit, percentile, sleep } from '../lib/util';
 
 interface Config {
@@ -26,14 +27,7 @@ interface Config {
   drainMs: number;
 }
 
-const cfg = JSON.parse(process.env.BENCH_CONFIG!) as Config;
-const out = (o: unknown) => console.log(JSON.stringify(o));
-const progress = (text: string) => out({ progress: text });
-const deadline = Date.now() + Number(process.env.BENCH_MAX_MS ?? 180_000);
-setTimeout(() => {
-  out({ error: 'chat load generator ran out of time' });
-  process.exit(2);
-}, deadline - Date.now()).unref();
+const { config: cfg, out, progress, deadline } = startGenerator<Config>('chat');
 
 interface Patient {
   sock: LoadSocket;

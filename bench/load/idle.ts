@@ -5,14 +5,10 @@
  */
 import { createGuests } from '../lib/api';
 import { openMany, type LoadSocket } from '../lib/client';
+import { startGenerator } from '../lib/generator';
 import { errorText } from '../lib/util';
 
-const cfg = JSON.parse(process.env.BENCH_CONFIG!) as { mode: 'medchat' | 'relay'; base: string; ws: string; sockets: number; warm: number; perPatient: number };
-const out = (o: unknown) => console.log(JSON.stringify(o));
-setTimeout(() => {
-  out({ error: 'idle load generator ran out of time' });
-  process.exit(2);
-}, Number(process.env.BENCH_MAX_MS ?? 180_000)).unref();
+const { config: cfg, out } = startGenerator<{ mode: 'medchat' | 'relay'; base: string; ws: string; sockets: number; warm: number; perPatient: number }>('idle');
 
 const lines = (async function* () {
   for await (const line of console) yield line.trim();
