@@ -17,6 +17,7 @@ import { estimateWaitSeconds } from '../assignments/rules';
 import { availableStaff } from '../sessions/service';
 import { getSessionView, getSessionViews, listQueue, queuePosition } from '../sessions/views';
 import { encode } from './frames';
+import { SetIndex } from './set-index';
 
 export interface SocketLike {
   /** Bun's semantics: bytes sent, -1 when queued under backpressure, 0 when dropped. */
@@ -43,30 +44,11 @@ const REPLAY_PAGE = 500;
 const REPLAY_HIGH_WATER = 256 * 1024;
 const DRAIN_TIMEOUT_MS = 5000;
 
-class Index<K, V> {
-  private readonly map = new Map<K, Set<V>>();
-  add(key: K, value: V) {
-    let set = this.map.get(key);
-    if (!set) this.map.set(key, (set = new Set()));
-    set.add(value);
-  }
-  delete(key: K, value: V) {
-    const set = this.map.get(key);
-    if (set?.delete(value) && set.size === 0) this.map.delete(key);
-  }
-  get(key: K): ReadonlySet<V> {
-    return this.map.get(key) ?? new Set();
-  }
-  keys() {
-    return this.map.keys();
-  }
-}
-
 export class Hub {
   readonly conns = new Map<string, Conn>();
-  private readonly byUser = new Index<string, Conn>();
-  private readonly bySession = new Index<string, Conn>();
-  private readonly staffByClinic = new Index<string, Conn>();
+  private readonly byUser = new SetIndex<string, Conn>();
+  private readonly bySession = new SetIndex<string, Conn>();
+  private readonly staffByClinic = new SetIndex<string, Conn>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly queueTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly people = new Map<string, { role: Role; displayName: string; at: number }>();
