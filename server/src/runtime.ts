@@ -8,9 +8,10 @@ import { createLogger, type Logger } from './lib/logger';
 export async function createContext(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
   const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrateDatabase(database);
-  const bus = database.kind === 'postgres' ? new PostgresBus(database.client, logger) : new InProcessBus(logger);
+  const instanceId = crypto.randomUUID();
+  const bus = database.kind === 'postgres' ? new PostgresBus(database.client, logger, instanceId) : new InProcessBus(logger);
   await bus.start();
-  return { config, db: database.db, database, bus, logger, instanceId: crypto.randomUUID() };
+  return { config, db: database.db, database, bus, logger, instanceId };
 }
 
 export async function closeContext(ctx: AppContext) {

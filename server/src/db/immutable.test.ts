@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, type TestApp } from '../../../tests/helpers/app';
+
+// A fresh database and server per file: allow for a loaded CI machine.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 beforeAll(async () => {

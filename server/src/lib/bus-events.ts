@@ -1,11 +1,13 @@
-import type { Availability, AssignmentEndReason, AssignmentStartReason } from '@medchat/sdk/protocol';
+import type { Availability, AssignmentEndReason, AssignmentStartReason, Message } from '@medchat/sdk/protocol';
 
 /**
  * What travels between server instances. Ids only (no PHI, well under NOTIFY's 8,000-byte limit):
- * receivers read the rows they need from the database.
+ * receivers read the rows they need from the database. The one exception stays in the process: `messages` on
+ * `message.created` carries the committed messages to this instance's own sockets, so the instance that stored
+ * them delivers them without reading them back; it is stripped before an event leaves the process.
  */
 export type BusEvent =
-  | { t: 'message.created'; clinicId: string; sessionId: string; seq: number }
+  | { t: 'message.created'; clinicId: string; sessionId: string; seq: number; messages?: Message[] }
   | { t: 'session.waiting'; clinicId: string; sessionId: string }
   | { t: 'session.assigned'; clinicId: string; sessionId: string; employeeId: string; assignmentId: string; reason: AssignmentStartReason; previousEmployeeId: string | null }
   | { t: 'session.requeued'; clinicId: string; sessionId: string; previousEmployeeId: string; reason: AssignmentEndReason }

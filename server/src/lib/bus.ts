@@ -36,7 +36,7 @@ export class InProcessBus implements Bus {
   private readonly resyncs = new Handlers<[]>();
   constructor(private readonly logger: Logger) {}
   async publish(events: readonly BusEvent[]) {
-    for (const e of events) queueMicrotask(() => this.handlers.call(this.logger, e));
+    deliverLocally(this.handlers, this.logger, events);
   }
   subscribe(handler: (event: BusEvent) => void) {
     return this.handlers.add(handler);
@@ -48,11 +48,24 @@ export class InProcessBus implements Bus {
   async stop() {}
 }
 
+/** This instance's handlers get the events as they are, in a microtask (never inside the publisher's call). */
+function deliverLocally(handlers: Handlers<[BusEvent]>, logger: Logger, events: readonly BusEvent[]) {
+  for (const e of events) queueMicrotask(() => handlers.call(logger, e));
+}
+
+/** What leaves the process: the event without its in-process payload, and the instance it came from. */
+function toWire(event: BusEvent, origin: string): string {
+  const { messages: _local, ...rest } = event as BusEvent & { messages?: unknown };
+  return JSON.stringify({ ...rest, origin });
+}
+
 const CHANNEL = 'medchat_events';
 
 /**
- * Several instances on one Postgres: LISTEN/NOTIFY. postgres.js re-establishes a dropped LISTEN connection
- * by itself and calls `onlisten` each time, which triggers a resync (RELIABILITY O3).
+ * Several instances on one Postgres: LISTEN/NOTIFY. This instance's handlers get each event directly (with its
+ * in-process payload); the others get it by NOTIFY, and an instance ignores its own notifications.
+ * postgres.js re-establishes a dropped LISTEN connection by itself and calls `onlisten` each time, which
+ * triggers a resync (RELIABILITY O3).
  */
 export class PostgresBus implements Bus {
   private readonly handlers = new Handlers<[BusEvent]>();
@@ -63,11 +76,13 @@ export class PostgresBus implements Bus {
   constructor(
     private readonly sql: postgres.Sql,
     private readonly logger: Logger,
+    private readonly instanceId: string,
   ) {}
 
   async publish(events: readonly BusEvent[]) {
     if (events.length === 0) return;
-    const payloads = events.map((e) => JSON.stringify(e));
+    deliverLocally(this.handlers, this.logger, events);
+    const payloads = events.map((e) => toWire(e, this.instanceId));
     await this.sql`select pg_notify(${CHANNEL}, p) from unnest(${payloads}::text[]) as p`;
   }
   subscribe(handler: (event: BusEvent) => void) {
@@ -80,12 +95,13 @@ export class PostgresBus implements Bus {
     this.listener = await this.sql.listen(
       CHANNEL,
       (payload) => {
-        let event: BusEvent;
+        let event: BusEvent & { origin?: string };
         try {
-          event = JSON.parse(payload) as BusEvent;
+          event = JSON.parse(payload);
         } catch {
           return;
         }
+        if (event.origin === this.instanceId) return;
         this.handlers.call(this.logger, event);
       },
       () => {

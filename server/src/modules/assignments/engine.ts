@@ -7,6 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AssignmentEndReason, AssignmentStartReason } from '@medchat/sdk/protocol';
 import type { Tx } from '../../db/client';
+import { rowsOf } from '../../db/rows';
 import { assignments, chatSessions, clinics, users } from '../../db/schema';
 import type { Emit } from '../../lib/bus-events';
 import { appendSystemMessage } from '../messages/store';
@@ -115,11 +116,6 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
   for (const id of ids) await openAssignment(tx, emit, { id, clinicId: me.clinicId }, employeeId, reason, null);
   emit({ t: 'queue.changed', clinicId: me.clinicId });
   return ids;
-}
-
-/** `tx.execute` returns an array on postgres.js and `{ rows }` on PGlite. */
-export function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 }
 
 /** Closes the open assignment of a session, if any, and frees the employee's slot. Returns that employee. */

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { MAX_MESSAGE_LENGTH, type Message, type MessagePage } from '@medchat/sdk/protocol';
+import { MAX_MESSAGE_LENGTH, type MessagePage } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { readMarkers } from '../../db/schema';
 import { AppError } from '../../lib/errors';
@@ -10,17 +10,27 @@ import type { Actor } from '../auth/service';
 import { lockSession } from '../assignments/engine';
 import { assertCanWrite, canRead, readableSession } from '../sessions/access';
 import { appendMessage, findByClientId, listMessages } from './store';
+import { MessageWriter, type SendInput, type SendResult } from './writer';
 
 export const MAX_PAGE = 200;
+
+const writers = new WeakMap<AppContext, MessageWriter>();
 
 /**
  * Stores a message, idempotently: the same sender and client id give back the same message (200), never a
  * second one; the same client id with another body is a conflict (RELIABILITY D1). The caller acks only after
- * this resolves, that is after commit (D3).
+ * this resolves, that is after commit (D3). Concurrent sends share one transaction (./writer.ts).
  */
-export async function sendMessage(ctx: AppContext, actor: Actor, sessionId: string, input: { clientMsgId: string; body: string }): Promise<{ message: Message; created: boolean }> {
+export async function sendMessage(ctx: AppContext, actor: Actor, sessionId: string, input: { clientMsgId: string; body: string }): Promise<SendResult> {
   const body = cleanText(input.body, 'body', { maxLength: MAX_MESSAGE_LENGTH, allowNewlines: true });
   const clientMsgId = cleanText(input.clientMsgId, 'clientMsgId', { maxLength: 64 });
+  let writer = writers.get(ctx);
+  if (!writer) writers.set(ctx, (writer = new MessageWriter(ctx, (send) => sendOne(ctx, send))));
+  return writer.send({ actor, sessionId, clientMsgId, body });
+}
+
+/** One message in its own transaction: the rules every send follows, for the sends a batch leaves to it. */
+function sendOne(ctx: AppContext, { actor, sessionId, clientMsgId, body }: SendInput): Promise<SendResult> {
   return inTransaction(ctx, async (tx, emit) => {
     const session = await lockSession(tx, sessionId);
     if (!session || !(await canRead(tx, actor, session))) throw new AppError('session_not_found');
@@ -31,7 +41,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, sessionId: stri
     }
     assertCanWrite(actor, session);
     const message = await appendMessage(tx, { sessionId, sender: { id: actor.id, role: actor.role, displayName: actor.displayName }, kind: 'text', body, clientMsgId });
-    emit({ t: 'message.created', clinicId: session.clinicId, sessionId, seq: message.seq });
+    emit({ t: 'message.created', clinicId: session.clinicId, sessionId, seq: message.seq, messages: [message] });
     return { message, created: true };
   });
 }

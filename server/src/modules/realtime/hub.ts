@@ -5,7 +5,7 @@
  * every seq after the one it holds, once, in order (RELIABILITY D4).
  */
 import { eq } from 'drizzle-orm';
-import { CLOSE_CODES, type Role, type ServerEvent, type Session } from '@medchat/sdk/protocol';
+import { CLOSE_CODES, type Message, type Role, type ServerEvent, type Session } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { chatSessions, users } from '../../db/schema';
 import type { BusEvent } from '../../lib/bus-events';
@@ -93,7 +93,6 @@ export class Hub {
   /** Waits while the socket's send buffer is above the high-water mark; closes it if it never drains. */
   private async roomFor(conn: Conn) {
     const buffered = () => conn.socket.getBufferedAmount?.() ?? 0;
-    if (buffered() <= REPLAY_HIGH_WATER) return;
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     while (!conn.closed && buffered() > REPLAY_HIGH_WATER) {
       if (Date.now() > deadline) {
@@ -148,22 +147,41 @@ export class Hub {
   /** Sends each subscriber every message after the seq it holds: one read for all of them. */
   private async deliverMessages(sessionId: string) {
     for (;;) {
-      const subs = [...this.bySession.get(sessionId)].filter((c) => !c.closed);
+      const subs = this.subscribers(sessionId);
       if (subs.length === 0) return;
       const from = Math.min(...subs.map((c) => c.subs.get(sessionId) ?? 0));
       const page = await listMessages(this.ctx.db, sessionId, { after: from, limit: REPLAY_PAGE });
-      for (const message of page.messages) {
-        const frame = encode({ type: 'message.created', message });
-        for (const conn of subs) {
-          const held = conn.subs.get(sessionId);
-          if (held === undefined || held >= message.seq) continue;
-          await this.roomFor(conn);
-          if (conn.closed) continue;
-          conn.subs.set(sessionId, message.seq);
-          this.send(conn, frame);
-        }
-      }
+      await this.sendMessages(sessionId, subs, page.messages);
       if (!page.hasMore) return;
+    }
+  }
+
+  /**
+   * Messages this instance just committed (consecutive seqs of one session): sent as they are, unless a
+   * subscriber lacks earlier ones, in which case everything comes from the database in order.
+   */
+  private async deliverCommitted(sessionId: string, messages: Message[]) {
+    const subs = this.subscribers(sessionId);
+    if (subs.some((c) => (c.subs.get(sessionId) ?? 0) < messages[0]!.seq - 1)) return this.deliverMessages(sessionId);
+    await this.sendMessages(sessionId, subs, messages);
+  }
+
+  private subscribers(sessionId: string) {
+    return [...this.bySession.get(sessionId)].filter((c) => !c.closed);
+  }
+
+  /** Each message serialized once, sent to each subscriber that does not hold it yet, in seq order. */
+  private async sendMessages(sessionId: string, subs: Conn[], messages: Message[]) {
+    for (const message of messages) {
+      const frame = encode({ type: 'message.created', message });
+      for (const conn of subs) {
+        const held = conn.subs.get(sessionId);
+        if (held === undefined || held >= message.seq) continue;
+        if ((conn.socket.getBufferedAmount?.() ?? 0) > REPLAY_HIGH_WATER) await this.roomFor(conn);
+        if (conn.closed) continue;
+        conn.subs.set(sessionId, message.seq);
+        this.send(conn, frame);
+      }
     }
   }
 
@@ -177,7 +195,9 @@ export class Hub {
     switch (e.t) {
       case 'message.created': {
         const subs = this.bySession.get(e.sessionId);
-        if ([...subs].some((c) => (c.subs.get(e.sessionId) ?? 0) < e.seq)) this.enqueue(e.sessionId, () => this.deliverMessages(e.sessionId));
+        if (![...subs].some((c) => (c.subs.get(e.sessionId) ?? 0) < e.seq)) return;
+        const committed = e.messages;
+        this.enqueue(e.sessionId, () => (committed?.length ? this.deliverCommitted(e.sessionId, committed) : this.deliverMessages(e.sessionId)));
         return;
       }
       case 'session.waiting':

@@ -6,6 +6,7 @@
  */
 import { and, eq, inArray, isNotNull, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context';
+import { rowsOf } from '../../db/rows';
 import { clinics, connections, users } from '../../db/schema';
 import { inTransaction } from '../../lib/transaction';
 import { errorKind } from '../../lib/logger';
@@ -77,7 +78,7 @@ export async function sweep(ctx: AppContext) {
       and u.load < coalesce(u.capacity, c.default_capacity)
       and exists (select 1 from chat_sessions s where s.clinic_id = u.clinic_id and s.status = 'waiting')
     order by u.load, u.last_assigned_at nulls first limit 50`);
-  for (const { id } of Array.isArray(idle) ? idle : ((idle as { rows: { id: string }[] }).rows ?? [])) {
+  for (const { id } of rowsOf<{ id: string }>(idle)) {
     await inTransaction(ctx, (tx, emit) => claimWaiting(tx, emit, id));
   }
 }

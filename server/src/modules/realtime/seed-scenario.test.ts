@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
 import { TestSocket } from '../../../../tests/helpers/socket';
+
+// A fresh database and server per file: allow for a loaded CI machine.
+setDefaultTimeout(60_000);
 
 let s: TestServer;
 beforeAll(async () => {
@@ -52,6 +55,25 @@ describe('the seed scenario over sockets', () => {
       expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
     }
     for (const ws of [joyWs, samWs, patWs]) ws.close();
+  });
+
+  test('frames sent back to back without waiting are stored in the order they were sent, and delivered so', async () => {
+    const joy = await s.login('nurse.joy@demo.clinic');
+    const joyWs = await TestSocket.open(s.wsUrl, joy.token);
+    await joyWs.request({ type: 'availability.set', availability: 'available' });
+    const pat = await s.guest('Quick typist');
+    const id = (await s.call('POST', '/api/v1/sessions', { token: pat.token, body: { reason: 'Order' } })).body.id as string;
+    const patWs = await TestSocket.open(s.wsUrl, pat.token);
+    await joyWs.waitFor((e) => e.type === 'employee.assigned' && e.session.id === id);
+    expect((await joyWs.request({ type: 'subscribe', sessionId: id, lastSeq: 0 })).type).toBe('ack');
+
+    const ids = Array.from({ length: 30 }, (_, i) => `burst-${i}`);
+    const acks = await Promise.all(ids.map((clientMsgId, i) => patWs.request({ type: 'message.send', sessionId: id, clientMsgId, body: `line ${i}` })));
+    const seqs = acks.map((a) => (a.type === 'ack' ? a.message?.seq : undefined));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a! - b!));
+    await joyWs.waitFor((e) => e.type === 'message.created' && e.message.clientMsgId === 'burst-29');
+    expect(joyWs.messages(id).filter((m) => m.clientMsgId?.startsWith('burst-')).map((m) => m.clientMsgId)).toEqual(ids);
+    for (const ws of [joyWs, patWs]) ws.close();
   });
 
   test('a bad token never opens a socket; a bad frame gets a typed error and the socket lives', async () => {

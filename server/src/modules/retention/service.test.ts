@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { count, eq } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { auditLog, chatSessions, messages } from '../../db/schema';
 import { purgeExpiredSessions } from './service';
+
+// A fresh database and server per file: allow for a loaded CI machine.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 beforeAll(async () => {

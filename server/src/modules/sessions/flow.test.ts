@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+
+// A fresh database and server per file: allow for a loaded CI machine.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 beforeAll(async () => {
