@@ -24,6 +24,11 @@ const P = quick
   : { small: 100, large: 1000, perSessionRate: 10, throughputMs: 5000, warmupMs: 2000, latencyMs: 5000, drainMs: 5000, window: 4, idle: 10_000, idleWarm: 200, assign: 1000, assignEmployees: 50, holdMin: 100, holdMax: 300, assignTimeout: 60_000, loadMaxMs: 180_000 };
 const ASSIGN_CAPACITY = 2;
 const ms = (n: number | null | undefined) => (typeof n === 'number' && Number.isFinite(n) ? `${n.toFixed(1)} ms` : '–');
+/**
+ * The chat rows measure what the server can persist and deliver, so the per-socket frame limit (20/s by default,
+ * which alone caps 100 sessions at 2,000 msgs/s) is raised for that server; the load paces at 90 % of it.
+ */
+const CHAT_FRAMES_PER_SECOND = 2000;
 const TARGETS = { throughputRatio: 0.3, p99Ms: 10, p99Rate: 10_000, kbPerSocket: 10, assignLagMs: 2000, spread: 1, sdkGzipKb: 6, widgetGzipKb: 25 };
 
 // ---------------------------------------------------------------- progress
@@ -179,6 +184,7 @@ async function chatRun(mode: 'medchat' | 'relay', server: ServerProc, n: number,
       offeredRate: n * P.perSessionRate,
       window: Math.max(1, Math.min(P.window, Math.ceil(400 / n))),
       drainMs: P.drainMs,
+      framesPerSecond: CHAT_FRAMES_PER_SECOND * 0.9,
     },
     (t) => progress(`${mode}, ${n} sessions: ${t}`),
     P.loadMaxMs,
@@ -216,11 +222,12 @@ async function chat(server: ServerProc, staff: Staff[]) {
       failRows(specs, errorText(error));
       continue;
     }
-    const ceiling = n * 18;
+    const ceiling = n * CHAT_FRAMES_PER_SECOND * 0.9;
     const floorNote = relay ? '' : `; relay floor not measured: ${relayError}`;
     const tpNote = [
       `acked after commit; ack p50 ${ms(med.throughput.ackP50)}, p99 ${ms(med.throughput.ackP99)} with ${Math.max(1, Math.min(P.window, Math.ceil(400 / n)))} in flight per session; ${Math.round(med.throughput.deliveredPerSecond).toLocaleString('en-US')} msgs/s delivered to employees`,
-      med.throughput.msgsPerSecond > ceiling * 0.8 ? `near the per-socket frame limit (20/s; the load paces at 18/s per session → about ${ceiling.toLocaleString("en-US")} msgs/s plus the burst)` : '',
+      `per-socket frame limit raised to ${CHAT_FRAMES_PER_SECOND.toLocaleString('en-US')}/s for this server (SOCKET_FRAMES_PER_SECOND)`,
+      med.throughput.msgsPerSecond > ceiling * 0.8 ? `near that limit (about ${ceiling.toLocaleString('en-US')} msgs/s)` : '',
       med.errors ? `${med.errors} error frames (${med.firstError})` : '',
     ]
       .filter(Boolean)
@@ -382,7 +389,7 @@ if (wanted('chat') || wanted('memory')) {
 }
 if (chatDbUrl && wanted('chat')) {
   try {
-    const server = await startServerProcess(chatDbUrl);
+    const server = await startServerProcess(chatDbUrl, { SOCKET_FRAMES_PER_SECOND: String(CHAT_FRAMES_PER_SECOND) });
     try {
       const employees = Math.ceil(P.large / 20);
       const capacity = Math.min(50, Math.ceil((P.large * 1.1) / employees));

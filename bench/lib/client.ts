@@ -87,7 +87,7 @@ export class LoadSocket {
 }
 
 /** Opens many sockets, at most `limit` handshakes at once; failures are counted, not thrown. */
-export async function openMany(urls: string[], limit: number, onProgress?: (n: number) => void): Promise<{ sockets: Array<LoadSocket | null>; failed: number; firstError?: string }> {
+export async function openMany(urls: string[], limit: number, onProgress?: (n: number) => void, perSecond?: number): Promise<{ sockets: Array<LoadSocket | null>; failed: number; firstError?: string }> {
   const sockets: Array<LoadSocket | null> = new Array(urls.length).fill(null);
   let next = 0;
   let done = 0;
@@ -97,7 +97,7 @@ export async function openMany(urls: string[], limit: number, onProgress?: (n: n
     while (next < urls.length) {
       const i = next++;
       try {
-        sockets[i] = await LoadSocket.open(urls[i]!);
+        sockets[i] = await LoadSocket.open(urls[i]!, perSecond);
       } catch (error) {
         failed++;
         firstError ??= (error as Error).message;

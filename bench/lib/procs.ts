@@ -90,10 +90,10 @@ async function waitReady(proc: Subprocess, url: string, what: string, timeoutMs 
 }
 
 /** `bun run server/src/index.ts` on a free port of 127.0.0.1, ready when /readyz answers 200. */
-export async function startServerProcess(databaseUrl: string): Promise<ServerProc> {
+export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProc> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawnRaised(['bun', 'run', 'server/src/index.ts'], { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+  const proc = spawnRaised(['bun', 'run', 'server/src/index.ts'], { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env });
   await waitReady(proc, `${base}/readyz`, 'server');
   return { proc, pid: proc.pid, port, base, ws: `ws://127.0.0.1:${port}/api/v1/socket`, stop: () => stopProcess(proc) };
 }

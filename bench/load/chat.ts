@@ -25,6 +25,8 @@ interface Config {
   offeredRate: number;
   window: number;
   drainMs: number;
+  /** Frames per second each socket paces itself to (under the server's per-socket limit). */
+  framesPerSecond: number;
 }
 
 const { config: cfg, out, progress, deadline } = startGenerator<Config>('chat');
@@ -85,7 +87,7 @@ async function setupMedchat(): Promise<{ patients: Patient[]; employeeSockets: L
   });
   if (waited) progress(`${waited} sessions waited for an employee although capacity existed`);
   progress(`connecting ${staff.length} employees and ${cfg.sessions} patients`);
-  const staffSockets = await Promise.all(staff.map((s) => LoadSocket.open(`${cfg.ws}?token=${encodeURIComponent(s.token)}`)));
+  const staffSockets = await Promise.all(staff.map((s) => LoadSocket.open(`${cfg.ws}?token=${encodeURIComponent(s.token)}`, cfg.framesPerSecond)));
   const byEmployee = new Map(staff.map((s, i) => [s.id, staffSockets[i]!]));
   for (const sock of staffSockets) sock.onFrame = onEmployeeFrame;
   await Promise.all(
@@ -100,6 +102,8 @@ async function setupMedchat(): Promise<{ patients: Patient[]; employeeSockets: L
   const opened = await openMany(
     guests.map((g) => `${cfg.ws}?token=${encodeURIComponent(g.token)}`),
     64,
+    undefined,
+    cfg.framesPerSecond,
   );
   if (opened.failed) throw new Error(`${opened.failed} patient sockets failed to open (${opened.firstError})`);
   const patients = opened.sockets.map((sock, i) => ({ sock: sock!, sessionId: sessions[i]!.id, token: guests[i]!.token }));

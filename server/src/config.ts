@@ -15,6 +15,8 @@ export interface Config {
   patientTokenTtl: number;
   /** How often the sweeper runs (presence grace, missed assignments, retention), in ms. */
   sweepIntervalMs: number;
+  /** Frames per second one WebSocket may send (bursts of twice that); faster senders get `rate_limited`. */
+  socketFramesPerSecond: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -31,5 +33,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     staffTokenTtl: Number(env.STAFF_TOKEN_TTL ?? 12 * 3600),
     patientTokenTtl: Number(env.PATIENT_TOKEN_TTL ?? 12 * 3600),
     sweepIntervalMs: Number(env.SWEEP_INTERVAL_MS ?? 2000),
+    socketFramesPerSecond: Number(env.SOCKET_FRAMES_PER_SECOND ?? 20),
   };
 }

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
+import { authenticate } from '../auth/service';
+import { sendMessage } from './service';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
@@ -63,16 +65,55 @@ describe('sends stored together', () => {
       send(a.patient, crypto.randomUUID(), 'nowhere', 'no such chat'),
       send(b.patient, b.sessionId, 'fine', 'still stored'),
     ]);
-    expect([created!.status, repeat!.status].sort()).toEqual([200, 201]);
-    expect(repeat!.body.id).toBe(created!.body.id);
-    expect(conflict!.status).toBe(409);
-    expect(conflict!.body.error.code).toBe('idempotency_conflict');
+    // Concurrent requests have no order: whichever body was stored first wins, the same body again gets that
+    // message back, the other body a conflict.
+    const rows = await stored(a.sessionId);
+    expect(rows).toHaveLength(before + 1);
+    const winner = rows.at(-1)!;
+    expect(winner).toMatchObject({ client_msg_id: 'dup', seq: before + 1 });
+    const bySame = [created!, repeat!];
+    if (winner.body === 'same words') {
+      expect(bySame.map((r) => r.status).sort()).toEqual([200, 201]);
+      expect(bySame[0]!.body.id).toBe(bySame[1]!.body.id);
+      expect(conflict!.status).toBe(409);
+      expect(conflict!.body.error.code).toBe('idempotency_conflict');
+    } else {
+      expect(conflict!.status).toBe(201);
+      for (const r of bySame) expect(r.body.error.code).toBe('idempotency_conflict');
+    }
     expect(otherPatient!.status).toBe(404);
     expect(unknown!.status).toBe(404);
     expect(fine!.status).toBe(201);
-    const rows = await stored(a.sessionId);
-    expect(rows).toHaveLength(before + 1);
-    expect(rows.at(-1)).toMatchObject({ client_msg_id: 'dup', body: 'same words', seq: before + 1 });
+  });
+
+  test('sends made in one event-loop turn are decided together, each with its own answer, in order', async () => {
+    const [a, b] = chats as [(typeof chats)[0], (typeof chats)[0]];
+    const me = (await authenticate(t.ctx.db, a.patient.token))!;
+    const stranger = (await authenticate(t.ctx.db, b.patient.token))!;
+    await sendMessage(t.ctx, me, a.sessionId, { clientMsgId: 'turn-0', body: 'before' });
+    // The batch must decide all of these itself, not give up and fall back to one transaction per message.
+    const warnings: string[] = [];
+    const warn = t.ctx.logger.warn;
+    t.ctx.logger.warn = (event: string, ...rest: unknown[]) => void warnings.push(event);
+    const before = (await stored(a.sessionId)).length;
+    const results = await Promise.allSettled([
+      sendMessage(t.ctx, me, a.sessionId, { clientMsgId: 'turn-1', body: 'first' }),
+      sendMessage(t.ctx, me, a.sessionId, { clientMsgId: 'turn-1', body: 'first' }),
+      sendMessage(t.ctx, me, a.sessionId, { clientMsgId: 'turn-1', body: 'changed my mind' }),
+      sendMessage(t.ctx, stranger, a.sessionId, { clientMsgId: 'turn-x', body: 'not mine' }),
+      sendMessage(t.ctx, me, a.sessionId, { clientMsgId: 'turn-2', body: 'second' }),
+      sendMessage(t.ctx, me, a.sessionId, { clientMsgId: 'turn-0', body: 'before' }),
+    ]);
+    t.ctx.logger.warn = warn;
+    expect(warnings).toEqual([]);
+    const [first, copy, conflict, stranger_, second, replay] = results;
+    expect(first).toMatchObject({ status: 'fulfilled', value: { created: true, message: { seq: before + 1, body: 'first' } } });
+    expect(copy).toMatchObject({ status: 'fulfilled', value: { created: false, message: { seq: before + 1 } } });
+    expect(conflict).toMatchObject({ status: 'rejected', reason: { code: 'idempotency_conflict' } });
+    expect(stranger_).toMatchObject({ status: 'rejected', reason: { code: 'session_not_found' } });
+    expect(second).toMatchObject({ status: 'fulfilled', value: { created: true, message: { seq: before + 2 } } });
+    expect(replay).toMatchObject({ status: 'fulfilled', value: { created: false, message: { seq: before, body: 'before' } } });
+    expect((await stored(a.sessionId)).map((r) => r.client_msg_id).slice(before)).toEqual(['turn-1', 'turn-2']);
   });
 
   test('an employee who left can still replay a message sent while holding the session, beside new sends', async () => {

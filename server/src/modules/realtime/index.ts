@@ -16,8 +16,8 @@ import { connectionClosed, connectionOpened } from './presence';
 
 export const SOCKET_PATH = '/api/v1/socket';
 
-/** Per connection: a token bucket of frames, and how many times it ran dry before the socket is closed. */
-const RATE = { perSecond: 20, burst: 40, maxViolations: 10 };
+/** Refused frames in a row after which a socket that keeps flooding is closed (4008). */
+const MAX_RATE_VIOLATIONS = 10;
 
 interface SocketState {
   conn: Conn;
@@ -42,6 +42,9 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
   const actors = new WeakMap<Request, Actor>();
   const states = new Map<string, SocketState>();
   let inFlight = 0;
+  // Per connection: a token bucket of frames.
+  const perSecond = ctx.config.socketFramesPerSecond;
+  const burst = perSecond * 2;
 
   async function handle(state: SocketState, frame: ClientFrame) {
     const { conn } = state;
@@ -82,13 +85,13 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
 
   function allowFrame(state: SocketState): boolean {
     const now = Date.now();
-    state.tokens = Math.min(RATE.burst, state.tokens + ((now - state.refilledAt) / 1000) * RATE.perSecond);
+    state.tokens = Math.min(burst, state.tokens + ((now - state.refilledAt) / 1000) * perSecond);
     state.refilledAt = now;
     if (state.tokens >= 1) {
       state.tokens -= 1;
       return true;
     }
-    if (++state.violations > RATE.maxViolations) state.conn.socket.close(CLOSE_CODES.rateLimited, 'rate limited');
+    if (++state.violations > MAX_RATE_VIOLATIONS) state.conn.socket.close(CLOSE_CODES.rateLimited, 'rate limited');
     return false;
   }
 
@@ -118,7 +121,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
         const actor = actors.get(request);
         if (!actor) return ws.close(CLOSE_CODES.unauthorized, 'unauthorized');
         const conn: Conn = { id: crypto.randomUUID(), actor, socket: ws.raw as unknown as Conn['socket'], subs: new Map(), closed: false };
-        const state: SocketState = { conn, tokens: RATE.burst, refilledAt: Date.now(), violations: 0, ip: clientIp(request, null) };
+        const state: SocketState = { conn, tokens: burst, refilledAt: Date.now(), violations: 0, ip: clientIp(request, null) };
         states.set(ws.id, state);
         hub.add(conn);
         try {

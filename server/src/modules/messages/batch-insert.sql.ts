@@ -1,0 +1,85 @@
+import { sql } from 'drizzle-orm';
+import type { SendInput } from './writer';
+
+/** What the statement decided for one send, in input order. */
+export interface Outcome {
+  outcome: 'new' | 'existing' | 'conflict' | 'ended' | 'not_found' | 'not_party';
+  /** The stored message (new or existing), when there is one. */
+  id: string | null;
+  seq: number | null;
+  created_at: Date | string | null;
+  /** The body stored earlier under the same client id (existing, conflict). */
+  existing_body: string | null;
+}
+
+/**
+ * One statement, one round trip, for a whole batch of sends. The input travels as one JSON parameter, so the
+ * statement text never changes and its plan is prepared once per connection.
+ *
+ * - `locked` takes the session rows FOR UPDATE in id order (no deadlock with another batch or the assignment
+ *   engine); a row locked after waiting is its newest version, so `last_seq` and `status` are current.
+ * - `earlier` finds sends already stored under the same (session, sender, client id). It reads the statement's
+ *   snapshot: a send of the same client id committed by another instance in between makes the insert fail on
+ *   the unique index, and the caller falls back to one transaction per message.
+ * - `judged` applies the rules (./service.ts `sendOne` is the same rules, one message at a time): the session
+ *   exists in the sender's clinic, the sender is its patient or the employee holding it (anyone else is decided
+ *   by `sendOne`), a repeat returns the stored message or a conflict, an ended session takes no new message.
+ *   `copy` numbers repeats of one client id inside the batch; only the first is stored.
+ * - `fresh` hands out the next seqs per session in input order; `counters` moves `last_seq` to the highest.
+ */
+export function storeBatch(inputs: SendInput[]) {
+  const json = JSON.stringify(
+    inputs.map((i) => ({ s: i.sessionId, u: i.actor.id, r: i.actor.role, k: i.actor.clinicId, b: i.body, c: i.clientMsgId })),
+  );
+  return sql`
+    with input as (
+      select t.ord::int as ord, (t.x->>'s')::uuid as session_id, (t.x->>'u')::uuid as sender_id, t.x->>'r' as role,
+             (t.x->>'k')::uuid as clinic_id, t.x->>'b' as body, t.x->>'c' as client_msg_id
+      from jsonb_array_elements(${json}::jsonb) with ordinality as t(x, ord)
+    ),
+    locked as (
+      select s.id, s.clinic_id, s.patient_id, s.employee_id, s.status, s.last_seq
+      from chat_sessions s where s.id in (select session_id from input)
+      order by s.id for update
+    ),
+    earlier as (
+      select i.ord, m.id, m.seq, m.body, m.created_at
+      from input i join messages m on m.session_id = i.session_id and m.sender_id = i.sender_id and m.client_msg_id = i.client_msg_id
+    ),
+    judged as (
+      select i.ord, i.session_id, i.sender_id, i.body, i.client_msg_id, l.last_seq,
+             e.id as earlier_id, e.seq as earlier_seq, e.body as earlier_body, e.created_at as earlier_at,
+             case
+               when l.id is null or l.clinic_id <> i.clinic_id then 'not_found'
+               when (i.role = 'patient' and l.patient_id <> i.sender_id) or (i.role <> 'patient' and l.employee_id is distinct from i.sender_id) then 'not_party'
+               when e.id is not null and e.body = i.body then 'existing'
+               when e.id is not null then 'conflict'
+               when l.status = 'ended' then 'ended'
+               else 'new'
+             end as outcome,
+             row_number() over (partition by i.session_id, i.sender_id, i.client_msg_id order by i.ord) as copy
+      from input i left join locked l on l.id = i.session_id left join earlier e on e.ord = i.ord
+    ),
+    fresh as (
+      select j.ord, j.session_id, j.sender_id, j.body, j.client_msg_id,
+             (j.last_seq + row_number() over (partition by j.session_id order by j.ord))::int as seq
+      from judged j where j.outcome = 'new' and j.copy = 1
+    ),
+    inserted as (
+      insert into messages (session_id, seq, sender_id, kind, body, client_msg_id)
+      select session_id, seq, sender_id, 'text', body, client_msg_id from fresh
+      returning id, session_id, seq, created_at
+    ),
+    counters as (
+      update chat_sessions s set last_seq = f.seq
+      from (select session_id, max(seq) as seq from fresh group by session_id) as f
+      where s.id = f.session_id
+      returning s.id
+    )
+    select j.outcome, coalesce(n.id, j.earlier_id) as id, coalesce(n.seq, j.earlier_seq) as seq,
+           coalesce(n.created_at, j.earlier_at) as created_at, j.earlier_body as existing_body
+    from judged j
+    left join fresh f on f.ord = j.ord
+    left join inserted n on n.session_id = f.session_id and n.seq = f.seq
+    order by j.ord`;
+}
