@@ -19,13 +19,18 @@ export const SOCKET_PATH = '/api/v1/socket';
 /** Refused frames in a row after which a socket that keeps flooding is closed (4008). */
 const MAX_RATE_VIOLATIONS = 10;
 
-interface SocketState {
-  conn: Conn;
+/**
+ * One socket: what the hub needs, plus its frame budget here. It lives on the socket's own data object (no map
+ * keyed by socket id), which keeps an idle socket small (see bench/README.md, memory per idle socket).
+ */
+interface SocketConn extends Conn {
   tokens: number;
   refilledAt: number;
   violations: number;
   ip: string | null;
 }
+type SocketData = { request: Request; medchatConn?: SocketConn };
+const connOf = (ws: { data: unknown }) => (ws.data as SocketData).medchatConn;
 
 /** The token travels in `?token=`: browsers cannot set headers on a WebSocket. */
 const socketToken = (url: URL) => url.searchParams.get('token');
@@ -40,14 +45,12 @@ const reject = (status: number, code: KnownErrorCode) =>
  */
 export function realtimeModule(ctx: AppContext, hub: Hub) {
   const actors = new WeakMap<Request, Actor>();
-  const states = new Map<string, SocketState>();
   let inFlight = 0;
   // Per connection: a token bucket of frames.
   const perSecond = ctx.config.socketFramesPerSecond;
   const burst = perSecond * 2;
 
-  async function handle(state: SocketState, frame: ClientFrame) {
-    const { conn } = state;
+  async function handle(conn: SocketConn, frame: ClientFrame) {
     const actor = conn.actor;
     const ack = () => frame.ref && hub.sendEvent(conn, { type: 'ack', ref: frame.ref });
     switch (frame.type) {
@@ -78,12 +81,12 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
         await markRead(ctx, actor, frame.sessionId, frame.seq);
         return ack();
       case 'availability.set':
-        await setAvailability(ctx, actor, frame.availability, state.ip);
+        await setAvailability(ctx, actor, frame.availability, conn.ip);
         return ack();
     }
   }
 
-  function allowFrame(state: SocketState): boolean {
+  function allowFrame(state: SocketConn): boolean {
     const now = Date.now();
     state.tokens = Math.min(burst, state.tokens + ((now - state.refilledAt) / 1000) * perSecond);
     state.refilledAt = now;
@@ -91,7 +94,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
       state.tokens -= 1;
       return true;
     }
-    if (++state.violations > MAX_RATE_VIOLATIONS) state.conn.socket.close(CLOSE_CODES.rateLimited, 'rate limited');
+    if (++state.violations > MAX_RATE_VIOLATIONS) state.socket.close(CLOSE_CODES.rateLimited, 'rate limited');
     return false;
   }
 
@@ -117,12 +120,13 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
     })
     .ws(SOCKET_PATH, {
       async open(ws) {
-        const request = (ws.data as { request: Request }).request;
-        const actor = actors.get(request);
+        const data = ws.data as SocketData;
+        const actor = actors.get(data.request);
+        actors.delete(data.request);
         if (!actor) return ws.close(CLOSE_CODES.unauthorized, 'unauthorized');
-        const conn: Conn = { id: crypto.randomUUID(), actor, socket: ws.raw as unknown as Conn['socket'], subs: new Map(), closed: false };
-        const state: SocketState = { conn, tokens: burst, refilledAt: Date.now(), violations: 0, ip: clientIp(request, null) };
-        states.set(ws.id, state);
+        const socket = ws.raw as unknown as Conn['socket'];
+        const conn: SocketConn = { id: crypto.randomUUID(), actor, socket, subs: new Map(), closed: false, tokens: burst, refilledAt: Date.now(), violations: 0, ip: clientIp(data.request, null) };
+        data.medchatConn = conn;
         hub.add(conn);
         try {
           await connectionOpened(ctx, conn.id, actor.id, actor.role !== 'patient');
@@ -133,29 +137,29 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
         }
       },
       async message(ws, raw) {
-        const state = states.get(ws.id);
-        if (!state || state.conn.closed) return;
-        if (!allowFrame(state)) return hub.sendEvent(state.conn, { type: 'error', code: 'rate_limited', message: ERRORS.rate_limited.message });
+        const conn = connOf(ws);
+        if (!conn || conn.closed) return;
+        if (!allowFrame(conn)) return hub.sendEvent(conn, { type: 'error', code: 'rate_limited', message: ERRORS.rate_limited.message });
         const parsed = parseFrame(raw);
-        if (!parsed.ok) return hub.sendEvent(state.conn, { type: 'error', ref: parsed.ref, code: parsed.code, message: parsed.message });
+        if (!parsed.ok) return hub.sendEvent(conn, { type: 'error', ref: parsed.ref, code: parsed.code, message: parsed.message });
         inFlight++;
         try {
-          await handle(state, parsed.frame);
+          await handle(conn, parsed.frame);
         } catch (error) {
           const sessionId = 'sessionId' in parsed.frame ? parsed.frame.sessionId : undefined;
           const code: KnownErrorCode = error instanceof AppError ? error.code : isDatabaseUnavailable(error) ? 'database_unavailable' : 'internal_error';
           if (code === 'internal_error') ctx.logger.error('socket.frame_failed', { frame: parsed.frame.type, ...errorKind(error) });
-          hub.sendEvent(state.conn, { type: 'error', ref: parsed.frame.ref, code, message: error instanceof AppError ? error.message : ERRORS[code].message, sessionId });
+          hub.sendEvent(conn, { type: 'error', ref: parsed.frame.ref, code, message: error instanceof AppError ? error.message : ERRORS[code].message, sessionId });
         } finally {
           inFlight--;
         }
       },
       async close(ws) {
-        const state = states.get(ws.id);
-        if (!state) return;
-        states.delete(ws.id);
-        hub.remove(state.conn);
-        await connectionClosed(ctx, state.conn.id, state.conn.actor.id, state.conn.actor.role !== 'patient').catch((error) => ctx.logger.warn('socket.close_failed', errorKind(error)));
+        const conn = connOf(ws);
+        if (!conn) return;
+        (ws.data as SocketData).medchatConn = undefined;
+        hub.remove(conn);
+        await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient').catch((error) => ctx.logger.warn('socket.close_failed', errorKind(error)));
       },
     });
 
