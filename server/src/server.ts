@@ -3,6 +3,7 @@ import type { AppContext } from './context';
 import { createApp } from './app';
 import { closeContext, createContext } from './runtime';
 import { CLOSE_CODES } from '@medchat/sdk/protocol';
+import { startMatcher } from './modules/assignments/matcher';
 import { startSweeper } from './modules/realtime/presence';
 import { MAX_BODY_BYTES } from './lib/error-plugin';
 import { purgeExpiredSessions } from './modules/retention/service';
@@ -23,6 +24,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: MAX_BODY_BYTES * 4 });
   const port = app.server!.port!;
   const stopSweeper = startSweeper(ctx, config.sweepIntervalMs);
+  const stopMatcher = startMatcher(ctx);
   const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch((error) => ctx.logger.warn('retention.failed', errorKind(error))), 60 * 60 * 1000);
   ctx.logger.info('server.listening', { port, database: ctx.database.kind, instanceId: ctx.instanceId });
   let stopping: Promise<void> | null = null;
@@ -34,6 +36,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
       // RELIABILITY O5: stop accepting, tell clients to reconnect elsewhere, let in-flight work finish, then exit.
       stopping ??= (async () => {
         stopSweeper();
+        stopMatcher();
         clearInterval(retention);
         const stopped = app.stop(false);
         app.hub.closeAll(CLOSE_CODES.goingAway, 'server shutting down');

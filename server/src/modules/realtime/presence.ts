@@ -6,11 +6,10 @@
  */
 import { and, eq, inArray, isNotNull, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context';
-import { rowsOf } from '../../db/rows';
 import { clinics, connections, users } from '../../db/schema';
 import { inTransaction } from '../../lib/transaction';
 import { errorKind } from '../../lib/logger';
-import { claimWaiting } from '../assignments/engine';
+import { matchWaiting } from '../assignments/matcher';
 import { applyAvailability } from '../employees/service';
 
 /** A connection row whose heartbeat is older than this belongs to a dead instance. */
@@ -72,15 +71,7 @@ export async function sweep(ctx: AppContext) {
   }
 
   // Backstop for lost wakeups: available staff with spare capacity while their clinic has waiting patients.
-  const idle = await db.execute<{ id: string }>(sql`
-    select u.id from users u join clinics c on c.id = u.clinic_id
-    where u.role = 'employee' and u.active and u.availability = 'available'
-      and u.load < coalesce(u.capacity, c.default_capacity)
-      and exists (select 1 from chat_sessions s where s.clinic_id = u.clinic_id and s.status = 'waiting')
-    order by u.load, u.last_assigned_at nulls first limit 50`);
-  for (const { id } of rowsOf<{ id: string }>(idle)) {
-    await inTransaction(ctx, (tx, emit) => claimWaiting(tx, emit, id));
-  }
+  await matchWaiting(ctx);
 }
 
 /** Runs the sweeper every `intervalMs` until stopped; errors are logged (ids only) and the next run retries. */
