@@ -1,14 +1,17 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, test, setDefaultTimeout } from 'bun:test';
 import { count, eq } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { auditLog, chatSessions, messages } from '../../db/schema';
 import { purgeExpiredSessions } from './service';
 
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
+
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 test('ended sessions past the clinic retention period are deleted with their messages, leaving an audit row', async () => {
   const admin = await login(t, 'admin@demo.clinic');
@@ -26,13 +29,4 @@ test('ended sessions past the clinic retention period are deleted with their mes
   const trail = await t.ctx.db.select().from(auditLog).where(eq(auditLog.sessionId, session.id));
   expect(trail.map((a) => a.action)).toContain('session.purged');
   expect(JSON.stringify(trail)).not.toContain('canary-phi-text');
-});
-
-test('login is rate-limited per account after repeated failures', async () => {
-  for (let i = 0; i < 10; i++) {
-    expect((await t.call('POST', '/api/v1/auth/login', { body: { email: 'dr.lee@demo.clinic', password: 'wrong' } })).status).toBe(401);
-  }
-  const res = await t.call('POST', '/api/v1/auth/login', { body: { email: 'dr.lee@demo.clinic', password: 'wrong' } });
-  expect(res.status).toBe(429);
-  expect(res.body.error.code).toBe('rate_limited');
 });
