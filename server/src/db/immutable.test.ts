@@ -1,12 +1,15 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, type TestApp } from '../../../tests/helpers/app';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 test('messages cannot be updated and audit rows can be neither updated nor deleted', async () => {
   const pat = await guest(t);

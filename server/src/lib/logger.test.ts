@@ -1,5 +1,8 @@
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { createLogger, errorKind } from './logger';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 describe('createLogger', () => {
   test('one JSON line per event at or above the level; silent writes nothing', () => {

@@ -1,11 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+
+// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 describe('the seed scenario over the JSON API', () => {
   test('available → start → assigned → messages → leave → reassigned → end, with history', async () => {
