@@ -8,22 +8,19 @@
  * silence).
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { migrateDatabase, openDatabase } from '../../server/src/db/client';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
 import { signIdentityToken } from '../../server/src/lib/identity-token';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database';
+import { onPostgres } from '../helpers/database';
 import { query } from '../helpers/digest';
+import { logLines, startLoggedServer, type LoggedServer } from '../helpers/logged-server';
 import { TestSocket } from '../helpers/socket';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
-const root = new URL('../../', import.meta.url).pathname;
 const tag = crypto.randomUUID().replaceAll('-', '').slice(0, 12);
 /** Every canary holds `tag`, so one search for it finds any of them, whole or cut. */
 const canary = {
@@ -44,68 +41,6 @@ const canary = {
 };
 /** Credentials seen during the run: none may be logged either. */
 const secrets: string[] = [];
-
-/** The demo as a child process at LOG_LEVEL=debug, everything it writes to stdout and stderr kept in `output`. */
-interface LoggedServer {
-  base: string;
-  database: TestDatabase;
-  dataDir: string | undefined;
-  readonly output: string;
-  /** SIGTERM, so shutdown logging is captured too; resolves with the exit code once all output is read. */
-  stop(): Promise<number>;
-  /** Kills it if still running, drops its database. */
-  dispose(): Promise<void>;
-}
-
-async function startLoggedServer(): Promise<LoggedServer> {
-  const database = await createTestDatabase();
-  const dataDir = database.url ? undefined : mkdtempSync(join(tmpdir(), 'medchat-phi-'));
-  await plantTraps(database.url, dataDir);
-  const child = Bun.spawn([process.execPath, 'server/src/demo.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', DATABASE_URL: database.url ?? '', MEDCHAT_DATA_DIR: dataDir ?? '', SWEEP_INTERVAL_MS: '200' },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  let output = '';
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    const reader = stream.getReader();
-    for (let r = await reader.read(); !r.done; r = await reader.read()) output += decoder.decode(r.value, { stream: true });
-  };
-  const drained = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  const until = Date.now() + 90_000;
-  while (!/Clinic page\s+http:\/\/localhost:\d+\//.test(output)) {
-    if (Date.now() > until || child.exitCode !== null) throw new Error(`the demo did not start; it wrote:\n${output.slice(-2000)}`);
-    await Bun.sleep(50);
-  }
-  return {
-    base: /Clinic page\s+(http:\/\/localhost:\d+)\//.exec(output)![1]!,
-    database,
-    dataDir,
-    get output() {
-      return output;
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      const code = await child.exited;
-      await drained;
-      return code;
-    },
-    async dispose() {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await database.drop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** JSON lines the logger wrote (the demo also prints a banner). */
-const logLines = (output: string) =>
-  output
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { level: string; event: string; [k: string]: unknown });
 
 let server: LoggedServer;
 let base = '';
@@ -138,7 +73,7 @@ async function plantTraps(url: string | undefined, dir: string | undefined) {
 }
 
 beforeAll(async () => {
-  server = await startLoggedServer();
+  server = await startLoggedServer(plantTraps);
   base = server.base;
   wsUrl = `${base.replace('http', 'ws')}/api/v1/socket`;
 }, 120_000);
@@ -314,7 +249,7 @@ describe('a whole conversation with canary PHI, at LOG_LEVEL=debug', () => {
 describe.skipIf(!onPostgres)('a caller-chosen path in an error log (Postgres)', () => {
   let probe: LoggedServer;
   beforeAll(async () => {
-    probe = await startLoggedServer();
+    probe = await startLoggedServer(plantTraps);
   }, 120_000);
   afterAll(() => probe?.dispose());
 
