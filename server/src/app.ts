@@ -29,10 +29,13 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
       sendPings: true,
     },
   })
+    // First: its request hook must run before any other can answer early (refused upgrades, oversized bodies).
+    .use(securityHeaders(ctx))
     .use(errorPlugin(ctx.logger))
     .use(realtime)
-    .use(securityHeaders(ctx))
-    .use(openapi({ path: '/openapi', documentation: { info: { title: 'MedChat API', version: '1' } } }))
+    // The document only: a docs page would run a CDN's script on the origin where the console keeps staff tokens.
+    .use(openapi({ provider: null, specPath: '/openapi/json', documentation: { info: { title: 'MedChat API', version: '1' } } }))
+    .get('/openapi', ({ redirect }) => redirect('/openapi/json'), { detail: { hide: true } })
     .use(healthModule(ctx))
     .use(widgetAssets())
     .use(authModule(ctx))

@@ -22,14 +22,15 @@ export const DEMO_CSP = [
 
 type Files = Map<string, { body: string | Uint8Array; type: string }>;
 
-export async function demoSite(origin: string) {
+/** `origin` is where the clinic page says the chat server is; a function, as port 0 is only known after listening. */
+export async function demoSite(origin: () => string) {
   const { buildConsole } = (await import('../../examples/staff-console/build')) as { buildConsole(): Promise<Files> };
   const consoleFiles = await buildConsole();
-  const clinicPage = (await Bun.file(CLINIC_PAGE).text()).replaceAll('http://localhost:3000', origin);
+  const clinicPage = await Bun.file(CLINIC_PAGE).text();
   const html = (body: string | Uint8Array | Blob, type = 'text/html; charset=utf-8') =>
     new Response(body as BodyInit, { headers: { 'content-type': type, 'content-security-policy': DEMO_CSP, 'x-frame-options': 'DENY' } });
   return new Elysia({ name: 'demo-site' })
-    .get('/', () => html(clinicPage))
+    .get('/', () => html(clinicPage.replaceAll('http://localhost:3000', origin())))
     .get('/styles.css', () => html(Bun.file(`${CLINIC_SITE}/styles.css`), 'text/css; charset=utf-8'))
     // Elysia matches `/console` and `/console/` alike; the console's relative URLs need the trailing slash.
     .get('/console', ({ request, redirect }) => (new URL(request.url).pathname.endsWith('/') ? html(consoleFiles.get('index.html')!.body) : redirect('/console/')))

@@ -1,21 +1,39 @@
 /**
  * The one-command demo: the service on the embedded database (kept in .data/demo), the demo clinic seeded,
  * then the URLs and demo logins printed. Never used in production: it prints passwords.
+ * `startDemo()` is the same composition without the printing, for tests that need what `npm start` serves.
  */
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemo } from './db/seed';
-import { startServer } from './server';
+import { startServer, type RunningServer } from './server';
 import { demoSite } from './demo-site';
 import { ensureWidgetBuilt } from './modules/assets';
 
-const config = loadConfig({ LOG_LEVEL: 'warn', MEDCHAT_DATA_DIR: '.data/demo', ...process.env });
-const origin = `http://localhost:${config.port}`;
-await ensureWidgetBuilt();
-const site = await demoSite(origin);
-const server = await startServer(config, (app) => app.use(site));
-await seedDemo(server.ctx.db, { allowedOrigins: [origin, `http://127.0.0.1:${config.port}`] });
+export interface DemoServer extends RunningServer {
+  /** Where the clinic page says the chat server is; allowed by the demo clinic, with its 127.0.0.1 twin. */
+  origin: string;
+}
 
-console.log(`
+/** The server plus the demo pages, listening (port 0 picks a free one), with the demo clinic seeded. */
+export async function startDemo(config: Config): Promise<DemoServer> {
+  await ensureWidgetBuilt();
+  let origin = `http://localhost:${config.port}`;
+  const site = await demoSite(() => origin);
+  const server = await startServer(config, (app) => app.use(site));
+  const defaultPublicUrl = `http://localhost:${config.port}`;
+  origin = `http://localhost:${server.port}`;
+  // The socket's same-origin check reads the public URL; with port 0 its default is only known now.
+  if (config.publicUrl === defaultPublicUrl) config.publicUrl = origin;
+  await seedDemo(server.ctx.db, { allowedOrigins: [origin, `http://127.0.0.1:${server.port}`] });
+  return { ...server, origin };
+}
+
+if (import.meta.main) {
+  const config = loadConfig({ LOG_LEVEL: 'warn', MEDCHAT_DATA_DIR: '.data/demo', ...process.env });
+  const server = await startDemo(config);
+  const { origin } = server;
+
+  console.log(`
   MedChat demo is running (embedded database in ${config.dataDir ?? 'memory'})
 
   Clinic page    ${origin}/            (a patient: open the chat bubble)
@@ -29,9 +47,10 @@ ${DEMO_STAFF.map((s) => `    ${s.role.padEnd(9)} ${s.email.padEnd(26)} ${s.displ
   Press Ctrl+C to stop.
 `);
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, async () => {
-    await server.stop();
-    process.exit(0);
-  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, async () => {
+      await server.stop();
+      process.exit(0);
+    });
+  }
 }

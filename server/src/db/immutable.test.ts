@@ -8,8 +8,8 @@ setDefaultTimeout(60_000);
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 test('messages cannot be updated and audit rows can be neither updated nor deleted', async () => {
   const pat = await guest(t);

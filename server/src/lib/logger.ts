@@ -23,8 +23,21 @@ export function createLogger(level: Level | 'silent' = 'info', write: (line: str
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-/** Describes an unexpected error without its message text, which may quote PHI from SQL parameters. */
+/**
+ * Describes an unexpected error without its message or detail text, which may quote PHI from SQL parameters: its name
+ * and the first code along its causes (drizzle wraps the driver's error, whose code is the SQLSTATE, e.g. 23514).
+ */
 export function errorKind(error: unknown): Fields {
-  const e = error as { name?: unknown; code?: unknown };
-  return { errorName: typeof e?.name === 'string' ? e.name : typeof error, errorCode: typeof e?.code === 'string' ? e.code : undefined };
+  const e = error as { name?: unknown };
+  return { errorName: typeof e?.name === 'string' ? e.name : typeof error, errorCode: firstCode(error) };
+}
+
+/** A SQLSTATE or a driver code (ECONNRESET, CONNECTION_CLOSED): short, upper-case, never free text. */
+function firstCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z_]{1,40}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

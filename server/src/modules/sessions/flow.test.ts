@@ -7,8 +7,8 @@ setDefaultTimeout(60_000);
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-});
-afterAll(() => t.close());
+}, 60_000);
+afterAll(() => t?.close());
 
 describe('the seed scenario over the JSON API', () => {
   test('available → start → assigned → messages → leave → reassigned → end, with history', async () => {
