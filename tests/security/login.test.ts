@@ -38,6 +38,7 @@ describe('login rate limit', () => {
     for (let i = 0; i < LOGIN_ATTEMPTS.max; i++) expectError(await attempt(email, `guess-${i}`), 401, 'invalid_credentials');
     const wrong = await refused('POST', '/api/v1/auth/login', { body: { email, password: 'guess-again' } }, 429, 'rate_limited');
     expect(wrong.body.error.details).toEqual({ retryAfterSeconds: LOGIN_ATTEMPTS.windowMinutes * 60 });
+    expect(wrong.headers.get('retry-after')).toBe(String(LOGIN_ATTEMPTS.windowMinutes * 60));
     // Checked before the password: a correct guess inside the lock tells the attacker nothing.
     await refused('POST', '/api/v1/auth/login', { body: { email, password: 'right-password-1' } }, 429, 'rate_limited');
     await refused('POST', '/api/v1/auth/login', { body: { email: ` ${email.toUpperCase()} `, password: 'right-password-1' } }, 429, 'rate_limited');

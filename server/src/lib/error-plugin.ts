@@ -14,6 +14,9 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 const requestIds = new WeakMap<Request, string>();
 
+/** The route pattern (`/api/v1/sessions/:id`), never the path: a path carries whatever text the caller put in it. */
+const routeOf = (route: string | undefined) => route || 'unmatched';
+
 /** One error envelope for every route: `{"error":{"code","message","requestId","details"?}}`; never a stack. */
 export const errorPlugin = (logger: Logger) =>
   new Elysia({ name: 'errors' })
@@ -24,14 +27,18 @@ export const errorPlugin = (logger: Logger) =>
       // Bun's own limit (server.ts) answers with a bare 413; a declared length over ours gets the envelope.
       if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new AppError('payload_too_large');
     })
-    .onError({ as: 'global' }, ({ code, error, set, request }) => {
+    .onError({ as: 'global' }, ({ code, error, set, request, route }) => {
       const requestId = requestIds.get(request);
       const reply = (status: number, body: object) => {
         set.status = status;
         set.headers['content-type'] = 'application/json';
         return body;
       };
-      if (error instanceof AppError) return reply(error.status, errorBody(error.code, requestId, error.details, error.message));
+      if (error instanceof AppError) {
+        const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+        if (typeof retryAfter === 'number') set.headers['retry-after'] = String(Math.ceil(retryAfter));
+        return reply(error.status, errorBody(error.code, requestId, error.details, error.message));
+      }
       switch (code) {
         case 'VALIDATION':
           return reply(400, errorBody('invalid_request', requestId, validationDetails(error)));
@@ -46,13 +53,13 @@ export const errorPlugin = (logger: Logger) =>
       const status = (error as { status?: unknown }).status;
       if (status === 413) return reply(413, errorBody('payload_too_large', requestId));
       if (isDatabaseUnavailable(error)) {
-        logger.warn('request.database_unavailable', { requestId, path: new URL(request.url).pathname, ...errorKind(error) });
+        logger.warn('request.database_unavailable', { requestId, route: routeOf(route), ...errorKind(error) });
         set.headers['retry-after'] = '2';
         return reply(503, errorBody('database_unavailable', requestId));
       }
       if (typeof status === 'number' && status >= 400 && status < 500) return reply(400, errorBody('invalid_request', requestId));
       // Backstop for text Postgres cannot store (NUL, bad encoding) that slipped past the checks: the client's fault.
       if (['22021', '22P05'].includes(pgCode(error) ?? '')) return reply(400, errorBody('invalid_request', requestId));
-      logger.error('request.failed', { requestId, path: new URL(request.url).pathname, ...errorKind(error) });
+      logger.error('request.failed', { requestId, route: routeOf(route), ...errorKind(error) });
       return reply(500, errorBody('internal_error', requestId));
     });
