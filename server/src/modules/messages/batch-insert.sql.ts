@@ -26,14 +26,18 @@ export interface Outcome {
  *   by `sendOne`), a repeat returns the stored message or a conflict, an ended session takes no new message.
  *   `copy` numbers repeats of one client id inside the batch; only the first is stored.
  * - `fresh` hands out the next seqs per session in input order; `counters` moves `last_seq` to the highest.
+ * - Message ids come with the input and `created_at` is the transaction's `now()`, so the answer needs no join back
+ *   to the inserted rows (the planner cannot estimate CTE sizes and joined them pairwise: 80 of 127 ms at 500 sends).
+ *   The ids are time-ordered (UUIDv7), so new keys land at the right edge of the primary key index instead of
+ *   dirtying a random page (and, after each checkpoint, writing it whole to the WAL) for every message.
  */
 export function storeBatch(inputs: SendInput[]) {
   const json = JSON.stringify(
-    inputs.map((i) => ({ s: i.sessionId, u: i.actor.id, r: i.actor.role, k: i.actor.clinicId, b: i.body, c: i.clientMsgId })),
+    inputs.map((i) => ({ s: i.sessionId, u: i.actor.id, r: i.actor.role, k: i.actor.clinicId, b: i.body, c: i.clientMsgId, i: Bun.randomUUIDv7() })),
   );
   return sql`
     with input as (
-      select t.ord::int as ord, (t.x->>'s')::uuid as session_id, (t.x->>'u')::uuid as sender_id, t.x->>'r' as role,
+      select t.ord::int as ord, (t.x->>'i')::uuid as new_id, (t.x->>'s')::uuid as session_id, (t.x->>'u')::uuid as sender_id, t.x->>'r' as role,
              (t.x->>'k')::uuid as clinic_id, t.x->>'b' as body, t.x->>'c' as client_msg_id
       from jsonb_array_elements(${json}::jsonb) with ordinality as t(x, ord)
     ),
@@ -47,7 +51,7 @@ export function storeBatch(inputs: SendInput[]) {
       from input i join messages m on m.session_id = i.session_id and m.sender_id = i.sender_id and m.client_msg_id = i.client_msg_id
     ),
     judged as (
-      select i.ord, i.session_id, i.sender_id, i.body, i.client_msg_id, l.last_seq,
+      select i.ord, i.new_id, i.session_id, i.sender_id, i.body, i.client_msg_id, l.last_seq,
              e.id as earlier_id, e.seq as earlier_seq, e.body as earlier_body, e.created_at as earlier_at,
              case
                when l.id is null or l.clinic_id <> i.clinic_id then 'not_found'
@@ -61,14 +65,13 @@ export function storeBatch(inputs: SendInput[]) {
       from input i left join locked l on l.id = i.session_id left join earlier e on e.ord = i.ord
     ),
     fresh as (
-      select j.ord, j.session_id, j.sender_id, j.body, j.client_msg_id,
+      select j.ord, j.new_id, j.session_id, j.sender_id, j.body, j.client_msg_id,
              (j.last_seq + row_number() over (partition by j.session_id order by j.ord))::int as seq
       from judged j where j.outcome = 'new' and j.copy = 1
     ),
     inserted as (
-      insert into messages (session_id, seq, sender_id, kind, body, client_msg_id)
-      select session_id, seq, sender_id, 'text', body, client_msg_id from fresh
-      returning id, session_id, seq, created_at
+      insert into messages (id, session_id, seq, sender_id, kind, body, client_msg_id, created_at)
+      select new_id, session_id, seq, sender_id, 'text', body, client_msg_id, now() from fresh
     ),
     counters as (
       update chat_sessions s set last_seq = f.seq
@@ -76,10 +79,8 @@ export function storeBatch(inputs: SendInput[]) {
       where s.id = f.session_id
       returning s.id
     )
-    select j.outcome, coalesce(n.id, j.earlier_id) as id, coalesce(n.seq, j.earlier_seq) as seq,
-           coalesce(n.created_at, j.earlier_at) as created_at, j.earlier_body as existing_body
-    from judged j
-    left join fresh f on f.ord = j.ord
-    left join inserted n on n.session_id = f.session_id and n.seq = f.seq
+    select j.outcome, coalesce(f.new_id, j.earlier_id) as id, coalesce(f.seq, j.earlier_seq) as seq,
+           case when f.ord is null then j.earlier_at else now() end as created_at, j.earlier_body as existing_body
+    from judged j left join fresh f on f.ord = j.ord
     order by j.ord`;
 }

@@ -75,8 +75,10 @@ export class MessageWriter {
 
   private async write(batch: Pending[]) {
     let outcomes: Outcome[];
+    const started = performance.now();
     try {
       outcomes = rowsOf<Outcome>(await this.ctx.db.execute(storeBatch(batch.map((p) => p.input))));
+      this.ctx.logger.debug('messages.batch', { size: batch.length, ms: Math.round(performance.now() - started) });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         for (const p of batch) p.reject(error);
