@@ -116,6 +116,23 @@ describe('sends stored together', () => {
     expect((await stored(a.sessionId)).map((r) => r.client_msg_id).slice(before)).toEqual(['turn-1', 'turn-2']);
   });
 
+  test('sends spread over many turns, while batches are being written, keep each session in send order', async () => {
+    const senders = await Promise.all(chats.map(async (c) => ({ ...c, actor: (await authenticate(t.ctx.db, c.patient.token))! })));
+    const before = new Map(await Promise.all(chats.map(async (c) => [c.sessionId, (await stored(c.sessionId)).length] as const)));
+    const pending: Array<Promise<unknown>> = [];
+    for (let turn = 0; turn < 8; turn++) {
+      for (let i = 0; i < 5; i++) for (const c of senders) pending.push(sendMessage(t.ctx, c.actor, c.sessionId, { clientMsgId: `order-${turn}-${i}`, body: `turn ${turn} line ${i}` }));
+      await Bun.sleep(turn % 2);
+    }
+    await Promise.all(pending);
+    const expected = Array.from({ length: 8 }, (_, turn) => Array.from({ length: 5 }, (_, i) => `order-${turn}-${i}`)).flat();
+    for (const c of chats) {
+      const rows = (await stored(c.sessionId)).slice(before.get(c.sessionId));
+      expect(rows.map((r) => r.client_msg_id)).toEqual(expected);
+      expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => before.get(c.sessionId)! + i + 1));
+    }
+  });
+
   test('an employee who left can still replay a message sent while holding the session, beside new sends', async () => {
     const c = chats[2]!;
     const holder = joy;

@@ -2,9 +2,9 @@
  * Group commit for messages. Sends that arrive while a write is in flight are stored together by the next one,
  * in a single SQL statement (./batch-insert.sql.ts): it locks the sessions, finds earlier sends with the same
  * client ids, checks who may write, hands out the next seqs, inserts the messages and moves the counters, in one
- * round trip and one commit, whatever the number of messages. Seqs stay gapless and one socket's frames keep
- * their order (one write in flight at a time, items in arrival order); each caller is answered only after the
- * commit (RELIABILITY D1–D3).
+ * round trip and one commit, whatever the number of messages. Two batches may be written at once, never over
+ * the same session, so seqs stay gapless and a session's sends keep their arrival order; each caller is
+ * answered only after the commit (RELIABILITY D1–D3).
  *
  * A send the statement cannot decide alone (an employee writing to a session they do not hold, which may be an
  * idempotent replay of a message sent before they left), and every send of a batch whose statement failed for
@@ -42,12 +42,17 @@ interface Pending {
 }
 
 const MAX_BATCH = 512;
+/** Batches being written at once (over disjoint sessions). */
+const MAX_WRITING = 2;
 
 const keyOf = (i: SendInput) => `${i.sessionId} ${i.actor.id} ${i.clientMsgId}`;
 
 export class MessageWriter {
   private queue: Pending[] = [];
-  private writing = false;
+  private scheduled = false;
+  private writing = 0;
+  /** Sessions with sends in a batch being written: their next sends wait, so each session's seqs keep send order. */
+  private readonly busy = new Set<string>();
 
   constructor(
     private readonly ctx: Pick<AppContext, 'db' | 'bus' | 'logger'>,
@@ -57,20 +62,46 @@ export class MessageWriter {
   send(input: SendInput): Promise<SendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        // Let the sends of this event-loop turn join the first batch.
-        setImmediate(() => void this.drain());
+      if (!this.scheduled && this.writing < MAX_WRITING) {
+        this.scheduled = true;
+        // Let the sends of this event-loop turn join the batch.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.start();
+        });
       }
     });
   }
 
-  private async drain() {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      await this.write(batch);
+  /**
+   * Starts batches while fewer than MAX_WRITING are being written. A batch takes queued sends in order, skipping
+   * (with every later send of the same session) those whose session is in a batch being written; two batches in
+   * flight never share a session, so they neither wait on each other's row locks nor reorder a session's sends.
+   */
+  private start() {
+    while (this.writing < MAX_WRITING && this.queue.length > 0) {
+      const batch: Pending[] = [];
+      const rest: Pending[] = [];
+      const held = new Set<string>();
+      for (const p of this.queue) {
+        const sessionId = p.input.sessionId;
+        if (batch.length < MAX_BATCH && !this.busy.has(sessionId) && !held.has(sessionId)) batch.push(p);
+        else {
+          rest.push(p);
+          held.add(sessionId);
+        }
+      }
+      if (batch.length === 0) return;
+      this.queue = rest;
+      const sessions = new Set(batch.map((p) => p.input.sessionId));
+      for (const id of sessions) this.busy.add(id);
+      this.writing++;
+      void this.write(batch).finally(() => {
+        for (const id of sessions) this.busy.delete(id);
+        this.writing--;
+        this.start();
+      });
     }
-    this.writing = false;
   }
 
   private async write(batch: Pending[]) {
