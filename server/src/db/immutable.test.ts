@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, type TestApp } from '../../../tests/helpers/app';
+
+// Generous: a loaded 2-core machine is slow (starting the database alone can pass the 5 s hook default).
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 beforeAll(async () => {

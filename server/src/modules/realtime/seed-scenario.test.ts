@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
 import { TestSocket } from '../../../../tests/helpers/socket';
+
+// Generous: a loaded 2-core machine is slow (starting the database alone can pass the 5 s hook default).
+setDefaultTimeout(60_000);
 
 let s: TestServer;
 beforeAll(async () => {

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, test, setDefaultTimeout } from 'bun:test';
 import { count, eq } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { auditLog, chatSessions, messages } from '../../db/schema';
 import { purgeExpiredSessions } from './service';
+
+// Generous: a loaded 2-core machine is slow (starting the database alone can pass the 5 s hook default).
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 beforeAll(async () => {

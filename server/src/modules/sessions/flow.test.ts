@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+
+// Generous: a loaded 2-core machine is slow (starting the database alone can pass the 5 s hook default).
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 beforeAll(async () => {
