@@ -3,10 +3,13 @@ import type { Logger } from './logger';
 import { errorKind } from './logger';
 import { AppError, errorBody, isDatabaseUnavailable, pgCode } from './errors';
 
-/** Validation errors become `invalid_request` with field paths, never the raw validator text with values. */
+/**
+ * Validation errors become `invalid_request` with field paths and the rule broken, never the value sent: TypeBox's
+ * message ("Expected string"), not Elysia's summary, which quotes the value ("… but found: <the value>").
+ */
 function validationDetails(error: unknown) {
-  const all = (error as { all?: Array<{ path?: string; summary?: string; message?: string }> }).all ?? [];
-  return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: e.summary ?? e.message ?? 'invalid' }));
+  const all = (error as { all?: Array<{ path?: string; message?: string }> }).all ?? [];
+  return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: e.message ?? 'invalid' }));
 }
 
 /** The largest request body the API reads (RELIABILITY I3). */

@@ -79,6 +79,16 @@ describe('over a real port', () => {
     expect(ok.status).toBe(201);
   });
 
+  test('a validation error names the field and the rule, never the value sent', async () => {
+    for (const body of [{ email: ['canary-4711'], password: 'x' }, { email: { nested: 'canary-4711' }, password: 'x' }, { email: 'ab', password: 4711 }]) {
+      const res = await raw('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expectError(res, 400, 'invalid_request');
+      expect(res.body.error.details.length).toBeGreaterThan(0);
+      for (const d of res.body.error.details) expect(d).toEqual({ path: expect.stringMatching(/^\/(email|password)$/), problem: expect.stringMatching(/^Expected /) });
+      expect(JSON.stringify(res.body)).not.toContain('4711');
+    }
+  });
+
   test('every answer carries a request id and the security headers; errors carry the same id in the body', async () => {
     const res = await raw('/api/v1/auth/me');
     expectError(res, 401, 'unauthorized');
