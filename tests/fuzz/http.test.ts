@@ -4,8 +4,8 @@
  * text, wrong content types, junk path params). Never a 5xx; every 4xx is the one error envelope; a refused
  * request leaves the database exactly as it was.
  *
- * Cases: FUZZ_RUNS (see support/runs.ts; `npm run fuzz` for the full mode). Replay a failure with the seed and
- * path it prints: FUZZ_SEED=<seed> FUZZ_PATH=<path> bun test tests/fuzz/http.test.ts
+ * Cases: FUZZ_RUNS (see support/runs.ts; `npm run fuzz` for the full mode). Replay a failure with the seed it
+ * prints: FUZZ_RUNS=<same count> FUZZ_SEED=<seed> bun test tests/fuzz/http.test.ts
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import fc from 'fast-check';

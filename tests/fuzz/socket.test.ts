@@ -5,8 +5,8 @@
  * usable afterwards (a probe frame is acked), and a refused frame leaves the database exactly as it was.
  *
  * Frames are paced under the per-connection rate limit (20/s), over two sockets per caller. Cases: FUZZ_RUNS
- * (see support/runs.ts; `npm run fuzz` for the full mode). Replay a failure with the seed and path it prints:
- * FUZZ_SEED=<seed> FUZZ_PATH=<path> bun test tests/fuzz/socket.test.ts
+ * (see support/runs.ts; `npm run fuzz` for the full mode). Replay a failure with the seed it prints:
+ * FUZZ_RUNS=<same count> FUZZ_SEED=<seed> bun test tests/fuzz/socket.test.ts
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import fc from 'fast-check';
