@@ -75,7 +75,10 @@ export interface HandshakeAnswer {
   body: string;
 }
 
-/** Sends the raw request and reads the answer; an upgraded socket is dropped at once. */
+/**
+ * Sends the raw request and reads the answer. An upgraded socket is dropped once its first frame (hello) arrives:
+ * by then the server has recorded the connection, so its row is certain to come and then go.
+ */
 export function sendHandshake(port: number, text: string): Promise<HandshakeAnswer | 'timeout' | 'no answer'> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.from(text, 'latin1')));
@@ -94,7 +97,7 @@ export function sendHandshake(port: number, text: string): Promise<HandshakeAnsw
       const status = Number(statusLine!.split(' ')[1]);
       const body = buf.subarray(end + 4);
       const length = Number(headers['content-length'] ?? 0);
-      if (status === 101 || body.length >= length || complete) finish({ status, headers, body: status === 101 ? '' : body.toString('utf8') });
+      if (status === 101 ? body.length > 0 || complete : body.length >= length || complete) finish({ status, headers, body: status === 101 ? '' : body.toString('utf8') });
     };
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);

@@ -211,7 +211,7 @@ async function runHandshakes(batch: Handshake[]) {
     const before = await ledger.now();
     const upgraded = await tryHandshake(h);
     if (upgraded) {
-      // Opened and dropped at once: its connection row must come and go, leaving no trace.
+      // Opened, greeted and dropped: its connection row must come and go, leaving no trace.
       const actor = h.token.who as ActorName;
       await until(async () => (await connectionRows(world.users[actor])) === SOCKETS_PER_CALLER, `the dropped socket of ${actor} to be forgotten`);
     }
