@@ -6,8 +6,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Assignment, AssignmentEndReason, AssignmentStartReason, Availability, Me, Message, Person, QueueStatus, Role, Session } from './models';
 
 const Id = Type.String({ format: 'uuid' });
-/** A client-chosen frame id, echoed as `ref` in the ack or error that answers it. */
-const Ref = Type.Optional(Type.String({ maxLength: 64 }));
+/** A client-chosen frame id, echoed as `ref` in the ack or error that answers it. Never empty: an empty ref could not be told from none. */
+const Ref = Type.Optional(Type.String({ minLength: 1, maxLength: 64 }));
 
 // ---------- client → server ----------
 

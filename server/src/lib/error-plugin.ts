@@ -3,14 +3,42 @@ import type { Logger } from './logger';
 import { errorKind } from './logger';
 import { AppError, errorBody, isDatabaseUnavailable, pgCode } from './errors';
 
-/** Validation errors become `invalid_request` with field paths, never the raw validator text with values. */
+/**
+ * Validation errors become `invalid_request` with field paths and the rule broken, never the value sent: TypeBox's
+ * message ("Expected string"), not Elysia's summary, which quotes the value ("… but found: <the value>").
+ */
 function validationDetails(error: unknown) {
-  const all = (error as { all?: Array<{ path?: string; summary?: string; message?: string }> }).all ?? [];
-  return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: e.summary ?? e.message ?? 'invalid' }));
+  const all = (error as { all?: Array<{ path?: string; message?: string }> }).all ?? [];
+  return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: e.message ?? 'invalid' }));
 }
 
 /** The largest request body the API reads (RELIABILITY I3). */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** The deepest nesting of arrays and objects a JSON body may have; the API's own bodies are 2 deep. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * True when JSON text nests arrays or objects deeper than `limit`, counted without parsing (brackets inside strings
+ * do not count). Elysia writes the whole refused value into its validation error, recursively and indented, so a
+ * 6 KB body of `[[[[…` blocked the event loop for seconds, and a deeper one overflowed the stack (a 500).
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+const isJson = (request: Request) => /^application\/json/i.test(request.headers.get('content-type') ?? '');
 
 const requestIds = new WeakMap<Request, string>();
 
@@ -20,12 +48,16 @@ const routeOf = (route: string | undefined) => route || 'unmatched';
 /** One error envelope for every route: `{"error":{"code","message","requestId","details"?}}`; never a stack. */
 export const errorPlugin = (logger: Logger) =>
   new Elysia({ name: 'errors' })
-    .onRequest(({ request, set }) => {
+    .onRequest(async ({ request, set }) => {
       const requestId = crypto.randomUUID();
       requestIds.set(request, requestId);
       set.headers['x-request-id'] = requestId;
       // Bun's own limit (server.ts) answers with a bare 413; a declared length over ours gets the envelope.
       if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new AppError('payload_too_large');
+      // Read from a copy, so that Elysia still parses the body itself (and only for routes that take one).
+      if (request.body && isJson(request) && nestsDeeperThan(await request.clone().text(), MAX_JSON_DEPTH)) {
+        throw new AppError('invalid_request', { problem: 'too_deep', maxDepth: MAX_JSON_DEPTH }, 'The body is nested too deeply.');
+      }
     })
     .onError({ as: 'global' }, ({ code, error, set, request, route }) => {
       const requestId = requestIds.get(request);

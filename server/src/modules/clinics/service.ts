@@ -81,7 +81,7 @@ export function normalizeOrigin(origin: string): string {
 export type SettingsPatch = Partial<Pick<ClinicSettings, 'name' | 'allowedOrigins' | 'emergencyText' | 'defaultCapacity' | 'graceSeconds' | 'retentionDays' | 'brandColor'>>;
 
 export async function updateSettings(ctx: AppContext, actor: Actor, patch: SettingsPatch, ip: string | null): Promise<ClinicSettings> {
-  await clinicOf(ctx.db, actor);
+  const current = await clinicOf(ctx.db, actor);
   const values = {
     name: patch.name === undefined ? undefined : cleanText(patch.name, 'name', { maxLength: 120 }),
     emergencyText: patch.emergencyText === undefined ? undefined : cleanText(patch.emergencyText, 'emergencyText', { maxLength: 500, allowNewlines: true }),
@@ -91,6 +91,9 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     retentionDays: patch.retentionDays,
     brandColor: patch.brandColor,
   };
+  // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
+  // drizzle refuses an UPDATE without values, which was a 500.
+  if (Object.values(values).every((v) => v === undefined)) return toSettings(current);
   const [row] = await ctx.db.update(clinics).set(values).where(eq(clinics.id, actor.clinicId)).returning();
   await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'clinic.settings_changed', ip });
   return toSettings(row!);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { databaseDigest } from '../../../../tests/helpers/digest';
 import { refusalChecker } from '../../../../tests/helpers/expect';
 import { signIdentityToken } from '../../lib/identity-token';
 
@@ -51,6 +52,21 @@ describe('clinic settings', () => {
     ['capacity over 50', { defaultCapacity: 51 }],
   ])('400 invalid_request for %s', async (_n, body) => {
     await refused('PATCH', '/api/v1/clinic/settings', { token: admin.token, body }, 400, 'invalid_request');
+  });
+
+  test.each([
+    ['an empty patch', {}],
+    ['unknown fields only', { siteKey: 'hijack', identitySecret: 'x' }],
+    ['no body', undefined],
+    ['a JSON array (Elysia reads it as {})', '[]'],
+    ['a JSON number (Elysia reads it as {})', '1'],
+  ])('PATCH with %s changes nothing and answers the settings', async (_n, body) => {
+    const current = await t.call('GET', '/api/v1/clinic/settings', { token: admin.token });
+    const before = await databaseDigest(t.ctx.db);
+    const res = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(current.body);
+    expect(await databaseDigest(t.ctx.db)).toEqual(before);
   });
 
   test('401 and 403 for everything but the admin', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
-import { query } from '../../../../tests/helpers/digest';
+import { databaseDigest, query } from '../../../../tests/helpers/digest';
 import { expectError, refusalChecker } from '../../../../tests/helpers/expect';
 import { createClinic } from '../clinics/service';
 
@@ -67,6 +67,20 @@ describe('PATCH /employees/:id', () => {
     expect(res.body).toMatchObject({ displayName: 'Nurse Joy R.', capacity: 4 });
     const back = await t.call('PATCH', `/api/v1/employees/${joy.user.id}`, { token: admin.token, body: { capacity: null } });
     expect(back.body.capacity).toBe(1);
+  });
+
+  test.each([
+    ['an empty patch', {}],
+    ['unknown fields only', { role: 'admin', clinicId: crypto.randomUUID() }],
+    ['no body', undefined],
+    ['a JSON array (Elysia reads it as {})', '[]'],
+  ])('PATCH with %s changes nothing and answers the employee', async (_n, body) => {
+    const before = await databaseDigest(t.ctx.db);
+    const res = await t.call('PATCH', `/api/v1/employees/${joy.user.id}`, { token: admin.token, body });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: joy.user.id, email: 'nurse.joy@demo.clinic', role: 'employee', active: true });
+    expect(await databaseDigest(t.ctx.db)).toEqual(before);
+    await refused('PATCH', `/api/v1/employees/${crypto.randomUUID()}`, { token: admin.token, body }, 404, 'user_not_found');
   });
 
   test('raising capacity lets an available employee take waiting sessions at once', async () => {

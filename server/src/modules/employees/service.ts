@@ -100,9 +100,13 @@ export async function createEmployee(ctx: AppContext, actor: Actor, input: NewEm
 /** Edits an employee. Deactivating one revokes their tokens and reassigns their sessions (reason admin). */
 export async function updateEmployee(ctx: AppContext, actor: Actor, id: string, input: { displayName?: string; capacity?: number | null; active?: boolean }, ip: string | null): Promise<Employee> {
   const displayName = input.displayName === undefined ? undefined : cleanText(input.displayName, 'displayName', { maxLength: 120 });
+  const isEmpty = displayName === undefined && input.capacity === undefined && input.active === undefined;
   return inTransaction(ctx, async (tx, emit) => {
     const [target] = await tx.select().from(users).where(eq(users.id, id)).for('update');
     if (!target || target.clinicId !== actor.clinicId || target.role === 'patient') throw new AppError('user_not_found');
+    // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
+    // drizzle refuses an UPDATE without values, which was a 500.
+    if (isEmpty) return employeeView(tx, id);
     await tx.update(users).set({ displayName, capacity: input.capacity, active: input.active }).where(eq(users.id, id));
     if (input.active === false && target.active) {
       await tx.update(authTokens).set({ revokedAt: sql`now()` }).where(eq(authTokens.userId, id));

@@ -61,6 +61,34 @@ describe('over a real port', () => {
     expect(ok.body.body).toBe('y'.repeat(4000));
   });
 
+  test('a deeply nested JSON body is refused with 400 at once, and changes nothing', async () => {
+    const p = await s.guest('Deep');
+    const started = await s.call('POST', '/api/v1/sessions', { token: p.token, body: { reason: 'Deep' } });
+    const url = `/api/v1/sessions/${started.body.id}/messages`;
+    const headers = { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' };
+    const before = await databaseDigest(s.ctx.db);
+    // 3,000 deep blocked the event loop for seconds; 5,000 deep overflowed the stack (500).
+    for (const depth of [33, 3000, 5000, 100_000]) {
+      const body = `{"clientMsgId":"deep","body":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      expectError(await raw(url, { method: 'POST', headers, body }), 400, 'invalid_request');
+    }
+    expectError(await raw('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '['.repeat(50_000) }), 400, 'invalid_request');
+    expect(await databaseDigest(s.ctx.db)).toEqual(before);
+    // Brackets inside strings are text, not nesting.
+    const ok = await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'brackets', body: '[{"'.repeat(1000) }) });
+    expect(ok.status).toBe(201);
+  });
+
+  test('a validation error names the field and the rule, never the value sent', async () => {
+    for (const body of [{ email: ['canary-4711'], password: 'x' }, { email: { nested: 'canary-4711' }, password: 'x' }, { email: 'ab', password: 4711 }]) {
+      const res = await raw('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expectError(res, 400, 'invalid_request');
+      expect(res.body.error.details.length).toBeGreaterThan(0);
+      for (const d of res.body.error.details) expect(d).toEqual({ path: expect.stringMatching(/^\/(email|password)$/), problem: expect.stringMatching(/^Expected /) });
+      expect(JSON.stringify(res.body)).not.toContain('4711');
+    }
+  });
+
   test('every answer carries a request id and the security headers; errors carry the same id in the body', async () => {
     const res = await raw('/api/v1/auth/me');
     expectError(res, 401, 'unauthorized');

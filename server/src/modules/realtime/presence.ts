@@ -15,12 +15,28 @@ import { applyAvailability } from '../employees/service';
 /** A connection row whose heartbeat is older than this belongs to a dead instance. */
 export const STALE_AFTER_MS = 15_000;
 
+/**
+ * Opens still writing their row, by connection id. A socket can close while its open is still at the database;
+ * on Postgres the delete could then run first, on another pooled connection, and the row be inserted after it:
+ * an orphan that kept the user "connected" for as long as this instance lived (no grace, no reassignment).
+ */
+const opening = new Map<string, Promise<void>>();
+
 export async function connectionOpened(ctx: AppContext, connId: string, userId: string, isStaff: boolean) {
-  await ctx.db.insert(connections).values({ id: connId, userId, instanceId: ctx.instanceId });
-  if (isStaff) await ctx.db.update(users).set({ presenceLostAt: null }).where(eq(users.id, userId));
+  const opened = (async () => {
+    await ctx.db.insert(connections).values({ id: connId, userId, instanceId: ctx.instanceId });
+    if (isStaff) await ctx.db.update(users).set({ presenceLostAt: null }).where(eq(users.id, userId));
+  })();
+  opening.set(connId, opened.catch(() => {}));
+  try {
+    await opened;
+  } finally {
+    opening.delete(connId);
+  }
 }
 
 export async function connectionClosed(ctx: AppContext, connId: string, userId: string, isStaff: boolean) {
+  await opening.get(connId);
   await ctx.db.delete(connections).where(eq(connections.id, connId));
   if (!isStaff) return;
   const live = ctx.db.select({ one: sql`1` }).from(connections).where(eq(connections.userId, userId));

@@ -1,0 +1,149 @@
+import fc from 'fast-check';
+import { eq } from 'drizzle-orm';
+import type { Role } from '@medchat/sdk/protocol';
+import { DEMO_STAFF } from '../../server/src/db/seed';
+import { clinics } from '../../server/src/db/schema';
+import { signIdentityToken } from '../../server/src/lib/identity-token';
+import type { Hints } from './support/schema-values';
+import { nastyText } from './support/text';
+import { SESSION_REFS, USER_REFS, World, type ActorName, type SessionRef } from './support/world';
+
+/**
+ * A value taken from the world when the case runs (a session id, a signed token), since the world changes between
+ * cases. It prints as its label in counterexamples.
+ */
+export class Ref {
+  constructor(
+    readonly label: string,
+    readonly resolve: (w: World) => unknown | Promise<unknown>,
+  ) {}
+  [fc.toStringMethod]() {
+    return `<${this.label}>`;
+  }
+}
+
+/** Replaces every Ref in a value by what it points at now. Refs sit near the top; deep junk is left as it is. */
+export async function resolveRefs(value: unknown, w: World, depth = 0): Promise<unknown> {
+  if (value instanceof Ref) return value.resolve(w);
+  if (depth > 4) return value;
+  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveRefs(v, w, depth + 1)));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: await resolveRefs(v, w, depth + 1), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
+}
+
+const sessionRef = (r: SessionRef) => new Ref(`session ${r}`, (w) => w.sessions[r]);
+const session = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...SESSION_REFS).map(sessionRef) }, { weight: 1, arbitrary: fc.uuid() });
+const user = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...USER_REFS).map((r) => new Ref(`user ${r}`, (w) => w.users[r])) }, { weight: 1, arbitrary: fc.uuid() });
+const siteKey = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('demo', 'elsewhere', 'DEMO', 'demo ', 'demo\u0000') }, { weight: 1, arbitrary: nastyText });
+const staffEmail = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...DEMO_STAFF.map((s) => s.email), 'ADMIN@demo.clinic', ' admin@demo.clinic ', World.passwords.foreignAdmin.email) },
+  { weight: 1, arbitrary: nastyText },
+);
+const password = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(World.passwords.demo, World.passwords.foreignAdmin.password) }, { weight: 1, arbitrary: nastyText });
+const messageBody = fc.oneof(nastyText, fc.constantFrom(4000, 4001, 8000).map((n) => 'é'.repeat(n)), fc.constant('e\u0301'.repeat(4000)));
+
+/** A clinic-signed identity token: valid, expired, for the other clinic, or with hostile claims. */
+const signedToken = (clinic: fc.Arbitrary<string>, aud: fc.Arbitrary<string>) =>
+  fc
+    .record({
+      clinic,
+      aud,
+      sub: fc.oneof(fc.constantFrom('demo-patient-1', 'p-42'), nastyText),
+      name: fc.option(nastyText),
+      expIn: fc.constantFrom(-60, 60, 300, 3600),
+    })
+    .map(
+      (c) =>
+        new Ref(`identity token ${JSON.stringify(c)}`, async (w) => {
+          const [row] = await w.ctx.db.select({ secret: clinics.identitySecret }).from(clinics).where(eq(clinics.siteKey, c.clinic));
+          return signIdentityToken({ sub: c.sub, aud: c.aud, exp: Math.floor(Date.now() / 1000) + c.expIn, ...(c.name === null ? {} : { name: c.name }) }, row!.secret);
+        }),
+    );
+const identityToken = fc.oneof({ weight: 1, arbitrary: nastyText }, { weight: 3, arbitrary: signedToken(fc.constantFrom('demo', 'elsewhere'), fc.constantFrom('demo', 'elsewhere', 'other')) });
+/** Site key and token of the same clinic, mostly valid: these reach the patient upsert. */
+const identifyBody = fc.constantFrom('demo', 'elsewhere').chain((site) => fc.record({ siteKey: fc.constant(site), identityToken: signedToken(fc.constant(site), fc.constant(site)) }));
+
+export interface RouteSpec {
+  /** Who may call it at all: anyone, any signed-in user, or these roles (a refusal for everyone else is certain). */
+  who: 'public' | 'signed-in' | readonly Role[];
+  /** Path params (encoded when the case runs) that point into the world; raw junk params are added by the generator. */
+  params?: Hints;
+  /** Body and query fields that reach the business logic; the rest comes from the route's own schema. */
+  body?: Hints;
+  query?: Hints;
+  /** Whole bodies whose fields must agree with each other to reach the business logic. */
+  bodies?: fc.Arbitrary<unknown>;
+  /** The route's `:id` is a session: half the cases pair it with a caller who can see it. */
+  sessionRoute?: true;
+  /** The socket route: the token travels in `?token=`, and the request is a plain GET. */
+  socket?: true;
+}
+
+/**
+ * Every route of the app, by Elysia's `method path`. The fuzz test fails when the app has a route that is not
+ * here (or this lists one the app no longer has), so a new route cannot escape the fuzz.
+ */
+export const ROUTES: Record<string, RouteSpec> = {
+  'WS /api/v1/socket': { who: 'signed-in', socket: true },
+  'GET /openapi': { who: 'public' },
+  'GET /openapi/json': { who: 'public' },
+  'GET /healthz': { who: 'public' },
+  'GET /readyz': { who: 'public' },
+  'GET /widget/:file': { who: 'public', params: { file: fc.constantFrom('medchat-widget.js', 'medchat-widget.iife.js', '../package.json', 'medchat-widget.js\u0000') } },
+  'POST /api/v1/auth/login': { who: 'public', body: { email: staffEmail, password } },
+  'POST /api/v1/auth/logout': { who: 'signed-in' },
+  'GET /api/v1/auth/me': { who: 'signed-in' },
+  'POST /api/v1/auth/guest': { who: 'public', body: { siteKey } },
+  'POST /api/v1/auth/identify': { who: 'public', body: { siteKey, identityToken }, bodies: identifyBody },
+  'PUT /api/v1/employees/me/password': { who: ['employee', 'admin'], body: { currentPassword: password } },
+  'GET /api/v1/clinics/:siteKey': { who: 'public', params: { siteKey } },
+  'GET /api/v1/clinic/settings': { who: ['admin'] },
+  'PATCH /api/v1/clinic/settings': {
+    who: ['admin'],
+    body: { allowedOrigins: fc.array(fc.oneof(fc.constantFrom('http://clinic.test', 'https://a.example:8443', 'http://a.test/', 'javascript:alert(1)', 'http://[::1]', 'null'), nastyText), { maxLength: 4 }) },
+  },
+  'POST /api/v1/clinic/identity-secret': { who: ['admin'] },
+  'POST /api/v1/sessions': { who: ['patient'] },
+  'GET /api/v1/sessions': { who: 'signed-in' },
+  'GET /api/v1/sessions/:id': { who: 'signed-in', sessionRoute: true, params: { id: session } },
+  'GET /api/v1/sessions/:id/queue': { who: 'signed-in', sessionRoute: true, params: { id: session } },
+  'POST /api/v1/sessions/:id/end': { who: 'signed-in', sessionRoute: true, params: { id: session } },
+  'POST /api/v1/sessions/:id/leave': { who: 'signed-in', sessionRoute: true, params: { id: session } },
+  'GET /api/v1/sessions/:id/assignments': { who: 'signed-in', sessionRoute: true, params: { id: session } },
+  'GET /api/v1/sessions/:id/audit': { who: ['admin'], sessionRoute: true, params: { id: session } },
+  'GET /api/v1/queue': { who: ['employee', 'admin'] },
+  'GET /api/v1/sessions/:id/messages': { who: 'signed-in', sessionRoute: true, params: { id: session } },
+  'POST /api/v1/sessions/:id/messages': { who: 'signed-in', sessionRoute: true, params: { id: session }, body: { clientMsgId: fc.oneof(fc.constantFrom('m1', 'm2', 'same'), nastyText), body: messageBody } },
+  'POST /api/v1/sessions/:id/read': { who: 'signed-in', sessionRoute: true, params: { id: session } },
+  'PUT /api/v1/employees/me/availability': { who: ['employee', 'admin'] },
+  'GET /api/v1/employees/': { who: ['admin'] },
+  'POST /api/v1/employees/': {
+    who: ['admin'],
+    body: {
+      email: fc.oneof(fc.nat().map((n) => `nurse${n}@demo.clinic`), fc.constantFrom('nurse.joy@demo.clinic', 'NURSE.SAM@demo.clinic'), fc.emailAddress(), nastyText),
+      displayName: fc.oneof(fc.constantFrom('New Nurse', 'Dr. Ωmega', 'Zoë'), nastyText),
+    },
+  },
+  'PATCH /api/v1/employees/:id': { who: ['admin'], params: { id: user } },
+};
+
+/** Callers paired with a session they can see (or nearly): these reach the business logic of session routes. */
+export const SESSION_PAIRS = (
+  [
+    ['patient', 'active'],
+    ['employee', 'active'],
+    ['admin', 'active'],
+    ['patient', 'ended'],
+    ['admin', 'ended'],
+    ['otherPatient', 'waiting'],
+    ['admin', 'waiting'],
+    ['employee', 'waiting'],
+    ['otherEmployee', 'active'],
+    ['foreignPatient', 'foreign'],
+    ['foreignAdmin', 'foreign'],
+  ] as const satisfies ReadonlyArray<readonly [ActorName, SessionRef]>
+).map(([who, ref]) => ({ who, session: sessionRef(ref) }));

@@ -1,0 +1,161 @@
+/**
+ * RELIABILITY I1, I2, I3 over HTTP: every route, as every kind of caller, with valid-shaped and hostile input
+ * (broken JSON, wrong types, missing and extra fields, huge strings and bodies, odd unicode, NUL, SQL-looking
+ * text, wrong content types, junk path params). Never a 5xx; every 4xx is the one error envelope; a refused
+ * request leaves the database exactly as it was.
+ *
+ * Cases: FUZZ_RUNS (see support/runs.ts; `npm run fuzz` for the full mode). Replay a failure with the seed it
+ * prints: FUZZ_RUNS=<same count> FUZZ_SEED=<seed> bun test tests/fuzz/http.test.ts
+ */
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import fc from 'fast-check';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { certainRefusal, httpCase, materialize, type HttpCase, type RouteInfo, type Sent } from './http-cases';
+import { ROUTES } from './http-routes';
+import { envelopeProblem } from './support/envelope';
+import { Ledger } from './support/ledger';
+import { fuzzParameters, fuzzRuns } from './support/runs';
+import type { Schema } from './support/schema-values';
+import { World } from './support/world';
+
+// Long on purpose: the full mode runs 10,000 cases, and a loaded 2-core machine is slow.
+setDefaultTimeout(30 * 60_000);
+
+const RUNS = fuzzRuns(400);
+/** Cases per property run: certain refusals of a batch share two digests. */
+const BATCH = 20;
+
+let t: TestApp;
+let world: World;
+let ledger: Ledger;
+const routes = new Map<string, RouteInfo>();
+const tally = { cases: 0, refused: 0, accepted: 0, requestMs: 0, healMs: 0, byRoute: new Map<string, { ok: number; refused: number; ms: number }>() };
+
+beforeAll(async () => {
+  t = await createTestApp();
+  world = await World.create(t.ctx);
+  ledger = new Ledger(t.ctx.db);
+  for (const r of t.app.routes) {
+    const hooks = r.hooks as { params?: Schema; query?: Schema; body?: Schema };
+    routes.set(`${r.method} ${r.path}`, { method: r.method, path: r.path, params: hooks.params, query: hooks.query, body: hooks.body });
+  }
+}, 120_000);
+afterAll(() => t?.close());
+
+async function send(sent: Sent) {
+  const started = performance.now();
+  const res = await t.app.handle(sent.request);
+  const text = await res.text();
+  const ms = performance.now() - started;
+  tally.requestMs += ms;
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {}
+  return { status: res.status, body, headers: res.headers, ms };
+}
+
+const describeCase = (c: HttpCase, sent: Sent) => `${sent.request.method} ${sent.request.url.slice(0, 300)} as ${c.caller.who} (${fc.stringify(c.body).slice(0, 300)})`;
+
+/** A failed login of a real account writes one audit row on purpose: it is what the brute-force limit counts (Z7). */
+const isFailedLogin = (c: HttpCase, res: { status: number; body: any }) => c.route === 'POST /api/v1/auth/login' && res.status === 401 && res.body?.error?.code === 'invalid_credentials';
+const FAILED_LOGIN_ROWS = { audit_log: "t.action = 'auth.login_failed'" } as const;
+
+function record(c: HttpCase, status: number, ms: number) {
+  tally.cases++;
+  const refused = status >= 400;
+  refused ? tally.refused++ : tally.accepted++;
+  const r = tally.byRoute.get(c.route || '(no route)') ?? { ok: 0, refused: 0, ms: 0 };
+  refused ? r.refused++ : r.ok++;
+  r.ms += ms;
+  tally.byRoute.set(c.route || '(no route)', r);
+}
+
+/** Status, envelope: the checks every answer gets. */
+function problemsOf(c: HttpCase, sent: Sent, res: { status: number; body: unknown; headers: Headers }): string | null {
+  if (res.status >= 500) return `${res.status} for ${describeCase(c, sent)}: ${JSON.stringify(res.body).slice(0, 300)}`;
+  if (res.status >= 400) {
+    const problem = envelopeProblem(res);
+    if (problem) return `envelope (${problem}) of ${res.status} for ${describeCase(c, sent)}`;
+  }
+  return null;
+}
+
+async function runBatch(batch: HttpCase[]) {
+  const prepared = await Promise.all(batch.map(async (c) => ({ c, sent: await materialize(c, world) })));
+  const certain = prepared.flatMap((p) => {
+    const why = certainRefusal(p.c, p.sent, routes.get(p.c.route));
+    return why ? [{ ...p, why }] : [];
+  });
+  const rest = prepared.filter((p) => !certain.some((x) => x.c === p.c));
+
+  // Certain refusals: all of them between two digests.
+  if (certain.length) {
+    const before = await ledger.now();
+    for (const { c, sent, why } of certain) {
+      const res = await send(sent);
+      record(c, res.status, res.ms);
+      const problem = problemsOf(c, sent, res) ?? (res.status < 400 ? `accepted (${res.status}) though certain to be refused (${why}): ${describeCase(c, sent)}` : null);
+      if (problem) throw new Error(problem);
+    }
+    const changed = await ledger.changedSince(before);
+    if (changed.length) throw new Error(`refused requests changed ${changed.join(', ')}: \n${certain.map((p) => `[${p.why}] ${describeCase(p.c, p.sent)}`).join('\n')}`);
+  }
+
+  // The rest, one at a time, built against the world as it is now.
+  for (const { c } of rest) {
+    const sent = await materialize(c, world);
+    const login = c.route === 'POST /api/v1/auth/login';
+    const before = await ledger.now();
+    const beforeOthers = login ? await ledger.now(FAILED_LOGIN_ROWS) : null;
+    const res = await send(sent);
+    record(c, res.status, res.ms);
+    const problem = problemsOf(c, sent, res);
+    if (problem) throw new Error(problem);
+    if (res.status < 400) {
+      ledger.invalidate();
+      if (sent.request.method !== 'GET') {
+        const started = performance.now();
+        await world.heal();
+        tally.healMs += performance.now() - started;
+      }
+    } else if (isFailedLogin(c, res)) {
+      // Everything but failed-login audit rows unchanged, and at most one of those added.
+      const changed = await ledger.changedSince(beforeOthers!, FAILED_LOGIN_ROWS);
+      const added = rowCount((await ledger.now()).audit_log) - rowCount(before.audit_log);
+      if (changed.length || added > 1) throw new Error(`a failed login changed ${changed.join(', ')} and added ${added} audit rows: ${describeCase(c, sent)}`);
+    } else {
+      const changed = await ledger.changedSince(before);
+      if (changed.length) throw new Error(`a ${res.status} changed ${changed.join(', ')}: ${describeCase(c, sent)}`);
+    }
+  }
+}
+
+/** The row count of one table's digest (`count:md5`). */
+const rowCount = (digest: string | undefined) => Number(digest?.split(':')[0]);
+
+describe('HTTP fuzz', () => {
+  test('every route of the app has a generator and an auth setup, and every one listed exists', () => {
+    expect([...routes.keys()].filter((k) => !ROUTES[k])).toEqual([]);
+    expect(Object.keys(ROUTES).filter((k) => !routes.has(k))).toEqual([]);
+  });
+
+  test(`${RUNS} hostile requests: never a 5xx, errors in the envelope, refusals change nothing`, async () => {
+    const started = performance.now();
+    const cases = httpCase(routes);
+    await fc.assert(
+      fc.asyncProperty(fc.array(cases, { minLength: BATCH, maxLength: BATCH }), (batch) => runBatch(batch)),
+      fuzzParameters(Math.ceil(RUNS / BATCH)),
+    );
+    const s = (ms: number) => (ms / 1000).toFixed(1);
+    console.log(
+      `http fuzz: ${tally.cases} cases (${tally.refused} refused, ${tally.accepted} accepted) in ${s(performance.now() - started)} s:`,
+      `requests ${s(tally.requestMs)} s, ${ledger.digests} digests ${s(ledger.digestMs)} s, healing ${s(tally.healMs)} s`,
+    );
+    if (process.env.FUZZ_VERBOSE) for (const [route, n] of [...tally.byRoute].sort()) console.log(`  ${route}: ${n.ok} accepted, ${n.refused} refused, ${(n.ms / (n.ok + n.refused)).toFixed(1)} ms each`);
+    // Every route must have been reached, and the valid-shaped cases must get past validation somewhere.
+    const unreached = [...routes.keys()].filter((k) => !tally.byRoute.has(k));
+    if (RUNS >= 1000) expect(unreached).toEqual([]);
+    expect(tally.accepted).toBeGreaterThan(0);
+  });
+});
