@@ -8,7 +8,10 @@ import { createLogger, type Logger } from './lib/logger';
 export async function createContext(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
   const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrateDatabase(database);
-  const bus = database.kind === 'postgres' ? new PostgresBus(database.client, logger) : new InProcessBus(logger);
+  const bus =
+    database.kind === 'postgres'
+      ? new PostgresBus(database.client, database.openListener, logger, { probeIntervalMs: config.sweepIntervalMs })
+      : new InProcessBus(logger);
   await bus.start();
   return { config, db: database.db, database, bus, logger, instanceId: crypto.randomUUID() };
 }

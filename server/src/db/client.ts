@@ -21,7 +21,15 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', impor
 
 export type DatabaseHandle =
   | { kind: 'pglite'; db: Database; client: PGlite; close(): Promise<void> }
-  | { kind: 'postgres'; db: Database; client: postgres.Sql; url: string; close(): Promise<void> };
+  | {
+      kind: 'postgres';
+      db: Database;
+      client: postgres.Sql;
+      url: string;
+      /** A new client for the bus's LISTEN connection, with the same safeguards; the bus replaces it when it goes silent. */
+      openListener(): postgres.Sql;
+      close(): Promise<void>;
+    };
 
 export interface OpenOptions {
   /** `postgres://…` for a real server; otherwise PGlite in `dataDir` (or in memory when absent). */
@@ -97,22 +105,27 @@ function socketsWithDeadline(deadlineMs: number, capMs: number) {
   };
 }
 
+function openPostgres(url: string, max: number) {
+  return postgres(url, {
+    max,
+    connect_timeout: DATABASE_DEADLINE_MS / 1000,
+    idle_timeout: 30,
+    // postgres.js closes connections after max_lifetime even mid-idle; keep it long to avoid churn.
+    max_lifetime: 60 * 30,
+    backoff: reconnectBackoff,
+    onnotice: () => {},
+    connection: { ...SERVER_TIMEOUTS, application_name: 'medchat' },
+    // Documented by postgres.js ("Custom socket") but missing from its types.
+    ...({ socket: socketsWithDeadline(DATABASE_DEADLINE_MS, SLOW_QUERY_CAP_MS) } as object),
+  });
+}
+
 export function openDatabase(options: OpenOptions = {}): DatabaseHandle {
-  if (options.url) {
-    const client = postgres(options.url, {
-      max: options.poolSize ?? 10,
-      connect_timeout: DATABASE_DEADLINE_MS / 1000,
-      idle_timeout: 30,
-      // postgres.js closes connections after max_lifetime even mid-idle; keep it long to avoid churn.
-      max_lifetime: 60 * 30,
-      backoff: reconnectBackoff,
-      onnotice: () => {},
-      connection: { ...SERVER_TIMEOUTS, application_name: 'medchat' },
-      // Documented by postgres.js ("Custom socket") but missing from its types.
-      ...({ socket: socketsWithDeadline(DATABASE_DEADLINE_MS, SLOW_QUERY_CAP_MS) } as object),
-    });
+  const url = options.url;
+  if (url) {
+    const client = openPostgres(url, options.poolSize ?? 10);
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Database;
-    return { kind: 'postgres', db, client, url: options.url, close: () => client.end({ timeout: 5 }) };
+    return { kind: 'postgres', db, client, url, openListener: () => openPostgres(url, 1), close: () => client.end({ timeout: 5 }) };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = new PGlite(options.dataDir);
