@@ -47,7 +47,7 @@ const SERVER_TIMEOUTS = {
 };
 
 /** How long a query waits for a database that answers nothing at all before it fails with 503 (RELIABILITY O2). */
-export const DATABASE_DEADLINE_MS = 2000;
+const DATABASE_DEADLINE_MS = 2000;
 /** How long a query may wait while the database still answers on other connections: past its own timeouts. */
 const SLOW_QUERY_CAP_MS = SERVER_TIMEOUTS.statement_timeout + 1000;
 
@@ -61,13 +61,15 @@ const reconnectBackoff = (attempt: number) => Math.min(0.05 * 2 ** attempt, 1) *
  * database has answered nothing, on any connection of the pool, for `deadlineMs`, or when it alone has waited
  * `capMs`. postgres.js then fails its queries (`DATABASE_TIMEOUT`, a 503) and opens a fresh connection for the next
  * ones. A query waiting on a lock while others get answers is left to Postgres' timeouts; idle sockets are not timed.
+ * Over TLS there is no deadline yet: Bun upgrades the socket natively, and no byte passes through this one again.
  */
 function socketsWithDeadline(deadlineMs: number, capMs: number) {
   let next = 0;
   let heardAt = 0;
-  return (options: { host: string[]; port: number[]; path?: string | false }): Socket => {
+  return (options: { host: string[]; port: number[]; path?: string | false; ssl?: unknown }): Socket => {
     const i = next++ % options.host.length;
     const socket = options.path ? connect(options.path) : connect(options.port[i] ?? 5432, options.host[i]);
+    if (options.ssl) return socket;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let waitingSince = 0;
     // Writes so far, and how many had been made when the wait began: data answers at least those.
