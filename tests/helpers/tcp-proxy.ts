@@ -30,8 +30,6 @@ export class TcpProxy {
   private listener: TCPSocketListener<Pair> | null = null;
   private mode: Mode = 'forward';
   private readonly pairs = new Set<Pair>();
-  /** Total connections the proxy accepted, whatever became of them. */
-  accepted = 0;
 
   private constructor(
     private readonly target: { hostname: string; port: number },
@@ -54,11 +52,6 @@ export class TcpProxy {
     url.hostname = '127.0.0.1';
     url.port = String(this.port);
     return url.toString();
-  }
-
-  /** Connections currently piped (both ends open). */
-  get open(): number {
-    return this.pairs.size;
   }
 
   refuse() {
@@ -97,7 +90,6 @@ export class TcpProxy {
       port: this.port,
       socket: {
         open: (socket) => {
-          this.accepted++;
           const pair: Pair = { client: { socket, pending: [] }, upstream: { socket: null, pending: [] }, held: this.mode === 'blackhole', closed: false };
           socket.data = pair;
           this.pairs.add(pair);
