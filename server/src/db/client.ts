@@ -46,8 +46,8 @@ const SERVER_TIMEOUTS = {
   lock_timeout: 5000,
 };
 
-/** How long a query waits for a database that answers nothing at all before it fails with 503 (RELIABILITY O2). */
-const DATABASE_DEADLINE_MS = 2000;
+/** How long a query waits for a database that answers nothing at all: short enough for a 503 within 2 s (RELIABILITY O2). */
+const DATABASE_DEADLINE_MS = 1500;
 /** How long a query may wait while the database still answers on other connections: past its own timeouts. */
 const SLOW_QUERY_CAP_MS = SERVER_TIMEOUTS.statement_timeout + 1000;
 
