@@ -70,7 +70,13 @@ async function timed(what: string, method: string, path: string, token?: string,
   }).catch((error) => ({ status: 0, text: async () => JSON.stringify({ hung: String(error) }) }));
   const text = await res.text();
   const kind = path === '/readyz' ? 'readyz' : 'http';
-  return { what, kind, ms: Math.round(performance.now() - started), status: res.status, body: text ? JSON.parse(text) : null };
+  let answer: unknown = text;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    // not JSON: reported as it came
+  }
+  return { what, kind, ms: Math.round(performance.now() - started), status: res.status, body: answer };
 }
 
 /** The status line of a raw WebSocket handshake with A: the upgrade is decided before any 101. */
@@ -82,11 +88,13 @@ async function handshake(token: string): Promise<Answer> {
     `GET ${url.pathname}?token=${encodeURIComponent(token)} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
       `Sec-WebSocket-Key: ${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
   );
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const head = await new Promise<string>((resolve) => {
     raw.once('data', (data) => resolve(String(data)));
     raw.once('error', () => resolve(''));
-    setTimeout(() => resolve(''), 15_000);
+    timer = setTimeout(() => resolve(''), 15_000);
   });
+  clearTimeout(timer);
   raw.destroy();
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
   return { what: 'socket handshake', kind: 'handshake', ms: Math.round(performance.now() - started), status, body: null };

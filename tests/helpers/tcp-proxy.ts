@@ -138,7 +138,7 @@ export class TcpProxy {
         end.pending.shift();
         continue;
       }
-      if (written > 0) end.pending[0] = chunk.subarray(Math.max(0, written));
+      if (written > 0) end.pending[0] = chunk.subarray(written);
       return;
     }
   }
