@@ -9,7 +9,10 @@ export async function createContext(config: Config, logger: Logger = createLogge
   const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrateDatabase(database);
   const instanceId = crypto.randomUUID();
-  const bus = database.kind === 'postgres' ? new PostgresBus(database.client, logger, instanceId) : new InProcessBus(logger);
+  const bus =
+    database.kind === 'postgres'
+      ? new PostgresBus(database.client, database.openListener, logger, instanceId, { probeIntervalMs: config.sweepIntervalMs })
+      : new InProcessBus(logger);
   await bus.start();
   return { config, db: database.db, database, bus, logger, instanceId };
 }

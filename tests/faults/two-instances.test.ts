@@ -9,6 +9,7 @@ import type { Subprocess } from 'bun';
 import postgres from 'postgres';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database';
 import { TestSocket } from '../helpers/socket';
+import { until } from '../helpers/until';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
@@ -24,21 +25,6 @@ function freePort(): number {
   const port = probe.port!;
   probe.stop(true);
   return port;
-}
-
-async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let value: T | undefined;
-    try {
-      value = await check();
-    } catch {
-      // not there yet (a server still starting refuses connections)
-    }
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
 }
 
 async function call(base: string, method: string, path: string, token?: string, body?: unknown) {

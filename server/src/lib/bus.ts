@@ -7,7 +7,10 @@ export interface Bus {
   publish(events: readonly BusEvent[]): Promise<void>;
   /** Handler for each event; returns an unsubscribe function. */
   subscribe(handler: (event: BusEvent) => void): () => void;
-  /** Called after a (re)connection of the listener: events may have been missed, so catch up from the database. */
+  /**
+   * Called when events may have been missed or dropped unhandled: after the listener reconnected, or when the
+   * database answers again after being unreachable. Catch up from the database.
+   */
   onResync(handler: () => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -60,23 +63,46 @@ function toWire(event: BusEvent, origin: string): string {
 }
 
 const CHANNEL = 'medchat_events';
+/** A notification an instance sends itself: hearing it back proves its LISTEN connection still works. */
+const PROBE = 'bus.probe';
+type Probe = { t: typeof PROBE; id: string };
+
+export interface PostgresBusOptions {
+  /** How often the LISTEN connection is probed. */
+  probeIntervalMs: number;
+  /** A probe not heard back within this long (after it was sent) means the LISTEN connection is dead. */
+  probeTimeoutMs?: number;
+}
+
+const PROBE_TIMEOUT_MS = 3000;
 
 /**
- * Several instances on one Postgres: LISTEN/NOTIFY. This instance's handlers get each event directly (with its
- * in-process payload); the others get it by NOTIFY, and an instance ignores its own notifications.
- * postgres.js re-establishes a dropped LISTEN connection by itself and calls `onlisten` each time, which
- * triggers a resync (RELIABILITY O3).
+ * Several instances on one Postgres: LISTEN/NOTIFY on a client of its own (RELIABILITY O3). When the LISTEN
+ * connection drops, postgres.js listens again by itself. When it goes silent without dropping (packets lost, a
+ * firewall or proxy that forgot it), nothing would notice: so the bus sends itself a probe now and then, and when
+ * one is published but never heard, it replaces the client. A resync follows every listen after the first, and the
+ * first probe that gets through after some could not: events may have been missed, or received while the database
+ * could not be read to handle them.
+ * This instance's handlers get each event directly (with its in-process payload); the others get it by NOTIFY,
+ * and an instance ignores its own notifications.
  */
 export class PostgresBus implements Bus {
   private readonly handlers = new Handlers<[BusEvent]>();
   private readonly resyncs = new Handlers<[]>();
-  private listener: { unlisten(): Promise<void> } | null = null;
+  private listener: postgres.Sql | null = null;
   private listens = 0;
+  private probe: { id: string; sentAt: number } | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private checking = false;
+  private unreachable = false;
+  private stopped = false;
 
   constructor(
     private readonly sql: postgres.Sql,
+    private readonly openListener: () => postgres.Sql,
     private readonly logger: Logger,
     private readonly instanceId: string,
+    private readonly options: PostgresBusOptions,
   ) {}
 
   async publish(events: readonly BusEvent[]) {
@@ -92,28 +118,103 @@ export class PostgresBus implements Bus {
     return this.resyncs.add(handler);
   }
   async start() {
-    this.listener = await this.sql.listen(
-      CHANNEL,
-      (payload) => {
-        let event: BusEvent & { origin?: string };
-        try {
-          event = JSON.parse(payload);
-        } catch {
-          return;
-        }
-        if (event.origin === this.instanceId) return;
-        this.handlers.call(this.logger, event);
-      },
-      () => {
-        if (this.listens++ > 0) {
-          this.logger.warn('bus.relistened');
-          this.resyncs.call(this.logger);
-        }
-      },
-    );
+    await this.listen();
+    this.timer = setInterval(() => void this.check(), this.options.probeIntervalMs);
   }
   async stop() {
-    await this.listener?.unlisten().catch(() => {});
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    const listener = this.listener;
     this.listener = null;
+    await listener?.end({ timeout: 1 }).catch(() => {});
+  }
+
+  private async listen() {
+    const client = this.openListener();
+    this.listener = client;
+    try {
+      await client.listen(
+        CHANNEL,
+        (payload) => client === this.listener && this.receive(payload),
+        () => client === this.listener && this.listened(),
+      );
+    } catch (error) {
+      if (this.listener === client) this.listener = null;
+      void client.end({ timeout: 0 }).catch(() => {});
+      throw error;
+    }
+    if (this.stopped) void client.end({ timeout: 0 }).catch(() => {});
+  }
+
+  private listened() {
+    if (this.listens++ === 0) return;
+    this.logger.warn('bus.relistened');
+    this.resyncs.call(this.logger);
+  }
+
+  private receive(payload: string) {
+    let event: (BusEvent & { origin?: string }) | Probe;
+    try {
+      event = JSON.parse(payload) as (BusEvent & { origin?: string }) | Probe;
+    } catch {
+      return;
+    }
+    if (event.t !== PROBE) {
+      // This instance delivered its own events already, when it published them.
+      if (event.origin !== this.instanceId) this.handlers.call(this.logger, event);
+      return;
+    }
+    if (event.id === this.probe?.id) this.probe = null;
+  }
+
+  /** Sends a probe, or if the last one was sent and never heard, listens again on a new client. */
+  private async check() {
+    if (this.checking || this.stopped) return;
+    this.checking = true;
+    try {
+      const probe = this.probe;
+      if (probe && performance.now() - probe.sentAt > (this.options.probeTimeoutMs ?? PROBE_TIMEOUT_MS)) {
+        this.logger.warn('bus.listener_silent');
+        await this.relisten();
+      } else if (!probe) {
+        await this.sendProbe();
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async sendProbe() {
+    // Registered before sending: the probe may be heard before the NOTIFY itself returns.
+    const probe = { id: crypto.randomUUID(), sentAt: Infinity };
+    this.probe = probe;
+    try {
+      await this.sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ t: PROBE, id: probe.id })})`;
+      probe.sentAt = performance.now();
+    } catch {
+      // The database is away: that says nothing about the LISTEN connection.
+      if (this.probe === probe) this.probe = null;
+      this.unreachable = true;
+      return;
+    }
+    if (this.unreachable) {
+      this.unreachable = false;
+      this.logger.warn('bus.database_back');
+      this.resyncs.call(this.logger);
+    }
+  }
+
+  private async relisten() {
+    this.probe = null;
+    const old = this.listener;
+    this.listener = null;
+    void old?.end({ timeout: 0 }).catch(() => {});
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        return await this.listen();
+      } catch {
+        await Bun.sleep(Math.min(50 * 2 ** attempt, 1000));
+      }
+    }
   }
 }

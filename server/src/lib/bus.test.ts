@@ -1,0 +1,98 @@
+import { describe, expect, test } from 'bun:test';
+import type postgres from 'postgres';
+import { until } from '../../../tests/helpers/until';
+import type { BusEvent } from './bus-events';
+import { PostgresBus } from './bus';
+import { createLogger } from './logger';
+
+/** A LISTEN client of the fake database; a `deaf` one is still open but hears nothing, as when its packets vanish. */
+interface FakeListener {
+  deaf: boolean;
+  ended: boolean;
+  deliver(payload: string): void;
+}
+
+/** Stands in for Postgres: NOTIFY reaches every open listener that is not deaf; while `down`, every query fails. */
+class FakePostgres {
+  down = false;
+  /** NOTIFY statements received, whether they got through or not. */
+  notifies = 0;
+  readonly listeners: FakeListener[] = [];
+
+  readonly sql = ((_strings: TemplateStringsArray, ...values: unknown[]) => this.notify(values[1])) as unknown as postgres.Sql;
+
+  readonly openListener = () => {
+    const client: FakeListener & { fn?: (payload: string) => void } = { deaf: false, ended: false, deliver: (p) => client.fn?.(p) };
+    this.listeners.push(client);
+    return {
+      listen: async (_channel: string, fn: (payload: string) => void, onlisten: () => void) => {
+        if (this.down) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+        client.fn = fn;
+        onlisten();
+        return { state: {}, unlisten: async () => {} };
+      },
+      end: async () => void (client.ended = true),
+    } as unknown as postgres.Sql;
+  };
+
+  private async notify(payloads: unknown) {
+    this.notifies++;
+    if (this.down) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+    for (const payload of Array.isArray(payloads) ? payloads : [payloads]) {
+      for (const l of this.listeners) if (!l.ended && !l.deaf) queueMicrotask(() => l.deliver(String(payload)));
+    }
+    return [];
+  }
+}
+
+async function started(fake: FakePostgres) {
+  const bus = new PostgresBus(fake.sql, fake.openListener, createLogger('silent'), 'this-instance', { probeIntervalMs: 10, probeTimeoutMs: 50 });
+  const events: BusEvent[] = [];
+  let resyncs = 0;
+  bus.subscribe((e) => events.push(e));
+  bus.onResync(() => resyncs++);
+  await bus.start();
+  return { bus, events, resyncs: () => resyncs };
+}
+
+const typing = (n: number): BusEvent => ({ t: 'typing', clinicId: 'c', sessionId: `s${n}`, userId: 'u', isTyping: true });
+
+describe('PostgresBus keeps its LISTEN connection alive (RELIABILITY O3)', () => {
+  test('probes reach no subscriber, and a healthy connection is kept without resyncs', async () => {
+    const fake = new FakePostgres();
+    const { bus, events, resyncs } = await started(fake);
+    await bus.publish([typing(1)]);
+    await until(() => fake.notifies > 10, 'ten probes', 2000);
+    expect(events).toEqual([typing(1)]);
+    expect({ listeners: fake.listeners.length, resyncs: resyncs() }).toEqual({ listeners: 1, resyncs: 0 });
+    await bus.stop();
+    expect(fake.listeners[0]!.ended).toBe(true);
+  });
+
+  test('a connection that goes silent without closing is replaced, then the bus resyncs and hears again', async () => {
+    const fake = new FakePostgres();
+    const { bus, events, resyncs } = await started(fake);
+    fake.listeners[0]!.deaf = true;
+    await until(() => resyncs() === 1, 'a resync after the new listen', 2000);
+    expect(fake.listeners.map((l) => l.ended)).toEqual([true, false]);
+    await bus.publish([typing(2)]);
+    await until(() => events.length === 1, 'the event through the new connection', 2000);
+    expect(events).toEqual([typing(2)]);
+    await bus.stop();
+  });
+
+  test('while the database is unreachable nothing is replaced; once it answers again the bus resyncs once', async () => {
+    const fake = new FakePostgres();
+    const { bus, resyncs } = await started(fake);
+    fake.down = true;
+    const before = fake.notifies;
+    await until(() => fake.notifies > before + 5, 'probes while the database is down', 2000);
+    expect({ listeners: fake.listeners.length, resyncs: resyncs() }).toEqual({ listeners: 1, resyncs: 0 });
+    fake.down = false;
+    await until(() => resyncs() === 1, 'a resync once the database answers', 2000);
+    const after = fake.notifies;
+    await until(() => fake.notifies > after + 5, 'more probes', 2000);
+    expect({ listeners: fake.listeners.length, resyncs: resyncs() }).toEqual({ listeners: 1, resyncs: 1 });
+    await bus.stop();
+  });
+});
