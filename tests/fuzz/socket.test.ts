@@ -252,18 +252,17 @@ describe('WebSocket fuzz', () => {
     console.log(`socket fuzz: ${Math.ceil(HANDSHAKES / 10) * 10} handshakes in ${((performance.now() - started) / 1000).toFixed(1)} s, ${ledger.digests - digests} digests`);
   });
 
-  // Known failures, in realtime/index.ts (being rewritten elsewhere): each asserts the right behaviour, so it
-  // passes while the bug is there and fails once it is fixed; then drop `.failing` and add the input to the fuzz.
+  // Two handshakes the fuzz found answered wrongly (a 101 before the token check; a plain-text 400).
   const bare = (path: string, extra: string[]) => [`GET ${path} HTTP/1.1`, `Host: ${new URL(s.url).host}`, 'Connection: Upgrade', 'Upgrade: websocket', ...extra, '', ''].join('\r\n');
   const key = ['Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'];
 
-  test.failing('KNOWN FAILURE: a trailing slash skips the token check; no token still gets a 101 (then close 4001)', async () => {
+  test('a trailing slash does not skip the token check: no token is a 401, never a 101', async () => {
     // onRequest compares the path exactly, while Elysia's router ignores a trailing slash (RELIABILITY Z4).
     const answer = await sendHandshake(s.port, bare('/api/v1/socket/', key));
     expect(typeof answer === 'string' ? answer : answer.status).toBe(401);
   });
 
-  test.failing('KNOWN FAILURE: a valid token with no Sec-WebSocket-Key gets a plain-text 400, not the error envelope', async () => {
+  test('a valid token with no Sec-WebSocket-Key gets a 400 with the error envelope', async () => {
     const answer = await sendHandshake(s.port, bare(`/api/v1/socket?token=${world.tokens.admin}`, []));
     if (typeof answer === 'string') throw new Error(answer);
     expect(answer.status).toBe(400);

@@ -101,8 +101,10 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
   const module = new Elysia({ name: 'realtime' })
     .onRequest(async ({ request }) => {
       const url = new URL(request.url);
-      if (url.pathname !== SOCKET_PATH) return;
-      if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return reject(400, 'invalid_request');
+      // The router ignores trailing slashes, so this check must too, or `/socket/` would upgrade unchecked.
+      if (url.pathname.replace(/\/+$/, '') !== SOCKET_PATH) return;
+      const headers = request.headers;
+      if (headers.get('upgrade')?.toLowerCase() !== 'websocket' || !headers.get('sec-websocket-key')) return reject(400, 'invalid_request');
       let actor: Actor | null;
       try {
         actor = await authenticate(ctx.db, socketToken(url));
@@ -111,7 +113,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
         throw error;
       }
       if (!actor) return reject(401, 'invalid_token');
-      const origin = request.headers.get('origin');
+      const origin = headers.get('origin');
       const ownOrigin = new URL(ctx.config.publicUrl).origin;
       if (actor.role === 'patient' && origin && origin !== ownOrigin && !(await clinicAllowsOrigin(ctx.db, actor.clinicId, origin))) {
         return reject(403, 'origin_not_allowed');
