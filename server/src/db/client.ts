@@ -126,6 +126,10 @@ function openPostgres(url: string, max: number) {
     // postgres.js closes connections after max_lifetime even mid-idle; keep it long to avoid churn.
     max_lifetime: 60 * 30,
     backoff: reconnectBackoff,
+    // postgres.js would fetch the array types on each new connection in a promise nobody awaits: when the connection
+    // drops meanwhile and the reconnect is refused, that rejection goes unhandled, and Bun exits on one. drizzle
+    // encodes and decodes array columns itself.
+    fetch_types: false,
     onnotice: () => {},
     connection: { ...SERVER_TIMEOUTS, application_name: 'medchat' },
     // Documented by postgres.js ("Custom socket") but missing from its types.
