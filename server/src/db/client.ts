@@ -68,8 +68,19 @@ function socketsWithDeadline(deadlineMs: number, capMs: number) {
   let heardAt = 0;
   return (options: { host: string[]; port: number[]; path?: string | false; ssl?: unknown }): Socket => {
     const i = next++ % options.host.length;
-    const socket = options.path ? connect(options.path) : connect(options.port[i] ?? 5432, options.host[i]);
+    const host = options.host[i]!;
+    const port = options.port[i] ?? 5432;
+    // Connected before anything is wrapped: Bun's connect() replaces the socket's own write().
+    const socket = options.path ? connect(options.path) : connect(port, host);
+    // postgres.js names the address in its errors and sends `host` as the TLS server name.
+    Object.assign(socket, { host, port });
+    // postgres.js removes its listeners once a socket closed. An error reported after that would be thrown, and an
+    // uncaught error ends the process: seen once as an unhandled ECONNREFUSED while Postgres refused connections.
+    const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+    socket.emit = ((event: string | symbol, ...args: unknown[]) =>
+      event === 'error' && socket.listenerCount('error') === 0 ? false : emit(event, ...args)) as Socket['emit'];
     if (options.ssl) return socket;
+
     let timer: ReturnType<typeof setTimeout> | null = null;
     let waitingSince = 0;
     // Writes so far, and how many had been made when the wait began: data answers at least those.
@@ -115,6 +126,10 @@ function openPostgres(url: string, max: number) {
     // postgres.js closes connections after max_lifetime even mid-idle; keep it long to avoid churn.
     max_lifetime: 60 * 30,
     backoff: reconnectBackoff,
+    // postgres.js would fetch the array types on each new connection in a promise nobody awaits: when the connection
+    // drops meanwhile and the reconnect is refused, that rejection goes unhandled, and Bun exits on one. drizzle
+    // encodes and decodes array columns itself.
+    fetch_types: false,
     onnotice: () => {},
     connection: { ...SERVER_TIMEOUTS, application_name: 'medchat' },
     // Documented by postgres.js ("Custom socket") but missing from its types.

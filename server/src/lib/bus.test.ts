@@ -38,7 +38,9 @@ class FakePostgres {
   private async notify(payloads: unknown) {
     this.notifies++;
     if (this.down) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-    for (const payload of Array.isArray(payloads) ? payloads : [payloads]) {
+    // A publish sends a JSON array of payloads; a probe, one payload.
+    const list = String(payloads).startsWith('[') ? (JSON.parse(String(payloads)) as string[]) : [String(payloads)];
+    for (const payload of list) {
       for (const l of this.listeners) if (!l.ended && !l.deaf) queueMicrotask(() => l.deliver(String(payload)));
     }
     return [];

@@ -108,8 +108,9 @@ export class PostgresBus implements Bus {
   async publish(events: readonly BusEvent[]) {
     if (events.length === 0) return;
     deliverLocally(this.handlers, this.logger, events);
-    const payloads = events.map((e) => toWire(e, this.instanceId));
-    await this.sql`select pg_notify(${CHANNEL}, p) from unnest(${payloads}::text[]) as p`;
+    // One JSON array of payloads, not a text[] parameter: the client does not fetch array types (db/client.ts).
+    const payloads = JSON.stringify(events.map((e) => toWire(e, this.instanceId)));
+    await this.sql`select pg_notify(${CHANNEL}, p) from json_array_elements_text(${payloads}::json) as p`;
   }
   subscribe(handler: (event: BusEvent) => void) {
     return this.handlers.add(handler);
