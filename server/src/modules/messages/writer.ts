@@ -116,7 +116,7 @@ export class MessageWriter {
         return;
       }
       this.ctx.logger.warn('messages.batch_failed', { size: batch.length, ...errorKind(error) });
-      await Promise.all(batch.map((p) => this.sendOne(p.input).then(p.resolve, p.reject)));
+      await Promise.all(batch.map((p) => this.retry(p)));
       return;
     }
     this.settle(batch, outcomes);
@@ -125,8 +125,8 @@ export class MessageWriter {
   /** Answers every caller of a committed batch, and hands the new messages to the bus. */
   private settle(batch: Pending[], outcomes: Outcome[]) {
     const firstOf = new Map<string, { message: Message | null; body: string }>();
-    const created = new Map<string, Message[]>();
-    const clinicOf = new Map<string, string>();
+    /** Per session: its clinic and the messages this batch stored in it, in seq order. */
+    const created = new Map<string, { clinicId: string; messages: Message[] }>();
     for (const [i, p] of batch.entries()) {
       const { input } = p;
       const o = outcomes[i]!;
@@ -144,9 +144,8 @@ export class MessageWriter {
       switch (o.outcome) {
         case 'new':
           p.resolve({ message: message!, created: true });
-          if (created.has(input.sessionId)) created.get(input.sessionId)!.push(message!);
-          else created.set(input.sessionId, [message!]);
-          clinicOf.set(input.sessionId, input.actor.clinicId);
+          if (created.has(input.sessionId)) created.get(input.sessionId)!.messages.push(message!);
+          else created.set(input.sessionId, { clinicId: input.actor.clinicId, messages: [message!] });
           break;
         case 'existing':
           p.resolve({ message: message!, created: false });
@@ -165,12 +164,13 @@ export class MessageWriter {
           break;
       }
     }
-    const events: BusEvent[] = [...created].map(([sessionId, messages]) => ({ t: 'message.created', clinicId: clinicOf.get(sessionId)!, sessionId, seq: messages.at(-1)!.seq, messages }));
+    const events: BusEvent[] = [...created].map(([sessionId, { clinicId, messages }]) => ({ t: 'message.created', clinicId, sessionId, seq: messages.at(-1)!.seq, messages }));
     if (events.length) this.ctx.bus.publish(events).catch((error) => this.ctx.logger.warn('bus.publish_failed', { events: events.length, ...errorKind(error) }));
   }
 
+  /** The one-message path for a send this batch did not decide. */
   private retry(p: Pending) {
-    this.sendOne(p.input).then(p.resolve, p.reject);
+    return this.sendOne(p.input).then(p.resolve, p.reject);
   }
 }
 
