@@ -89,11 +89,20 @@ async function waitReady(proc: Subprocess, url: string, what: string, timeoutMs 
   throw new Error(`${what} not ready after ${timeoutMs / 1000} s`);
 }
 
+/**
+ * `BENCH_PROFILE_DIR=<dir>` runs every server process under Bun's CPU profiler; each writes a profile (and a
+ * markdown summary) into that directory when it stops.
+ */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** `bun run server/src/index.ts` on a free port of 127.0.0.1, ready when /readyz answers 200. */
 export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProc> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawnRaised(['bun', 'run', 'server/src/index.ts'], { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env });
+  const proc = spawnRaised(['bun', ...profileFlags(), 'run', 'server/src/index.ts'], { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env });
   await waitReady(proc, `${base}/readyz`, 'server');
   return { proc, pid: proc.pid, port, base, ws: `ws://127.0.0.1:${port}/api/v1/socket`, stop: () => stopProcess(proc) };
 }
