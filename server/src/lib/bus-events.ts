@@ -8,10 +8,10 @@ import type { Availability, AssignmentEndReason, AssignmentStartReason, Message 
  */
 export type BusEvent =
   | { t: 'message.created'; clinicId: string; sessionId: string; seq: number; messages?: Message[] }
-  | { t: 'session.waiting'; clinicId: string; sessionId: string }
-  | { t: 'session.assigned'; clinicId: string; sessionId: string; employeeId: string; assignmentId: string; reason: AssignmentStartReason; previousEmployeeId: string | null }
-  | { t: 'session.requeued'; clinicId: string; sessionId: string; previousEmployeeId: string; reason: AssignmentEndReason }
-  | { t: 'session.ended'; clinicId: string; sessionId: string; previousEmployeeId: string | null }
+  | { t: 'session.waiting'; clinicId: string; sessionId: string; patientId: string }
+  | { t: 'session.assigned'; clinicId: string; sessionId: string; patientId: string; employeeId: string; assignmentId: string; reason: AssignmentStartReason; previousEmployeeId: string | null }
+  | { t: 'session.requeued'; clinicId: string; sessionId: string; patientId: string; previousEmployeeId: string; reason: AssignmentEndReason }
+  | { t: 'session.ended'; clinicId: string; sessionId: string; patientId: string; previousEmployeeId: string | null }
   | { t: 'typing'; clinicId: string; sessionId: string; userId: string; isTyping: boolean }
   | { t: 'read.updated'; clinicId: string; sessionId: string; userId: string; seq: number }
   | { t: 'availability.changed'; clinicId: string; userId: string; availability: Availability }

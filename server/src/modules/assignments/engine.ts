@@ -14,7 +14,7 @@ import { appendSystemMessage } from '../messages/store';
 import { recordAudit } from '../audit/service';
 import { REJOIN_COOLDOWN_MS } from './rules';
 
-type SessionRef = { id: string; clinicId: string };
+type SessionRef = { id: string; clinicId: string; patientId: string };
 
 /** Row-locks a session for the rest of the transaction. */
 export async function lockSession(tx: Tx, sessionId: string) {
@@ -45,7 +45,7 @@ async function openAssignment(tx: Tx, emit: Emit, session: SessionRef, employeeI
     emit({ t: 'message.created', clinicId: session.clinicId, sessionId: session.id, seq: m.seq }),
   );
   await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'assignment.started', sessionId: session.id, subjectId: employeeId });
-  emit({ t: 'session.assigned', clinicId: session.clinicId, sessionId: session.id, employeeId, assignmentId: assignment!.id, reason, previousEmployeeId });
+  emit({ t: 'session.assigned', clinicId: session.clinicId, sessionId: session.id, patientId: session.patientId, employeeId, assignmentId: assignment!.id, reason, previousEmployeeId });
 }
 
 /**
@@ -109,11 +109,12 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
     update chat_sessions s
        set status = 'active', employee_id = ${employeeId}, first_assigned_at = coalesce(s.first_assigned_at, now())
       from c where s.id = c.id
-    returning s.id`);
-  const ids = rowsOf<{ id: string }>(claimed).map((r) => r.id);
+    returning s.id, s.patient_id as "patientId"`);
+  const rows = rowsOf<{ id: string; patientId: string }>(claimed);
+  const ids = rows.map((r) => r.id);
   if (ids.length === 0) return [];
   if (!(await takeSlots(tx, employeeId, ids.length))) throw new Error('claimWaiting: capacity changed under the lock');
-  for (const id of ids) await openAssignment(tx, emit, { id, clinicId: me.clinicId }, employeeId, reason, null);
+  for (const { id, patientId } of rows) await openAssignment(tx, emit, { id, clinicId: me.clinicId, patientId }, employeeId, reason, null);
   emit({ t: 'queue.changed', clinicId: me.clinicId });
   return ids;
 }
@@ -143,7 +144,7 @@ export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, en
   if (!next) {
     const m = await appendSystemMessage(tx, session.id, { event: 'session.requeued', employeeName: null });
     emit({ t: 'message.created', clinicId: session.clinicId, sessionId: session.id, seq: m.seq });
-    emit({ t: 'session.requeued', clinicId: session.clinicId, sessionId: session.id, previousEmployeeId: previous, reason: endReason });
+    emit({ t: 'session.requeued', clinicId: session.clinicId, sessionId: session.id, patientId: session.patientId, previousEmployeeId: previous, reason: endReason });
     emit({ t: 'queue.changed', clinicId: session.clinicId });
   }
   return { previous, next };

@@ -15,7 +15,7 @@ import { assignmentHistory } from '../assignments/service';
 import { listMessages } from '../messages/store';
 import { estimateWaitSeconds } from '../assignments/rules';
 import { availableStaff } from '../sessions/service';
-import { getSessionView, getSessionViews, listQueue, queuePosition } from '../sessions/views';
+import { countWaiting, getSessionView, getSessionViews, listQueue, queuePosition } from '../sessions/views';
 import { encode } from './frames';
 import { SetIndex } from './set-index';
 
@@ -49,6 +49,7 @@ export class Hub {
   private readonly byUser = new SetIndex<string, Conn>();
   private readonly bySession = new SetIndex<string, Conn>();
   private readonly staffByClinic = new SetIndex<string, Conn>();
+  private readonly patientsByClinic = new SetIndex<string, Conn>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly queueTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly people = new Map<string, { role: Role; displayName: string; at: number }>();
@@ -61,7 +62,7 @@ export class Hub {
   add(conn: Conn) {
     this.conns.set(conn.id, conn);
     this.byUser.add(conn.actor.id, conn);
-    if (conn.actor.role !== 'patient') this.staffByClinic.add(conn.actor.clinicId, conn);
+    (conn.actor.role === 'patient' ? this.patientsByClinic : this.staffByClinic).add(conn.actor.clinicId, conn);
   }
 
   remove(conn: Conn) {
@@ -69,6 +70,7 @@ export class Hub {
     this.conns.delete(conn.id);
     this.byUser.delete(conn.actor.id, conn);
     this.staffByClinic.delete(conn.actor.clinicId, conn);
+    this.patientsByClinic.delete(conn.actor.clinicId, conn);
     for (const sessionId of conn.subs.keys()) this.bySession.delete(sessionId, conn);
     conn.subs.clear();
   }
@@ -204,8 +206,8 @@ export class Hub {
       case 'session.assigned':
       case 'session.requeued':
       case 'session.ended':
-        // The patient or an employee of the session may be on any socket here; with no sockets at all, skip the reads.
-        if (this.conns.size > 0) this.enqueue(e.sessionId, () => this.sessionChanged(e));
+        // Read and sent only where someone it concerns has a socket on this instance.
+        if (this.concerns(e)) this.enqueue(e.sessionId, () => this.sessionChanged(e));
         return;
       case 'typing':
       case 'read.updated':
@@ -234,6 +236,12 @@ export class Hub {
     const value = { role: row?.role ?? ('patient' as Role), displayName: row?.displayName ?? '', at: Date.now() };
     this.people.set(userId, value);
     return value;
+  }
+
+  /** Whether a socket here follows the session, or belongs to its patient or to an employee the event names. */
+  private concerns(e: Extract<BusEvent, { t: 'session.waiting' | 'session.assigned' | 'session.requeued' | 'session.ended' }>) {
+    const employees = e.t === 'session.waiting' ? [] : [e.previousEmployeeId, e.t === 'session.assigned' ? e.employeeId : null];
+    return this.bySession.get(e.sessionId).size > 0 || [e.patientId, ...employees].some((id) => id && this.byUser.get(id).size > 0);
   }
 
   /** Sockets that follow a session: its subscribers and its patient's sockets. */
@@ -284,7 +292,10 @@ export class Hub {
     }
   }
 
-  /** Debounced per clinic: staff get the queue length, waiting patients here get their new place and estimate. */
+  /**
+   * Debounced per clinic: staff get the queue length (a count), and only when patients of the clinic have sockets
+   * here is the queue itself read, for the new place and estimate of those who wait.
+   */
   private queueChanged(clinicId: string) {
     if (this.queueTimers.has(clinicId)) return;
     this.queueTimers.set(
@@ -293,11 +304,12 @@ export class Hub {
         this.queueTimers.delete(clinicId);
         this.enqueue(`queue:${clinicId}`, async () => {
           const staff = this.staffByClinic.get(clinicId);
-          const waiting = await listQueue(this.ctx.db, clinicId);
-          const local = waiting.filter((w) => this.byUser.get(w.patient.id).size > 0);
-          if (staff.size === 0 && local.length === 0) return;
-          const frame = encode({ type: 'queue.changed', waiting: waiting.length });
-          for (const conn of staff) this.send(conn, frame);
+          if (staff.size > 0) {
+            const frame = encode({ type: 'queue.changed', waiting: await countWaiting(this.ctx.db, clinicId) });
+            for (const conn of staff) this.send(conn, frame);
+          }
+          if (this.patientsByClinic.get(clinicId).size === 0) return;
+          const local = (await listQueue(this.ctx.db, clinicId)).filter((w) => this.byUser.get(w.patient.id).size > 0);
           if (local.length === 0) return;
           // One read of the sessions and one of the staff count for all waiting patients here, not one per patient.
           const sessions = await getSessionViews(this.ctx.db, local.map((w) => w.sessionId));

@@ -33,7 +33,7 @@ export async function startSession(ctx: AppContext, actor: Actor, input: { reaso
         await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.started', sessionId: row!.id, ip });
         const employee = await assignSession(tx, emit, row!, 'session_started');
         if (!employee) {
-          emit({ t: 'session.waiting', clinicId: actor.clinicId, sessionId: row!.id });
+          emit({ t: 'session.waiting', clinicId: actor.clinicId, sessionId: row!.id, patientId: actor.id });
           emit({ t: 'queue.changed', clinicId: actor.clinicId });
         }
         return { session: await view(tx, row!.id), created: true };
@@ -87,7 +87,7 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
     await tx.update(chatSessions).set({ status: 'ended', employeeId: null, endedAt: sql`now()`, endedBy: actor.id }).where(eq(chatSessions.id, sessionId));
     const m = await appendSystemMessage(tx, sessionId, { event: 'session.ended', employeeName: null });
     emit({ t: 'message.created', clinicId: row.clinicId, sessionId, seq: m.seq });
-    emit({ t: 'session.ended', clinicId: row.clinicId, sessionId, previousEmployeeId: previous });
+    emit({ t: 'session.ended', clinicId: row.clinicId, sessionId, patientId: row.patientId, previousEmployeeId: previous });
     if (row.status === 'waiting') emit({ t: 'queue.changed', clinicId: row.clinicId });
     await recordAudit(tx, { clinicId: row.clinicId, actorId: actor.id, action: 'session.ended', sessionId, ip });
     if (previous) await claimWaiting(tx, emit, previous);

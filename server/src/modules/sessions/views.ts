@@ -49,6 +49,15 @@ export async function listSessionViews(q: Queryable, where: ReturnType<typeof an
   return (await selectSessions(q).where(where).orderBy(sql`${chatSessions.createdAt} desc`).limit(limit)).map(toView);
 }
 
+/** How many of the clinic's patients wait now. */
+export async function countWaiting(q: Queryable, clinicId: string): Promise<number> {
+  const [row] = await q
+    .select({ n: count() })
+    .from(chatSessions)
+    .where(and(eq(chatSessions.clinicId, clinicId), eq(chatSessions.status, 'waiting')));
+  return row?.n ?? 0;
+}
+
 /** 1-based place in the clinic's queue (oldest first), or null when not waiting. */
 export async function queuePosition(q: Queryable, session: { clinicId: string; createdAt: Date; status: string }): Promise<number | null> {
   if (session.status !== 'waiting') return null;
