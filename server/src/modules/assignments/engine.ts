@@ -7,6 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AssignmentEndReason, AssignmentStartReason } from '@medchat/sdk/protocol';
 import type { Tx } from '../../db/client';
+import { prepared } from '../../db/prepared';
 import { rowsOf } from '../../db/rows';
 import { assignments, chatSessions, clinics, users } from '../../db/schema';
 import type { Emit } from '../../lib/bus-events';
@@ -16,32 +17,56 @@ import { REJOIN_COOLDOWN_MS } from './rules';
 
 type SessionRef = { id: string; clinicId: string; patientId: string };
 
+// The statements of the assignment path, built once (db/prepared.ts).
+const sessionForUpdate = prepared((db) => db.select().from(chatSessions).where(eq(chatSessions.id, sql.placeholder('id'))).for('update').prepare('session_for_update'));
+
 /** Row-locks a session for the rest of the transaction. */
 export async function lockSession(tx: Tx, sessionId: string) {
-  const [row] = await tx.select().from(chatSessions).where(eq(chatSessions.id, sessionId)).for('update');
+  const [row] = await sessionForUpdate(tx, { id: sessionId });
   return row ?? null;
 }
 
 const capacityOf = sql`coalesce(${users.capacity}, (select ${clinics.defaultCapacity} from ${clinics} where ${clinics.id} = ${users.clinicId}))`;
 
-/** Takes one slot of an employee's capacity, or returns false if they are full or unavailable (A2). */
-async function takeSlots(tx: Tx, employeeId: string, n: number): Promise<boolean> {
-  const rows = await tx
+const takeSlotsOf = prepared((db) =>
+  db
     .update(users)
-    .set({ load: sql`${users.load} + ${n}`, lastAssignedAt: sql`now()` })
-    .where(and(eq(users.id, employeeId), eq(users.availability, 'available'), eq(users.active, true), sql`${users.load} + ${n} <= ${capacityOf}`))
-    .returning({ id: users.id });
-  return rows.length === 1;
+    .set({ load: sql`${users.load} + ${sql.placeholder('n')}`, lastAssignedAt: sql`now()` })
+    .where(and(eq(users.id, sql.placeholder('id')), eq(users.availability, 'available'), eq(users.active, true), sql`${users.load} + ${sql.placeholder('n')} <= ${capacityOf}`))
+    .returning({ id: users.id, displayName: users.displayName })
+    .prepare('take_slots'),
+);
+
+/** Takes n slots of an employee's capacity; null if they are full or unavailable (A2). Returns their name. */
+async function takeSlots(tx: Tx, employeeId: string, n: number): Promise<{ displayName: string } | null> {
+  const [row] = await takeSlotsOf(tx, { id: employeeId, n });
+  return row ?? null;
 }
+
+const freeSlotOf = prepared((db) =>
+  db
+    .update(users)
+    .set({ load: sql`greatest(${users.load} - 1, 0)` })
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('free_slot'),
+);
 
 async function freeSlot(tx: Tx, employeeId: string) {
-  await tx.update(users).set({ load: sql`greatest(${users.load} - 1, 0)` }).where(eq(users.id, employeeId));
+  await freeSlotOf(tx, { id: employeeId });
 }
 
-async function openAssignment(tx: Tx, emit: Emit, session: SessionRef, employeeId: string, reason: AssignmentStartReason, previousEmployeeId: string | null) {
-  const [assignment] = await tx.insert(assignments).values({ sessionId: session.id, employeeId, startReason: reason }).returning({ id: assignments.id });
-  const [employee] = await tx.select({ displayName: users.displayName }).from(users).where(eq(users.id, employeeId));
-  await appendSystemMessage(tx, session.id, { event: 'session.assigned', employeeName: employee?.displayName ?? null }).then((m) =>
+const insertAssignment = prepared((db) =>
+  db
+    .insert(assignments)
+    .values({ sessionId: sql.placeholder('sessionId'), employeeId: sql.placeholder('employeeId'), startReason: sql.placeholder('reason') })
+    .returning({ id: assignments.id })
+    .prepare('insert_assignment'),
+);
+
+async function openAssignment(tx: Tx, emit: Emit, session: SessionRef, employee: { id: string; displayName: string }, reason: AssignmentStartReason, previousEmployeeId: string | null) {
+  const employeeId = employee.id;
+  const [assignment] = await insertAssignment(tx, { sessionId: session.id, employeeId, reason });
+  await appendSystemMessage(tx, session.id, { event: 'session.assigned', employeeName: employee.displayName }).then((m) =>
     emit({ t: 'message.created', clinicId: session.clinicId, sessionId: session.id, seq: m.seq }),
   );
   await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'assignment.started', sessionId: session.id, subjectId: employeeId });
@@ -54,45 +79,60 @@ async function openAssignment(tx: Tx, emit: Emit, session: SessionRef, employeeI
  */
 export async function assignSession(tx: Tx, emit: Emit, session: SessionRef, reason: AssignmentStartReason, opts: { excludeEmployeeId?: string | null; previousEmployeeId?: string | null } = {}) {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const candidates = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(
-        and(
-          eq(users.clinicId, session.clinicId),
-          eq(users.role, 'employee'),
-          eq(users.active, true),
-          eq(users.availability, 'available'),
-          sql`${users.load} < ${capacityOf}`,
-          opts.excludeEmployeeId ? sql`${users.id} <> ${opts.excludeEmployeeId}` : undefined,
-        ),
-      )
-      .orderBy(users.load, sql`${users.lastAssignedAt} asc nulls first`, users.id)
-      .limit(1)
-      .for('update', { skipLocked: true });
-    const employeeId = candidates[0]?.id;
-    if (!employeeId) return null;
-    if (!(await takeSlots(tx, employeeId, 1))) continue;
-    await tx
-      .update(chatSessions)
-      .set({ status: 'active', employeeId, firstAssignedAt: sql`coalesce(${chatSessions.firstAssignedAt}, now())` })
-      .where(eq(chatSessions.id, session.id));
-    await openAssignment(tx, emit, session, employeeId, reason, opts.previousEmployeeId ?? null);
-    return employeeId;
+    const [candidate] = await leastLoaded(tx, { clinicId: session.clinicId, exclude: opts.excludeEmployeeId ?? null });
+    if (!candidate) return null;
+    const employee = await takeSlots(tx, candidate.id, 1);
+    if (!employee) continue;
+    await markActive(tx, { id: session.id, employeeId: candidate.id });
+    await openAssignment(tx, emit, session, { id: candidate.id, displayName: employee.displayName }, reason, opts.previousEmployeeId ?? null);
+    return candidate.id;
   }
   return null;
 }
+
+const leastLoaded = prepared((db) =>
+  db
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      and(
+        eq(users.clinicId, sql.placeholder('clinicId')),
+        eq(users.role, 'employee'),
+        eq(users.active, true),
+        eq(users.availability, 'available'),
+        sql`${users.load} < ${capacityOf}`,
+        sql`${users.id} is distinct from ${sql.placeholder('exclude')}::uuid`,
+      ),
+    )
+    .orderBy(users.load, sql`${users.lastAssignedAt} asc nulls first`, users.id)
+    .limit(1)
+    .for('update', { skipLocked: true })
+    .prepare('least_loaded_employee'),
+);
+
+const markActive = prepared((db) =>
+  db
+    .update(chatSessions)
+    .set({ status: 'active', employeeId: sql`${sql.placeholder('employeeId')}`, firstAssignedAt: sql`coalesce(${chatSessions.firstAssignedAt}, now())` })
+    .where(eq(chatSessions.id, sql.placeholder('id')))
+    .prepare('mark_session_active'),
+);
+
+const employeeForUpdate = prepared((db) =>
+  db
+    .select({ clinicId: users.clinicId, load: users.load, capacity: sql<number>`${capacityOf}`.as('capacity'), availability: users.availability, active: users.active, role: users.role })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .for('update', { of: users })
+    .prepare('employee_for_update'),
+);
 
 /**
  * An employee with spare capacity takes the oldest waiting sessions of their clinic, up to capacity: the seed's
  * "employee is dropped into the waiting chat". The claim is one CTE with SKIP LOCKED (RELIABILITY A3).
  */
 export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reason: AssignmentStartReason = 'employee_available') {
-  const [me] = await tx
-    .select({ clinicId: users.clinicId, load: users.load, capacity: sql<number>`${capacityOf}`.as('capacity'), availability: users.availability, active: users.active, role: users.role })
-    .from(users)
-    .where(eq(users.id, employeeId))
-    .for('update', { of: users });
+  const [me] = await employeeForUpdate(tx, { id: employeeId });
   if (!me || me.role !== 'employee' || !me.active || me.availability !== 'available') return [];
   const spare = Number(me.capacity) - me.load;
   if (spare <= 0) return [];
@@ -113,19 +153,25 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
   const rows = rowsOf<{ id: string; patientId: string }>(claimed);
   const ids = rows.map((r) => r.id);
   if (ids.length === 0) return [];
-  if (!(await takeSlots(tx, employeeId, ids.length))) throw new Error('claimWaiting: capacity changed under the lock');
-  for (const { id, patientId } of rows) await openAssignment(tx, emit, { id, clinicId: me.clinicId, patientId }, employeeId, reason, null);
+  const employee = await takeSlots(tx, employeeId, ids.length);
+  if (!employee) throw new Error('claimWaiting: capacity changed under the lock');
+  for (const { id, patientId } of rows) await openAssignment(tx, emit, { id, clinicId: me.clinicId, patientId }, { id: employeeId, displayName: employee.displayName }, reason, null);
   emit({ t: 'queue.changed', clinicId: me.clinicId });
   return ids;
 }
 
+const closeOpenAssignment = prepared((db) =>
+  db
+    .update(assignments)
+    .set({ endedAt: sql`now()`, endReason: sql`${sql.placeholder('endReason')}` })
+    .where(and(eq(assignments.sessionId, sql.placeholder('sessionId')), isNull(assignments.endedAt)))
+    .returning({ employeeId: assignments.employeeId })
+    .prepare('close_assignment'),
+);
+
 /** Closes the open assignment of a session, if any, and frees the employee's slot. Returns that employee. */
 export async function closeAssignment(tx: Tx, session: SessionRef, endReason: AssignmentEndReason): Promise<string | null> {
-  const [closed] = await tx
-    .update(assignments)
-    .set({ endedAt: sql`now()`, endReason })
-    .where(and(eq(assignments.sessionId, session.id), isNull(assignments.endedAt)))
-    .returning({ employeeId: assignments.employeeId });
+  const [closed] = await closeOpenAssignment(tx, { sessionId: session.id, endReason });
   if (!closed) return null;
   await freeSlot(tx, closed.employeeId);
   await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'assignment.ended', sessionId: session.id, subjectId: closed.employeeId });

@@ -1,19 +1,25 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Assignment } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Queryable } from '../../db/client';
+import { prepared } from '../../db/prepared';
 import { assignments, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../auth/service';
 import { readableSession } from '../sessions/access';
 
-export async function assignmentHistory(q: Queryable, sessionId: string): Promise<Assignment[]> {
-  const rows = await q
+const historyOf = prepared((db) =>
+  db
     .select({ a: assignments, name: users.displayName })
     .from(assignments)
     .innerJoin(users, eq(users.id, assignments.employeeId))
-    .where(eq(assignments.sessionId, sessionId))
-    .orderBy(asc(assignments.startedAt), asc(assignments.id));
+    .where(eq(assignments.sessionId, sql.placeholder('sessionId')))
+    .orderBy(asc(assignments.startedAt), asc(assignments.id))
+    .prepare('assignment_history'),
+);
+
+export async function assignmentHistory(q: Queryable, sessionId: string): Promise<Assignment[]> {
+  const rows = await historyOf(q, { sessionId });
   return rows.map(({ a, name }) => ({
     id: a.id,
     sessionId: a.sessionId,

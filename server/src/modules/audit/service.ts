@@ -1,6 +1,7 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { AuditEntry } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
+import { prepared } from '../../db/prepared';
 import { auditLog } from '../../db/schema';
 
 export type AuditAction =
@@ -33,10 +34,26 @@ export interface AuditRecord {
   ip?: string | null;
 }
 
+const insertOne = prepared((db) =>
+  db
+    .insert(auditLog)
+    .values({
+      clinicId: sql.placeholder('clinicId'),
+      actorId: sql.placeholder('actorId'),
+      action: sql.placeholder('action'),
+      sessionId: sql.placeholder('sessionId'),
+      subjectId: sql.placeholder('subjectId'),
+      ip: sql.placeholder('ip'),
+    })
+    .prepare('audit_insert'),
+);
+
 /** Appends audit rows: ids, action and address only, never content or names (RELIABILITY P1). */
 export async function recordAudit(q: Queryable, ...records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await q.insert(auditLog).values(records.map((r) => ({ ...r, sessionId: r.sessionId ?? null, subjectId: r.subjectId ?? null, ip: r.ip ?? null })));
+  const rows = records.map((r) => ({ ...r, sessionId: r.sessionId ?? null, subjectId: r.subjectId ?? null, ip: r.ip ?? null }));
+  if (rows.length === 1) await insertOne(q, rows[0]!);
+  else await q.insert(auditLog).values(rows);
 }
 
 export async function listSessionAudit(q: Queryable, sessionId: string): Promise<AuditEntry[]> {

@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { AuthResult, Me, Role } from '@medchat/sdk/protocol';
 import type { Database, Queryable } from '../../db/client';
+import { prepared } from '../../db/prepared';
 import { auditLog, authTokens, clinics, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { verifyIdentityToken } from '../../lib/identity-token';
@@ -51,13 +52,19 @@ async function issueToken(q: Queryable, user: UserRow, ttlSeconds: number, defau
 export async function authenticate(q: Queryable, token: string | undefined | null): Promise<Actor | null> {
   if (!token || token.length > 200) return null;
   const tokenHash = hashToken(token);
-  const [row] = await q
+  const [row] = await actorByToken(q, { tokenHash });
+  return row ? { ...row, tokenHash } : null;
+}
+
+// Every request runs this one.
+const actorByToken = prepared((db) =>
+  db
     .select({ id: users.id, clinicId: users.clinicId, role: users.role, displayName: users.displayName })
     .from(authTokens)
     .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(and(eq(authTokens.tokenHash, tokenHash), isNull(authTokens.revokedAt), gt(authTokens.expiresAt, sql`now()`), eq(users.active, true)));
-  return row ? { ...row, tokenHash } : null;
-}
+    .where(and(eq(authTokens.tokenHash, sql.placeholder('tokenHash')), isNull(authTokens.revokedAt), gt(authTokens.expiresAt, sql`now()`), eq(users.active, true)))
+    .prepare('actor_by_token'),
+);
 
 // A fixed hash to verify against when the email is unknown, so both paths take the same time.
 const DUMMY_HASH = await Bun.password.hash('medchat-timing-equaliser', { algorithm: 'argon2id' });

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Message, Role } from '@medchat/sdk/protocol';
 import type { Queryable, Tx } from '../../db/client';
+import { prepared } from '../../db/prepared';
 import { chatSessions, messages, users, type SystemMeta } from '../../db/schema';
 
 type MessageRow = typeof messages.$inferSelect;
@@ -28,26 +29,45 @@ export async function appendMessage(
   tx: Tx,
   input: { sessionId: string; sender: Sender; kind: 'text' | 'system'; body: string; system?: SystemMeta; clientMsgId?: string | null },
 ): Promise<Message> {
-  const [counter] = await tx
-    .update(chatSessions)
-    .set({ lastSeq: sql`${chatSessions.lastSeq} + 1` })
-    .where(eq(chatSessions.id, input.sessionId))
-    .returning({ seq: chatSessions.lastSeq });
+  const [counter] = await nextSeq(tx, { id: input.sessionId });
   if (!counter) throw new Error('appendMessage: session row missing');
-  const [row] = await tx
-    .insert(messages)
-    .values({
-      sessionId: input.sessionId,
-      seq: counter.seq,
-      senderId: input.sender?.id ?? null,
-      kind: input.kind,
-      body: input.body,
-      system: input.system ?? null,
-      clientMsgId: input.clientMsgId ?? null,
-    })
-    .returning();
+  const [row] = await insertMessage(tx, {
+    sessionId: input.sessionId,
+    seq: counter.seq,
+    senderId: input.sender?.id ?? null,
+    kind: input.kind,
+    body: input.body,
+    system: input.system ? JSON.stringify(input.system) : null,
+    clientMsgId: input.clientMsgId ?? null,
+  });
   return toMessage(row!, input.sender);
 }
+
+const nextSeq = prepared((db) =>
+  db
+    .update(chatSessions)
+    .set({ lastSeq: sql`${chatSessions.lastSeq} + 1` })
+    .where(eq(chatSessions.id, sql.placeholder('id')))
+    .returning({ seq: chatSessions.lastSeq })
+    .prepare('next_seq'),
+);
+
+// jsonb from a placeholder: the value is passed as JSON text (drizzle encodes jsonb only for values it sees).
+const insertMessage = prepared((db) =>
+  db
+    .insert(messages)
+    .values({
+      sessionId: sql.placeholder('sessionId'),
+      seq: sql.placeholder('seq'),
+      senderId: sql.placeholder('senderId'),
+      kind: sql.placeholder('kind'),
+      body: sql.placeholder('body'),
+      system: sql`${sql.placeholder('system')}::jsonb`,
+      clientMsgId: sql.placeholder('clientMsgId'),
+    })
+    .returning()
+    .prepare('insert_message'),
+);
 
 export async function appendSystemMessage(tx: Tx, sessionId: string, meta: SystemMeta): Promise<Message> {
   const body =

@@ -1,6 +1,7 @@
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { QueueStatus, Session, SessionStatus } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
+import { prepared } from '../../db/prepared';
 import type { AppContext } from '../../context';
 import { assignments, chatSessions, users } from '../../db/schema';
 import { AppError, pgCode } from '../../lib/errors';
@@ -20,6 +21,22 @@ async function view(q: Queryable, id: string): Promise<Session> {
   return session;
 }
 
+// The statements of a start, built once (db/prepared.ts).
+const openSessionOf = prepared((db) =>
+  db
+    .select({ id: chatSessions.id })
+    .from(chatSessions)
+    .where(and(eq(chatSessions.patientId, sql.placeholder('patientId')), ne(chatSessions.status, 'ended')))
+    .prepare('open_session_of'),
+);
+const insertSession = prepared((db) =>
+  db
+    .insert(chatSessions)
+    .values({ clinicId: sql.placeholder('clinicId'), patientId: sql.placeholder('patientId'), reason: sql.placeholder('reason') })
+    .returning()
+    .prepare('insert_session'),
+);
+
 /** A patient starts a chat. One open session per patient: a second start returns the open one. */
 export async function startSession(ctx: AppContext, actor: Actor, input: { reason: string }, ip: string | null): Promise<{ session: Session; created: boolean }> {
   if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only patients start sessions.');
@@ -27,9 +44,9 @@ export async function startSession(ctx: AppContext, actor: Actor, input: { reaso
   for (let attempt = 0; ; attempt++) {
     try {
       return await inTransaction(ctx, async (tx, emit) => {
-        const [open] = await tx.select({ id: chatSessions.id }).from(chatSessions).where(and(eq(chatSessions.patientId, actor.id), ne(chatSessions.status, 'ended')));
+        const [open] = await openSessionOf(tx, { patientId: actor.id });
         if (open) return { session: await view(tx, open.id), created: false };
-        const [row] = await tx.insert(chatSessions).values({ clinicId: actor.clinicId, patientId: actor.id, reason }).returning();
+        const [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason });
         await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.started', sessionId: row!.id, ip });
         const employee = await assignSession(tx, emit, row!, 'session_started');
         if (!employee) {

@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { QueueEntry, Session } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
+import { prepared } from '../../db/prepared';
 import { chatSessions, users } from '../../db/schema';
 
 const patient = alias(users, 'patient');
@@ -35,8 +36,10 @@ function selectSessions(q: Queryable) {
 
 const toView = (r: { session: SessionRow; patientName: string; employeeName: string | null }) => toSession(r.session, r.patientName, r.employeeName);
 
+const sessionById = prepared((db) => selectSessions(db).where(eq(chatSessions.id, sql.placeholder('id'))).prepare('session_view'));
+
 export async function getSessionView(q: Queryable, id: string): Promise<Session | null> {
-  const [row] = await selectSessions(q).where(eq(chatSessions.id, id));
+  const [row] = await sessionById(q, { id });
   return row ? toView(row) : null;
 }
 
