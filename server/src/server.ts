@@ -3,6 +3,7 @@ import type { AppContext } from './context';
 import { createApp } from './app';
 import { closeContext, createContext } from './runtime';
 import { CLOSE_CODES } from '@medchat/sdk/protocol';
+import type { Hub } from './modules/realtime/hub';
 import { startMatcher } from './modules/assignments/matcher';
 import { startSweeper } from './modules/realtime/presence';
 import { MAX_BODY_BYTES } from './lib/error-plugin';
@@ -11,6 +12,8 @@ import { errorKind } from './lib/logger';
 
 export interface RunningServer {
   ctx: AppContext;
+  /** This instance's sockets (tests run the sweeper by hand against it). */
+  hub: Hub;
   url: string;
   port: number;
   stop(): Promise<void>;
@@ -23,13 +26,14 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   extend?.(app);
   app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: MAX_BODY_BYTES * 4 });
   const port = app.server!.port!;
-  const stopSweeper = startSweeper(ctx, config.sweepIntervalMs);
+  const stopSweeper = startSweeper(ctx, app.hub, config.sweepIntervalMs);
   const stopMatcher = startMatcher(ctx);
   const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch((error) => ctx.logger.warn('retention.failed', errorKind(error))), 60 * 60 * 1000);
   ctx.logger.info('server.listening', { port, database: ctx.database.kind, instanceId: ctx.instanceId });
   let stopping: Promise<void> | null = null;
   return {
     ctx,
+    hub: app.hub,
     port,
     url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
     stop() {

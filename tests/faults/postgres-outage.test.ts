@@ -9,8 +9,8 @@
  * from again (a firewall that forgot them), which only a fresh connection and the bus's own probe get past.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { connect } from 'node:net';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
+import { sendHandshake } from '../fuzz/socket-handshakes';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database';
 import { expectError } from '../helpers/expect';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -52,12 +52,21 @@ afterAll(async () => {
 
 interface Answer {
   what: string;
-  /** How the answer is judged: an HTTP error envelope, the readiness body, a socket error frame, a handshake status. */
+  /** How the answer is judged: an HTTP error envelope (also a refused handshake's), the readiness body, a socket error frame. */
   kind: 'http' | 'readyz' | 'frame' | 'handshake';
   ms: number;
   status: number;
   body: any;
+  retryAfter?: string | null;
 }
+
+const parsed = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // not JSON: reported as it came
+  }
+};
 
 /** One HTTP request to A, timed. A request that hangs is cut off well after the bound, so the test reports it. */
 async function timed(what: string, method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
@@ -67,37 +76,24 @@ async function timed(what: string, method: string, path: string, token?: string,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
-  }).catch((error) => ({ status: 0, text: async () => JSON.stringify({ hung: String(error) }) }));
-  const text = await res.text();
+  }).catch((error) => ({ status: 0, headers: new Headers(), text: async () => JSON.stringify({ hung: String(error) }) }));
   const kind = path === '/readyz' ? 'readyz' : 'http';
-  let answer: unknown = text;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    // not JSON: reported as it came
-  }
-  return { what, kind, ms: Math.round(performance.now() - started), status: res.status, body: answer };
+  const answer = parsed(await res.text());
+  return { what, kind, ms: Math.round(performance.now() - started), status: res.status, body: answer, retryAfter: res.headers.get('retry-after') };
 }
 
-/** The status line of a raw WebSocket handshake with A: the upgrade is decided before any 101. */
+/** A raw WebSocket handshake with A, timed: the upgrade is decided before any 101. */
 async function handshake(token: string): Promise<Answer> {
   const started = performance.now();
   const url = new URL(a.wsUrl);
-  const raw = connect(Number(url.port), url.hostname);
-  raw.write(
+  const answer = await sendHandshake(
+    Number(url.port),
     `GET ${url.pathname}?token=${encodeURIComponent(token)} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
       `Sec-WebSocket-Key: ${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
   );
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const head = await new Promise<string>((resolve) => {
-    raw.once('data', (data) => resolve(String(data)));
-    raw.once('error', () => resolve(''));
-    timer = setTimeout(() => resolve(''), 15_000);
-  });
-  clearTimeout(timer);
-  raw.destroy();
-  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
-  return { what: 'socket handshake', kind: 'handshake', ms: Math.round(performance.now() - started), status, body: null };
+  const ms = Math.round(performance.now() - started);
+  if (typeof answer === 'string') return { what: 'socket handshake', kind: 'handshake', ms, status: 0, body: answer };
+  return { what: 'socket handshake', kind: 'handshake', ms, status: answer.status, body: parsed(answer.body), retryAfter: answer.headers['retry-after'] ?? null };
 }
 
 /** A frame on an open socket to A, timed up to its ack or error frame. */
@@ -111,13 +107,12 @@ async function timedFrame(ws: TestSocket, frame: Record<string, unknown>): Promi
 function isUnavailable(x: Answer): boolean {
   switch (x.kind) {
     case 'http':
-      return x.status === 503 && x.body?.error?.code === 'database_unavailable';
+    case 'handshake':
+      return x.status === 503 && x.body?.error?.code === 'database_unavailable' && Number(x.retryAfter) > 0;
     case 'readyz':
       return x.status === 503 && x.body?.status === 'unavailable';
     case 'frame':
       return x.body?.type === 'error' && x.body.code === 'database_unavailable';
-    case 'handshake':
-      return x.status === 503;
   }
 }
 
@@ -180,8 +175,8 @@ async function outage(cut: () => void, restore: () => void, recoverMs = RECOVER_
     }
     // Each answer within the bound and the documented one; the wrong ones are listed whole.
     const wrong = answers.filter((x) => x.ms >= FAIL_FAST_MS || !isUnavailable(x));
-    expect(wrong.map((x) => ({ what: x.what, ms: x.ms, status: x.status, body: x.body }))).toEqual([]);
-    for (const x of answers.filter((x) => x.kind === 'http')) expectError(x, 503, 'database_unavailable');
+    expect(wrong.map((x) => ({ what: x.what, ms: x.ms, status: x.status, retryAfter: x.retryAfter, body: x.body }))).toEqual([]);
+    for (const x of answers.filter((x) => x.kind === 'http' || x.kind === 'handshake')) expectError(x, 503, 'database_unavailable');
     // The socket outlived the outage: nothing closed it.
     expect(ws.closeCode).toBeNull();
 

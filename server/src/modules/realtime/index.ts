@@ -35,9 +35,6 @@ const connOf = (ws: { data: unknown }) => (ws.data as SocketData).medchatConn;
 /** The token travels in `?token=`: browsers cannot set headers on a WebSocket. */
 const socketToken = (url: URL) => url.searchParams.get('token');
 
-const reject = (status: number, code: KnownErrorCode) =>
-  new Response(JSON.stringify({ error: { code, message: ERRORS[code].message } }), { status, headers: { 'content-type': 'application/json' } });
-
 /**
  * The WebSocket API. Authentication and the origin check happen before the upgrade, in onRequest: a bad token
  * never gets a 101 (RELIABILITY Z4, Z5). Frames are validated by hand against the protocol, so a bad frame is a
@@ -104,19 +101,15 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
       // The router ignores trailing slashes, so this check must too, or `/socket/` would upgrade unchecked.
       if (url.pathname.replace(/\/+$/, '') !== SOCKET_PATH) return;
       const headers = request.headers;
-      if (headers.get('upgrade')?.toLowerCase() !== 'websocket' || !headers.get('sec-websocket-key')) return reject(400, 'invalid_request');
-      let actor: Actor | null;
-      try {
-        actor = await authenticate(ctx.db, socketToken(url));
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) return reject(503, 'database_unavailable');
-        throw error;
-      }
-      if (!actor) return reject(401, 'invalid_token');
+      if (headers.get('upgrade')?.toLowerCase() !== 'websocket' || !headers.get('sec-websocket-key')) throw new AppError('invalid_request');
+      // Refusals are thrown, database errors too: the error plugin writes them as every other route's (requestId,
+      // and Retry-After on a 503).
+      const actor = await authenticate(ctx.db, socketToken(url));
+      if (!actor) throw new AppError('invalid_token');
       const origin = headers.get('origin');
       const ownOrigin = new URL(ctx.config.publicUrl).origin;
       if (actor.role === 'patient' && origin && origin !== ownOrigin && !(await clinicAllowsOrigin(ctx.db, actor.clinicId, origin))) {
-        return reject(403, 'origin_not_allowed');
+        throw new AppError('origin_not_allowed');
       }
       actors.set(request, actor);
     })

@@ -3,8 +3,11 @@ import { sql } from 'drizzle-orm';
 import { connect } from 'node:net';
 import { query } from '../../../../tests/helpers/digest';
 import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
+import { TestSocket } from '../../../../tests/helpers/socket';
+import { until } from '../../../../tests/helpers/until';
+import { sweep } from './presence';
 
-// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+// The sweeper is run by hand (sweep below), never on a timer. Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
 let s: TestServer;
@@ -39,5 +42,37 @@ describe('connection rows', () => {
     expect(await rowsOf(joy.user.id)).toBe(0);
     const [row] = await query<{ lost: boolean }>(s.ctx.db, sql`select presence_lost_at is not null as lost from users where id = ${joy.user.id}`);
     expect(row!.lost).toBe(true);
+  });
+});
+
+describe('after this instance lost the database', () => {
+  test('rows another instance deleted are written again by the next sweep: the nurse stays connected and keeps her session', async () => {
+    const joy = await s.login('nurse.joy@demo.clinic');
+    await s.call('PUT', '/api/v1/employees/me/availability', { token: joy.token, body: { availability: 'available' } });
+    const ws = await TestSocket.open(s.wsUrl, joy.token);
+    const patient = await s.guest('Outage');
+    const session = await s.call('POST', '/api/v1/sessions', { token: patient.token, body: { reason: 'Outage' } });
+    expect(session.body.employee?.id).toBe(joy.user.id);
+
+    // What the other instances do while this one cannot reach the database for longer than STALE_AFTER_MS: delete
+    // its rows and start the grace period of staff left with none. Here the grace ran out as well, and this
+    // instance's sweep, the first once its link is back, comes before anyone else's.
+    await s.ctx.db.execute(sql`delete from connections where user_id = ${joy.user.id}`);
+    await s.ctx.db.execute(sql`update users set presence_lost_at = now() - interval '1 hour' where id = ${joy.user.id}`);
+    await sweep(s.ctx, s.hub);
+
+    expect(await rowsOf(joy.user.id)).toBe(1);
+    const state = async () =>
+      (await query<{ availability: string; lost: boolean }>(s.ctx.db, sql`select availability, presence_lost_at is not null as lost from users where id = ${joy.user.id}`))[0];
+    expect(await state()).toEqual({ availability: 'available', lost: false });
+    const [open] = await query<{ employee_id: string }>(s.ctx.db, sql`select employee_id from assignments where session_id = ${session.body.id} and ended_at is null`);
+    expect(open?.employee_id).toBe(joy.user.id);
+
+    // When she does leave, her grace period starts then, not at the outage (which would reassign at once).
+    ws.close();
+    await until(async () => (await rowsOf(joy.user.id)) === 0, 'the close to delete her row');
+    const [lost] = await query<{ recent: boolean }>(s.ctx.db, sql`select presence_lost_at > now() - interval '1 minute' as recent from users where id = ${joy.user.id}`);
+    expect(lost?.recent).toBe(true);
+    await s.call('POST', `/api/v1/sessions/${session.body.id}/end`, { token: patient.token });
   });
 });

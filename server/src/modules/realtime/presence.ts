@@ -11,9 +11,11 @@ import { inTransaction } from '../../lib/transaction';
 import { errorKind } from '../../lib/logger';
 import { matchWaiting } from '../assignments/matcher';
 import { applyAvailability } from '../employees/service';
+import type { Hub } from './hub';
 
 /** A connection row whose heartbeat is older than this belongs to a dead instance. */
 export const STALE_AFTER_MS = 15_000;
+const REWRITE_SLICE = 5000;
 
 /**
  * Opens still writing their row, by connection id. A socket can close while its open is still at the database;
@@ -46,9 +48,38 @@ export async function connectionClosed(ctx: AppContext, connId: string, userId: 
     .where(and(eq(users.id, userId), ne(users.availability, 'offline'), notExists(live)));
 }
 
-export async function sweep(ctx: AppContext) {
+/**
+ * Heartbeats this instance's rows, and writes again those of its live sockets that are gone. Another instance
+ * deletes them when this one cannot reach the database for longer than STALE_AFTER_MS; without them, staff who
+ * never disconnected would read as gone and their sessions be reassigned once the grace period ran out.
+ */
+async function heartbeat(ctx: AppContext, hub: Hub) {
   const { db } = ctx;
-  await db.update(connections).set({ heartbeatAt: sql`now()` }).where(eq(connections.instanceId, ctx.instanceId));
+  const beating = await db
+    .update(connections)
+    .set({ heartbeatAt: sql`now()` })
+    .where(eq(connections.instanceId, ctx.instanceId))
+    .returning({ id: connections.id });
+  const present = new Set(beating.map((row) => row.id));
+  // A socket still opening writes its own row.
+  const missing = [...hub.conns.values()].filter((conn) => !conn.closed && !present.has(conn.id) && !opening.has(conn.id));
+  if (missing.length === 0) return;
+  // In slices: a statement takes at most 65,535 parameters, three per row here.
+  for (let i = 0; i < missing.length; i += REWRITE_SLICE) {
+    await db
+      .insert(connections)
+      .values(missing.slice(i, i + REWRITE_SLICE).map((conn) => ({ id: conn.id, userId: conn.actor.id, instanceId: ctx.instanceId })))
+      .onConflictDoUpdate({ target: connections.id, set: { heartbeatAt: sql`now()` } });
+  }
+  const staff = missing.filter((conn) => conn.actor.role !== 'patient').map((conn) => conn.actor.id);
+  if (staff.length) await db.update(users).set({ presenceLostAt: null }).where(and(inArray(users.id, [...new Set(staff)]), isNotNull(users.presenceLostAt)));
+  // A socket that closed meanwhile may have deleted its row before it was written again here: delete it again.
+  for (const conn of missing) if (conn.closed) await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient');
+}
+
+export async function sweep(ctx: AppContext, hub: Hub) {
+  const { db } = ctx;
+  await heartbeat(ctx, hub);
 
   // Connections of dead instances: drop them, and start the grace period of staff left with none.
   const stale = await db
@@ -91,13 +122,13 @@ export async function sweep(ctx: AppContext) {
 }
 
 /** Runs the sweeper every `intervalMs` until stopped; errors are logged (ids only) and the next run retries. */
-export function startSweeper(ctx: AppContext, intervalMs: number) {
+export function startSweeper(ctx: AppContext, hub: Hub, intervalMs: number) {
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      await sweep(ctx);
+      await sweep(ctx, hub);
     } catch (error) {
       ctx.logger.warn('sweeper.failed', errorKind(error));
     } finally {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { afterAll, afterEach, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { connect } from 'node:net';
 import { query } from '../../../../tests/helpers/digest';
@@ -17,6 +17,13 @@ beforeAll(async () => {
   admin = await s.login('admin@demo.clinic');
 }, 60_000);
 afterAll(() => s?.close());
+
+/** Stops a test's background sender even when the test fails, so that it never floods the server for the tests after it. */
+let stopSender: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await stopSender?.();
+  stopSender = null;
+});
 
 /** Polls until `check` is truthy; generous timeouts, no timing assertions. */
 async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<T> {
@@ -55,6 +62,10 @@ describe('resume after a cut', () => {
         await Bun.sleep(10);
       }
     })();
+    stopSender = async () => {
+      sending = false;
+      await sender;
+    };
 
     await until(() => ws.messages(sessionId).length >= 20, 'some live messages before the cut');
     ws.terminate();
@@ -68,8 +79,7 @@ describe('resume after a cut', () => {
     ws = await TestSocket.open(s.wsUrl, patient.token);
     expect((await ws.request({ type: 'subscribe', sessionId, lastSeq: lastHeld })).type).toBe('ack');
     await until(() => sends.length >= missedFrom + 60, 'messages sent after the resume');
-    sending = false;
-    await sender;
+    await stopSender();
     const results = await Promise.all(sends);
     expect(results.every((r) => r.status === 201)).toBe(true);
 
