@@ -2,6 +2,7 @@ import { Elysia } from 'elysia';
 import { openapi } from '@elysiajs/openapi';
 import type { AppContext } from './context';
 import { errorPlugin } from './lib/error-plugin';
+import { useFastFormats } from './lib/formats';
 import { securityHeaders } from './lib/security-headers';
 import { authModule } from './modules/auth';
 import { clinicsModule } from './modules/clinics';
@@ -16,6 +17,7 @@ import { MAX_FRAME_BYTES } from './modules/realtime/frames';
 
 /** The HTTP API, without a port: tests call `app.handle(new Request(…))`. */
 export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
+  useFastFormats();
   const realtime = realtimeModule(ctx, hub);
   const app = new Elysia({
     name: 'medchat',
