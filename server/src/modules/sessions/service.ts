@@ -37,6 +37,14 @@ const insertSession = prepared((db) =>
     .prepare('insert_session'),
 );
 
+const markEnded = prepared((db) =>
+  db
+    .update(chatSessions)
+    .set({ status: 'ended', employeeId: null, endedAt: sql`now()`, endedBy: sql`${sql.placeholder('endedBy')}` })
+    .where(eq(chatSessions.id, sql.placeholder('id')))
+    .prepare('mark_session_ended'),
+);
+
 /** A patient starts a chat. One open session per patient: a second start returns the open one. */
 export async function startSession(ctx: AppContext, actor: Actor, input: { reason: string }, ip: string | null): Promise<{ session: Session; created: boolean }> {
   if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only patients start sessions.');
@@ -101,7 +109,7 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
     if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only the patient ends a session.');
     if (row.status === 'ended') return view(tx, sessionId);
     const previous = await closeAssignment(tx, row, 'session_ended');
-    await tx.update(chatSessions).set({ status: 'ended', employeeId: null, endedAt: sql`now()`, endedBy: actor.id }).where(eq(chatSessions.id, sessionId));
+    await markEnded(tx, { id: sessionId, endedBy: actor.id });
     const m = await appendSystemMessage(tx, sessionId, { event: 'session.ended', employeeName: null });
     emit({ t: 'message.created', clinicId: row.clinicId, sessionId, seq: m.seq });
     emit({ t: 'session.ended', clinicId: row.clinicId, sessionId, patientId: row.patientId, previousEmployeeId: previous });
