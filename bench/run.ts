@@ -8,7 +8,7 @@
 import { mkdirSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createEmployees, type Staff } from './lib/api';
-import { killAll, ROOT, rssOf, seedDatabase, startLoad, startRelayProcess, startServerProcess, stopProcess, type ServerProc } from './lib/procs';
+import { cpuTimeMs, killAll, ROOT, rssOf, seedDatabase, startLoad, startRelayProcess, startServerProcess, stopProcess, type ServerProc } from './lib/procs';
 import { notes, renderTable, type Row, type Unit } from './lib/report';
 import { errorText, percentile, sleep, withTimeout } from './lib/util';
 
@@ -169,7 +169,13 @@ function chatSpecs(tag: 'small' | 'large', n: number) {
   ];
 }
 
+/**
+ * A chat run, and the CPU time its server process used during the throughput phase (from the generator's progress
+ * line that starts it to the one that starts the latency phase), per message acked in that phase.
+ */
 async function chatRun(mode: 'medchat' | 'relay', server: ServerProc, n: number, staff: Staff[]) {
+  let cpuAtStart: number | null = null;
+  let cpuMs: number | null = null;
   const load = startLoad(
     'chat',
     {
@@ -186,11 +192,16 @@ async function chatRun(mode: 'medchat' | 'relay', server: ServerProc, n: number,
       drainMs: P.drainMs,
       framesPerSecond: CHAT_FRAMES_PER_SECOND * 0.9,
     },
-    (t) => progress(`${mode}, ${n} sessions: ${t}`),
+    (t) => {
+      if (t.includes(': throughput over')) cpuAtStart = cpuTimeMs(server.pid);
+      else if (t.includes(': latency at') && cpuAtStart !== null) cpuMs = cpuTimeMs(server.pid) - cpuAtStart;
+      progress(`${mode}, ${n} sessions: ${t}`);
+    },
     P.loadMaxMs,
   );
   try {
-    return await load.result;
+    const result = await load.result;
+    return { ...result, cpuUsPerMessage: cpuMs !== null && result.throughput.acked ? (cpuMs * 1000) / result.throughput.acked : null };
   } finally {
     await load.stop();
   }
@@ -224,7 +235,9 @@ async function chat(server: ServerProc, staff: Staff[]) {
     }
     const ceiling = n * CHAT_FRAMES_PER_SECOND * 0.9;
     const floorNote = relay ? '' : `; relay floor not measured: ${relayError}`;
+    const perMessage = (r: any) => (typeof r?.cpuUsPerMessage === 'number' ? `${Math.round(r.cpuUsPerMessage)} µs` : '–');
     const tpNote = [
+      `server CPU per message ${perMessage(med)} (relay ${perMessage(relay)})`,
       `acked after commit; ack p50 ${ms(med.throughput.ackP50)}, p99 ${ms(med.throughput.ackP99)} with ${Math.max(1, Math.min(P.window, Math.ceil(400 / n)))} in flight per session; ${Math.round(med.throughput.deliveredPerSecond).toLocaleString('en-US')} msgs/s delivered to employees`,
       `per-socket frame limit raised to ${CHAT_FRAMES_PER_SECOND.toLocaleString('en-US')}/s for this server (SOCKET_FRAMES_PER_SECOND)`,
       med.throughput.msgsPerSecond > ceiling * 0.8 ? `near that limit (about ${ceiling.toLocaleString('en-US')} msgs/s)` : '',

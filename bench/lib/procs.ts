@@ -1,5 +1,6 @@
 /** Child processes of the suite: servers, the relay floor, load generators. Every child is killed on exit. */
 import type { Subprocess } from 'bun';
+import { readFileSync } from 'node:fs';
 import { sleep } from './util';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
@@ -41,6 +42,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** VmRSS of a process in bytes, from /proc/<pid>/status. */
+/** User + system CPU time a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+export function cpuTimeMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export async function rssOf(pid: number): Promise<number> {
   const status = await Bun.file(`/proc/${pid}/status`).text();
   const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
