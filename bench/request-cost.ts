@@ -6,10 +6,11 @@
  */
 import { call, createGuests } from './lib/api';
 import { cpuTimeMs, seedDatabase, startServerProcess } from './lib/procs';
-import { createTestDatabase } from '../tests/helpers/database';
 
 const N = Number(process.argv[2] ?? 1000);
+// Read when the helper loads: set first, as in run.ts.
 process.env.TEST_DATABASE_URL ||= 'postgres://postgres@127.0.0.1:5432/postgres';
+const { createTestDatabase } = await import('../tests/helpers/database');
 const db = await createTestDatabase();
 await seedDatabase(db.url!);
 const server = await startServerProcess(db.url!, { SWEEP_INTERVAL_MS: '60000' });
