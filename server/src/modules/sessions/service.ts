@@ -4,7 +4,7 @@ import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import type { AppContext } from '../../context';
 import { assignments, chatSessions, users } from '../../db/schema';
-import { AppError, pgCode } from '../../lib/errors';
+import { AppError } from '../../lib/errors';
 import { cleanText } from '../../lib/text';
 import { inTransaction } from '../../lib/transaction';
 import { recordAudit } from '../audit/service';
@@ -13,7 +13,7 @@ import { assignSession, claimWaiting, closeAssignment, lockSession, releaseSessi
 import { estimateWaitSeconds } from '../assignments/rules';
 import { appendSystemMessage } from '../messages/store';
 import { assertCanWrite, readableSession } from './access';
-import { getSessionView, listSessionViews, queuePosition } from './views';
+import { getSessionView, listSessionViews, queuePosition, toSession } from './views';
 
 async function view(q: Queryable, id: string): Promise<Session> {
   const session = await getSessionView(q, id);
@@ -33,6 +33,8 @@ const insertSession = prepared((db) =>
   db
     .insert(chatSessions)
     .values({ clinicId: sql.placeholder('clinicId'), patientId: sql.placeholder('patientId'), reason: sql.placeholder('reason') })
+    // The partial unique index of open sessions: a patient who has one gets no second row (and no error).
+    .onConflictDoNothing({ target: chatSessions.patientId, where: sql`status <> 'ended'` })
     .returning()
     .prepare('insert_session'),
 );
@@ -45,30 +47,32 @@ const markEnded = prepared((db) =>
     .prepare('mark_session_ended'),
 );
 
-/** A patient starts a chat. One open session per patient: a second start returns the open one. */
+/**
+ * A patient starts a chat. One open session per patient: a second start returns the open one. The insert comes
+ * first and skips itself when an open session exists (a start at the same moment included: it waits for that
+ * one's transaction), so the usual start is one statement shorter than looking first.
+ */
 export async function startSession(ctx: AppContext, actor: Actor, input: { reason: string }, ip: string | null): Promise<{ session: Session; created: boolean }> {
   if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only patients start sessions.');
   const reason = cleanText(input.reason, 'reason', { maxLength: 500, allowNewlines: true });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await inTransaction(ctx, async (tx, emit) => {
-        const [open] = await openSessionOf(tx, { patientId: actor.id });
-        if (open) return { session: await view(tx, open.id), created: false };
-        const [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason });
-        await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.started', sessionId: row!.id, ip });
-        const employee = await assignSession(tx, emit, row!, 'session_started');
-        if (!employee) {
-          emit({ t: 'session.waiting', clinicId: actor.clinicId, sessionId: row!.id, patientId: actor.id });
-          emit({ t: 'queue.changed', clinicId: actor.clinicId });
-        }
-        return { session: await view(tx, row!.id), created: true };
-      });
-    } catch (error) {
-      // Two starts at once by the same patient: the partial unique index refused the second; return the first.
-      if (pgCode(error) === '23505' && attempt === 0) continue;
-      throw error;
+  return inTransaction(ctx, async (tx, emit) => {
+    let row: typeof chatSessions.$inferSelect | undefined;
+    // Twice at most: the open session may end between the insert and the look-up, and then the insert succeeds.
+    for (let attempt = 0; !row; attempt++) {
+      [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason });
+      if (row) break;
+      const [open] = await openSessionOf(tx, { patientId: actor.id });
+      if (open) return { session: await view(tx, open.id), created: false };
+      if (attempt === 1) throw new Error('startSession: neither a new nor an open session');
     }
-  }
+    await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.started', sessionId: row.id, ip });
+    const employee = await assignSession(tx, emit, row, 'session_started');
+    if (employee) return { session: await view(tx, row.id), created: true };
+    emit({ t: 'session.waiting', clinicId: actor.clinicId, sessionId: row.id, patientId: actor.id });
+    emit({ t: 'queue.changed', clinicId: actor.clinicId });
+    // Nothing changed since the insert: the view comes from its row, without a read.
+    return { session: toSession(row, actor.displayName, null), created: true };
+  });
 }
 
 export async function listSessions(ctx: AppContext, actor: Actor, filter: { status?: SessionStatus }): Promise<Session[]> {
