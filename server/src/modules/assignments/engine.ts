@@ -43,17 +43,13 @@ async function takeSlots(tx: Tx, employeeId: string, n: number): Promise<{ displ
   return row ?? null;
 }
 
-const freeSlotOf = prepared((db) =>
+const freeSlot = prepared((db) =>
   db
     .update(users)
     .set({ load: sql`greatest(${users.load} - 1, 0)` })
     .where(eq(users.id, sql.placeholder('id')))
     .prepare('free_slot'),
 );
-
-async function freeSlot(tx: Tx, employeeId: string) {
-  await freeSlotOf(tx, { id: employeeId });
-}
 
 const insertAssignment = prepared((db) =>
   db
@@ -173,7 +169,7 @@ const closeOpenAssignment = prepared((db) =>
 export async function closeAssignment(tx: Tx, session: SessionRef, endReason: AssignmentEndReason): Promise<string | null> {
   const [closed] = await closeOpenAssignment(tx, { sessionId: session.id, endReason });
   if (!closed) return null;
-  await freeSlot(tx, closed.employeeId);
+  await freeSlot(tx, { id: closed.employeeId });
   await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'assignment.ended', sessionId: session.id, subjectId: closed.employeeId });
   return closed.employeeId;
 }

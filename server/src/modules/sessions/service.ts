@@ -58,7 +58,7 @@ export async function startSession(ctx: AppContext, actor: Actor, input: { reaso
   return inTransaction(ctx, async (tx, emit) => {
     let row: typeof chatSessions.$inferSelect | undefined;
     // Twice at most: the open session may end between the insert and the look-up, and then the insert succeeds.
-    for (let attempt = 0; !row; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason });
       if (row) break;
       const [open] = await openSessionOf(tx, { patientId: actor.id });
