@@ -25,6 +25,8 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
   /** Bytes queued by the server and not yet written to the network. */
   getBufferedAmount?(): number;
+  /** Bun: the sends made inside the callback leave the process in one write. */
+  cork?<T>(callback: () => T): T;
 }
 
 export interface Conn {
@@ -34,6 +36,9 @@ export interface Conn {
   /** sessionId → highest seq this socket has been sent. */
   subs: Map<string, number>;
   closed: boolean;
+  /** Frames waiting for the hub's next flush (see Hub.send), null when none; and their length in characters. */
+  outbox: string[] | null;
+  outboxSize: number;
 }
 
 const REPLAY_PAGE = 500;
@@ -44,6 +49,9 @@ const REPLAY_PAGE = 500;
 const REPLAY_HIGH_WATER = 256 * 1024;
 const DRAIN_TIMEOUT_MS = 5000;
 
+/** What a socket holds that the client has not received yet: the server's send buffer and the outbox. */
+const buffered = (conn: Conn) => (conn.socket.getBufferedAmount?.() ?? 0) + conn.outboxSize;
+
 export class Hub {
   readonly conns = new Map<string, Conn>();
   private readonly byUser = new SetIndex<string, Conn>();
@@ -53,6 +61,9 @@ export class Hub {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly queueTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly people = new Map<string, { role: Role; displayName: string; at: number }>();
+  /** Sockets with frames in their outbox, and whether a flush is scheduled. */
+  private outgoing: Conn[] = [];
+  private flushScheduled = false;
   private readonly unsubscribe: Array<() => void>;
 
   constructor(private readonly ctx: AppContext) {
@@ -79,13 +90,50 @@ export class Hub {
     return this.byUser.get(userId).size;
   }
 
-  /** Sends a frame; a socket that cannot keep up is closed so that it resumes from its last seq (D8). */
+  /**
+   * Queues a frame for the socket. Frames go out at the end of the event-loop turn, each socket's in one write
+   * (Bun's cork): a batch of commits acks many sends of one patient and fans out many messages to one employee,
+   * and one write per frame was most of the server's time per message (bench/README.md). Order per socket is kept.
+   */
   send(conn: Conn, data: string) {
     if (conn.closed) return;
-    if (conn.socket.send(data) === 0) {
-      conn.closed = true;
-      conn.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer');
+    if (conn.outbox) conn.outbox.push(data);
+    else {
+      conn.outbox = [data];
+      this.outgoing.push(conn);
     }
+    conn.outboxSize += data.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private readonly flushAll = () => {
+    this.flushScheduled = false;
+    const conns = this.outgoing;
+    this.outgoing = [];
+    for (const conn of conns) this.flush(conn);
+  };
+
+  /** Writes a socket's waiting frames; a socket that cannot keep up is closed so that it resumes from its last seq (D8). */
+  private flush(conn: Conn) {
+    const frames = conn.outbox;
+    conn.outbox = null;
+    conn.outboxSize = 0;
+    if (!frames || conn.closed) return;
+    const socket = conn.socket;
+    const write = () => frames.every((frame) => socket.send(frame) !== 0);
+    if (!(socket.cork ? socket.cork(write) : write())) {
+      conn.closed = true;
+      socket.close(CLOSE_CODES.slowConsumer, 'slow consumer');
+    }
+  }
+
+  /** Closes a socket after the frames already queued for it. */
+  close(conn: Conn, code: number, reason: string) {
+    this.flush(conn);
+    conn.socket.close(code, reason);
   }
 
   sendEvent(conn: Conn, event: ServerEvent) {
@@ -94,9 +142,8 @@ export class Hub {
 
   /** Waits while the socket's send buffer is above the high-water mark; closes it if it never drains. */
   private async roomFor(conn: Conn) {
-    const buffered = () => conn.socket.getBufferedAmount?.() ?? 0;
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-    while (!conn.closed && buffered() > REPLAY_HIGH_WATER) {
+    while (!conn.closed && buffered(conn) > REPLAY_HIGH_WATER) {
       if (Date.now() > deadline) {
         conn.closed = true;
         conn.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer');
@@ -123,7 +170,7 @@ export class Hub {
 
   closeAll(code: number, reason: string) {
     for (const conn of [...this.conns.values()]) {
-      conn.socket.close(code, reason);
+      this.close(conn, code, reason);
       this.remove(conn);
     }
   }
@@ -179,7 +226,7 @@ export class Hub {
       for (const conn of subs) {
         const held = conn.subs.get(sessionId);
         if (held === undefined || held >= message.seq) continue;
-        if ((conn.socket.getBufferedAmount?.() ?? 0) > REPLAY_HIGH_WATER) await this.roomFor(conn);
+        if (buffered(conn) > REPLAY_HIGH_WATER) await this.roomFor(conn);
         if (conn.closed) continue;
         conn.subs.set(sessionId, message.seq);
         this.send(conn, frame);

@@ -91,7 +91,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
       state.tokens -= 1;
       return true;
     }
-    if (++state.violations > MAX_RATE_VIOLATIONS) state.socket.close(CLOSE_CODES.rateLimited, 'rate limited');
+    if (++state.violations > MAX_RATE_VIOLATIONS) hub.close(state, CLOSE_CODES.rateLimited, 'rate limited');
     return false;
   }
 
@@ -120,7 +120,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
         actors.delete(data.request);
         if (!actor) return ws.close(CLOSE_CODES.unauthorized, 'unauthorized');
         const socket = ws.raw as unknown as Conn['socket'];
-        const conn: SocketConn = { id: crypto.randomUUID(), actor, socket, subs: new Map(), closed: false, tokens: burst, refilledAt: Date.now(), violations: 0, ip: clientIp(data.request, null) };
+        const conn: SocketConn = { id: crypto.randomUUID(), actor, socket, subs: new Map(), closed: false, outbox: null, outboxSize: 0, tokens: burst, refilledAt: Date.now(), violations: 0, ip: clientIp(data.request, null) };
         data.medchatConn = conn;
         hub.add(conn);
         try {
