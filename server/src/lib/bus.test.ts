@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import type postgres from 'postgres';
 import { until } from '../../../tests/helpers/until';
 import type { BusEvent } from './bus-events';
-import { PostgresBus } from './bus';
+import { PostgresBus, packEvents, unpackEvents } from './bus';
 import { createLogger } from './logger';
 
 /** A LISTEN client of the fake database; a `deaf` one is still open but hears nothing, as when its packets vanish. */
@@ -95,6 +95,51 @@ describe('PostgresBus keeps its LISTEN connection alive (RELIABILITY O3)', () =>
     const after = fake.notifies;
     await until(() => fake.notifies > after + 5, 'more probes', 2000);
     expect({ listeners: fake.listeners.length, resyncs: resyncs() }).toEqual({ listeners: 1, resyncs: 1 });
+    await bus.stop();
+  });
+});
+
+describe('notification payloads', () => {
+  const created = (n: number): BusEvent => ({
+    t: 'message.created',
+    clinicId: crypto.randomUUID(),
+    sessionId: crypto.randomUUID(),
+    seq: n,
+    messages: [{ id: 'm', sessionId: 's', seq: n, kind: 'text', sender: null, body: 'stays in the process', system: null, clientMsgId: null, createdAt: '' }],
+  });
+
+  test('a publish of many events packs them into few notifications under the 8,000-byte limit, in order', () => {
+    const events = Array.from({ length: 500 }, (_, i) => created(i + 1));
+    const payloads = packEvents('instance-a', events);
+    expect(payloads.length).toBeLessThan(20);
+    for (const p of payloads) {
+      expect(Buffer.byteLength(p)).toBeLessThan(8000);
+      expect(p.startsWith('instance-a [')).toBe(true);
+    }
+    const received = payloads.flatMap(unpackEvents);
+    expect(received).toEqual(events.map((e) => ({ ...e, messages: undefined })).map(({ messages: _m, ...rest }) => rest as BusEvent));
+  });
+
+  test('non-ASCII text is counted in bytes', () => {
+    const event: BusEvent = { t: 'availability.changed', clinicId: 'ü'.repeat(2000), userId: 'u', availability: 'available' };
+    const payloads = packEvents('instance-a', [event, event, event]);
+    for (const p of payloads) expect(Buffer.byteLength(p)).toBeLessThan(8000);
+    expect(payloads.flatMap(unpackEvents)).toHaveLength(3);
+  });
+
+  test('a payload this version cannot read is ignored', () => {
+    expect(unpackEvents('{"t":"typing"}')).toEqual([]);
+    expect(unpackEvents('instance-a not json')).toEqual([]);
+  });
+
+  test('an instance does not handle its own notifications again, and hears the others\'', async () => {
+    const fake = new FakePostgres();
+    const { bus, events } = await started(fake);
+    await bus.publish([typing(1)]);
+    fake.listeners[0]!.deliver(packEvents('other-instance', [typing(2)])[0]!);
+    await until(() => events.length === 2, 'the other instance\'s event');
+    await Bun.sleep(20);
+    expect(events.map((e) => (e as { sessionId: string }).sessionId)).toEqual(['s1', 's2']);
     await bus.stop();
   });
 });

@@ -56,16 +56,53 @@ function deliverLocally(handlers: Handlers<[BusEvent]>, logger: Logger, events: 
   for (const e of events) queueMicrotask(() => handlers.call(logger, e));
 }
 
-/** What leaves the process: the event without its in-process payload, and the instance it came from. */
-function toWire(event: BusEvent, origin: string): string {
+/** What leaves the process: the event without its in-process payload. */
+function toWire(event: BusEvent): string {
   const { messages: _local, ...rest } = event as BusEvent & { messages?: unknown };
-  return JSON.stringify({ ...rest, origin });
+  return JSON.stringify(rest);
 }
 
 const CHANNEL = 'medchat_events';
-/** A notification an instance sends itself: hearing it back proves its LISTEN connection still works. */
-const PROBE = 'bus.probe';
-type Probe = { t: typeof PROBE; id: string };
+/** NOTIFY takes payloads under 8,000 bytes. */
+const MAX_PAYLOAD_BYTES = 7900;
+
+/**
+ * Notification payloads: `<origin instance id> [event,…]`, the events of one publish packed into as few
+ * notifications as fit, so a batch of commits over many sessions costs Postgres a few notifications, and an
+ * instance drops its own by their first characters, without parsing them. A probe is `probe <id>`.
+ */
+export function packEvents(origin: string, events: readonly BusEvent[]): string[] {
+  const payloads: string[] = [];
+  let parts: string[] = [];
+  let bytes = 0;
+  const head = Buffer.byteLength(origin) + 3;
+  for (const event of events) {
+    const wire = toWire(event);
+    const size = Buffer.byteLength(wire) + 1;
+    if (parts.length > 0 && head + bytes + size > MAX_PAYLOAD_BYTES) {
+      payloads.push(`${origin} [${parts.join(',')}]`);
+      parts = [];
+      bytes = 0;
+    }
+    parts.push(wire);
+    bytes += size;
+  }
+  if (parts.length > 0) payloads.push(`${origin} [${parts.join(',')}]`);
+  return payloads;
+}
+
+/** A notification another instance sent: its events, or [] for anything this version cannot read. */
+export function unpackEvents(payload: string): BusEvent[] {
+  const space = payload.indexOf(' ');
+  try {
+    const events: unknown = JSON.parse(payload.slice(space + 1));
+    return Array.isArray(events) ? (events as BusEvent[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+const PROBE = 'probe ';
 
 export interface PostgresBusOptions {
   /** How often the LISTEN connection is probed. */
@@ -109,7 +146,7 @@ export class PostgresBus implements Bus {
     if (events.length === 0) return;
     deliverLocally(this.handlers, this.logger, events);
     // One JSON array of payloads, not a text[] parameter: the client does not fetch array types (db/client.ts).
-    const payloads = JSON.stringify(events.map((e) => toWire(e, this.instanceId)));
+    const payloads = JSON.stringify(packEvents(this.instanceId, events));
     await this.sql`select pg_notify(${CHANNEL}, p) from json_array_elements_text(${payloads}::json) as p`;
   }
   subscribe(handler: (event: BusEvent) => void) {
@@ -154,18 +191,13 @@ export class PostgresBus implements Bus {
   }
 
   private receive(payload: string) {
-    let event: (BusEvent & { origin?: string }) | Probe;
-    try {
-      event = JSON.parse(payload) as (BusEvent & { origin?: string }) | Probe;
-    } catch {
+    if (payload.startsWith(PROBE)) {
+      if (payload.slice(PROBE.length) === this.probe?.id) this.probe = null;
       return;
     }
-    if (event.t !== PROBE) {
-      // This instance delivered its own events already, when it published them.
-      if (event.origin !== this.instanceId) this.handlers.call(this.logger, event);
-      return;
-    }
-    if (event.id === this.probe?.id) this.probe = null;
+    // This instance delivered its own events already, when it published them.
+    if (payload.startsWith(`${this.instanceId} `)) return;
+    for (const event of unpackEvents(payload)) this.handlers.call(this.logger, event);
   }
 
   /** Sends a probe, or if the last one was sent and never heard, listens again on a new client. */
@@ -190,7 +222,7 @@ export class PostgresBus implements Bus {
     const probe = { id: crypto.randomUUID(), sentAt: Infinity };
     this.probe = probe;
     try {
-      await this.sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ t: PROBE, id: probe.id })})`;
+      await this.sql`select pg_notify(${CHANNEL}, ${PROBE + probe.id})`;
       probe.sentAt = performance.now();
     } catch {
       // The database is away: that says nothing about the LISTEN connection.
