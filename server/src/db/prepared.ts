@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { Database, Queryable } from './client';
 
 interface PreparedLike<R> {
@@ -25,4 +26,23 @@ export function prepared<R, V extends Record<string, unknown> = Record<string, u
     if (!query) byDriver.set(session.constructor, (query = build(q as Database)));
     return (Object.create(query, { client: { value: session.client } }) as PreparedLike<R>).execute(values);
   };
+}
+
+/**
+ * A statement written in SQL (`sql` with `sql.placeholder()`), prepared once like the builders above. `db.execute()`
+ * cannot do this: on postgres.js it sends an unnamed statement, which Postgres parses and plans on every call, and
+ * which the driver describes first to learn its parameter types, a second round trip. Rows come back as the driver
+ * gives them (read them with `rowsOf`).
+ *
+ * After a few runs Postgres keeps one generic plan per connection, made with the table sizes of that moment: write
+ * the statement so that its plan cannot depend on them (see messages/batch-insert.sql.ts).
+ */
+export function preparedSql(name: string, query: SQL) {
+  return prepared<unknown>((db) => {
+    const internals = db as unknown as {
+      dialect: { sqlToQuery(q: SQL): unknown };
+      _: { session: { prepareQuery(q: unknown, fields: undefined, name: string, arrayMode: boolean): PreparedLike<unknown> } };
+    };
+    return internals._.session.prepareQuery(internals.dialect.sqlToQuery(query), undefined, name, false);
+  });
 }

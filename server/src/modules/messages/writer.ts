@@ -13,7 +13,6 @@
  */
 import type { Message } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
-import { rowsOf } from '../../db/rows';
 import type { BusEvent } from '../../lib/bus-events';
 import { AppError, isDatabaseUnavailable } from '../../lib/errors';
 import { errorKind } from '../../lib/logger';
@@ -108,7 +107,7 @@ export class MessageWriter {
     let outcomes: Outcome[];
     const started = performance.now();
     try {
-      outcomes = rowsOf<Outcome>(await this.ctx.db.execute(storeBatch(batch.map((p) => p.input))));
+      outcomes = await storeBatch(this.ctx.db, batch.map((p) => p.input));
       this.ctx.logger.debug('messages.batch', { size: batch.length, ms: Math.round(performance.now() - started) });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { createTestApp, type TestApp } from '../../../../tests/helpers/app';
+import { rowsOf } from '../../db/rows';
+import { STORE_BATCH } from './batch-insert.sql';
+
+setDefaultTimeout(60_000);
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+/** The plan Postgres keeps for the prepared statement once it stops planning each call, on this (nearly empty) database. */
+async function genericPlan(): Promise<string> {
+  const text = new PgDialect().sqlToQuery(STORE_BATCH).sql;
+  return t.ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+    await tx.execute(sql.raw(`prepare store_batch_plan(jsonb) as ${text}`));
+    const rows = rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql.raw(`explain execute store_batch_plan('[]')`)));
+    await tx.execute(sql.raw('deallocate store_batch_plan'));
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
+}
+
+test('the plan kept for the batch statement reaches sessions and messages through indexes, whatever their size', async () => {
+  const plan = await genericPlan();
+  expect(plan).toContain('chat_sessions_pkey');
+  expect(plan).toContain('messages_session_id_sender_id_client_msg_id_idx');
+  expect(plan).not.toMatch(/Seq Scan on (messages|chat_sessions)/);
+});
