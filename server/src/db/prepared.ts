@@ -34,8 +34,9 @@ export function prepared<R, V extends Record<string, unknown> = Record<string, u
  * which the driver describes first to learn its parameter types, a second round trip. Rows come back as the driver
  * gives them (read them with `rowsOf`).
  *
- * After a few runs Postgres keeps one generic plan per connection, made with the table sizes of that moment: write
- * the statement so that its plan cannot depend on them (see messages/batch-insert.sql.ts).
+ * After a few runs Postgres keeps one generic plan per connection, made with the table statistics of that moment,
+ * until (auto)analyze updates them: write joins that stay on indexes however far the tables grow meanwhile (see
+ * messages/batch-insert.sql.ts).
  */
 export function preparedSql(name: string, query: SQL) {
   return prepared<unknown>((db) => {

@@ -21,9 +21,10 @@ export interface Outcome {
  * batch (that took a batch of one message from 2.0 to 0.7 ms, bench/README.md).
  *
  * A prepared statement soon runs a generic plan, made once, maybe while the tables were empty, and kept as they
- * grow: so every table here is reached through an index whatever the planner believes about its size
- * (`= any(array(…))` for the sessions, a `lateral … limit 1` probe for earlier sends). Written as plain joins, the
- * plan made on an empty database scanned all messages for every batch. batch-insert.test.ts checks the plan.
+ * grow until autovacuum analyzes them. So each table is reached through an index, whatever the planner believes
+ * about its size: `= any(array(…))` for the sessions, a `lateral … limit 1` probe for earlier sends. Written as
+ * plain joins, the plan made on an empty database scanned all messages for every batch (and plans made on a few thousand
+ * sessions scanned them all). batch-insert.test.ts checks the plan.
  *
  * - `locked` takes the session rows FOR UPDATE in id order (no deadlock with another batch or the assignment
  *   engine); a row locked after waiting is its newest version, so `last_seq` and `status` are current.
