@@ -24,7 +24,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   const ctx = await createContext(config);
   const app = createApp(ctx);
   extend?.(app);
-  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: MAX_BODY_BYTES * 4 });
+  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: MAX_BODY_BYTES * 4, websocket: app.realtime.websocket });
   const port = app.server!.port!;
   const stopSweeper = startSweeper(ctx, app.hub, config.sweepIntervalMs);
   const stopMatcher = startMatcher(ctx);

@@ -17,6 +17,7 @@ import { Ledger } from './support/ledger';
 import { fuzzParameters, fuzzRuns } from './support/runs';
 import type { Schema } from './support/schema-values';
 import { World } from './support/world';
+import { SOCKET_PATH } from '../../server/src/modules/realtime';
 
 // Long on purpose: the full mode runs 10,000 cases, and a loaded 2-core machine is slow.
 setDefaultTimeout(30 * 60_000);
@@ -39,6 +40,8 @@ beforeAll(async () => {
     const hooks = r.hooks as { params?: Schema; query?: Schema; body?: Schema };
     routes.set(`${r.method} ${r.path}`, { method: r.method, path: r.path, params: hooks.params, query: hooks.query, body: hooks.body });
   }
+  // The socket handshake is answered by the realtime module's request hook (it upgrades through Bun), not a route.
+  routes.set(`WS ${SOCKET_PATH}`, { method: 'GET', path: SOCKET_PATH });
 }, 120_000);
 afterAll(() => t?.close());
 

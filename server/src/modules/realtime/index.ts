@@ -1,3 +1,4 @@
+import type { WebSocketHandler } from 'bun';
 import { Elysia } from 'elysia';
 import { CLOSE_CODES, ERRORS, type ClientFrame, type KnownErrorCode } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
@@ -29,19 +30,22 @@ interface SocketConn extends Conn {
   violations: number;
   ip: string | null;
 }
-type SocketData = { request: Request; medchatConn?: SocketConn };
-const connOf = (ws: { data: unknown }) => (ws.data as SocketData).medchatConn;
+/** What Bun keeps per socket: who it is, checked before the upgrade, then the connection once open. */
+type SocketData = { actor: Actor; ip: string | null; conn?: SocketConn };
 
 /** The token travels in `?token=`: browsers cannot set headers on a WebSocket. */
 const socketToken = (url: URL) => url.searchParams.get('token');
 
 /**
  * The WebSocket API. Authentication and the origin check happen before the upgrade, in onRequest: a bad token
- * never gets a 101 (RELIABILITY Z4, Z5). Frames are validated by hand against the protocol, so a bad frame is a
- * typed error frame and never reaches Elysia's error path (elysia #1256).
+ * never gets a 101 (RELIABILITY Z4, Z5), and refusals are answered by the error plugin like any route's. The
+ * upgrade is Bun's own (`server.upgrade`) with this module's handlers (`websocket`, passed to `listen`), not
+ * Elysia's `.ws()`: that route matches only a lowercase `Upgrade: websocket` (RFC 6455 makes the value
+ * case-insensitive), and it keeps Elysia's request context and a wrapper object per socket and per frame, most of
+ * an idle socket's memory (bench/README.md). Frames are validated by hand against the protocol, so a bad frame is
+ * a typed error frame and never reaches Elysia's error path (elysia #1256).
  */
 export function realtimeModule(ctx: AppContext, hub: Hub) {
-  const actors = new WeakMap<Request, Actor>();
   let inFlight = 0;
   // Per connection: a token bucket of frames.
   const perSecond = ctx.config.socketFramesPerSecond;
@@ -95,70 +99,71 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
     return false;
   }
 
-  const module = new Elysia({ name: 'realtime' })
-    .onRequest(async ({ request }) => {
-      const url = new URL(request.url);
-      // The router ignores trailing slashes, so this check must too, or `/socket/` would upgrade unchecked.
-      if (url.pathname.replace(/\/+$/, '') !== SOCKET_PATH) return;
-      const headers = request.headers;
-      if (headers.get('upgrade')?.toLowerCase() !== 'websocket' || !headers.get('sec-websocket-key')) throw new AppError('invalid_request');
-      // Refusals are thrown, database errors too: the error plugin writes them as every other route's (requestId,
-      // and Retry-After on a 503).
-      const actor = await authenticate(ctx.db, socketToken(url));
-      if (!actor) throw new AppError('invalid_token');
-      const origin = headers.get('origin');
-      const ownOrigin = new URL(ctx.config.publicUrl).origin;
-      if (actor.role === 'patient' && origin && origin !== ownOrigin && !(await clinicAllowsOrigin(ctx.db, actor.clinicId, origin))) {
-        throw new AppError('origin_not_allowed');
+  const websocket: WebSocketHandler<SocketData> = {
+    async open(ws) {
+      const { actor, ip } = ws.data;
+      const conn: SocketConn = { id: crypto.randomUUID(), actor, socket: ws, subs: new Map(), closed: false, outbox: null, outboxSize: 0, tokens: burst, refilledAt: Date.now(), violations: 0, ip };
+      ws.data.conn = conn;
+      hub.add(conn);
+      try {
+        await connectionOpened(ctx, conn.id, actor.id, actor.role !== 'patient');
+        hub.sendEvent(conn, { type: 'hello', user: await getMe(ctx.db, actor.id), serverTime: new Date().toISOString() });
+      } catch (error) {
+        ctx.logger.warn('socket.open_failed', errorKind(error));
+        hub.close(conn, CLOSE_CODES.goingAway, 'try again');
       }
-      actors.set(request, actor);
-    })
-    .ws(SOCKET_PATH, {
-      async open(ws) {
-        const data = ws.data as SocketData;
-        const actor = actors.get(data.request);
-        actors.delete(data.request);
-        if (!actor) return ws.close(CLOSE_CODES.unauthorized, 'unauthorized');
-        const socket = ws.raw as unknown as Conn['socket'];
-        const conn: SocketConn = { id: crypto.randomUUID(), actor, socket, subs: new Map(), closed: false, outbox: null, outboxSize: 0, tokens: burst, refilledAt: Date.now(), violations: 0, ip: clientIp(data.request, null) };
-        data.medchatConn = conn;
-        hub.add(conn);
-        try {
-          await connectionOpened(ctx, conn.id, actor.id, actor.role !== 'patient');
-          hub.sendEvent(conn, { type: 'hello', user: await getMe(ctx.db, actor.id), serverTime: new Date().toISOString() });
-        } catch (error) {
-          ctx.logger.warn('socket.open_failed', errorKind(error));
-          ws.close(CLOSE_CODES.goingAway, 'try again');
-        }
-      },
-      async message(ws, raw) {
-        const conn = connOf(ws);
-        if (!conn || conn.closed) return;
-        if (!allowFrame(conn)) return hub.sendEvent(conn, { type: 'error', code: 'rate_limited', message: ERRORS.rate_limited.message });
-        const parsed = parseFrame(raw);
-        if (!parsed.ok) return hub.sendEvent(conn, { type: 'error', ref: parsed.ref, code: parsed.code, message: parsed.message });
-        inFlight++;
-        try {
-          await handle(conn, parsed.frame);
-        } catch (error) {
-          const sessionId = 'sessionId' in parsed.frame ? parsed.frame.sessionId : undefined;
-          const code: KnownErrorCode = error instanceof AppError ? error.code : isDatabaseUnavailable(error) ? 'database_unavailable' : 'internal_error';
-          if (code === 'internal_error') ctx.logger.error('socket.frame_failed', { frame: parsed.frame.type, ...errorKind(error) });
-          hub.sendEvent(conn, { type: 'error', ref: parsed.frame.ref, code, message: error instanceof AppError ? error.message : ERRORS[code].message, sessionId });
-        } finally {
-          inFlight--;
-        }
-      },
-      async close(ws) {
-        const conn = connOf(ws);
-        if (!conn) return;
-        (ws.data as SocketData).medchatConn = undefined;
-        hub.remove(conn);
-        await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient').catch((error) => ctx.logger.warn('socket.close_failed', errorKind(error)));
-      },
-    });
+    },
+    async message(ws, raw) {
+      const conn = ws.data.conn;
+      if (!conn || conn.closed) return;
+      if (!allowFrame(conn)) return hub.sendEvent(conn, { type: 'error', code: 'rate_limited', message: ERRORS.rate_limited.message });
+      const parsed = parseFrame(raw);
+      if (!parsed.ok) return hub.sendEvent(conn, { type: 'error', ref: parsed.ref, code: parsed.code, message: parsed.message });
+      inFlight++;
+      try {
+        await handle(conn, parsed.frame);
+      } catch (error) {
+        const sessionId = 'sessionId' in parsed.frame ? parsed.frame.sessionId : undefined;
+        const code: KnownErrorCode = error instanceof AppError ? error.code : isDatabaseUnavailable(error) ? 'database_unavailable' : 'internal_error';
+        if (code === 'internal_error') ctx.logger.error('socket.frame_failed', { frame: parsed.frame.type, ...errorKind(error) });
+        hub.sendEvent(conn, { type: 'error', ref: parsed.frame.ref, code, message: error instanceof AppError ? error.message : ERRORS[code].message, sessionId });
+      } finally {
+        inFlight--;
+      }
+    },
+    async close(ws) {
+      const conn = ws.data.conn;
+      if (!conn) return;
+      ws.data.conn = undefined;
+      hub.remove(conn);
+      await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient').catch((error) => ctx.logger.warn('socket.close_failed', errorKind(error)));
+    },
+  };
+
+  const module = new Elysia({ name: 'realtime' }).onRequest(async ({ request, server }) => {
+    const url = new URL(request.url);
+    // The router ignores trailing slashes, so this check must too, or `/socket/` would upgrade unchecked.
+    if (url.pathname.replace(/\/+$/, '') !== SOCKET_PATH) return;
+    const headers = request.headers;
+    if (headers.get('upgrade')?.toLowerCase() !== 'websocket' || !headers.get('sec-websocket-key')) throw new AppError('invalid_request');
+    // Refusals are thrown, database errors too: the error plugin writes them as every other route's (requestId,
+    // and Retry-After on a 503).
+    const actor = await authenticate(ctx.db, socketToken(url));
+    if (!actor) throw new AppError('invalid_token');
+    const origin = headers.get('origin');
+    const ownOrigin = new URL(ctx.config.publicUrl).origin;
+    if (actor.role === 'patient' && origin && origin !== ownOrigin && !(await clinicAllowsOrigin(ctx.db, actor.clinicId, origin))) {
+      throw new AppError('origin_not_allowed');
+    }
+    const data: SocketData = { actor, ip: clientIp(request, server) };
+    if (!server?.upgrade(request, { data })) throw new AppError('invalid_request');
+    // Bun answers 101 and owns the connection now; this response is never sent.
+    return new Response(null);
+  });
 
   return Object.assign(module, {
+    /** Bun's socket handlers for this API: pass them to `listen` (server.ts). */
+    websocket,
     /** Resolves when no frame is being handled (graceful shutdown). */
     async drained(timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
