@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
@@ -16,7 +17,13 @@ export const auditLog = pgTable(
     ip: text(),
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_log_session_id_at_idx').on(t.sessionId, t.at), index('audit_log_clinic_id_at_idx').on(t.clinicId, t.at)],
+  (t) => [
+    index('audit_log_session_id_at_idx').on(t.sessionId, t.at),
+    index('audit_log_clinic_id_at_idx').on(t.clinicId, t.at),
+    // The brute-force guard counts an account's recent failed logins on every login: without this, a scan of the
+    // whole log. Partial, so it holds only those rows.
+    index('audit_log_failed_logins_idx').on(t.actorId, t.at).where(sql`action = 'auth.login_failed'`),
+  ],
 );
 
 /** Live sockets per server instance. Rows whose heartbeat is stale belong to a dead instance. */

@@ -3,7 +3,9 @@ import { sql } from 'drizzle-orm';
 import { createTestApp, DEMO_PASSWORD, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { expectError, refusalChecker } from '../../../../tests/helpers/expect';
+import { rowsOf } from '../../db/rows';
 import { signIdentityToken } from '../../lib/identity-token';
+import { recentFailedLoginsQuery } from './service';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
@@ -178,5 +180,18 @@ describe('PUT /employees/me/password', () => {
     await refused('PUT', '/api/v1/employees/me/password', { body: { currentPassword: DEMO_PASSWORD, newPassword: 'long-enough-123' } }, 401, 'unauthorized');
     const p = await guest(t);
     await refused('PUT', '/api/v1/employees/me/password', { token: p.token, body: { currentPassword: 'x', newPassword: 'long-enough-123' } }, 403, 'forbidden');
+  });
+});
+
+describe('the brute-force guard', () => {
+  test('counts an account\'s failed logins through their own index, not by reading the whole audit log', async () => {
+    const plan = await t.ctx.db.transaction(async (tx) => {
+      // Only a plan that cannot use the index keeps a sequential scan once those are priced out.
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${recentFailedLoginsQuery(tx, crypto.randomUUID())}`));
+    });
+    const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toContain('audit_log_failed_logins_idx');
+    expect(text).not.toContain('Seq Scan');
   });
 });

@@ -72,11 +72,16 @@ const DUMMY_HASH = await Bun.password.hash('medchat-timing-equaliser', { algorit
 /** Brute-force guard shared by every instance: failed logins are audit rows, counted per account (Z7). */
 export const LOGIN_ATTEMPTS = { max: 10, windowMinutes: 15 };
 
-async function recentFailedLogins(q: Queryable, userId: string): Promise<number> {
-  const [row] = await q
+/** An account's failed logins in the window. The action is written as a literal, so the partial index applies. */
+export function recentFailedLoginsQuery(q: Queryable, userId: string) {
+  return q
     .select({ n: sql<number>`count(*)::int` })
     .from(auditLog)
-    .where(and(eq(auditLog.actorId, userId), eq(auditLog.action, 'auth.login_failed'), gt(auditLog.at, sql`now() - make_interval(mins => ${LOGIN_ATTEMPTS.windowMinutes})`)));
+    .where(and(eq(auditLog.actorId, userId), sql`${auditLog.action} = 'auth.login_failed'`, gt(auditLog.at, sql`now() - make_interval(mins => ${LOGIN_ATTEMPTS.windowMinutes})`)));
+}
+
+async function recentFailedLogins(q: Queryable, userId: string): Promise<number> {
+  const [row] = await recentFailedLoginsQuery(q, userId);
   return row?.n ?? 0;
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX "audit_log_failed_logins_idx" ON "audit_log" USING btree ("actor_id","at") WHERE action = 'auth.login_failed';
