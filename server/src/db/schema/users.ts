@@ -29,6 +29,9 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_clinic_id_email_idx').on(t.clinicId, t.email).where(sql`${t.email} is not null`),
+    // Login finds staff by email alone (the clinic comes from the account): without this, a scan of every user,
+    // patients included.
+    index('users_email_idx').on(t.email).where(sql`${t.email} is not null`),
     uniqueIndex('users_clinic_id_external_id_idx').on(t.clinicId, t.externalId).where(sql`${t.externalId} is not null`),
     index('users_clinic_id_availability_idx').on(t.clinicId, t.availability).where(sql`${t.role} <> 'patient'`),
   ],

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
-import { sql } from 'drizzle-orm';
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import { createTestApp, DEMO_PASSWORD, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { expectError, refusalChecker } from '../../../../tests/helpers/expect';
 import { rowsOf } from '../../db/rows';
 import { signIdentityToken } from '../../lib/identity-token';
-import { recentFailedLoginsQuery } from './service';
+import { accountsByEmailQuery, recentFailedLoginsQuery } from './service';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
@@ -183,14 +183,24 @@ describe('PUT /employees/me/password', () => {
   });
 });
 
-describe('the brute-force guard', () => {
-  test('counts an account\'s failed logins through their own index, not by reading the whole audit log', async () => {
-    const plan = await t.ctx.db.transaction(async (tx) => {
-      // Only a plan that cannot use the index keeps a sequential scan once those are priced out.
+describe('what every staff login reads is indexed', () => {
+  /** The plan with sequential scans priced out: only a query no index can serve keeps one. */
+  async function plan(query: SQLWrapper) {
+    const rows = await t.ctx.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
-      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${recentFailedLoginsQuery(tx, crypto.randomUUID())}`));
+      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${query}`));
     });
-    const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  }
+
+  test('the account by email, without reading every user (patients included)', async () => {
+    const text = await plan(accountsByEmailQuery(t.ctx.db, 'nurse.joy@demo.clinic'));
+    expect(text).toContain('users_email_idx');
+    expect(text).not.toContain('Seq Scan on users');
+  });
+
+  test('the brute-force guard\'s count of failed logins, without reading the whole audit log', async () => {
+    const text = await plan(recentFailedLoginsQuery(t.ctx.db, crypto.randomUUID()));
     expect(text).toContain('audit_log_failed_logins_idx');
     expect(text).not.toContain('Seq Scan');
   });

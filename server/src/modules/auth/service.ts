@@ -72,6 +72,11 @@ const DUMMY_HASH = await Bun.password.hash('medchat-timing-equaliser', { algorit
 /** Brute-force guard shared by every instance: failed logins are audit rows, counted per account (Z7). */
 export const LOGIN_ATTEMPTS = { max: 10, windowMinutes: 15 };
 
+/** The accounts with this email, in any clinic (the login picks the active staff one). */
+export function accountsByEmailQuery(q: Queryable, email: string) {
+  return q.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.email, email));
+}
+
 /** An account's failed logins in the window. The action is written as a literal, so the partial index applies. */
 export function recentFailedLoginsQuery(q: Queryable, userId: string) {
   return q
@@ -88,7 +93,7 @@ async function recentFailedLogins(q: Queryable, userId: string): Promise<number>
 export async function login(db: Database, input: { email: string; password: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
   // NUL or a lone surrogate would reach Postgres, which refuses it with a 500 (RELIABILITY I2).
   const email = cleanText(input.email, 'email').toLowerCase();
-  const rows = await db.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(and(eq(users.email, email)));
+  const rows = await accountsByEmailQuery(db, email);
   const found = rows.find((r) => r.user.role !== 'patient' && r.user.active);
   if (found && (await recentFailedLogins(db, found.user.id)) >= LOGIN_ATTEMPTS.max) throw new AppError('rate_limited', { retryAfterSeconds: LOGIN_ATTEMPTS.windowMinutes * 60 });
   const ok = await Bun.password.verify(input.password, found?.user.passwordHash ?? DUMMY_HASH);

@@ -1,1 +1,2 @@
+CREATE INDEX "users_email_idx" ON "users" USING btree ("email") WHERE "users"."email" is not null;--> statement-breakpoint
 CREATE INDEX "audit_log_failed_logins_idx" ON "audit_log" USING btree ("actor_id","at") WHERE action = 'auth.login_failed';
