@@ -84,7 +84,10 @@ export class MedChat {
     return this.socket.state;
   }
 
-  /** Opens the live connection (idempotent). It reconnects by itself until `disconnect()` or a fatal close. */
+  /**
+   * Opens the live connection (idempotent). It reconnects by itself until `disconnect()` or a fatal close; while it
+   * waits to, this tries at once (as the browser coming back online does).
+   */
   connect(): void {
     this.socket.connect();
   }

@@ -92,7 +92,10 @@ export class Socket {
   private readonly requests = new Map<string, Pending>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly outbox = new Map<string, OutboxEntry>();
-  constructor(private readonly config: SocketConfig) {}
+  constructor(private readonly config: SocketConfig) {
+    // A browser back online need not wait out the rest of a backoff of up to 30 s.
+    globalThis.addEventListener?.('online', () => this.retry());
+  }
 
   get state(): ConnectionState {
     return this.current;
@@ -103,8 +106,13 @@ export class Socket {
     return this.current !== 'idle' && this.current !== 'offline';
   }
 
+  /** Connects; while reconnecting, tries again now instead of waiting out the backoff. */
   connect(): void {
+    this.retry();
     if (!this.isActive) this.open('connecting');
+  }
+  private retry(): void {
+    if (this.current === 'reconnecting') this.teardown(), this.open('reconnecting');
   }
   disconnect(): void {
     this.teardown();
@@ -248,9 +256,7 @@ export class Socket {
 
   /** The connection is presumed dead (no ack in time): drop it and resume on a new one. */
   private lose(): void {
-    if (this.current !== 'open') return;
-    this.teardown();
-    this.closed(CLOSE_CODES.goingAway, 'ack timeout');
+    if (this.current === 'open') this.closed(CLOSE_CODES.goingAway);
   }
 
   private closed(code: number, reason?: string): void {
