@@ -2,7 +2,7 @@ import type { Assignment } from '@medchat/sdk';
 import { h } from './dom';
 import { clock, END_REASONS, START_REASONS } from './format';
 
-/** Who held a session, oldest first: "Nurse Joy 10:02–10:05 · new chat → left". */
+/** Who held a session, oldest first: "Nurse Joy 10:02–10:05 · new chat → left", and the handover note if one was left. */
 export function renderTrail(assignments: readonly Assignment[]): HTMLElement {
   if (!assignments.length) return h('p', { class: 'muted' }, 'Not assigned yet.');
   return h(
@@ -15,6 +15,7 @@ export function renderTrail(assignments: readonly Assignment[]): HTMLElement {
         h('strong', {}, a.employee.displayName),
         ` ${clock(a.startedAt)}–${a.endedAt ? clock(a.endedAt) : 'now'}`,
         h('span', { class: 'muted' }, ` · ${START_REASONS[a.startReason]}${a.endReason ? ` → ${END_REASONS[a.endReason]}` : ''}`),
+        ...(a.leaveNote ? [h('blockquote', { class: 'handover' }, a.leaveNote)] : []),
       ),
     ),
   );

@@ -187,7 +187,7 @@ export class ChatPanel {
     const form = h(
       'form',
       { class: 'leave-form', hidden: true },
-      h('label', { for: id }, 'Reason for leaving'),
+      h('label', { for: id }, 'Handover note for the next staff member (staff only)'),
       note,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger' }, 'Leave and hand over'), cancel),
     );

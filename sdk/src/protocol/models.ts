@@ -107,6 +107,8 @@ export const Assignment = Type.Object({
   endedAt: Type.Union([Timestamp, Type.Null()]),
   startReason: AssignmentStartReason,
   endReason: Type.Union([AssignmentEndReason, Type.Null()]),
+  /** The handover note of an employee who left (staff only: patients never see assignments). */
+  leaveNote: Type.Union([Type.String(), Type.Null()]),
 });
 export type Assignment = Static<typeof Assignment>;
 

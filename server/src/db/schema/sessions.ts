@@ -44,6 +44,8 @@ export const assignments = pgTable(
     endedAt: timestamp({ withTimezone: true }),
     startReason: assignmentStartReasonEnum().notNull(),
     endReason: assignmentEndReasonEnum(),
+    /** What the employee who left wrote for whoever takes over (shift change). Staff only, never the patient. */
+    leaveNote: text(),
   },
   (t) => [
     /** At most one open assignment per session, enforced by the database. */

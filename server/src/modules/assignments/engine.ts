@@ -159,15 +159,15 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
 const closeOpenAssignment = prepared((db) =>
   db
     .update(assignments)
-    .set({ endedAt: sql`now()`, endReason: sql`${sql.placeholder('endReason')}` })
+    .set({ endedAt: sql`now()`, endReason: sql`${sql.placeholder('endReason')}`, leaveNote: sql`${sql.placeholder('leaveNote')}` })
     .where(and(eq(assignments.sessionId, sql.placeholder('sessionId')), isNull(assignments.endedAt)))
     .returning({ employeeId: assignments.employeeId })
     .prepare('close_assignment'),
 );
 
 /** Closes the open assignment of a session, if any, and frees the employee's slot. Returns that employee. */
-export async function closeAssignment(tx: Tx, session: SessionRef, endReason: AssignmentEndReason): Promise<string | null> {
-  const [closed] = await closeOpenAssignment(tx, { sessionId: session.id, endReason });
+export async function closeAssignment(tx: Tx, session: SessionRef, endReason: AssignmentEndReason, leaveNote: string | null = null): Promise<string | null> {
+  const [closed] = await closeOpenAssignment(tx, { sessionId: session.id, endReason, leaveNote });
   if (!closed) return null;
   await freeSlot(tx, { id: closed.employeeId });
   await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'assignment.ended', sessionId: session.id, subjectId: closed.employeeId });
@@ -178,8 +178,8 @@ export async function closeAssignment(tx: Tx, session: SessionRef, endReason: As
  * The employee holding a (locked) session stops holding it: left, disconnected or moved by an admin. The session
  * goes to another available employee, or back to the queue in its original place.
  */
-export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, endReason: AssignmentEndReason) {
-  const previous = await closeAssignment(tx, session, endReason);
+export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, endReason: AssignmentEndReason, leaveNote: string | null = null) {
+  const previous = await closeAssignment(tx, session, endReason, leaveNote);
   if (!previous) return null;
   await tx.update(chatSessions).set({ status: 'waiting', employeeId: null, leftBy: previous, leftAt: sql`now()` }).where(eq(chatSessions.id, session.id));
   const next = await assignSession(tx, emit, session, 'after_leave', { excludeEmployeeId: previous, previousEmployeeId: previous });

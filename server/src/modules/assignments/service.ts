@@ -28,6 +28,7 @@ export async function assignmentHistory(q: Queryable, sessionId: string): Promis
     endedAt: a.endedAt?.toISOString() ?? null,
     startReason: a.startReason,
     endReason: a.endReason,
+    leaveNote: a.leaveNote,
   }));
 }
 

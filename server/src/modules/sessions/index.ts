@@ -5,7 +5,7 @@ import { authPlugin } from '../../lib/http';
 import { listSessionAudit } from '../audit/service';
 import { listAssignments } from '../assignments/service';
 import { readableSession } from './access';
-import { endSession, getQueueStatus, getSession, leaveSession, listSessions, startSession } from './service';
+import { endSession, getQueueStatus, getSession, leaveSession, listSessions, MAX_LEAVE_NOTE, startSession } from './service';
 import { listQueue } from './views';
 
 const params = t.Object({ id: t.String({ format: 'uuid' }) });
@@ -30,10 +30,10 @@ export const sessionsModule = (ctx: AppContext) =>
     .get('/sessions/:id', ({ actor, params, ip }) => getSession(ctx, actor, params.id, ip), { auth: true, params, response: { 200: Session } })
     .get('/sessions/:id/queue', ({ actor, params }) => getQueueStatus(ctx, actor, params.id), { auth: true, params, response: { 200: QueueStatus } })
     .post('/sessions/:id/end', ({ actor, params, ip }) => endSession(ctx, actor, params.id, ip), { auth: true, params, response: { 200: Session } })
-    .post('/sessions/:id/leave', ({ actor, params, ip }) => leaveSession(ctx, actor, params.id, ip), {
+    .post('/sessions/:id/leave', ({ actor, params, ip, body }) => leaveSession(ctx, actor, params.id, ip, body?.note), {
       auth: true,
       params,
-      body: t.Optional(t.Object({ note: t.Optional(t.String({ maxLength: 500 })) })),
+      body: t.Optional(t.Object({ note: t.Optional(t.String({ maxLength: MAX_LEAVE_NOTE })) })),
       response: { 200: Session },
     })
     .get('/sessions/:id/assignments', async ({ actor, params }) => ({ assignments: await listAssignments(ctx, actor, params.id) }), {

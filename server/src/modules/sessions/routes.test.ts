@@ -97,10 +97,11 @@ describe('a session through its life', () => {
     await refused('POST', `/api/v1/sessions/${id}/leave`, { token: sam.token, body: {} }, 403, 'not_assigned');
     await refused('POST', `/api/v1/sessions/${crypto.randomUUID()}/leave`, { token: joy.token, body: {} }, 404, 'session_not_found');
     await refused('POST', `/api/v1/sessions/${id}/leave`, { token: joy.token, body: { note: 'n'.repeat(501) } }, 400, 'invalid_request');
+    await refused('POST', `/api/v1/sessions/${id}/leave`, { token: joy.token, body: { note: 'bad\u0000note' } }, 400, 'invalid_request');
     await refused('POST', `/api/v1/sessions/${id}/leave`, {}, 401, 'unauthorized');
 
     // Nobody else available: back to the queue, in its place.
-    const left = await t.call('POST', `/api/v1/sessions/${id}/leave`, { token: joy.token, body: { note: 'shift over' } });
+    const left = await t.call('POST', `/api/v1/sessions/${id}/leave`, { token: joy.token, body: { note: ' Shift over.\nAllergic to penicillin, asked about dosage. ' } });
     expect(left.status).toBe(200);
     expect(left.body).toMatchObject({ status: 'waiting', employee: null });
     // Joy left and is in her cool-down, so Sam takes it when he comes.
@@ -111,13 +112,16 @@ describe('a session through its life', () => {
     await refused('POST', `/api/v1/sessions/${id}/messages`, { token: joy.token, body: { clientMsgId: 'j', body: 'still here?' } }, 403, 'not_assigned');
   });
 
-  test('assignments: the history for staff with access; 403 patient, 404 never assigned', async () => {
+  test('assignments: the history for staff with access, with the handover note; 403 patient, 404 never assigned', async () => {
     const res = await t.call('GET', `/api/v1/sessions/${id}/assignments`, { token: joy.token });
     expect(res.status).toBe(200);
-    expect(res.body.assignments.map((a: any) => [a.employee.id, a.startReason, a.endReason])).toEqual([
-      [joy.user.id, 'employee_available', 'left'],
-      [sam.user.id, 'employee_available', null],
+    expect(res.body.assignments.map((a: any) => [a.employee.id, a.startReason, a.endReason, a.leaveNote])).toEqual([
+      [joy.user.id, 'employee_available', 'left', 'Shift over.\nAllergic to penicillin, asked about dosage.'],
+      [sam.user.id, 'employee_available', null, null],
     ]);
+    // Sam, who took over, reads Joy's handover note; the patient never gets the assignments (below).
+    const sams = await t.call('GET', `/api/v1/sessions/${id}/assignments`, { token: sam.token });
+    expect(sams.body.assignments[0].leaveNote).toBe('Shift over.\nAllergic to penicillin, asked about dosage.');
     expect((await t.call('GET', `/api/v1/sessions/${id}/assignments`, { token: admin.token })).status).toBe(200);
     await refused('GET', `/api/v1/sessions/${id}/assignments`, { token: p.token }, 403, 'forbidden');
     await refused('GET', `/api/v1/sessions/${id}/assignments`, { token: lee.token }, 404, 'session_not_found');

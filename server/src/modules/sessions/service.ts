@@ -125,13 +125,17 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
 }
 
 /** The assigned employee leaves (shift change): another available employee takes over, or the session waits. */
-export async function leaveSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
+export const MAX_LEAVE_NOTE = 500;
+
+/** An employee hands the session over (shift change); the note goes on the assignment, for staff only. */
+export async function leaveSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null, note?: string): Promise<Session> {
+  const leaveNote = note?.trim() ? cleanText(note, 'note', { maxLength: MAX_LEAVE_NOTE, allowNewlines: true }) : null;
   return inTransaction(ctx, async (tx, emit) => {
     const row = await lockSession(tx, sessionId);
     if (!row || row.clinicId !== actor.clinicId) throw new AppError('session_not_found');
     if (actor.role === 'patient') throw new AppError(row.patientId === actor.id ? 'forbidden' : 'session_not_found');
     assertCanWrite(actor, row);
-    await releaseSession(tx, emit, row, 'left');
+    await releaseSession(tx, emit, row, 'left', leaveNote);
     await recordAudit(tx, { clinicId: row.clinicId, actorId: actor.id, action: 'assignment.ended', sessionId, subjectId: actor.id, ip });
     await claimWaiting(tx, emit, actor.id);
     return view(tx, sessionId);
