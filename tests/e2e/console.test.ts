@@ -1,8 +1,8 @@
 /**
  * The staff console in a real browser against a real server: the seed's hand-over scenario with two employees.
  * Joy and Sam each sign in to their own console; a patient (driven through the SDK) starts a chat; Joy becomes
- * available and gets it pushed; they chat both ways; Joy leaves with a reason and Sam's console receives it; the
- * patient ends and both consoles show it. The console is served exactly as the demo does: built in memory by
+ * available and gets it pushed; they chat both ways; Joy leaves with a handover note and Sam's console receives
+ * the chat and the note; the patient ends and both consoles show it. The console is served exactly as the demo does: built in memory by
  * `buildConsole()`, under a strict Content-Security-Policy. Screenshots go to test-results/console/.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
@@ -83,7 +83,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console (browse
     await server?.stop();
   });
 
-  test('hand-over: Joy gets the pushed chat, leaves with a reason, Sam takes over, the patient ends', async () => {
+  test('hand-over: Joy gets the pushed chat, leaves with a note, Sam takes over and reads it, the patient ends', async () => {
     const joy = await openConsole(JOY, 'joy');
     const sam = await openConsole(SAM, 'sam');
 
@@ -129,10 +129,10 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console (browse
     await shot(joy, '02-joy-chatting');
     expect(await seriousA11yViolations(joy)).toEqual([]);
 
-    // Sam comes on shift; Joy leaves with a reason and the engine hands the chat to Sam.
+    // Sam comes on shift; Joy leaves with a handover note and the engine hands the chat to Sam.
     await sam.getByLabel('Availability').selectOption('available');
     await joy.getByRole('button', { name: 'Leave chat…' }).click();
-    await joy.getByLabel('Reason for leaving').fill('Needs a callback from Dr. Lee; end of my shift');
+    await joy.getByLabel('Handover note for the next staff member (staff only)').fill('Needs a callback from Dr. Lee; end of my shift');
     await joy.getByRole('button', { name: 'Leave and hand over' }).click();
 
     const samTab = sam.getByRole('tab', { name: /Robin Rivers/ });
@@ -148,6 +148,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console (browse
     const trail = await text(sam, '.history .trail');
     expect(trail).toMatch(/Nurse Joy[^\n]*picked up from the queue → left/);
     expect(trail).toMatch(/Nurse Sam[^\n]*handed over/);
+    expect(await text(sam, '.history .trail .handover')).toBe('Needs a callback from Dr. Lee; end of my shift');
 
     await sam.getByLabel('Reply to Robin Rivers').fill('Hi Robin, Nurse Sam here. Dr. Lee will call you back today.');
     await sam.getByLabel('Reply to Robin Rivers').press('Enter');
