@@ -83,7 +83,7 @@ describe('the upgrade itself', () => {
         expect(JSON.parse(first!).type).toBe('hello');
       }
     } finally {
-      await s.stop();
+      await s.close();
     }
   });
 });
