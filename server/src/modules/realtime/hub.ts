@@ -116,7 +116,7 @@ export class Hub {
     for (const conn of conns) this.flush(conn);
   };
 
-  /** Writes a socket's waiting frames; a socket that cannot keep up is closed so that it resumes from its last seq (D8). */
+  /** Writes a socket's waiting frames in one write where the socket can cork. */
   private flush(conn: Conn) {
     const frames = conn.outbox;
     conn.outbox = null;
@@ -124,10 +124,13 @@ export class Hub {
     if (!frames || conn.closed) return;
     const socket = conn.socket;
     const write = () => frames.every((frame) => socket.send(frame) !== 0);
-    if (!(socket.cork ? socket.cork(write) : write())) {
-      conn.closed = true;
-      socket.close(CLOSE_CODES.slowConsumer, 'slow consumer');
-    }
+    if (!(socket.cork ? socket.cork(write) : write())) this.dropSlow(conn);
+  }
+
+  /** A socket that cannot keep up is closed, so that it resumes from its last seq instead (D8). */
+  private dropSlow(conn: Conn) {
+    conn.closed = true;
+    conn.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer');
   }
 
   /** Closes a socket after the frames already queued for it. */
@@ -144,11 +147,7 @@ export class Hub {
   private async roomFor(conn: Conn) {
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     while (!conn.closed && buffered(conn) > REPLAY_HIGH_WATER) {
-      if (Date.now() > deadline) {
-        conn.closed = true;
-        conn.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer');
-        return;
-      }
+      if (Date.now() > deadline) return this.dropSlow(conn);
       await Bun.sleep(10);
     }
   }

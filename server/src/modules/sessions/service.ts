@@ -124,10 +124,13 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
   });
 }
 
-/** The assigned employee leaves (shift change): another available employee takes over, or the session waits. */
+/** Characters of a handover note. */
 export const MAX_LEAVE_NOTE = 500;
 
-/** An employee hands the session over (shift change); the note goes on the assignment, for staff only. */
+/**
+ * The assigned employee leaves (shift change): another available employee takes over, or the session waits. The
+ * handover note goes on the ended assignment, for staff only.
+ */
 export async function leaveSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null, note?: string): Promise<Session> {
   const leaveNote = note?.trim() ? cleanText(note, 'note', { maxLength: MAX_LEAVE_NOTE, allowNewlines: true }) : null;
   return inTransaction(ctx, async (tx, emit) => {
