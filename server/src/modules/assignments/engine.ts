@@ -12,7 +12,7 @@ import { rowsOf } from '../../db/rows';
 import { assignments, chatSessions, clinics, users } from '../../db/schema';
 import type { Emit } from '../../lib/bus-events';
 import { appendSystemMessage } from '../messages/store';
-import { recordAudit } from '../audit/service';
+import { recordAudit, type Cause } from '../audit/service';
 import { REJOIN_COOLDOWN_MS } from './rules';
 
 type SessionRef = { id: string; clinicId: string; patientId: string };
@@ -165,12 +165,22 @@ const closeOpenAssignment = prepared((db) =>
     .prepare('close_assignment'),
 );
 
-/** Closes the open assignment of a session, if any, and frees the employee's slot. Returns that employee. */
-export async function closeAssignment(tx: Tx, session: SessionRef, endReason: AssignmentEndReason, leaveNote: string | null = null): Promise<string | null> {
+/** How an assignment ended: who caused it (for the audit row) and the handover note left with it. */
+export interface Closing {
+  by: Cause;
+  leaveNote?: string | null;
+}
+
+/**
+ * Closes the open assignment of a session, if any, and frees the employee's slot. Returns that employee. The one
+ * audit row of the change names who caused it (the employee leaving, the patient ending, an admin) or none (the
+ * sweeper).
+ */
+export async function closeAssignment(tx: Tx, session: SessionRef, endReason: AssignmentEndReason, { by, leaveNote = null }: Closing): Promise<string | null> {
   const [closed] = await closeOpenAssignment(tx, { sessionId: session.id, endReason, leaveNote });
   if (!closed) return null;
   await freeSlot(tx, { id: closed.employeeId });
-  await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'assignment.ended', sessionId: session.id, subjectId: closed.employeeId });
+  await recordAudit(tx, { clinicId: session.clinicId, actorId: by.actorId, action: 'assignment.ended', sessionId: session.id, subjectId: closed.employeeId, ip: by.ip });
   return closed.employeeId;
 }
 
@@ -178,8 +188,8 @@ export async function closeAssignment(tx: Tx, session: SessionRef, endReason: As
  * The employee holding a (locked) session stops holding it: left, disconnected or moved by an admin. The session
  * goes to another available employee, or back to the queue in its original place.
  */
-export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, endReason: AssignmentEndReason, leaveNote: string | null = null) {
-  const previous = await closeAssignment(tx, session, endReason, leaveNote);
+export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, endReason: AssignmentEndReason, closing: Closing) {
+  const previous = await closeAssignment(tx, session, endReason, closing);
   if (!previous) return null;
   await tx.update(chatSessions).set({ status: 'waiting', employeeId: null, leftBy: previous, leftAt: sql`now()` }).where(eq(chatSessions.id, session.id));
   const next = await assignSession(tx, emit, session, 'after_leave', { excludeEmployeeId: previous, previousEmployeeId: previous });

@@ -34,6 +34,13 @@ export interface AuditRecord {
   ip?: string | null;
 }
 
+/** Who caused a change, for its audit row: a user and their address, or the system (both null). */
+export interface Cause {
+  actorId: string | null;
+  ip: string | null;
+}
+export const SYSTEM: Cause = { actorId: null, ip: null };
+
 const insertOne = prepared((db) =>
   db
     .insert(auditLog)

@@ -115,6 +115,9 @@ describe('PATCH /employees/:id', () => {
       [lee.user.id, 'session_started', 'admin'],
       [sam.user.id, 'after_leave', null],
     ]);
+    // The audit trail names the admin who moved the session.
+    const audit = (await t.call('GET', `/api/v1/sessions/${s.id}/audit`, { token: admin.token })).body.entries;
+    expect(audit.filter((e: any) => e.action === 'assignment.ended').map((e: any) => e.actorId)).toEqual([admin.user.id]);
     // Reactivating does not bring old tokens back.
     await t.call('PATCH', `/api/v1/employees/${lee.user.id}`, { token: admin.token, body: { active: true } });
     expectError(await t.call('GET', '/api/v1/auth/me', { token: lee.token }), 401, 'unauthorized');

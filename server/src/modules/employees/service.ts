@@ -7,7 +7,7 @@ import type { Emit } from '../../lib/bus-events';
 import { AppError, pgCode } from '../../lib/errors';
 import { cleanText } from '../../lib/text';
 import { inTransaction } from '../../lib/transaction';
-import { recordAudit } from '../audit/service';
+import { recordAudit, type Cause } from '../audit/service';
 import { getMe, type Actor } from '../auth/service';
 import { claimWaiting, heldSessions, lockSession, releaseSession } from '../assignments/engine';
 
@@ -27,10 +27,10 @@ function toEmployee(u: UserRow, defaultCapacity: number): Employee {
 }
 
 /** Releases every session an employee holds, each reassigned by the usual rule. */
-async function releaseAll(tx: Tx, emit: Emit, employeeId: string, reason: AssignmentEndReason) {
+async function releaseAll(tx: Tx, emit: Emit, employeeId: string, reason: AssignmentEndReason, by: Cause) {
   for (const s of await heldSessions(tx, employeeId)) {
     const locked = await lockSession(tx, s.id);
-    if (locked?.employeeId === employeeId && locked.status === 'active') await releaseSession(tx, emit, locked, reason);
+    if (locked?.employeeId === employeeId && locked.status === 'active') await releaseSession(tx, emit, locked, reason, { by });
   }
 }
 
@@ -38,18 +38,24 @@ async function releaseAll(tx: Tx, emit: Emit, employeeId: string, reason: Assign
  * available: take waiting sessions up to capacity. away: keep what you hold, take nothing new.
  * offline (end of shift): leave every session, each reassigned (reason left, or disconnected by the sweeper).
  */
-export async function applyAvailability(tx: Tx, emit: Emit, employee: { id: string; clinicId: string }, availability: Availability, releaseReason: AssignmentEndReason = 'left') {
+export async function applyAvailability(
+  tx: Tx,
+  emit: Emit,
+  employee: { id: string; clinicId: string },
+  availability: Availability,
+  { releaseReason = 'left', by }: { releaseReason?: AssignmentEndReason; by: Cause },
+) {
   await tx.update(users).set({ availability, presenceLostAt: null }).where(eq(users.id, employee.id));
   emit({ t: 'availability.changed', clinicId: employee.clinicId, userId: employee.id, availability });
   if (availability === 'available') await claimWaiting(tx, emit, employee.id);
-  if (availability === 'offline') await releaseAll(tx, emit, employee.id, releaseReason);
+  if (availability === 'offline') await releaseAll(tx, emit, employee.id, releaseReason, by);
 }
 
 export async function setAvailability(ctx: AppContext, actor: Actor, availability: Availability, ip: string | null): Promise<Me> {
   if (actor.role === 'patient') throw new AppError('forbidden');
   await inTransaction(ctx, async (tx, emit) => {
     await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.id)).for('update');
-    await applyAvailability(tx, emit, actor, availability);
+    await applyAvailability(tx, emit, actor, availability, { by: { actorId: actor.id, ip } });
     await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'employee.availability_changed', subjectId: actor.id, ip });
   });
   return getMe(ctx.db, actor.id);
@@ -111,7 +117,7 @@ export async function updateEmployee(ctx: AppContext, actor: Actor, id: string, 
     if (input.active === false && target.active) {
       await tx.update(authTokens).set({ revokedAt: sql`now()` }).where(eq(authTokens.userId, id));
       emit({ t: 'token.revoked', clinicId: target.clinicId, userId: id, tokenHash: null });
-      await applyAvailability(tx, emit, target, 'offline', 'admin');
+      await applyAvailability(tx, emit, target, 'offline', { releaseReason: 'admin', by: { actorId: actor.id, ip } });
     } else if (target.availability === 'available') {
       await claimWaiting(tx, emit, id);
     }

@@ -10,6 +10,7 @@ import { clinics, connections, users } from '../../db/schema';
 import { inTransaction } from '../../lib/transaction';
 import { errorKind } from '../../lib/logger';
 import { matchWaiting } from '../assignments/matcher';
+import { SYSTEM } from '../audit/service';
 import { applyAvailability } from '../employees/service';
 import type { Hub } from './hub';
 
@@ -113,7 +114,7 @@ export async function sweep(ctx: AppContext, hub: Hub) {
         await tx.update(users).set({ presenceLostAt: null }).where(eq(users.id, employee.id));
         return;
       }
-      await applyAvailability(tx, emit, employee, 'offline', 'disconnected');
+      await applyAvailability(tx, emit, employee, 'offline', { releaseReason: 'disconnected', by: SYSTEM });
     });
   }
 

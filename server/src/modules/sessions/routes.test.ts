@@ -133,6 +133,9 @@ describe('a session through its life', () => {
     expect(res.status).toBe(200);
     const actions = res.body.entries.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['session.started', 'session.viewed', 'assignment.started', 'assignment.ended']));
+    // One row per change, naming who made it: Joy's leave (not a second, anonymous row for the same change).
+    const ended = res.body.entries.filter((e: { action: string }) => e.action === 'assignment.ended');
+    expect(ended.map((e: { actorId: string | null }) => e.actorId)).toEqual([joy.user.id]);
     await refused('GET', `/api/v1/sessions/${id}/audit`, { token: sam.token }, 403, 'forbidden');
     await refused('GET', `/api/v1/sessions/${id}/audit`, { token: p.token }, 403, 'forbidden');
     await refused('GET', `/api/v1/sessions/${crypto.randomUUID()}/audit`, { token: admin.token }, 404, 'session_not_found');
@@ -151,6 +154,10 @@ describe('a session through its life', () => {
     expect(again.status).toBe(200);
     const history = (await t.call('GET', `/api/v1/sessions/${id}/assignments`, { token: sam.token })).body.assignments;
     expect(history.at(-1).endReason).toBe('session_ended');
+    // Sam's assignment ended because the patient ended the session: the audit row says so.
+    const audit = (await t.call('GET', `/api/v1/sessions/${id}/audit`, { token: admin.token })).body.entries;
+    const ends = audit.filter((e: { action: string }) => e.action === 'assignment.ended').map((e: { actorId: string | null }) => e.actorId);
+    expect(ends.sort()).toEqual([joy.user.id, p.user.id].sort());
     const [samRow] = await query<{ load: number }>(t.ctx.db, sql`select load from users where id = ${sam.user.id}`);
     expect(samRow!.load).toBe(0);
     await refused('POST', `/api/v1/sessions/${id}/leave`, { token: sam.token, body: {} }, 409, 'session_ended');

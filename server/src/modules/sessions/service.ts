@@ -112,7 +112,7 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
     if (!row || row.clinicId !== actor.clinicId || (actor.role === 'patient' && row.patientId !== actor.id)) throw new AppError('session_not_found');
     if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only the patient ends a session.');
     if (row.status === 'ended') return view(tx, sessionId);
-    const previous = await closeAssignment(tx, row, 'session_ended');
+    const previous = await closeAssignment(tx, row, 'session_ended', { by: { actorId: actor.id, ip } });
     await markEnded(tx, { id: sessionId, endedBy: actor.id });
     const m = await appendSystemMessage(tx, sessionId, { event: 'session.ended', employeeName: null });
     emit({ t: 'message.created', clinicId: row.clinicId, sessionId, seq: m.seq });
@@ -138,8 +138,7 @@ export async function leaveSession(ctx: AppContext, actor: Actor, sessionId: str
     if (!row || row.clinicId !== actor.clinicId) throw new AppError('session_not_found');
     if (actor.role === 'patient') throw new AppError(row.patientId === actor.id ? 'forbidden' : 'session_not_found');
     assertCanWrite(actor, row);
-    await releaseSession(tx, emit, row, 'left', leaveNote);
-    await recordAudit(tx, { clinicId: row.clinicId, actorId: actor.id, action: 'assignment.ended', sessionId, subjectId: actor.id, ip });
+    await releaseSession(tx, emit, row, 'left', { by: { actorId: actor.id, ip }, leaveNote });
     await claimWaiting(tx, emit, actor.id);
     return view(tx, sessionId);
   });
