@@ -41,13 +41,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** VmRSS of a process in bytes, from /proc/<pid>/status. */
 /** User + system CPU time a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
 export function cpuTimeMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** VmRSS of a process in bytes, from /proc/<pid>/status. */
 export async function rssOf(pid: number): Promise<number> {
   const status = await Bun.file(`/proc/${pid}/status`).text();
   const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];

@@ -22,12 +22,14 @@ export interface Outcome {
  *
  * A prepared statement soon runs a generic plan, made once, maybe while the tables were empty, and kept as they
  * grow until autovacuum analyzes them. So each table is reached through an index, whatever the planner believes
- * about its size: `= any(array(…))` for the sessions, a `lateral … limit 1` probe for earlier sends. Written as
- * plain joins, the plan made on an empty database scanned all messages for every batch (and plans made on a few thousand
- * sessions scanned them all). batch-insert.test.ts checks the plan.
+ * about its size: a `lateral` probe by primary key for each session, and one by the unique index for earlier sends.
+ * Written as plain joins, the plan made on an empty database scanned all messages for every batch; with
+ * `id = any(…)`, a plan made while the sessions were a thousand rows not yet analyzed scanned them all (which also
+ * grows with their dead row versions, one per batch that moves a counter). batch-insert.test.ts checks the plan.
  *
  * - `locked` takes the session rows FOR UPDATE in id order (no deadlock with another batch or the assignment
- *   engine); a row locked after waiting is its newest version, so `last_seq` and `status` are current.
+ *   engine): the probe runs once per session id, in the order of the sorted ids it is joined to. A row locked after
+ *   waiting is its newest version, so `last_seq` and `status` are current.
  * - `earlier` finds sends already stored under the same (session, sender, client id). It reads the statement's
  *   snapshot: a send of the same client id committed by another instance in between makes the insert fail on
  *   the unique index, and the caller falls back to one transaction per message.
@@ -57,8 +59,11 @@ export const STORE_BATCH = sql`
     ),
     locked as (
       select s.id, s.clinic_id, s.patient_id, s.employee_id, s.status, s.last_seq
-      from chat_sessions s where s.id = any(array(select distinct session_id from input))
-      order by s.id for update
+      from (select distinct session_id from input order by session_id) i cross join lateral (
+        select s.id, s.clinic_id, s.patient_id, s.employee_id, s.status, s.last_seq from chat_sessions s
+        where s.id = i.session_id
+        for update
+      ) s
     ),
     earlier as (
       select i.ord, m.id, m.seq, m.body, m.created_at
