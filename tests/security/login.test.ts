@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { LOGIN_ATTEMPTS } from '../../server/src/modules/auth/service';
+import { LOGIN_ATTEMPTS } from '../../server/src/modules/auth/attempts';
 import { createTestApp, DEMO_PASSWORD, login, type TestApp } from '../helpers/app';
 import { query } from '../helpers/digest';
 import { expectError, refusalChecker } from '../helpers/expect';

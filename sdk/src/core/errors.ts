@@ -82,7 +82,8 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
     status,
     message: str(envelope?.message),
     requestId: str(envelope?.requestId) ?? headers?.get('x-request-id') ?? undefined,
-    retryable: RETRYABLE_CODES.includes(code) || status === 429 || status >= 500,
+    // By status: every retryable code of the table is answered with 429 or 5xx, and so is what a proxy says for it.
+    retryable: status === 429 || status >= 500,
     details: envelope?.details,
   });
 }

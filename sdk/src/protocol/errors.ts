@@ -7,6 +7,8 @@ export const ERRORS = {
   invalid_request: { status: 400, retryable: false, message: 'The request is malformed or fails validation.' },
   unauthorized: { status: 401, retryable: false, message: 'Authentication is required.' },
   invalid_credentials: { status: 401, retryable: false, message: 'Email or password is incorrect.' },
+  mfa_required: { status: 401, retryable: false, message: 'Enter the code from your authenticator app.' },
+  invalid_mfa_code: { status: 400, retryable: false, message: 'The code is wrong or was already used; enter the current one.' },
   invalid_token: { status: 401, retryable: false, message: 'The token is invalid, expired or revoked.' },
   invalid_identity_token: { status: 401, retryable: false, message: 'The identity token is invalid, expired or for another clinic.' },
   forbidden: { status: 403, retryable: false, message: 'You may not do this.' },

@@ -44,8 +44,14 @@ export const Me = Type.Object({
   externalId: Type.Union([Type.String(), Type.Null()]),
   availability: Type.Union([Availability, Type.Null()]),
   capacity: Type.Union([Type.Integer(), Type.Null()]),
+  /** Staff: two-step sign-in (a code from an authenticator app after the password) is on. Always false for patients. */
+  mfaEnabled: Type.Boolean(),
 });
 export type Me = Static<typeof Me>;
+
+/** Two-step sign-in being set up: the secret to type into an authenticator app, or the address to open there. */
+export const MfaEnrolment = Type.Object({ secret: Type.String(), uri: Type.String() });
+export type MfaEnrolment = Static<typeof MfaEnrolment>;
 
 export const AuthResult = Type.Object({ token: Type.String(), expiresAt: Timestamp, user: Me });
 export type AuthResult = Static<typeof AuthResult>;
@@ -121,6 +127,7 @@ export const Employee = Type.Object({
   capacity: Type.Integer(),
   load: Type.Integer(),
   active: Type.Boolean(),
+  mfaEnabled: Type.Boolean(),
 });
 export type Employee = Static<typeof Employee>;
 

@@ -23,8 +23,11 @@ export class Auth {
     return this.current()?.token;
   }
 
-  /** Staff sign-in. */
-  login(body: { email: string; password: string }, options?: CallOptions): Promise<AuthResult> {
+  /**
+   * Staff sign-in. With two-step sign-in on, the first call without `code` fails with `mfa_required`: ask for the
+   * code from the authenticator app and call again with it.
+   */
+  login(body: { email: string; password: string; code?: string }, options?: CallOptions): Promise<AuthResult> {
     return this.signIn('/api/v1/auth/login', body, options);
   }
 

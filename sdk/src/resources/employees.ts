@@ -1,4 +1,4 @@
-import type { Availability, Employee, Me } from '../protocol/models';
+import type { Availability, Employee, Me, MfaEnrolment } from '../protocol/models';
 import { request, type HttpConfig } from '../core/http';
 import type { Auth, CallOptions } from './auth';
 
@@ -14,6 +14,8 @@ export interface UpdateEmployee {
   displayName?: string;
   capacity?: number;
   active?: boolean;
+  /** Resets two-step sign-in for staff who lost their device (only `false`: each turns it on for themselves). */
+  mfaEnabled?: false;
 }
 
 export class Employees {
@@ -31,6 +33,18 @@ export class Employees {
 
   changePassword(body: { currentPassword: string; newPassword: string }, options?: CallOptions): Promise<void> {
     return request(this.http, 'PUT', '/api/v1/employees/me/password', { ...options, body });
+  }
+
+  /**
+   * Two-step sign-in for the signed-in employee: `start` (with the password) gives a secret for an authenticator
+   * app, `confirm` (its first code) turns it on, `disable` (password and a current code) turns it off; both answer
+   * with the account (`client.auth.updateUser` takes it).
+   */
+  mfa(step: 'start', body: { password: string }, options?: CallOptions): Promise<MfaEnrolment>;
+  mfa(step: 'confirm', body: { code: string }, options?: CallOptions): Promise<Me>;
+  mfa(step: 'disable', body: { password: string; code: string }, options?: CallOptions): Promise<Me>;
+  mfa(step: string, body: object, options?: CallOptions): Promise<Me | MfaEnrolment> {
+    return request(this.http, 'POST', `/api/v1/employees/me/mfa/${step}`, { ...options, body });
   }
 
   /** Admin: every employee of the clinic. */

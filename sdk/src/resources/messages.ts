@@ -2,6 +2,7 @@ import type { Message, MessagePage } from '../protocol/models';
 import { request, type HttpConfig } from '../core/http';
 import { uuid } from '../core/ids';
 import type { CallOptions } from './auth';
+import { sessionPath } from './sessions';
 
 export interface ListMessagesQuery {
   /** Messages with seq greater than this. */
@@ -16,7 +17,7 @@ export class Messages {
   constructor(private readonly http: HttpConfig) {}
 
   list(sessionId: string, query: ListMessagesQuery = {}, options?: CallOptions): Promise<MessagePage> {
-    return request(this.http, 'GET', `/api/v1/sessions/${encodeURIComponent(sessionId)}/messages`, { ...options, query: { ...query } });
+    return request(this.http, 'GET', sessionPath(sessionId, '/messages'), { ...options, query: { ...query } });
   }
 
   /**
@@ -24,7 +25,7 @@ export class Messages {
    * server answers a repeat with the message it already stored.
    */
   send(sessionId: string, body: { body: string; clientMsgId?: string }, options?: CallOptions): Promise<Message> {
-    return request(this.http, 'POST', `/api/v1/sessions/${encodeURIComponent(sessionId)}/messages`, {
+    return request(this.http, 'POST', sessionPath(sessionId, '/messages'), {
       ...options,
       body: { clientMsgId: body.clientMsgId ?? uuid(), body: body.body },
       idempotent: true,

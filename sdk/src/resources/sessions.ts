@@ -2,7 +2,8 @@ import type { QueueStatus, Session, SessionStatus } from '../protocol/models';
 import { request, type HttpConfig } from '../core/http';
 import type { CallOptions } from './auth';
 
-const path = (id: string, rest = '') => `/api/v1/sessions/${encodeURIComponent(id)}${rest}`;
+/** The address of a session, or of something under it. */
+export const sessionPath = (id: string, rest = '') => `/api/v1/sessions/${encodeURIComponent(id)}${rest}`;
 
 export class Sessions {
   constructor(private readonly http: HttpConfig) {}
@@ -19,26 +20,26 @@ export class Sessions {
   }
 
   get(id: string, options?: CallOptions): Promise<Session> {
-    return request(this.http, 'GET', path(id), options);
+    return request(this.http, 'GET', sessionPath(id), options);
   }
 
   /** Patient: ends the chat. */
   end(id: string, options?: CallOptions): Promise<Session> {
-    return request(this.http, 'POST', path(id, '/end'), options);
+    return request(this.http, 'POST', sessionPath(id, '/end'), options);
   }
 
   /** Assigned employee: hands the session back to the queue, with an optional note for the next one. */
   leave(id: string, body: { note?: string } = {}, options?: CallOptions): Promise<Session> {
-    return request(this.http, 'POST', path(id, '/leave'), { ...options, body });
+    return request(this.http, 'POST', sessionPath(id, '/leave'), { ...options, body });
   }
 
   /** A waiting session's place in the queue (404 `not_found` once it is no longer waiting). */
   queue(id: string, options?: CallOptions): Promise<QueueStatus> {
-    return request(this.http, 'GET', path(id, '/queue'), options);
+    return request(this.http, 'GET', sessionPath(id, '/queue'), options);
   }
 
   /** Marks everything up to `seq` as read by the caller. */
   markRead(id: string, seq: number, options?: CallOptions): Promise<void> {
-    return request(this.http, 'POST', path(id, '/read'), { ...options, body: { seq } });
+    return request(this.http, 'POST', sessionPath(id, '/read'), { ...options, body: { seq } });
   }
 }

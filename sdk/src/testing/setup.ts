@@ -13,6 +13,7 @@ export const patientMe: Me = {
   externalId: null,
   availability: null,
   capacity: null,
+  mfaEnabled: false,
 };
 export const staff = { id: '00000000-0000-4000-8000-0000000000bb', role: 'employee' as const, displayName: 'Dr. Lee' };
 

@@ -25,6 +25,11 @@ export const users = pgTable(
     /** Set when the employee's last socket closed; cleared on reconnect. Drives the disconnect grace period. */
     presenceLostAt: timestamp({ withTimezone: true }),
     active: boolean().notNull().default(true),
+    /** Staff two-step sign-in: the TOTP secret (base32), set when enrolment starts; on once confirmed. */
+    mfaSecret: text(),
+    mfaEnabledAt: timestamp({ withTimezone: true }),
+    /** The last TOTP time step accepted: a code is good once (RFC 6238 §5.2). */
+    mfaLastStep: integer(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -21,6 +21,8 @@ export type AuditAction =
   | 'employee.created'
   | 'employee.updated'
   | 'employee.password_changed'
+  | 'employee.mfa_enabled'
+  | 'employee.mfa_disabled'
   | 'clinic.settings_changed'
   | 'clinic.secret_rotated'
   | 'session.purged';

@@ -5,7 +5,8 @@ import { query } from '../../../../tests/helpers/digest';
 import { expectError, refusalChecker } from '../../../../tests/helpers/expect';
 import { rowsOf } from '../../db/rows';
 import { signIdentityToken } from '../../lib/identity-token';
-import { accountsByEmailQuery, recentFailedLoginsQuery } from './service';
+import { recentFailedLoginsQuery } from './attempts';
+import { accountsByEmailQuery } from './service';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);

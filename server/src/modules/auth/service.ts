@@ -2,13 +2,15 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { AuthResult, Me, Role } from '@medchat/sdk/protocol';
 import type { Database, Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
-import { auditLog, authTokens, clinics, users } from '../../db/schema';
+import { authTokens, clinics, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { verifyIdentityToken } from '../../lib/identity-token';
 import { cleanText } from '../../lib/text';
 import { hashToken, newToken } from '../../lib/tokens';
 import { recordAudit } from '../audit/service';
 import { clinicBySiteKey, findClinicBySiteKey } from '../clinics/service';
+import { guardAttempts, refuse } from './attempts';
+import { acceptCode } from './mfa';
 
 /** Who is calling, resolved from a bearer token. The clinic always comes from here, never from a body (Z3). */
 export interface Actor {
@@ -32,6 +34,7 @@ export function toMe(u: UserRow, clinicDefaultCapacity?: number): Me {
     externalId: u.externalId,
     availability: staff ? u.availability : null,
     capacity: staff ? (u.capacity ?? clinicDefaultCapacity ?? 1) : null,
+    mfaEnabled: staff && u.mfaEnabledAt !== null,
   };
 }
 
@@ -69,37 +72,28 @@ const actorByToken = prepared((db) =>
 // A fixed hash to verify against when the email is unknown, so both paths take the same time.
 const DUMMY_HASH = await Bun.password.hash('medchat-timing-equaliser', { algorithm: 'argon2id' });
 
-/** Brute-force guard shared by every instance: failed logins are audit rows, counted per account (Z7). */
-export const LOGIN_ATTEMPTS = { max: 10, windowMinutes: 15 };
-
 /** The accounts with this email, in any clinic (the login picks the active staff one). */
 export function accountsByEmailQuery(q: Queryable, email: string) {
   return q.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.email, email));
 }
 
-/** An account's failed logins in the window. The action is written as a literal, so the partial index applies. */
-export function recentFailedLoginsQuery(q: Queryable, userId: string) {
-  return q
-    .select({ n: sql<number>`count(*)::int` })
-    .from(auditLog)
-    .where(and(eq(auditLog.actorId, userId), sql`${auditLog.action} = 'auth.login_failed'`, gt(auditLog.at, sql`now() - make_interval(mins => ${LOGIN_ATTEMPTS.windowMinutes})`)));
-}
 
-async function recentFailedLogins(q: Queryable, userId: string): Promise<number> {
-  const [row] = await recentFailedLoginsQuery(q, userId);
-  return row?.n ?? 0;
-}
-
-export async function login(db: Database, input: { email: string; password: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
+/**
+ * Staff log in with email and password, and with a code from their authenticator app when two-step sign-in is on
+ * (./mfa.ts): without one, `mfa_required` (no token); a wrong or used code is a failed login like a wrong password.
+ */
+export async function login(db: Database, input: { email: string; password: string; code?: string }, ttlSeconds: number, ip: string | null): Promise<AuthResult> {
   // NUL or a lone surrogate would reach Postgres, which refuses it with a 500 (RELIABILITY I2).
   const email = cleanText(input.email, 'email').toLowerCase();
   const rows = await accountsByEmailQuery(db, email);
   const found = rows.find((r) => r.user.role !== 'patient' && r.user.active);
-  if (found && (await recentFailedLogins(db, found.user.id)) >= LOGIN_ATTEMPTS.max) throw new AppError('rate_limited', { retryAfterSeconds: LOGIN_ATTEMPTS.windowMinutes * 60 });
+  if (found) await guardAttempts(db, found.user.id);
   const ok = await Bun.password.verify(input.password, found?.user.passwordHash ?? DUMMY_HASH);
-  if (!found || !ok) {
-    if (found) await recordAudit(db, { clinicId: found.user.clinicId, actorId: found.user.id, action: 'auth.login_failed', ip });
-    throw new AppError('invalid_credentials');
+  if (!found) throw new AppError('invalid_credentials');
+  if (!ok) await refuse(db, found.user, ip, 'invalid_credentials');
+  if (found.user.mfaEnabledAt) {
+    if (input.code === undefined) throw new AppError('mfa_required');
+    if (!(await acceptCode(db, found.user, input.code))) await refuse(db, found.user, ip, 'invalid_mfa_code');
   }
   const result = await issueToken(db, found.user, ttlSeconds, found.defaultCapacity);
   await recordAudit(db, { clinicId: found.user.clinicId, actorId: found.user.id, action: 'auth.login', ip });

@@ -36,6 +36,12 @@ export const employeesModule = (ctx: AppContext) =>
     .patch('/:id', ({ actor, params, body, ip }) => updateEmployee(ctx, actor, params.id, body, ip), {
       auth: ['admin'],
       params: t.Object({ id: t.String({ format: 'uuid' }) }),
-      body: t.Object({ displayName: t.Optional(t.String({ minLength: 1, maxLength: 120 })), capacity: t.Optional(t.Union([Capacity, t.Null()])), active: t.Optional(t.Boolean()) }),
+      body: t.Object({
+        displayName: t.Optional(t.String({ minLength: 1, maxLength: 120 })),
+        capacity: t.Optional(t.Union([Capacity, t.Null()])),
+        active: t.Optional(t.Boolean()),
+        // Only off: an admin resets two-step sign-in for staff who lost their device; each turns it on for themselves.
+        mfaEnabled: t.Optional(t.Literal(false)),
+      }),
       response: { 200: Employee },
     });

@@ -8,6 +8,7 @@ import { AppError, pgCode } from '../../lib/errors';
 import { cleanText } from '../../lib/text';
 import { inTransaction } from '../../lib/transaction';
 import { recordAudit, type Cause } from '../audit/service';
+import { clearMfa } from '../auth/mfa';
 import { getMe, type Actor } from '../auth/service';
 import { claimWaiting, heldSessions, lockSession, releaseSession } from '../assignments/engine';
 
@@ -23,6 +24,7 @@ function toEmployee(u: UserRow, defaultCapacity: number): Employee {
     capacity: u.capacity ?? defaultCapacity,
     load: u.load,
     active: u.active,
+    mfaEnabled: u.mfaEnabledAt !== null,
   };
 }
 
@@ -104,16 +106,24 @@ export async function createEmployee(ctx: AppContext, actor: Actor, input: NewEm
 }
 
 /** Edits an employee. Deactivating one revokes their tokens and reassigns their sessions (reason admin). */
-export async function updateEmployee(ctx: AppContext, actor: Actor, id: string, input: { displayName?: string; capacity?: number | null; active?: boolean }, ip: string | null): Promise<Employee> {
+export async function updateEmployee(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  input: { displayName?: string; capacity?: number | null; active?: boolean; mfaEnabled?: false },
+  ip: string | null,
+): Promise<Employee> {
   const displayName = input.displayName === undefined ? undefined : cleanText(input.displayName, 'displayName', { maxLength: 120 });
-  const isEmpty = displayName === undefined && input.capacity === undefined && input.active === undefined;
+  const isEmpty = displayName === undefined && input.capacity === undefined && input.active === undefined && input.mfaEnabled === undefined;
   return inTransaction(ctx, async (tx, emit) => {
     const [target] = await tx.select().from(users).where(eq(users.id, id)).for('update');
     if (!target || target.clinicId !== actor.clinicId || target.role === 'patient') throw new AppError('user_not_found');
     // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
     // drizzle refuses an UPDATE without values, which was a 500.
     if (isEmpty) return employeeView(tx, id);
-    await tx.update(users).set({ displayName, capacity: input.capacity, active: input.active }).where(eq(users.id, id));
+    if (displayName !== undefined || input.capacity !== undefined || input.active !== undefined)
+      await tx.update(users).set({ displayName, capacity: input.capacity, active: input.active }).where(eq(users.id, id));
+    if (input.mfaEnabled === false && target.mfaSecret !== null) await clearMfa(tx, { clinicId: actor.clinicId, actorId: actor.id, subjectId: id, ip });
     if (input.active === false && target.active) {
       await tx.update(authTokens).set({ revokedAt: sql`now()` }).where(eq(authTokens.userId, id));
       emit({ t: 'token.revoked', clinicId: target.clinicId, userId: id, tokenHash: null });
