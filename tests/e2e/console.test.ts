@@ -11,6 +11,7 @@ import { MedChat, type SessionHandle } from '@medchat/sdk';
 import { buildConsole } from '../../examples/staff-console/build';
 import { loadConfig } from '../../server/src/config';
 import { DEMO_PASSWORD, seedDemo } from '../../server/src/db/seed';
+import { timeStep, totpCode } from '../../server/src/lib/totp';
 import { startServer, type RunningServer } from '../../server/src/server';
 
 const SHOTS = 'test-results/console';
@@ -18,6 +19,7 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-sr
 const JOY = 'nurse.joy@demo.clinic';
 const SAM = 'nurse.sam@demo.clinic';
 const ADMIN = 'admin@demo.clinic';
+const LEE = 'dr.lee@demo.clinic';
 
 let server: RunningServer;
 let browser: Browser;
@@ -204,4 +206,45 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console (browse
     expect(await seriousA11yViolations(admin)).toEqual([]);
     expect(problems).toEqual([]);
   }, 30_000);
+
+  test('two-step sign-in: Dr. Lee sets it up, then signing in asks for the code; the admin turns it off for him', async () => {
+    const lee = await openConsole(LEE, 'lee');
+    await lee.getByRole('button', { name: 'Two-step sign-in' }).click();
+    const dialog = lee.getByRole('dialog', { name: 'Two-step sign-in' });
+    await dialog.getByLabel('Your password').fill(DEMO_PASSWORD);
+    await dialog.getByRole('button', { name: 'Set up' }).click();
+    // What the authenticator app is given: the key to type, and the otpauth link holding the same key.
+    const secret = (await dialog.locator('#mfa-secret').innerText()).replaceAll(' ', '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const link = new URL((await dialog.locator('#mfa-link').getAttribute('href'))!);
+    expect([link.protocol, link.host, link.searchParams.get('secret')]).toEqual(['otpauth:', 'totp', secret]);
+    const step = timeStep(Date.now());
+    await dialog.getByLabel('The code the app shows now').fill(await totpCode(secret, step));
+    await dialog.getByRole('button', { name: 'Turn on' }).click();
+    await dialog.getByText('Two-step sign-in is on.').waitFor();
+    await dialog.getByRole('button', { name: 'Turn off' }).waitFor();
+    await shot(lee, '08-two-step-on');
+    expect(await seriousA11yViolations(lee)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // Signing in again: the password alone is not enough; the form asks for the code and signs in with it.
+    await lee.getByRole('button', { name: 'Sign out' }).click();
+    await lee.getByLabel('Email').fill(LEE);
+    await lee.getByLabel('Password').fill(DEMO_PASSWORD);
+    await lee.getByRole('button', { name: 'Sign in' }).click();
+    await lee.getByText('enter the 6-digit code your authenticator app shows').waitFor();
+    // The app's next code (the one used to turn it on is spent).
+    await lee.getByLabel('Code from your authenticator app').fill(await totpCode(secret, step + 1));
+    await lee.getByRole('button', { name: 'Sign in' }).click();
+    await lee.locator('.connection[data-state="open"]').waitFor();
+
+    // He lost his phone: the admin turns it off for him.
+    const admin = await openConsole(ADMIN, 'admin');
+    const row = admin.getByRole('region', { name: 'Clinic overview' }).locator('tr[data-employee-id]', { hasText: 'Dr. Lee' });
+    admin.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Turn off two-step sign-in for Dr. Lee' }).click();
+    await row.locator('td', { hasText: /^off$/ }).waitFor();
+    // The rejected first sign-in (401 mfa_required) is the only failed request of the run.
+    expect(problems.filter((p) => !p.startsWith('lee: 401 ') || !p.endsWith('/api/v1/auth/login'))).toEqual([]);
+  }, 60_000);
 });

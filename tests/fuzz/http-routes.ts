@@ -100,6 +100,9 @@ export const ROUTES: Record<string, RouteSpec> = {
   'POST /api/v1/auth/guest': { who: 'public', body: { siteKey } },
   'POST /api/v1/auth/identify': { who: 'public', body: { siteKey, identityToken }, bodies: identifyBody },
   'PUT /api/v1/employees/me/password': { who: ['employee', 'admin'], body: { currentPassword: password } },
+  'POST /api/v1/employees/me/mfa/start': { who: ['employee', 'admin'], body: { password } },
+  'POST /api/v1/employees/me/mfa/confirm': { who: ['employee', 'admin'] },
+  'POST /api/v1/employees/me/mfa/disable': { who: ['employee', 'admin'], body: { password } },
   'GET /api/v1/clinics/:siteKey': { who: 'public', params: { siteKey } },
   'GET /api/v1/clinic/settings': { who: ['admin'] },
   'PATCH /api/v1/clinic/settings': {

@@ -61,7 +61,10 @@ async function send(sent: Sent) {
 const describeCase = (c: HttpCase, sent: Sent) => `${sent.request.method} ${sent.request.url.slice(0, 300)} as ${c.caller.who} (${fc.stringify(c.body).slice(0, 300)})`;
 
 /** A failed login of a real account writes one audit row on purpose: it is what the brute-force limit counts (Z7). */
-const isFailedLogin = (c: HttpCase, res: { status: number; body: any }) => c.route === 'POST /api/v1/auth/login' && res.status === 401 && res.body?.error?.code === 'invalid_credentials';
+/** Routes that check a password or a two-step code: each wrong one is a failed-login audit row (the lock-out counts them). */
+const CHECKS_CREDENTIALS = new Set(['POST /api/v1/auth/login', 'POST /api/v1/employees/me/mfa/start', 'POST /api/v1/employees/me/mfa/confirm', 'POST /api/v1/employees/me/mfa/disable']);
+const isFailedLogin = (c: HttpCase, res: { status: number; body: any }) =>
+  CHECKS_CREDENTIALS.has(c.route) && ['invalid_credentials', 'invalid_mfa_code'].includes(res.body?.error?.code);
 const FAILED_LOGIN_ROWS = { audit_log: "t.action = 'auth.login_failed'" } as const;
 
 function record(c: HttpCase, status: number, ms: number) {
@@ -108,7 +111,7 @@ async function runBatch(batch: HttpCase[]) {
   // The rest, one at a time, built against the world as it is now.
   for (const { c } of rest) {
     const sent = await materialize(c, world);
-    const login = c.route === 'POST /api/v1/auth/login';
+    const login = CHECKS_CREDENTIALS.has(c.route);
     const before = await ledger.now();
     const beforeOthers = login ? await ledger.now(FAILED_LOGIN_ROWS) : null;
     const res = await send(sent);

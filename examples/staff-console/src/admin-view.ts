@@ -23,7 +23,7 @@ export class AdminView {
       h('div', { class: 'chat-header' }, h('h2', { id: 'admin-title' }, 'Clinic overview'), reload),
       this.status,
       h('h3', { id: 'employees-title' }, 'Employees'),
-      h('table', { 'aria-labelledby': 'employees-title' }, head('Name', 'Email', 'Role', 'Availability', 'Load', 'Active'), this.employees),
+      h('table', { 'aria-labelledby': 'employees-title' }, head('Name', 'Email', 'Role', 'Availability', 'Load', 'Active', 'Two-step sign-in'), this.employees),
       h('h3', { id: 'sessions-title' }, 'Sessions'),
       h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail'), this.sessions),
     );
@@ -38,15 +38,31 @@ export class AdminView {
     const [employees, sessions] = await Promise.all([this.client.employees.list(), this.client.sessions.list()]);
     const newest = sessions.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, TRAIL_LIMIT);
     const trails = await Promise.all(newest.map((s) => this.client.assignments.list(s.id)));
-    this.employees.replaceChildren(...employees.map(employeeRow));
+    this.employees.replaceChildren(...employees.map((e) => employeeRow(e, this.mfaCell(e))));
     this.sessions.replaceChildren(...newest.map((s, i) => sessionRow(s, trails[i]!)));
     this.status.textContent = sessions.length > TRAIL_LIMIT ? `Showing the ${TRAIL_LIMIT} newest of ${sessions.length} sessions.` : '';
+  }
+
+  /** On or off; when on, a reset for staff who lost the phone with their authenticator app. */
+  private mfaCell(e: Employee): HTMLElement {
+    if (!e.mfaEnabled) return h('td', {}, 'off');
+    const reset = h('button', { type: 'button', 'aria-label': `Turn off two-step sign-in for ${e.displayName}` }, 'Turn off');
+    reset.addEventListener('click', async () => {
+      if (!confirm(`Turn off two-step sign-in for ${e.displayName}? Do this only when you know who asks: they will sign in with the password alone until they set it up again.`)) return;
+      try {
+        await this.client.employees.update(e.id, { mfaEnabled: false });
+        this.refresh();
+      } catch (error) {
+        this.status.textContent = `Could not turn it off: ${errorText(error)}`;
+      }
+    });
+    return h('td', {}, 'on ', reset);
   }
 }
 
 const head = (...labels: string[]) => h('thead', {}, h('tr', {}, ...labels.map((l) => h('th', { scope: 'col' }, l))));
 
-const employeeRow = (e: Employee) =>
+const employeeRow = (e: Employee, mfa: HTMLElement) =>
   h(
     'tr',
     { 'data-employee-id': e.id },
@@ -56,6 +72,7 @@ const employeeRow = (e: Employee) =>
     h('td', { 'data-availability': e.availability }, AVAILABILITY_LABELS[e.availability]),
     h('td', {}, `${e.load} / ${e.capacity}`),
     h('td', {}, e.active ? 'yes' : 'no'),
+    mfa,
   );
 
 const sessionRow = (s: Session, trail: Assignment[]) =>

@@ -1,11 +1,16 @@
-import type { MedChat } from '@medchat/sdk';
+import { isMedChatError, type MedChat } from '@medchat/sdk';
 import { h } from './dom';
 import { errorText } from './format';
 
-/** The sign-in form. Calls `onSignedIn` once the SDK holds a staff token. */
+/**
+ * The sign-in form. Calls `onSignedIn` once the SDK holds a staff token. For an account with two-step sign-in on,
+ * the server answers the password with `mfa_required`: the form then asks for the code and signs in with both.
+ */
 export function renderLogin(client: MedChat, onSignedIn: () => void): HTMLElement {
   const email = h('input', { id: 'login-email', type: 'email', name: 'email', autocomplete: 'username', required: true });
   const password = h('input', { id: 'login-password', type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const code = h('input', { id: 'login-code', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: 6 });
+  const codeField = h('div', { class: 'code-field', hidden: true }, h('label', { for: 'login-code' }, 'Code from your authenticator app'), code);
   const error = h('p', { class: 'error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
   const form = h(
@@ -17,6 +22,7 @@ export function renderLogin(client: MedChat, onSignedIn: () => void): HTMLElemen
     email,
     h('label', { for: 'login-password' }, 'Password'),
     password,
+    codeField,
     error,
     submit,
   );
@@ -25,15 +31,20 @@ export function renderLogin(client: MedChat, onSignedIn: () => void): HTMLElemen
     error.textContent = '';
     submit.disabled = true;
     try {
-      const { user } = await client.auth.login({ email: email.value.trim(), password: password.value });
+      const { user } = await client.auth.login({ email: email.value.trim(), password: password.value, code: codeField.hidden ? undefined : code.value.trim() });
       if (user.role === 'patient') {
         await client.auth.logout();
         throw new Error('This console is for clinic staff.');
       }
       onSignedIn();
     } catch (e) {
-      error.textContent = errorText(e);
-      password.select();
+      const codeWanted = isMedChatError(e) && (e.code === 'mfa_required' || e.code === 'invalid_mfa_code');
+      error.textContent = isMedChatError(e) && e.code === 'mfa_required' ? 'Two-step sign-in is on for this account: enter the 6-digit code your authenticator app shows.' : errorText(e);
+      if (codeWanted) {
+        codeField.hidden = false;
+        code.required = true;
+        code.select();
+      } else password.select();
     } finally {
       submit.disabled = false;
     }

@@ -17,7 +17,15 @@ function showLogin(): void {
 }
 
 function showConsole(): void {
-  unmount = mountConsole(root, client, () => void client.auth.logout().finally(showLogin));
+  unmount = mountConsole(root, client, signOut);
+}
+
+function signOut(): void {
+  // Stop listening first: the server closes the socket of a revoked token, which the console would otherwise
+  // take for a lost session and check with the server (a 401 after every sign-out).
+  unmount?.();
+  unmount = null;
+  void client.auth.logout().finally(showLogin);
 }
 
 /** A stored token may have been revoked or belong to a patient: check it before showing the console. */

@@ -2,8 +2,9 @@ import type { Availability, ConnectionState, MedChat } from '@medchat/sdk';
 import { h } from './dom';
 import { AVAILABILITY_HINTS, AVAILABILITY_LABELS, CONNECTION_LABELS, errorText } from './format';
 import type { Notifier } from './notifier';
+import { SecurityDialog } from './security-dialog';
 
-/** The header: who is signed in, the availability switch, load/capacity, connection state, sound, sign out. */
+/** The header: who is signed in, the availability switch, load/capacity, connection state, sound, two-step sign-in, sign out. */
 export class StatusBar {
   readonly element: HTMLElement;
   private readonly availability = h('select', { id: 'availability', name: 'availability', 'aria-describedby': 'availability-hint' });
@@ -28,6 +29,9 @@ export class StatusBar {
     sound.addEventListener('change', () => notifier.setSound(sound.checked));
     const signOut = h('button', { type: 'button' }, 'Sign out');
     signOut.addEventListener('click', onSignOut);
+    const security = new SecurityDialog(client);
+    const openSecurity = h('button', { type: 'button', 'aria-haspopup': 'dialog' }, 'Two-step sign-in');
+    openSecurity.addEventListener('click', () => security.open());
 
     this.element = h(
       'header',
@@ -39,7 +43,9 @@ export class StatusBar {
       h('span', { class: 'field' }, sound, h('label', { for: 'sound' }, 'Sound on new chats')),
       this.connection,
       this.error,
+      openSecurity,
       signOut,
+      security.element,
     );
     this.setConnection(client.state);
     this.showLoad(0);
