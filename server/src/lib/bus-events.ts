@@ -16,6 +16,7 @@ export type BusEvent =
   | { t: 'read.updated'; clinicId: string; sessionId: string; userId: string; seq: number }
   | { t: 'availability.changed'; clinicId: string; userId: string; availability: Availability }
   | { t: 'queue.changed'; clinicId: string }
-  | { t: 'token.revoked'; clinicId: string; userId: string; tokenHash: string | null };
+  /** One token (`tokenHash`), or all of the user's (null) but `except` when given (a password change keeps its own). */
+  | { t: 'token.revoked'; clinicId: string; userId: string; tokenHash: string | null; except?: string };
 
 export type Emit = (event: BusEvent) => void;

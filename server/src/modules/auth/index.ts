@@ -48,6 +48,8 @@ export const authModule = (ctx: AppContext) =>
       '/employees/me/password',
       async ({ actor, body, ip, set }) => {
         await changePassword(ctx.db, actor, body, ip);
+        // The other devices' tokens were revoked: their open sockets close too.
+        await ctx.bus.publish([{ t: 'token.revoked', clinicId: actor.clinicId, userId: actor.id, tokenHash: null, except: actor.tokenHash }]);
         set.status = 204;
       },
       { auth: ['employee', 'admin'], body: t.Object({ currentPassword: Password, newPassword: t.String({ minLength: 10, maxLength: 200 }) }) },

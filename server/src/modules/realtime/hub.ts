@@ -267,7 +267,7 @@ export class Hub {
         return;
       case 'token.revoked':
         for (const conn of [...this.byUser.get(e.userId)]) {
-          if (e.tokenHash && conn.actor.tokenHash !== e.tokenHash) continue;
+          if (e.tokenHash ? conn.actor.tokenHash !== e.tokenHash : conn.actor.tokenHash === e.except) continue;
           conn.socket.close(CLOSE_CODES.policyViolation, 'token revoked');
           this.remove(conn);
         }

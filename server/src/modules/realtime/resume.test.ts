@@ -115,6 +115,24 @@ describe('resume after a cut', () => {
     expect(ws.closeCode).toBe(1008);
     await expect(TestSocket.open(s.wsUrl, p.token)).rejects.toThrow();
   });
+
+  test('a password change closes the sockets of the account’s other devices, not the one that changed it', async () => {
+    const email = 'nurse.pat@demo.clinic';
+    expect((await s.call('POST', '/api/v1/employees', { token: admin.token, body: { email, displayName: 'Nurse Pat', password: 'first-password-1' } })).status).toBe(201);
+    const signIn = async () => (await s.call('POST', '/api/v1/auth/login', { body: { email, password: 'first-password-1' } })).body.token as string;
+    const [desk, phone] = [await signIn(), await signIn()];
+    const deskWs = await TestSocket.open(s.wsUrl, desk);
+    const phoneWs = await TestSocket.open(s.wsUrl, phone);
+    const changed = await s.call('PUT', '/api/v1/employees/me/password', { token: desk, body: { currentPassword: 'first-password-1', newPassword: 'second-password-2' } });
+    expect(changed.status).toBe(204);
+    await until(() => phoneWs.closeCode !== null, 'the other device’s socket to close');
+    expect(phoneWs.closeCode).toBe(1008);
+    // The desk, where the password was changed, stays connected and signed in.
+    expect(deskWs.closeCode).toBeNull();
+    expect((await s.call('GET', '/api/v1/auth/me', { token: desk })).status).toBe(200);
+    expect((await s.call('GET', '/api/v1/auth/me', { token: phone })).status).toBe(401);
+    deskWs.close();
+  });
 });
 
 describe('disconnect grace', () => {
