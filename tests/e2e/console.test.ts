@@ -6,6 +6,7 @@
  * `buildConsole()`, under a strict Content-Security-Policy. Screenshots go to test-results/console/.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { MedChat, type SessionHandle } from '@medchat/sdk';
 import { buildConsole } from '../../examples/staff-console/build';
@@ -244,6 +245,26 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console (browse
     admin.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: 'Turn off two-step sign-in for Dr. Lee' }).click();
     await row.locator('td', { hasText: /^off$/ }).waitFor();
+
+    // The clinic now requires it: signing in without it set up leads to the set-up, then to the console.
+    await server.ctx.db.execute(sql`update clinics set require_staff_mfa = true where site_key = 'demo'`);
+    try {
+      await lee.getByRole('button', { name: 'Sign out' }).click();
+      await lee.getByLabel('Email').fill(LEE);
+      await lee.getByLabel('Password').fill(DEMO_PASSWORD);
+      await lee.getByRole('button', { name: 'Sign in' }).click();
+      await lee.getByRole('heading', { name: 'Set up two-step sign-in' }).waitFor();
+      await lee.getByLabel('Your password').fill(DEMO_PASSWORD);
+      await lee.getByRole('button', { name: 'Set up' }).click();
+      const again = (await lee.locator('#mfa-secret').innerText()).replaceAll(' ', '');
+      await lee.getByLabel('The code the app shows now').fill(await totpCode(again, timeStep(Date.now())));
+      await shot(lee, '09-required-set-up');
+      expect(await seriousA11yViolations(lee)).toEqual([]);
+      await lee.getByRole('button', { name: 'Turn on' }).click();
+      await lee.locator('.connection[data-state="open"]').waitFor();
+    } finally {
+      await server.ctx.db.execute(sql`update clinics set require_staff_mfa = false where site_key = 'demo'`);
+    }
     // The rejected first sign-in (401 mfa_required) is the only failed request of the run.
     expect(problems.filter((p) => !p.startsWith('lee: 401 ') || !p.endsWith('/api/v1/auth/login'))).toEqual([]);
   }, 60_000);

@@ -11,7 +11,7 @@ import { StatusBar } from './status-bar';
  * The signed-in console: composes the views and routes the SDK's live events to them. This is the one place
  * that knows which event updates which view. Returns a function that tears everything down.
  */
-export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () => void): () => void {
+export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () => void, onSetupRequired: () => void): () => void {
   const me = client.auth.user!;
   const notifier = new Notifier();
   const status = new StatusBar(client, notifier, onSignOut);
@@ -19,7 +19,11 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
   const tabs = new ChatTabs(client, (count) => notifier.setCount(count));
   const admin = me.role === 'admin' ? new AdminView(client) : null;
   const problem = h('p', { class: 'error', role: 'alert' });
-  const report = (e: unknown) => (problem.textContent = errorText(e));
+  const report = (e: unknown) => {
+    // The clinic began to require two-step sign-in while this console was open: set it up first.
+    if (isMedChatError(e) && e.code === 'mfa_setup_required') void client.auth.me().then(onSetupRequired, () => {});
+    else problem.textContent = errorText(e);
+  };
 
   root.replaceChildren(status.element, problem, h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element), admin?.element ?? '');
 

@@ -5,6 +5,7 @@
 import { isMedChatError, localStorageTokens, MedChat } from '@medchat/sdk';
 import { mountConsole } from './console-view';
 import { renderLogin } from './login-view';
+import { renderMfaSetupPage } from './security-dialog';
 
 const client = new MedChat({ baseUrl: location.origin, storage: localStorageTokens('medchat.console') });
 const root = document.getElementById('app')!;
@@ -13,11 +14,16 @@ let unmount: (() => void) | null = null;
 function showLogin(): void {
   unmount?.();
   unmount = null;
-  root.replaceChildren(renderLogin(client, showConsole));
+  root.replaceChildren(renderLogin(client, showSignedIn));
 }
 
-function showConsole(): void {
-  unmount = mountConsole(root, client, signOut);
+/** The console, or first the set-up of two-step sign-in when the clinic requires it and it is not on yet. */
+function showSignedIn(): void {
+  unmount?.();
+  unmount = null;
+  const me = client.auth.user!;
+  if (me.mfaRequired && !me.mfaEnabled) root.replaceChildren(renderMfaSetupPage(client, showSignedIn, signOut));
+  else unmount = mountConsole(root, client, signOut, showSignedIn);
 }
 
 function signOut(): void {
@@ -33,10 +39,10 @@ async function start(): Promise<void> {
   if (!client.auth.user) return showLogin();
   try {
     const me = await client.auth.me();
-    if (me.role !== 'patient') return showConsole();
+    if (me.role !== 'patient') return showSignedIn();
   } catch (e) {
     // Server unreachable: keep the session, the SDK reconnects by itself.
-    if (!isMedChatError(e) || e.status !== 401) return showConsole();
+    if (!isMedChatError(e) || e.status !== 401) return showSignedIn();
   }
   await client.auth.logout().catch(() => {});
   showLogin();

@@ -3,26 +3,22 @@ import { h } from './dom';
 import { errorText } from './format';
 
 /**
- * The signed-in employee's two-step sign-in, in a dialog: set it up (password, then the key or link for an
- * authenticator app, then its first code) or turn it off (password and a current code).
+ * The signed-in employee's two-step sign-in: set it up (password, then the key or link for an authenticator app,
+ * then its first code) or turn it off (password and a current code). Shown in a dialog from the header, and as a
+ * page of its own when the clinic requires it and it is not set up yet (`onEnabled` then opens the console).
  */
-export class SecurityDialog {
-  readonly element: HTMLDialogElement;
-  private readonly body = h('div');
+export class MfaPanel {
+  readonly element = h('div');
 
-  constructor(private readonly client: MedChat) {
-    const close = h('button', { type: 'button' }, 'Close');
-    close.addEventListener('click', () => this.element.close());
-    this.element = h('dialog', { id: 'security', 'aria-labelledby': 'security-title' }, h('h2', { id: 'security-title' }, 'Two-step sign-in'), this.body, close);
-  }
+  constructor(
+    private readonly client: MedChat,
+    private readonly onEnabled: () => void = () => {},
+  ) {}
 
-  open(): void {
-    this.render();
-    this.element.showModal();
-  }
-
-  private render(): void {
-    this.body.replaceChildren(this.client.auth.user?.mfaEnabled ? this.turnOff() : this.setUp());
+  render(): void {
+    const me = this.client.auth.user;
+    if (me?.mfaEnabled && me.mfaRequired) this.element.replaceChildren(h('p', {}, 'On, as your clinic requires. To use another phone, ask an admin to reset it, then set it up again.'));
+    else this.element.replaceChildren(me?.mfaEnabled ? this.turnOff() : this.setUp());
   }
 
   /** Step 1: the password, for a new key. */
@@ -42,7 +38,7 @@ export class SecurityDialog {
   /** Step 2: the key for the app, and its first code. */
   private showKey({ secret, uri }: MfaEnrolment): void {
     const code = codeInput('mfa-code');
-    this.body.replaceChildren(
+    this.element.replaceChildren(
       this.form(
         [
           h('p', {}, 'Add this key to your authenticator app (choose "enter a setup key"), or open the link on a phone that has the app:'),
@@ -55,6 +51,7 @@ export class SecurityDialog {
         async () => {
           this.client.auth.updateUser(await this.client.employees.mfa('confirm', { code: code.value.trim() }));
           this.done('Two-step sign-in is on. Next time you sign in, have your phone at hand.');
+          this.onEnabled();
         },
       ),
     );
@@ -76,7 +73,7 @@ export class SecurityDialog {
 
   private done(text: string): void {
     this.render();
-    this.body.prepend(h('p', { class: 'notice', role: 'status' }, text));
+    this.element.prepend(h('p', { class: 'notice', role: 'status' }, text));
   }
 
   /** A form whose submit runs `action`, showing its error in the form. */
@@ -98,6 +95,44 @@ export class SecurityDialog {
     });
     return form;
   }
+}
+
+/** The panel in a dialog, opened from the header. */
+export class SecurityDialog {
+  readonly element: HTMLDialogElement;
+  private readonly panel: MfaPanel;
+
+  constructor(client: MedChat) {
+    this.panel = new MfaPanel(client);
+    const close = h('button', { type: 'button' }, 'Close');
+    close.addEventListener('click', () => this.element.close());
+    this.element = h('dialog', { id: 'security', 'aria-labelledby': 'security-title' }, h('h2', { id: 'security-title' }, 'Two-step sign-in'), this.panel.element, close);
+  }
+
+  open(): void {
+    this.panel.render();
+    this.element.showModal();
+  }
+}
+
+/** The page staff see when their clinic requires two-step sign-in and they have not set it up. */
+export function renderMfaSetupPage(client: MedChat, onEnabled: () => void, onSignOut: () => void): HTMLElement {
+  const panel = new MfaPanel(client, onEnabled);
+  panel.render();
+  const signOut = h('button', { type: 'button' }, 'Sign out');
+  signOut.addEventListener('click', onSignOut);
+  return h(
+    'main',
+    { class: 'login-page' },
+    h(
+      'section',
+      { class: 'login card', 'aria-labelledby': 'setup-title' },
+      h('h1', { id: 'setup-title' }, 'Set up two-step sign-in'),
+      h('p', {}, 'Your clinic asks every member of staff to use two-step sign-in. It takes a minute, with an authenticator app on your phone.'),
+      panel.element,
+      signOut,
+    ),
+  );
 }
 
 const codeInput = (id: string) => h('input', { id, inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: 6, required: true });

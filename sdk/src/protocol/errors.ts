@@ -13,6 +13,7 @@ export const ERRORS = {
   invalid_identity_token: { status: 401, retryable: false, message: 'The identity token is invalid, expired or for another clinic.' },
   forbidden: { status: 403, retryable: false, message: 'You may not do this.' },
   origin_not_allowed: { status: 403, retryable: false, message: 'This site is not allowed to use this clinic’s chat.' },
+  mfa_setup_required: { status: 403, retryable: false, message: 'Your clinic requires two-step sign-in: set it up first.' },
   not_assigned: { status: 403, retryable: false, message: 'You are not assigned to this session.' },
   not_found: { status: 404, retryable: false, message: 'Not found.' },
   session_not_found: { status: 404, retryable: false, message: 'Session not found.' },

@@ -46,6 +46,8 @@ export const Me = Type.Object({
   capacity: Type.Union([Type.Integer(), Type.Null()]),
   /** Staff: two-step sign-in (a code from an authenticator app after the password) is on. Always false for patients. */
   mfaEnabled: Type.Boolean(),
+  /** Staff of a clinic that requires two-step sign-in: until `mfaEnabled`, only its set-up is open to them. */
+  mfaRequired: Type.Boolean(),
 });
 export type Me = Static<typeof Me>;
 
@@ -165,6 +167,8 @@ export const ClinicSettings = Type.Object({
   graceSeconds: Type.Integer(),
   retentionDays: Type.Union([Type.Integer(), Type.Null()]),
   brandColor: Type.Union([Type.String(), Type.Null()]),
+  /** Staff must set up two-step sign-in before they can do anything else. */
+  requireStaffMfa: Type.Boolean(),
 });
 export type ClinicSettings = Static<typeof ClinicSettings>;
 

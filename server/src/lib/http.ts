@@ -22,6 +22,12 @@ export function bearer(request: Request): string | null {
  * The `auth` route option: `{ auth: true }` for any signed-in user, `{ auth: ['admin'] }` for some roles.
  * It resolves `actor` (or answers 401/403) and `ip` for the audit log.
  */
+/**
+ * What staff who must set up two-step sign-in (their clinic requires it) can reach until they have: who they are,
+ * the set-up itself, and signing out. Everything else answers 403 mfa_setup_required, and their socket is refused.
+ */
+export const MFA_SETUP_PATHS: ReadonlySet<string> = new Set(['/api/v1/auth/me', '/api/v1/auth/logout', '/api/v1/employees/me/mfa/start', '/api/v1/employees/me/mfa/confirm']);
+
 export const authPlugin = (ctx: AppContext) =>
   new Elysia({ name: 'auth' }).macro({
     auth: (roles: true | readonly Role[]) => ({
@@ -29,6 +35,7 @@ export const authPlugin = (ctx: AppContext) =>
         const actor: Actor | null = await authenticate(ctx.db, bearer(request));
         if (!actor) throw new AppError('unauthorized');
         if (roles !== true && !roles.includes(actor.role)) throw new AppError('forbidden');
+        if (actor.mfaPending && !MFA_SETUP_PATHS.has(new URL(request.url).pathname)) throw new AppError('mfa_setup_required');
         return { actor, ip: clientIp(request, server) };
       },
     }),

@@ -114,7 +114,7 @@ export class World {
       .select({ id: chatSessions.id, patientId: chatSessions.patientId })
       .from(chatSessions)
       .where(and(eq(chatSessions.clinicId, this.homeClinicId), ne(chatSessions.status, 'ended')));
-    for (const s of open) await endSession(this.ctx, { id: s.patientId, clinicId: this.homeClinicId, role: 'patient', displayName: '', tokenHash: '' }, s.id, null);
+    for (const s of open) await endSession(this.ctx, { id: s.patientId, clinicId: this.homeClinicId, role: 'patient', displayName: '', tokenHash: '', mfaPending: false }, s.id, null);
     await this.db
       .update(users)
       .set({ availability: 'away' })

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** The tenant. Everything else belongs to exactly one clinic. */
 export const clinics = pgTable('clinics', {
@@ -16,5 +16,7 @@ export const clinics = pgTable('clinics', {
   emergencyText: text().notNull().default('If this is an emergency, call your local emergency number now.'),
   retentionDays: integer(),
   brandColor: text(),
+  /** Staff must set up two-step sign-in: until they do, their token reaches only the set-up (and sign-out). */
+  requireStaffMfa: boolean().notNull().default(false),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

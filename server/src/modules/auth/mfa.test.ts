@@ -170,3 +170,43 @@ describe('turning it off', () => {
     expect(row?.actor_id).toBe(admin.user.id);
   });
 });
+
+describe('a clinic that requires two-step sign-in of its staff', () => {
+  const setPolicy = (on: boolean) => t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { requireStaffMfa: on } });
+
+  test('an admin turns it on only with it on for themselves; then staff without it reach only the set-up, and get everything once it is on', async () => {
+    const hal = await newEmployee('hal');
+    // The admin first: the policy would otherwise lock them out of the settings they just changed.
+    await refused('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { requireStaffMfa: true } }, 409, 'conflict');
+    const adminAccount = await login(t, 'admin@demo.clinic');
+    const started = await t.call('POST', '/api/v1/employees/me/mfa/start', { token: adminAccount.token, body: { password: 'medchat-demo' } });
+    expect((await t.call('POST', '/api/v1/employees/me/mfa/confirm', { token: adminAccount.token, body: { code: await codeFor(started.body.secret, -1) } })).status).toBe(200);
+    const on = await setPolicy(true);
+    expect(on.status).toBe(200);
+    expect(on.body.requireStaffMfa).toBe(true);
+
+    try {
+      // Hal signs in with his password and learns what is asked of him; only the set-up and sign-out are open.
+      const signedIn = await signIn(hal.email);
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.body.user).toMatchObject({ mfaRequired: true, mfaEnabled: false });
+      const token = signedIn.body.token as string;
+      expect((await t.call('GET', '/api/v1/auth/me', { token })).body.mfaRequired).toBe(true);
+      await refused('GET', '/api/v1/queue', { token }, 403, 'mfa_setup_required');
+      await refused('PUT', '/api/v1/employees/me/availability', { token, body: { availability: 'available' } }, 403, 'mfa_setup_required');
+      await refused('GET', '/api/v1/sessions', { token }, 403, 'mfa_setup_required');
+      // Patients are not staff: the policy does not touch them.
+      const patient = await guest(t, 'Pat');
+      expect((await t.call('GET', '/api/v1/sessions', { token: patient.token })).status).toBe(200);
+
+      const secret = await enrol({ token });
+      expect((await t.call('GET', '/api/v1/queue', { token })).status).toBe(200);
+      // While the clinic requires it, it stays on: another device goes through an admin's reset.
+      await refused('POST', '/api/v1/employees/me/mfa/disable', { token, body: { password: PASSWORD, code: await codeFor(secret, 1) } }, 409, 'conflict');
+      await refused('POST', '/api/v1/auth/login', { body: { email: hal.email, password: PASSWORD } }, 401, 'mfa_required');
+      expect((await signIn(hal.email, { code: await codeFor(secret) })).status).toBe(200);
+    } finally {
+      expect((await setPolicy(false)).status).toBe(200);
+    }
+  });
+});

@@ -68,6 +68,8 @@ export async function confirmMfa(db: Database, actor: Actor, input: { code: stri
 export async function disableMfa(db: Database, actor: Actor, input: { password: string; code: string }, ip: string | null): Promise<void> {
   const user = await staffAccount(db, actor, input.password, ip);
   if (!user.mfaEnabledAt) throw new AppError('conflict', undefined, 'Two-step sign-in is not on.');
+  const [clinic] = await db.select({ requires: clinics.requireStaffMfa }).from(clinics).where(eq(clinics.id, user.clinicId));
+  if (clinic?.requires) throw new AppError('conflict', undefined, 'Your clinic requires two-step sign-in. To use another device, ask an admin to reset it.');
   if (!(await acceptCode(db, user, input.code))) await refuse(db, user, ip, 'invalid_mfa_code');
   await clearMfa(db, { clinicId: user.clinicId, actorId: user.id, subjectId: user.id, ip });
 }

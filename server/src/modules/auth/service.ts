@@ -19,11 +19,20 @@ export interface Actor {
   role: Role;
   displayName: string;
   tokenHash: string;
+  /** Staff of a clinic that requires two-step sign-in, who have not set it up: only the set-up is open to them. */
+  mfaPending: boolean;
 }
 
 type UserRow = typeof users.$inferSelect;
 
-export function toMe(u: UserRow, clinicDefaultCapacity?: number): Me {
+/** The clinic settings a user's own view depends on. */
+export interface ClinicTerms {
+  defaultCapacity: number;
+  requireStaffMfa: boolean;
+}
+const clinicTerms = { defaultCapacity: clinics.defaultCapacity, requireStaffMfa: clinics.requireStaffMfa };
+
+export function toMe(u: UserRow, clinic?: ClinicTerms): Me {
   const staff = u.role !== 'patient';
   return {
     id: u.id,
@@ -33,22 +42,23 @@ export function toMe(u: UserRow, clinicDefaultCapacity?: number): Me {
     email: u.email,
     externalId: u.externalId,
     availability: staff ? u.availability : null,
-    capacity: staff ? (u.capacity ?? clinicDefaultCapacity ?? 1) : null,
+    capacity: staff ? (u.capacity ?? clinic?.defaultCapacity ?? 1) : null,
     mfaEnabled: staff && u.mfaEnabledAt !== null,
+    mfaRequired: staff && (clinic?.requireStaffMfa ?? false),
   };
 }
 
 export async function getMe(q: Queryable, userId: string): Promise<Me> {
-  const [row] = await q.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.id, userId));
+  const [row] = await q.select({ user: users, clinic: clinicTerms }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.id, userId));
   if (!row) throw new AppError('user_not_found');
-  return toMe(row.user, row.defaultCapacity);
+  return toMe(row.user, row.clinic);
 }
 
-async function issueToken(q: Queryable, user: UserRow, ttlSeconds: number, defaultCapacity?: number): Promise<AuthResult> {
+async function issueToken(q: Queryable, user: UserRow, ttlSeconds: number, clinic?: ClinicTerms): Promise<AuthResult> {
   const token = newToken();
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
   await q.insert(authTokens).values({ userId: user.id, tokenHash: hashToken(token), expiresAt });
-  return { token, expiresAt: expiresAt.toISOString(), user: toMe(user, defaultCapacity) };
+  return { token, expiresAt: expiresAt.toISOString(), user: toMe(user, clinic) };
 }
 
 /** Resolves a bearer token to its actor, or null if unknown, expired, revoked or the user is deactivated. */
@@ -62,9 +72,16 @@ export async function authenticate(q: Queryable, token: string | undefined | nul
 // Every request runs this one.
 const actorByToken = prepared((db) =>
   db
-    .select({ id: users.id, clinicId: users.clinicId, role: users.role, displayName: users.displayName })
+    .select({
+      id: users.id,
+      clinicId: users.clinicId,
+      role: users.role,
+      displayName: users.displayName,
+      mfaPending: sql<boolean>`${users.role} <> 'patient' and ${clinics.requireStaffMfa} and ${users.mfaEnabledAt} is null`,
+    })
     .from(authTokens)
     .innerJoin(users, eq(users.id, authTokens.userId))
+    .innerJoin(clinics, eq(clinics.id, users.clinicId))
     .where(and(eq(authTokens.tokenHash, sql.placeholder('tokenHash')), isNull(authTokens.revokedAt), gt(authTokens.expiresAt, sql`now()`), eq(users.active, true)))
     .prepare('actor_by_token'),
 );
@@ -74,7 +91,7 @@ const DUMMY_HASH = await Bun.password.hash('medchat-timing-equaliser', { algorit
 
 /** The accounts with this email, in any clinic (the login picks the active staff one). */
 export function accountsByEmailQuery(q: Queryable, email: string) {
-  return q.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.email, email));
+  return q.select({ user: users, clinic: clinicTerms }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.email, email));
 }
 
 
@@ -95,7 +112,7 @@ export async function login(db: Database, input: { email: string; password: stri
     if (input.code === undefined) throw new AppError('mfa_required');
     if (!(await acceptCode(db, found.user, input.code))) await refuse(db, found.user, ip, 'invalid_mfa_code');
   }
-  const result = await issueToken(db, found.user, ttlSeconds, found.defaultCapacity);
+  const result = await issueToken(db, found.user, ttlSeconds, found.clinic);
   await recordAudit(db, { clinicId: found.user.clinicId, actorId: found.user.id, action: 'auth.login', ip });
   return result;
 }

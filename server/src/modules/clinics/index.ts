@@ -23,6 +23,7 @@ export const clinicsModule = (ctx: AppContext) =>
         graceSeconds: t.Optional(t.Integer({ minimum: 0, maximum: 3600 })),
         retentionDays: t.Optional(t.Union([t.Integer({ minimum: 1, maximum: 36500 }), t.Null()])),
         brandColor: t.Optional(t.Union([t.String({ pattern: '^#[0-9a-fA-F]{6}$' }), t.Null()])),
+        requireStaffMfa: t.Optional(t.Boolean()),
       }),
       response: { 200: ClinicSettings },
     })

@@ -21,6 +21,7 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   graceSeconds: c.graceSeconds,
   retentionDays: c.retentionDays,
   brandColor: c.brandColor,
+  requireStaffMfa: c.requireStaffMfa,
 });
 
 /** The clinic with this site key, or null. A key with control characters cannot exist (and Postgres would refuse a NUL). */
@@ -78,7 +79,7 @@ export function normalizeOrigin(origin: string): string {
   return url.origin;
 }
 
-export type SettingsPatch = Partial<Pick<ClinicSettings, 'name' | 'allowedOrigins' | 'emergencyText' | 'defaultCapacity' | 'graceSeconds' | 'retentionDays' | 'brandColor'>>;
+export type SettingsPatch = Partial<Pick<ClinicSettings, 'name' | 'allowedOrigins' | 'emergencyText' | 'defaultCapacity' | 'graceSeconds' | 'retentionDays' | 'brandColor' | 'requireStaffMfa'>>;
 
 export async function updateSettings(ctx: AppContext, actor: Actor, patch: SettingsPatch, ip: string | null): Promise<ClinicSettings> {
   const current = await clinicOf(ctx.db, actor);
@@ -90,10 +91,16 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     graceSeconds: patch.graceSeconds,
     retentionDays: patch.retentionDays,
     brandColor: patch.brandColor,
+    requireStaffMfa: patch.requireStaffMfa,
   };
   // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
   // drizzle refuses an UPDATE without values, which was a 500.
   if (Object.values(values).every((v) => v === undefined)) return toSettings(current);
+  if (patch.requireStaffMfa && !current.requireStaffMfa) {
+    // Otherwise the admin's next request would meet the very set-up they asked of everyone, unannounced.
+    const [me] = await ctx.db.select({ on: users.mfaEnabledAt }).from(users).where(eq(users.id, actor.id));
+    if (!me?.on) throw new AppError('conflict', undefined, 'Turn on two-step sign-in for your own account first.');
+  }
   const [row] = await ctx.db.update(clinics).set(values).where(eq(clinics.id, actor.clinicId)).returning();
   await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'clinic.settings_changed', ip });
   return toSettings(row!);

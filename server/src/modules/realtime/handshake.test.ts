@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { connect } from 'node:net';
-import { createTestApp, guest, type TestApp } from '../../../../tests/helpers/app';
+import { sql } from 'drizzle-orm';
+import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { startTestServer } from '../../../../tests/helpers/server';
 import { expectError } from '../../../../tests/helpers/expect';
 import { SOCKET_PATH } from '.';
@@ -29,6 +30,16 @@ describe('a handshake refused before the upgrade', () => {
   test('a patient from an origin the clinic does not allow: 403 origin_not_allowed', async () => {
     const patient = await guest(t);
     await refused(`?token=${encodeURIComponent(patient.token)}`, { ...upgrade, origin: 'https://evil.test' }, 403, 'origin_not_allowed');
+  });
+
+  test('staff who must first set up two-step sign-in (their clinic requires it): 403 mfa_setup_required', async () => {
+    const joy = await login(t, 'nurse.joy@demo.clinic');
+    await t.ctx.db.execute(sql`update clinics set require_staff_mfa = true where site_key = 'demo'`);
+    try {
+      await refused(`?token=${encodeURIComponent(joy.token)}`, upgrade, 403, 'mfa_setup_required');
+    } finally {
+      await t.ctx.db.execute(sql`update clinics set require_staff_mfa = false where site_key = 'demo'`);
+    }
   });
 
   test('no Sec-WebSocket-Key: 400 invalid_request', async () => {

@@ -150,6 +150,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
     // and Retry-After on a 503).
     const actor = await authenticate(ctx.db, socketToken(url));
     if (!actor) throw new AppError('invalid_token');
+    if (actor.mfaPending) throw new AppError('mfa_setup_required');
     const origin = headers.get('origin');
     const ownOrigin = new URL(ctx.config.publicUrl).origin;
     if (actor.role === 'patient' && origin && origin !== ownOrigin && !(await clinicAllowsOrigin(ctx.db, actor.clinicId, origin))) {

@@ -1,0 +1,1 @@
+ALTER TABLE "clinics" ADD COLUMN "require_staff_mfa" boolean DEFAULT false NOT NULL;
