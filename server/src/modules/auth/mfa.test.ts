@@ -161,6 +161,8 @@ describe('turning it off', () => {
     // Only off: an admin cannot turn it on for someone (there is no device to hold the secret).
     await refused('PATCH', `/api/v1/employees/${gus.id}`, { token: admin.token, body: { mfaEnabled: true } }, 400, 'invalid_request');
     await refused('PATCH', `/api/v1/employees/${gus.id}`, { token: gus.token, body: { mfaEnabled: false } }, 403, 'forbidden');
+    // An admin's own goes off like anyone's, with the password and a code: a stolen admin token alone cannot.
+    await refused('PATCH', `/api/v1/employees/${admin.user.id}`, { token: admin.token, body: { mfaEnabled: false } }, 409, 'conflict');
 
     const reset = await t.call('PATCH', `/api/v1/employees/${gus.id}`, { token: admin.token, body: { mfaEnabled: false } });
     expect(reset.status).toBe(200);

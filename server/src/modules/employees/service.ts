@@ -121,6 +121,8 @@ export async function updateEmployee(
     // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
     // drizzle refuses an UPDATE without values, which was a 500.
     if (isEmpty) return employeeView(tx, id);
+    // One's own goes off with the password and a code (POST /employees/me/mfa/disable), never with a token alone.
+    if (input.mfaEnabled === false && id === actor.id) throw new AppError('conflict', undefined, 'Turn off your own two-step sign-in with your password and a code.');
     if (displayName !== undefined || input.capacity !== undefined || input.active !== undefined)
       await tx.update(users).set({ displayName, capacity: input.capacity, active: input.active }).where(eq(users.id, id));
     if (input.mfaEnabled === false && target.mfaSecret !== null) await clearMfa(tx, { clinicId: actor.clinicId, actorId: actor.id, subjectId: id, ip });
