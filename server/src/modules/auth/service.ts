@@ -94,7 +94,6 @@ export function accountsByEmailQuery(q: Queryable, email: string) {
   return q.select({ user: users, clinic: clinicTerms }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.email, email));
 }
 
-
 /**
  * Staff log in with email and password, and with a code from their authenticator app when two-step sign-in is on
  * (./mfa.ts): without one, `mfa_required` (no token); a wrong or used code is a failed login like a wrong password.
