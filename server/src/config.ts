@@ -17,6 +17,10 @@ export interface Config {
   sweepIntervalMs: number;
   /** Frames per second one WebSocket may send (bursts of twice that); faster senders get `rate_limited`. */
   socketFramesPerSecond: number;
+  /** HTTP requests per second one signed-in user may make (bursts of four times that); then 429. */
+  httpRequestsPerSecond: number;
+  /** Sign-ins (guest, identify, staff login) per minute from one client address (bursts of that many); then 429. */
+  signInsPerMinute: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -34,5 +38,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     patientTokenTtl: Number(env.PATIENT_TOKEN_TTL ?? 12 * 3600),
     sweepIntervalMs: Number(env.SWEEP_INTERVAL_MS ?? 2000),
     socketFramesPerSecond: Number(env.SOCKET_FRAMES_PER_SECOND ?? 20),
+    httpRequestsPerSecond: Number(env.HTTP_REQUESTS_PER_SECOND ?? 25),
+    signInsPerMinute: Number(env.SIGN_INS_PER_MINUTE ?? 60),
   };
 }

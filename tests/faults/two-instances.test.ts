@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import type { Subprocess } from 'bun';
 import postgres from 'postgres';
+import { UNLIMITED } from '../helpers/app';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database';
 import { TestSocket } from '../helpers/socket';
 import { until } from '../helpers/until';
@@ -40,7 +41,7 @@ async function call(base: string, method: string, path: string, token?: string, 
 beforeAll(async () => {
   if (!onPostgres) return;
   database = await createTestDatabase();
-  const env = { ...process.env, DATABASE_URL: database.url!, LOG_LEVEL: 'warn', SWEEP_INTERVAL_MS: '200' };
+  const env = { ...process.env, ...UNLIMITED, DATABASE_URL: database.url!, LOG_LEVEL: 'warn', SWEEP_INTERVAL_MS: '200' };
   const seed = Bun.spawn(['bun', 'run', 'server/src/cli.ts', 'seed-demo'], { cwd: root, env, stdout: 'ignore', stderr: 'inherit' });
   expect(await seed.exited).toBe(0);
   for (let i = 0; i < 2; i++) {

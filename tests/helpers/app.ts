@@ -8,6 +8,12 @@ import { createTestDatabase } from './database';
 
 export { DEMO_PASSWORD, DEMO_STAFF };
 
+/**
+ * Tests drive far more requests from one address and one user than a person would: the HTTP rate limits are set
+ * out of reach unless a test sets them (tests/security/rate-limits.test.ts does).
+ */
+export const UNLIMITED = { HTTP_REQUESTS_PER_SECOND: '1000000', SIGN_INS_PER_MINUTE: '1000000' };
+
 export interface TestApp {
   app: App;
   ctx: AppContext;
@@ -19,7 +25,7 @@ export interface TestApp {
 /** The whole HTTP API on a fresh database (PGlite, or a new Postgres database), with the demo clinic seeded. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env, ...(database.url ? { DATABASE_URL: database.url } : {}) });
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED, ...env, ...(database.url ? { DATABASE_URL: database.url } : {}) });
   config.databaseUrl = database.url;
   config.dataDir = undefined;
   const ctx = await createContext(config, createLogger('silent'));

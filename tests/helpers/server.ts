@@ -1,6 +1,7 @@
 import { loadConfig } from '../../server/src/config';
 import { seedDemo, DEMO_PASSWORD } from '../../server/src/db/seed';
 import { startServer, type RunningServer } from '../../server/src/server';
+import { UNLIMITED } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TestServer extends RunningServer {
@@ -16,7 +17,7 @@ export interface TestServer extends RunningServer {
 /** A listening server on a free port and a fresh database, with the demo clinic seeded. */
 export async function startTestServer(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestServer> {
   const db = database ?? (await createTestDatabase());
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', SWEEP_INTERVAL_MS: '200', ...env });
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', SWEEP_INTERVAL_MS: '200', ...UNLIMITED, ...env });
   config.databaseUrl = db.url;
   config.dataDir = undefined;
   const server = await startServer(config);

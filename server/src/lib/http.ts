@@ -28,6 +28,15 @@ export function bearer(request: Request): string | null {
  */
 export const MFA_SETUP_PATHS: ReadonlySet<string> = new Set(['/api/v1/auth/me', '/api/v1/auth/logout', '/api/v1/employees/me/mfa/start', '/api/v1/employees/me/mfa/confirm']);
 
+/**
+ * Sign-ins from one client address (guest, identify, staff login): each creates a token and audit rows, a guest a
+ * user too. Behind a proxy, set TRUST_PROXY so the address is the client's, not the proxy's.
+ */
+export function limitSignIns(ctx: AppContext, ip: string | null) {
+  const wait = ctx.limits.signIn.take(ip ?? 'unknown');
+  if (wait) throw new AppError('rate_limited', { retryAfterSeconds: wait });
+}
+
 export const authPlugin = (ctx: AppContext) =>
   new Elysia({ name: 'auth' }).macro({
     auth: (roles: true | readonly Role[]) => ({
@@ -36,6 +45,8 @@ export const authPlugin = (ctx: AppContext) =>
         if (!actor) throw new AppError('unauthorized');
         if (roles !== true && !roles.includes(actor.role)) throw new AppError('forbidden');
         if (actor.mfaPending && !MFA_SETUP_PATHS.has(new URL(request.url).pathname)) throw new AppError('mfa_setup_required');
+        const wait = ctx.limits.user.take(actor.id);
+        if (wait) throw new AppError('rate_limited', { retryAfterSeconds: wait });
         return { actor, ip: clientIp(request, server) };
       },
     }),

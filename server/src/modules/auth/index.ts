@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia';
 import { AuthResult, Me, MfaEnrolment } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
-import { authPlugin, clientIp } from '../../lib/http';
+import { authPlugin, clientIp, limitSignIns } from '../../lib/http';
 import { cleanText } from '../../lib/text';
 import { confirmMfa, disableMfa, startMfa } from './mfa';
 import { changePassword, getMe, identify, login, logout, startGuest } from './service';
@@ -15,6 +15,7 @@ export const authModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/v1', tags: ['auth'] })
     .use(authPlugin(ctx))
     .post('/auth/login', ({ body, request, server }) => login(ctx.db, body, ctx.config.staffTokenTtl, clientIp(request, server)), {
+      beforeHandle: ({ request, server }) => limitSignIns(ctx, clientIp(request, server)),
       body: t.Object({ email: Email, password: Password, code: t.Optional(Code) }),
       response: { 200: AuthResult },
       detail: { summary: 'Staff log in with email and password, and the authenticator code when two-step sign-in is on (else 401 mfa_required)' },
@@ -34,12 +35,14 @@ export const authModule = (ctx: AppContext) =>
       ({ body, request, server }) =>
         startGuest(ctx.db, { siteKey: body.siteKey, displayName: cleanText(body.displayName, 'displayName', { maxLength: 80 }) }, ctx.config.patientTokenTtl, clientIp(request, server)),
       {
+        beforeHandle: ({ request, server }) => limitSignIns(ctx, clientIp(request, server)),
         body: t.Object({ siteKey: t.String({ minLength: 1, maxLength: 100 }), displayName: t.String({ minLength: 1, maxLength: 200 }) }),
         response: { 200: AuthResult },
         detail: { summary: 'Start as a guest patient of the clinic with this site key' },
       },
     )
     .post('/auth/identify', ({ body, request, server }) => identify(ctx.db, body, ctx.config.patientTokenTtl, clientIp(request, server)), {
+      beforeHandle: ({ request, server }) => limitSignIns(ctx, clientIp(request, server)),
       body: t.Object({ siteKey: t.String({ minLength: 1, maxLength: 100 }), identityToken: t.String({ minLength: 1, maxLength: 4096 }) }),
       response: { 200: AuthResult },
       detail: { summary: 'Exchange an identity token signed by the clinic’s backend for a patient token' },
