@@ -6,6 +6,11 @@ import { refresher } from './refresher';
 
 /** How many of the newest sessions get their assignment trail loaded (one request each). */
 const TRAIL_LIMIT = 25;
+/**
+ * A load is up to TRAIL_LIMIT + 2 requests: at most one every 2 s, however many events arrive, keeps a busy clinic's
+ * overview under the server's per-user limit (HTTP_REQUESTS_PER_SECOND, 25 by default).
+ */
+const RELOAD_EVERY_MS = 2000;
 
 /** Admins only: every employee with availability and load, and the clinic's sessions with their assignment trails. */
 export class AdminView {
@@ -30,6 +35,7 @@ export class AdminView {
     this.refresh = refresher(
       () => this.load(),
       (e) => (this.status.textContent = `Could not load: ${errorText(e)}`),
+      RELOAD_EVERY_MS,
     );
     reload.addEventListener('click', this.refresh);
   }
