@@ -2,6 +2,7 @@
 import type { Subprocess } from 'bun';
 import { readFileSync } from 'node:fs';
 import { sleep } from './util';
+import { UNLIMITED } from '../../tests/helpers/limits';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 const children = new Set<Subprocess>();
@@ -105,14 +106,11 @@ function profileFlags(): string[] {
   return dir ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** The load comes from one address and a few users far faster than people would: the HTTP limits are lifted. */
-const NO_HTTP_LIMITS = { HTTP_REQUESTS_PER_SECOND: '1000000', SIGN_INS_PER_MINUTE: '1000000' };
-
 /** `bun run server/src/index.ts` on a free port of 127.0.0.1, ready when /readyz answers 200. */
 export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProc> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawnRaised(['bun', ...profileFlags(), 'run', 'server/src/index.ts'], { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...NO_HTTP_LIMITS, ...env });
+  const proc = spawnRaised(['bun', ...profileFlags(), 'run', 'server/src/index.ts'], { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...UNLIMITED, ...env });
   await waitReady(proc, `${base}/readyz`, 'server');
   return { proc, pid: proc.pid, port, base, ws: `ws://127.0.0.1:${port}/api/v1/socket`, stop: () => stopProcess(proc) };
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import type { Subprocess } from 'bun';
 import postgres from 'postgres';
-import { UNLIMITED } from '../helpers/app';
+import { UNLIMITED } from '../helpers/limits';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database';
 import { TestSocket } from '../helpers/socket';
 import { until } from '../helpers/until';

@@ -5,14 +5,9 @@ import { seedDemo, DEMO_PASSWORD, DEMO_STAFF } from '../../server/src/db/seed';
 import { createLogger } from '../../server/src/lib/logger';
 import { closeContext, createContext } from '../../server/src/runtime';
 import { createTestDatabase } from './database';
+import { UNLIMITED } from './limits';
 
 export { DEMO_PASSWORD, DEMO_STAFF };
-
-/**
- * Tests drive far more requests from one address and one user than a person would: the HTTP rate limits are set
- * out of reach unless a test sets them (tests/security/rate-limits.test.ts does).
- */
-export const UNLIMITED = { HTTP_REQUESTS_PER_SECOND: '1000000', SIGN_INS_PER_MINUTE: '1000000' };
 
 export interface TestApp {
   app: App;

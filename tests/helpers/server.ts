@@ -1,8 +1,8 @@
 import { loadConfig } from '../../server/src/config';
 import { seedDemo, DEMO_PASSWORD } from '../../server/src/db/seed';
 import { startServer, type RunningServer } from '../../server/src/server';
-import { UNLIMITED } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
+import { UNLIMITED } from './limits';
 
 export interface TestServer extends RunningServer {
   database: TestDatabase;

@@ -23,7 +23,7 @@ export class MfaPanel {
 
   /** Step 1: the password, for a new key. */
   private setUp(): HTMLElement {
-    const password = h('input', { id: 'mfa-password', type: 'password', autocomplete: 'current-password', required: true });
+    const password = passwordInput();
     return this.form(
       [
         h('p', {}, 'Off. With it on, signing in also asks for a 6-digit code from an authenticator app on your phone, so a stolen password alone is not enough.'),
@@ -59,7 +59,7 @@ export class MfaPanel {
   }
 
   private turnOff(): HTMLElement {
-    const password = h('input', { id: 'mfa-password', type: 'password', autocomplete: 'current-password', required: true });
+    const password = passwordInput();
     const code = codeInput('mfa-code');
     return this.form(
       [h('p', {}, 'On: signing in asks for a code from your authenticator app.'), h('label', { for: 'mfa-password' }, 'Your password'), password, h('label', { for: 'mfa-code' }, 'A code from the app'), code],
@@ -135,4 +135,5 @@ export function renderMfaSetupPage(client: MedChat, onEnabled: () => void, onSig
   );
 }
 
+const passwordInput = () => h('input', { id: 'mfa-password', type: 'password', autocomplete: 'current-password', required: true });
 const codeInput = (id: string) => h('input', { id, inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: 6, required: true });

@@ -23,7 +23,12 @@ export function timeStep(nowMs: number): number {
 
 /** The code for one time step. */
 export async function totpCode(secret: string, step: number): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', fromBase32(secret), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+  return codeFor(await hmacKey(secret), step);
+}
+
+const hmacKey = (secret: string) => crypto.subtle.importKey('raw', fromBase32(secret), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+
+async function codeFor(key: CryptoKey, step: number): Promise<string> {
   const counter = new DataView(new ArrayBuffer(8));
   counter.setUint32(0, Math.floor(step / 2 ** 32));
   counter.setUint32(4, step >>> 0);
@@ -41,7 +46,8 @@ export async function totpCode(secret: string, step: number): Promise<string> {
 export async function verifyTotp(secret: string, code: string, nowMs = Date.now()): Promise<number | null> {
   if (!/^[0-9]{6}$/.test(code)) return null;
   const now = timeStep(nowMs);
-  for (const step of [now, now - 1, now + 1]) if (constantTimeEqual(await totpCode(secret, step), code)) return step;
+  const key = await hmacKey(secret);
+  for (const step of [now, now - 1, now + 1]) if (constantTimeEqual(await codeFor(key, step), code)) return step;
   return null;
 }
 

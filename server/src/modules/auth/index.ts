@@ -11,11 +11,12 @@ const Password = t.String({ minLength: 1, maxLength: 200 });
 /** A code from an authenticator app. */
 const Code = t.String({ pattern: '^[0-9]{6}$', description: 'Six digits from the authenticator app' });
 
-export const authModule = (ctx: AppContext) =>
-  new Elysia({ prefix: '/api/v1', tags: ['auth'] })
+export const authModule = (ctx: AppContext) => {
+  const signInLimit = limitSignIns(ctx);
+  return new Elysia({ prefix: '/api/v1', tags: ['auth'] })
     .use(authPlugin(ctx))
     .post('/auth/login', ({ body, request, server }) => login(ctx.db, body, ctx.config.staffTokenTtl, clientIp(request, server)), {
-      beforeHandle: ({ request, server }) => limitSignIns(ctx, clientIp(request, server)),
+      beforeHandle: signInLimit,
       body: t.Object({ email: Email, password: Password, code: t.Optional(Code) }),
       response: { 200: AuthResult },
       detail: { summary: 'Staff log in with email and password, and the authenticator code when two-step sign-in is on (else 401 mfa_required)' },
@@ -35,14 +36,14 @@ export const authModule = (ctx: AppContext) =>
       ({ body, request, server }) =>
         startGuest(ctx.db, { siteKey: body.siteKey, displayName: cleanText(body.displayName, 'displayName', { maxLength: 80 }) }, ctx.config.patientTokenTtl, clientIp(request, server)),
       {
-        beforeHandle: ({ request, server }) => limitSignIns(ctx, clientIp(request, server)),
+        beforeHandle: signInLimit,
         body: t.Object({ siteKey: t.String({ minLength: 1, maxLength: 100 }), displayName: t.String({ minLength: 1, maxLength: 200 }) }),
         response: { 200: AuthResult },
         detail: { summary: 'Start as a guest patient of the clinic with this site key' },
       },
     )
     .post('/auth/identify', ({ body, request, server }) => identify(ctx.db, body, ctx.config.patientTokenTtl, clientIp(request, server)), {
-      beforeHandle: ({ request, server }) => limitSignIns(ctx, clientIp(request, server)),
+      beforeHandle: signInLimit,
       body: t.Object({ siteKey: t.String({ minLength: 1, maxLength: 100 }), identityToken: t.String({ minLength: 1, maxLength: 4096 }) }),
       response: { 200: AuthResult },
       detail: { summary: 'Exchange an identity token signed by the clinic’s backend for a patient token' },
@@ -79,3 +80,4 @@ export const authModule = (ctx: AppContext) =>
       },
       { auth: ['employee', 'admin'], body: t.Object({ password: Password, code: Code }), response: { 200: Me }, detail: { summary: 'Turn two-step sign-in off (password and a current code)' } },
     );
+};

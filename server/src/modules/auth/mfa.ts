@@ -33,28 +33,33 @@ export async function acceptCode(q: Queryable, user: Pick<UserRow, 'id' | 'mfaSe
   return taken !== undefined;
 }
 
-async function staffAccount(db: Database, actor: Actor, password: string | null, ip: string | null): Promise<UserRow> {
+/** The caller's account and what its clinic asks, after the login limit and (when given) the password check. */
+async function staffAccount(db: Database, actor: Actor, password: string | null, ip: string | null) {
   if (actor.role === 'patient') throw new AppError('forbidden');
-  const [user] = await db.select().from(users).where(eq(users.id, actor.id));
-  if (!user) throw new AppError('user_not_found');
+  const [row] = await db
+    .select({ user: users, clinic: { name: clinics.name, requiresMfa: clinics.requireStaffMfa } })
+    .from(users)
+    .innerJoin(clinics, eq(clinics.id, users.clinicId))
+    .where(eq(users.id, actor.id));
+  if (!row) throw new AppError('user_not_found');
+  const { user } = row;
   await guardAttempts(db, user.id);
   if (password !== null && !(user.passwordHash && (await Bun.password.verify(password, user.passwordHash)))) await refuse(db, user, ip, 'invalid_credentials');
-  return user;
+  return row;
 }
 
 /** Starts (or starts again) setting up two-step sign-in: a new secret, not in force until a code confirms it. */
 export async function startMfa(db: Database, actor: Actor, input: { password: string }, ip: string | null): Promise<MfaEnrolment> {
-  const user = await staffAccount(db, actor, input.password, ip);
+  const { user, clinic } = await staffAccount(db, actor, input.password, ip);
   if (user.mfaEnabledAt) throw new AppError('conflict', undefined, 'Two-step sign-in is already on. Turn it off first to use another device.');
   const secret = newTotpSecret();
   await db.update(users).set({ mfaSecret: secret, mfaLastStep: null }).where(and(eq(users.id, user.id), isNull(users.mfaEnabledAt)));
-  const [clinic] = await db.select({ name: clinics.name }).from(clinics).where(eq(clinics.id, user.clinicId));
-  return { secret, uri: totpUri(secret, `${clinic!.name} (MedChat)`, user.email ?? user.displayName) };
+  return { secret, uri: totpUri(secret, `${clinic.name} (MedChat)`, user.email ?? user.displayName) };
 }
 
 /** The first code from the app turns two-step sign-in on. */
 export async function confirmMfa(db: Database, actor: Actor, input: { code: string }, ip: string | null): Promise<void> {
-  const user = await staffAccount(db, actor, null, ip);
+  const { user } = await staffAccount(db, actor, null, ip);
   if (user.mfaEnabledAt) throw new AppError('conflict', undefined, 'Two-step sign-in is already on.');
   if (!user.mfaSecret) throw new AppError('conflict', undefined, 'Start setting up two-step sign-in first.');
   if (!(await acceptCode(db, user, input.code))) await refuse(db, user, ip, 'invalid_mfa_code');
@@ -66,10 +71,9 @@ export async function confirmMfa(db: Database, actor: Actor, input: { code: stri
 
 /** Turning it off takes the password and a current code. */
 export async function disableMfa(db: Database, actor: Actor, input: { password: string; code: string }, ip: string | null): Promise<void> {
-  const user = await staffAccount(db, actor, input.password, ip);
+  const { user, clinic } = await staffAccount(db, actor, input.password, ip);
   if (!user.mfaEnabledAt) throw new AppError('conflict', undefined, 'Two-step sign-in is not on.');
-  const [clinic] = await db.select({ requires: clinics.requireStaffMfa }).from(clinics).where(eq(clinics.id, user.clinicId));
-  if (clinic?.requires) throw new AppError('conflict', undefined, 'Your clinic requires two-step sign-in. To use another device, ask an admin to reset it.');
+  if (clinic.requiresMfa) throw new AppError('conflict', undefined, 'Your clinic requires two-step sign-in. To use another device, ask an admin to reset it.');
   if (!(await acceptCode(db, user, input.code))) await refuse(db, user, ip, 'invalid_mfa_code');
   await clearMfa(db, { clinicId: user.clinicId, actorId: user.id, subjectId: user.id, ip });
 }
