@@ -15,7 +15,10 @@ import { cpuTimeMs } from './lib/procs';
 
 const SESSIONS = 1000;
 const SECONDS = 3;
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 // Read when the helper loads: set first, as in run.ts.
 process.env.TEST_DATABASE_URL ||= 'postgres://postgres@127.0.0.1:5432/postgres';
 const { createTestDatabase } = await import('../tests/helpers/database');
@@ -30,14 +33,19 @@ try {
       patients as (insert into users (clinic_id, role, display_name) select clinic.id, 'patient', 'Patient ' || g from clinic, generate_series(1, ${SESSIONS}) g returning id, clinic_id)
       insert into chat_sessions (clinic_id, patient_id, reason) select clinic_id, id, 'benchmark' from patients returning id, patient_id, clinic_id`),
   );
-  const [{ pid }] = rowsOf<{ pid: number }>(await db.execute(sql`select pg_backend_pid() as pid`));
+  const { pid } = rowsOf<{ pid: number }>(await db.execute(sql`select pg_backend_pid() as pid`))[0]!;
   console.log(`Postgres backend pid ${pid}`);
 
   let next = 0;
   const send = (): SendInput => {
     const s = sessions[next % SESSIONS]!;
     const n = next++;
-    return { actor: { id: s.patient_id, role: 'patient', clinicId: s.clinic_id, displayName: 'Patient' } as SendInput['actor'], sessionId: s.id, clientMsgId: `c${n}`, body: 'A message of ordinary length, as a patient would write it.' };
+    return {
+      actor: { id: s.patient_id, role: 'patient', clinicId: s.clinic_id, displayName: 'Patient' } as SendInput['actor'],
+      sessionId: s.id,
+      clientMsgId: `c${n}`,
+      body: 'A message of ordinary length, as a patient would write it.',
+    };
   };
   for (const size of sizes.length ? sizes : [1, 5, 20, 100, 400]) {
     for (const notify of [false, true]) {
@@ -52,7 +60,9 @@ try {
       const ms = performance.now() - started;
       const cpuMs = cpuTimeMs(pid) - cpu;
       const label = `batch of ${String(size).padStart(3)}${notify ? ' + NOTIFY' : '         '}`;
-      console.log(`${label}: ${(ms / batches).toFixed(2)} ms per batch; Postgres CPU ${(cpuMs / batches).toFixed(2)} ms per batch, ${((cpuMs * 1000) / (batches * size)).toFixed(0)} µs per message; ${Math.round(((batches * size) / ms) * 1000)} msgs/s`);
+      console.log(
+        `${label}: ${(ms / batches).toFixed(2)} ms per batch; Postgres CPU ${(cpuMs / batches).toFixed(2)} ms per batch, ${((cpuMs * 1000) / (batches * size)).toFixed(0)} µs per message; ${Math.round(((batches * size) / ms) * 1000)} msgs/s`,
+      );
     }
   }
 } finally {

@@ -29,7 +29,9 @@ try {
   };
   await burst('GET /healthz', () => fetch(`${server.base}/healthz`).then((r) => r.text()));
   await burst('GET /api/v1/auth/me', (g) => call(server.base, 'GET', '/api/v1/auth/me', { token: g.token }));
-  await burst('POST /api/v1/sessions', (g, i) => call(server.base, 'POST', '/api/v1/sessions', { token: g.token, body: { reason: 'benchmark' } }).then((s) => (sessionIds[i] = s.id)));
+  await burst('POST /api/v1/sessions', (g, i) =>
+    call(server.base, 'POST', '/api/v1/sessions', { token: g.token, body: { reason: 'benchmark' } }).then((s) => (sessionIds[i] = s.id)),
+  );
   await burst('POST /api/v1/sessions/:id/end', (g, i) => call(server.base, 'POST', `/api/v1/sessions/${sessionIds[i]}/end`, { token: g.token }));
 } finally {
   await server.stop();

@@ -30,7 +30,16 @@ const server = Bun.serve({
       } else if (frame.type === 'message.send') {
         const seq = (seqs.get(frame.sessionId) ?? 0) + 1;
         seqs.set(frame.sessionId, seq);
-        const message = { id: crypto.randomUUID(), sessionId: frame.sessionId, seq, kind: 'text', sender: null, body: frame.body, clientMsgId: frame.clientMsgId, createdAt: new Date().toISOString() };
+        const message = {
+          id: crypto.randomUUID(),
+          sessionId: frame.sessionId,
+          seq,
+          kind: 'text',
+          sender: null,
+          body: frame.body,
+          clientMsgId: frame.clientMsgId,
+          createdAt: new Date().toISOString(),
+        };
         server.publish(frame.sessionId, JSON.stringify({ type: 'message.created', message }));
         ws.send(JSON.stringify({ type: 'ack', ref: frame.ref, message }));
       }

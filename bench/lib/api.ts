@@ -17,7 +17,10 @@ export class ApiError extends Error {
 export async function call<T = any>(base: string, method: string, path: string, options: { token?: string; body?: unknown; ok?: number[] } = {}): Promise<T> {
   const res = await fetch(base + path, {
     method,
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await res.text();

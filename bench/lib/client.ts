@@ -10,7 +10,6 @@ export class LoadSocket {
   closeCode = 0;
   private readonly waiting = new Map<string, (f: Frame) => void>();
   private refs = 0;
-  private hello!: Promise<void>;
 
   private constructor(
     readonly ws: WebSocket,
@@ -86,8 +85,20 @@ export class LoadSocket {
   }
 }
 
-/** Opens many sockets, at most `limit` handshakes at once; failures are counted, not thrown. */
-export async function openMany(urls: string[], limit: number, onProgress?: (n: number) => void, perSecond?: number): Promise<{ sockets: Array<LoadSocket | null>; failed: number; firstError?: string }> {
+/** The socket URL with a fresh single-use ticket for `token`: the server refuses a token in the URL. */
+export async function ticketUrl(wsUrl: string, token: string): Promise<string> {
+  const res = await fetch(`${wsUrl.replace(/^ws/, 'http')}/ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`socket ticket: ${res.status}`);
+  return `${wsUrl}?ticket=${((await res.json()) as { ticket: string }).ticket}`;
+}
+
+/** Opens many sockets (a URL, or a function that makes one, e.g. with a ticket), at most `limit` handshakes at once; failures are counted, not thrown. */
+export async function openMany(
+  urls: Array<string | (() => Promise<string>)>,
+  limit: number,
+  onProgress?: (n: number) => void,
+  perSecond?: number,
+): Promise<{ sockets: Array<LoadSocket | null>; failed: number; firstError?: string }> {
   const sockets: Array<LoadSocket | null> = new Array(urls.length).fill(null);
   let next = 0;
   let done = 0;
@@ -97,7 +108,8 @@ export async function openMany(urls: string[], limit: number, onProgress?: (n: n
     while (next < urls.length) {
       const i = next++;
       try {
-        sockets[i] = await LoadSocket.open(urls[i]!, perSecond);
+        const url = urls[i]!;
+        sockets[i] = await LoadSocket.open(typeof url === 'string' ? url : await url(), perSecond);
       } catch (error) {
         failed++;
         firstError ??= (error as Error).message;

@@ -110,7 +110,16 @@ function profileFlags(): string[] {
 export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProc> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawnRaised(['bun', ...profileFlags(), 'run', 'server/src/index.ts'], { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...UNLIMITED, ...env });
+  const proc = spawnRaised(['bun', ...profileFlags(), 'run', 'server/src/index.ts'], {
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: base,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...UNLIMITED,
+    ...env,
+  });
   await waitReady(proc, `${base}/readyz`, 'server');
   return { proc, pid: proc.pid, port, base, ws: `ws://127.0.0.1:${port}/api/v1/socket`, stop: () => stopProcess(proc) };
 }

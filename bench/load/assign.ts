@@ -9,7 +9,7 @@
  */
 import postgres from 'postgres';
 import { call, createGuests, setAvailable, type Staff } from '../lib/api';
-import { LoadSocket } from '../lib/client';
+import { LoadSocket, ticketUrl } from '../lib/client';
 import { startGenerator } from '../lib/generator';
 import { errorText, mapLimit, percentile, sleep } from '../lib/util';
 
@@ -63,7 +63,7 @@ try {
 
   const sockets = await Promise.all(
     cfg.employees.map(async (e) => {
-      const sock = await LoadSocket.open(`${cfg.wss[e.instance]}?token=${encodeURIComponent(e.token)}`);
+      const sock = await LoadSocket.open(await ticketUrl(cfg.wss[e.instance]!, e.token));
       sock.onFrame = (f, at) => {
         if (f.type === 'employee.assigned') observe(f.session.id, e.id, at);
       };

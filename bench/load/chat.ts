@@ -9,7 +9,7 @@
  * Config: BENCH_CONFIG (JSON). Output: JSON lines {progress} … {result} | {error} on stdout.
  */
 import { call, createGuests, setAvailable, type Staff } from '../lib/api';
-import { LoadSocket, openMany } from '../lib/client';
+import { LoadSocket, openMany, ticketUrl } from '../lib/client';
 import { startGenerator } from '../lib/generator';
 import { errorText, mapLimit, percentile, sleep } from '../lib/util';
 
@@ -29,7 +29,7 @@ interface Config {
   framesPerSecond: number;
 }
 
-const { config: cfg, out, progress, deadline } = startGenerator<Config>('chat');
+const { config: cfg, out, progress } = startGenerator<Config>('chat');
 
 interface Patient {
   sock: LoadSocket;
@@ -87,7 +87,7 @@ async function setupMedchat(): Promise<{ patients: Patient[]; employeeSockets: L
   });
   if (waited) progress(`${waited} sessions waited for an employee although capacity existed`);
   progress(`connecting ${staff.length} employees and ${cfg.sessions} patients`);
-  const staffSockets = await Promise.all(staff.map((s) => LoadSocket.open(`${cfg.ws}?token=${encodeURIComponent(s.token)}`, cfg.framesPerSecond)));
+  const staffSockets = await Promise.all(staff.map(async (s) => LoadSocket.open(await ticketUrl(cfg.ws, s.token), cfg.framesPerSecond)));
   const byEmployee = new Map(staff.map((s, i) => [s.id, staffSockets[i]!]));
   for (const sock of staffSockets) sock.onFrame = onEmployeeFrame;
   await Promise.all(
@@ -100,7 +100,7 @@ async function setupMedchat(): Promise<{ patients: Patient[]; employeeSockets: L
     }),
   );
   const opened = await openMany(
-    guests.map((g) => `${cfg.ws}?token=${encodeURIComponent(g.token)}`),
+    guests.map((g) => () => ticketUrl(cfg.ws, g.token)),
     64,
     undefined,
     cfg.framesPerSecond,
@@ -117,7 +117,10 @@ async function setupRelay(): Promise<{ patients: Patient[]; employeeSockets: Loa
   for (const sock of staffSockets) sock.onFrame = onEmployeeFrame;
   const ids = Array.from({ length: cfg.sessions }, () => crypto.randomUUID());
   await Promise.all(ids.map((id, i) => staffSockets[i % count]!.request({ type: 'subscribe', sessionId: id, lastSeq: 0 })));
-  const opened = await openMany(ids.map(() => cfg.ws), 64);
+  const opened = await openMany(
+    ids.map(() => cfg.ws),
+    64,
+  );
   if (opened.failed) throw new Error(`${opened.failed} relay sockets failed to open (${opened.firstError})`);
   return { patients: opened.sockets.map((sock, i) => ({ sock: sock!, sessionId: ids[i]! })), employeeSockets: staffSockets };
 }
@@ -230,7 +233,8 @@ try {
   // Leave the employees free for the next run: patients end their sessions (before the result, which ends this process).
   progress('patients end their sessions');
   let endFailures = 0;
-  if (cfg.mode === 'medchat') await mapLimit(patients, 16, (p) => call(cfg.base, 'POST', `/api/v1/sessions/${p.sessionId}/end`, { token: p.token }).catch(() => void endFailures++));
+  if (cfg.mode === 'medchat')
+    await mapLimit(patients, 16, (p) => call(cfg.base, 'POST', `/api/v1/sessions/${p.sessionId}/end`, { token: p.token }).catch(() => void endFailures++));
   for (const p of patients) p.sock.close();
   for (const s of employeeSockets) s.close();
   out({ result: { throughput: tp, latency: lat, errors, firstError, endFailures } });

@@ -4,7 +4,7 @@
  * mode "medchat": patient sockets (guests, one per `perPatient` sockets, like tabs); "relay": the raw floor.
  */
 import { createGuests } from '../lib/api';
-import { openMany, type LoadSocket } from '../lib/client';
+import { openMany, ticketUrl, type LoadSocket } from '../lib/client';
 import { startGenerator } from '../lib/generator';
 import { errorText } from '../lib/util';
 
@@ -21,12 +21,12 @@ const waitFor = async (word: string) => {
 };
 
 try {
-  let urls: string[];
+  let urls: Array<string | (() => Promise<string>)>;
   if (cfg.mode === 'medchat') {
     const patients = Math.ceil(cfg.sockets / cfg.perPatient);
     out({ progress: `creating ${patients} guest patients` });
     const guests = await createGuests(cfg.base, patients);
-    urls = Array.from({ length: cfg.sockets }, (_, i) => `${cfg.ws}?token=${encodeURIComponent(guests[i % patients]!.token)}`);
+    urls = Array.from({ length: cfg.sockets }, (_, i) => () => ticketUrl(cfg.ws, guests[i % patients]!.token));
   } else {
     urls = Array.from({ length: cfg.sockets }, () => cfg.ws);
   }

@@ -24,7 +24,7 @@ export async function employeeQuickStart(options: MedChatOptions & { email: stri
     open.get(session.id)?.close();
     open.delete(session.id);
   });
-  client.on('queue.changed', async () => console.log(`waiting: ${(await client.queue.list()).length}`));
+  client.on('queue.changed', () => void client.queue.list().then((queue) => console.log(`waiting: ${queue.length}`), console.error));
 
   // Chats already assigned before this page loaded.
   for (const session of await client.sessions.list({ status: 'active' })) {

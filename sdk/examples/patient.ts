@@ -2,10 +2,10 @@
  * Quick start for a patient (the widget's flow): sign in as a guest, open a chat, send, listen, end.
  * Run against a server by `tests/` (exercised there), or by hand: `bun sdk/examples/patient.ts http://localhost:3000 demo-site-key`.
  */
-import { MedChat, isMedChatError, localStorageTokens, type Message, type MedChatOptions } from '@medchat/sdk';
+import { MedChatPatient, isMedChatError, localStorageTokens, type Message, type MedChatOptions } from '@medchat/sdk/patient';
 
 export async function patientQuickStart(options: MedChatOptions & { siteKey: string }): Promise<Message[]> {
-  const client = new MedChat({ storage: localStorageTokens('medchat.demo'), ...options });
+  const client = new MedChatPatient({ storage: localStorageTokens('medchat.demo'), ...options });
 
   // A reload resumes the same patient: the token comes back from storage.
   if (!client.auth.user) await client.auth.guest({ siteKey: options.siteKey, displayName: 'Alex' });
@@ -35,7 +35,7 @@ export async function patientQuickStart(options: MedChatOptions & { siteKey: str
   await chat.markRead();
   await client.sessions.end(session.id);
   chat.close();
-  await client.auth.logout(); // "end chat" clears the stored token (P6)
+  await client.auth.logout(); // "end chat" clears the stored token (docs/requirements.md#privacy)
   return messages;
 }
 

@@ -34,7 +34,7 @@ const checks = `
 `;
 
 try {
-  run(['bunx', 'tsup'], sdk);
+  // npm pack builds dist/ first (prepack), as it does when the package is published.
   const tarball = run(['npm', 'pack', '--silent', '--pack-destination', work], sdk).split('\n').pop()!;
   const app = join(work, 'app');
   mkdirSync(app);
@@ -59,13 +59,31 @@ try {
   if (!nodeVersion.startsWith('v20.') && !/^v2[1-9]\./.test(nodeVersion)) throw new Error(`need Node >= 20, found ${nodeVersion}`);
   for (const runtime of ['node', 'bun']) for (const file of ['smoke.mjs', 'smoke.cjs']) console.log(`${runtime} ${file}: ${run([runtime, file], app)}`);
 
-  // Published types resolve for ESM and CJS consumers alike. (The models' types are TypeBox `Static<…>` types, so
-  // type-checking consumers need @sinclair/typebox installed — types only; see the README.)
+  // Published types resolve for ESM and CJS consumers alike; they carry the TypeBox declarations they use
+  // (scripts/vendor-types.mjs), so consumers need no TypeBox (tests/contract/sdk-package.test.ts checks it without).
   const consumer = `import { MedChat, isMedChatError, type Message } from '@medchat/sdk';\nimport { ERRORS } from '@medchat/sdk/protocol';\nconst client = new MedChat({ baseUrl: 'http://x' });\nexport const seq: Promise<Message> = client.chat('id').send('hi');\nexport const ok: boolean = isMedChatError(ERRORS);\n`;
   writeFileSync(join(app, 'consumer.mts'), consumer);
   writeFileSync(join(app, 'consumer.cts'), consumer);
   const tsc = Bun.resolveSync('typescript/bin/tsc', root);
-  run(['node', tsc, '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--lib', 'es2022,dom', '--skipLibCheck', 'false', 'consumer.mts', 'consumer.cts'], app);
+  run(
+    [
+      'node',
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--module',
+      'node16',
+      '--moduleResolution',
+      'node16',
+      '--lib',
+      'es2022,dom',
+      '--skipLibCheck',
+      'false',
+      'consumer.mts',
+      'consumer.cts',
+    ],
+    app,
+  );
   console.log('types: ok (node16, import and require)');
   console.log(`pack-smoke passed (${tarball})`);
 } catch (error) {

@@ -16,12 +16,14 @@ describe('client connection', () => {
     server.post(SESSION_ID, staff, 'two');
     await waitFor(() => chat.messages.length === 2);
     expect(chat.session?.id).toBe(SESSION_ID);
-    expect(server.current?.url).toBe('ws://medchat.test/api/v1/socket?token=test-token');
+    expect(server.current?.url).toBe('ws://medchat.test/api/v1/socket?ticket=ticket-1');
 
     server.current!.kill(CLOSE_CODES.slowConsumer);
     server.post(SESSION_ID, staff, 'three'); // sent while the patient is away
     await waitFor(() => chat.messages.length === 3);
     expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open']);
+    // A new ticket for the reconnect; the token itself never in a URL.
+    expect(server.sockets.map((s) => s.url)).toEqual(['ws://medchat.test/api/v1/socket?ticket=ticket-1', 'ws://medchat.test/api/v1/socket?ticket=ticket-2']);
     const subscribes = server.received.filter((f) => f.type === 'subscribe');
     expect(subscribes.map((f) => f.type === 'subscribe' && f.lastSeq)).toEqual([0, 2]);
     expect(chat.messages.map((m) => m.body)).toEqual(['one', 'two', 'three']);

@@ -148,8 +148,8 @@ export class SessionHandle {
   /** Call on every keystroke with true and on send/blur with false; frames are throttled. Ephemeral. */
   typing(isTyping: boolean): void {
     const now = Date.now();
-    if (isTyping && now - this.typingSentAt < TYPING_RESEND_MS) return;
-    if (!isTyping && !this.typingSentAt) return;
+    // Starting: at most once per TYPING_RESEND_MS. Stopping: only after a start.
+    if (isTyping ? now - this.typingSentAt < TYPING_RESEND_MS : !this.typingSentAt) return;
     this.typingSentAt = isTyping ? now : 0;
     this.deps.socket.send({ type: isTyping ? 'typing.start' : 'typing.stop', sessionId: this.sessionId });
   }
@@ -201,8 +201,7 @@ export class SessionHandle {
   private accept(messages: readonly Message[]): void {
     const appended = this.log.add(messages.filter((m) => m.sessionId === this.sessionId));
     if (appended.length) {
-      const stored = new Set(appended.map((m) => m.clientMsgId));
-      this.outgoing = this.outgoing.filter((p) => !stored.has(p.clientMsgId));
+      this.outgoing = this.outgoing.filter((p) => !appended.some((m) => m.clientMsgId === p.clientMsgId));
       for (const m of appended) {
         if (m.sender) this.setTypist(m.sender, false, true);
         this.emitter.emit('message', m);

@@ -19,8 +19,27 @@ describe('MedChat surface', () => {
     // @ts-expect-error: unknown event types do not compile.
     client.on('message.sent', () => {});
     off();
-    const keys: (keyof ClientEvents)[] = ['state', 'error', 'queue.changed'];
-    expect(keys.length).toBe(3);
+    // The client's own events are names of the same type (checked by the type check, like the lines above).
+    void (['state', 'error', 'queue.changed'] satisfies (keyof ClientEvents)[]);
+  });
+
+  test("the browser's online listener lives from connect() to disconnect(): clients replaced one after another (the widget reconfiguring) leave none behind", () => {
+    const online = new Set<unknown>();
+    const { addEventListener: add, removeEventListener: remove } = globalThis;
+    globalThis.addEventListener = ((type: string, listener: unknown) => void (type === 'online' && online.add(listener))) as typeof add;
+    globalThis.removeEventListener = ((type: string, listener: unknown) => void (type === 'online' && online.delete(listener))) as typeof remove;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const client = new MedChat({ baseUrl: 'http://x.test', WebSocket: globalThis.WebSocket });
+        client.connect();
+        expect(online.size).toBe(1);
+        client.disconnect();
+      }
+      expect(online.size).toBe(0);
+    } finally {
+      globalThis.addEventListener = add;
+      globalThis.removeEventListener = remove;
+    }
   });
 
   test('connecting while signed out goes offline with an unauthorized error', () => {

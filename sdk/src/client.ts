@@ -1,6 +1,5 @@
 import { SessionHandle } from './chat';
 import type { BackoffPolicy } from './core/backoff';
-import type { MedChatError } from './core/errors';
 import { DEFAULT_RETRY, type Fetch, type HttpConfig, type RetryPolicy } from './core/http';
 import { Socket, type ConnectionState, type SocketEvents, type WebSocketConstructor } from './core/socket';
 import { memoryTokens, type TokenStorage } from './core/storage';
@@ -32,50 +31,41 @@ export interface MedChatOptions {
 }
 
 /**
- * The MedChat client: HTTP resources for everything, plus one WebSocket connection for live events and
- * chat handles. Errors are always thrown as `MedChatError`.
+ * The patient's client (`@medchat/sdk/patient`): sign-in, the clinic's public card, sessions and messages over HTTP,
+ * plus one WebSocket connection for live events and chat handles. What a widget bundles; the staff resources are
+ * `MedChat`'s. Errors are always thrown as `MedChatError`.
  */
-export class MedChat {
+export class MedChatPatient {
   readonly auth: Auth;
   readonly clinics: Clinics;
   readonly sessions: Sessions;
   readonly messages: Messages;
-  readonly employees: Employees;
-  readonly assignments: Assignments;
-  readonly queue: Queue;
+  /** The HTTP settings every resource shares (`MedChat` builds its staff resources on them). */
+  protected readonly http: HttpConfig;
   private readonly socket: Socket;
   private readonly chats = new Map<string, SessionHandle>();
   private userId: string | undefined;
 
   constructor(options: MedChatOptions) {
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const http: HttpConfig = {
+    const http: HttpConfig = (this.http = {
       baseUrl,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       token: () => this.auth.token,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       timeoutMs: options.timeoutMs ?? 30_000,
-    };
+    });
     this.socket = new Socket({
-      url: () => {
-        const token = this.auth.token;
-        return token && `${baseUrl.replace(/^http/, 'ws')}/api/v1/socket?token=${encodeURIComponent(token)}`;
-      },
+      // A new single-use ticket for every (re)connect (base64url: nothing to escape); the token never goes in a URL.
+      url: () => (this.auth.token ? this.auth.socketTicket().then((t) => `${baseUrl.replace(/^http/, 'ws')}/api/v1/socket?ticket=${t.ticket}`) : undefined),
       WebSocket: options.WebSocket,
       reconnect: { initialDelayMs: 500, maxDelayMs: 30_000, ...options.reconnect },
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
-      checkAuth: () => this.auth.me().then(
-        () => undefined,
-        (error: MedChatError) => (error.status === 401 ? error.code : undefined),
-      ),
     });
     this.auth = new Auth(http, options.storage ?? memoryTokens(), () => this.identityChanged());
     this.clinics = new Clinics(http);
     this.sessions = new Sessions(http);
     this.messages = new Messages(http);
-    this.employees = new Employees(http, this.auth);
-    this.assignments = new Assignments(http);
-    this.queue = new Queue(http);
     this.userId = this.auth.user?.id;
   }
 
@@ -126,4 +116,14 @@ export class MedChat {
     if (userId) this.socket.reset();
     else this.socket.disconnect();
   }
+}
+
+/**
+ * The whole client (`@medchat/sdk/staff`, and the package's root): the patient's, plus what staff use (employees,
+ * assignments, the clinic's queue).
+ */
+export class MedChat extends MedChatPatient {
+  readonly employees: Employees = new Employees(this.http, this.auth);
+  readonly assignments: Assignments = new Assignments(this.http);
+  readonly queue: Queue = new Queue(this.http);
 }

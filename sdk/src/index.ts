@@ -1,24 +1,3 @@
-export { MedChat, type MedChatOptions } from './client';
-export { SessionHandle, type ChatEvents, type PendingMessage, type Typist } from './chat';
-export { MedChatError, ConnectionError, TimeoutError, AbortError, isMedChatError, type MedChatErrorInit } from './core/errors';
-export { memoryTokens, localStorageTokens, type TokenStorage } from './core/storage';
-export type { ConnectionState, StateChange, SocketEvents as ClientEvents, WebSocketConstructor, WebSocketLike } from './core/socket';
-export type { Fetch, RetryPolicy } from './core/http';
-export type { BackoffPolicy } from './core/backoff';
-export type { CallOptions } from './resources/auth';
-export type { ListMessagesQuery } from './resources/messages';
-export type { CreateEmployee, UpdateEmployee } from './resources/employees';
-export type { Auth } from './resources/auth';
-export type { Clinics } from './resources/clinics';
-export type { Sessions } from './resources/sessions';
-export type { Messages } from './resources/messages';
-export type { Employees } from './resources/employees';
-export type { Assignments } from './resources/assignments';
-export type { Queue } from './resources/queue';
-
-// Wire contract: close codes at runtime; models and frames as types only (no TypeBox). The full error table
-// (statuses, English defaults) is `ERRORS` from `@medchat/sdk/protocol`.
-export { MAX_MESSAGE_LENGTH, type ErrorCode, type KnownErrorCode, type ErrorBody } from './protocol/errors';
-export { CLOSE_CODES, FATAL_CLOSE_CODES, type CloseCode } from './protocol/close-codes';
-export type * from './protocol/models';
-export type { ClientFrame, ClientFrameType, ServerEvent, ServerEventType, EventOf } from './protocol/events';
+// The package's root: everything, as `@medchat/sdk/staff`. A patient's app imports `@medchat/sdk/patient`, which
+// leaves the staff resources out of its bundle.
+export * from './staff';

@@ -1,28 +1,74 @@
 import { Elysia } from 'elysia';
-import { openapi } from '@elysiajs/openapi';
 import type { AppContext } from './context';
 import { errorPlugin } from './lib/error-plugin';
+import { AppError } from './lib/errors';
+import { bearer } from './lib/http';
+import { authenticate } from './modules/auth/service';
 import { useFastFormats } from './lib/formats';
 import { securityHeaders } from './lib/security-headers';
+import { auditModule } from './modules/audit';
 import { authModule } from './modules/auth';
 import { clinicsModule } from './modules/clinics';
+import { corsPolicy } from './modules/clinics/cors';
+import { ClinicOrigins } from './modules/clinics/origins';
 import { employeesModule } from './modules/employees';
+import { fhirModule } from './modules/fhir';
+import { webhooksModule } from './modules/webhooks';
+import { transcriptsModule } from './modules/transcripts';
 import { healthModule } from './modules/health';
+import { metricsModule, metricsOnMainPort } from './modules/metrics';
+import { requestLog } from './lib/request-log';
 import { widgetAssets } from './modules/assets';
 import { messagesModule } from './modules/messages';
+import { openapiModule } from './modules/openapi';
+import type { RouteLike } from './modules/openapi/document';
 import { sessionsModule } from './modules/sessions';
 import { Hub } from './modules/realtime/hub';
-import { realtimeModule } from './modules/realtime';
+import { realtimeModule, SOCKET_PATH } from './modules/realtime';
+import { asyncApiRoute } from './modules/realtime/asyncapi';
 import { MAX_FRAME_BYTES } from './modules/realtime/frames';
+
+/**
+ * The methods the app's routes take at a path (`/api/v1/sessions/<id>` → GET), read from its route table once, on
+ * first use (after every module is composed).
+ */
+function routeMethods(routes: () => ReadonlyArray<{ method: string; path: string }>) {
+  let table: Array<{ pattern: RegExp; method: string }> | null = null;
+  const toPattern = (path: string) =>
+    new RegExp(
+      `^${path
+        .replace(/(.)\/$/, '$1')
+        .split('/')
+        .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/')}/?$`,
+    );
+  return (path: string): string[] => {
+    table ??= routes()
+      .filter((r) => /^[A-Z]+$/.test(r.method))
+      .map((r) => ({ pattern: toPattern(r.path), method: r.method }));
+    return [...new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+  };
+}
+
+/** Paths a caller may use without signing in; every other API path answers 401 first, before its body is checked. */
+const PUBLIC_API = /^\/api\/v1\/(auth\/(login|guest|identify)|clinics\/[^/]+|socket)$/;
 
 /** The HTTP API, without a port: tests call `app.handle(new Request(…))`. */
 export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
   useFastFormats();
   const realtime = realtimeModule(ctx, hub);
+  const clinicOrigins = new ClinicOrigins(ctx);
+  // The socket is upgraded by the realtime module's request hook, not a route; it takes GET like one.
+  const methodsOf = routeMethods(() => [...app.routes, { method: 'GET', path: SOCKET_PATH }]);
+  const refusalBeforeBody = async (request: Request) => {
+    const path = new URL(request.url).pathname;
+    if (!path.startsWith('/api/') || PUBLIC_API.test(path) || methodsOf(path).length === 0) return null;
+    return (await authenticate(ctx.db, bearer(request))) ? null : new AppError('unauthorized');
+  };
   const app = new Elysia({
     name: 'medchat',
     websocket: {
-      // RELIABILITY I3, D8, D9: small frames, no compression, a bounded send buffer, dead peers detected.
+      // docs/requirements.md#input, #delivery: small frames, no compression, a bounded send buffer, dead peers detected.
       maxPayloadLength: MAX_FRAME_BYTES * 4,
       perMessageDeflate: false,
       backpressureLimit: 1024 * 1024,
@@ -31,21 +77,28 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
       sendPings: true,
     },
   })
+    // Its clock starts before any hook can answer; it only records the time, so the next is still the first to answer.
+    .use(requestLog(ctx.logger, ctx.metrics))
     // First: its request hook must run before any other can answer early (refused upgrades, oversized bodies).
-    .use(securityHeaders(ctx))
-    .use(errorPlugin(ctx.logger))
+    .use(securityHeaders({ production: ctx.config.production, corsAllows: corsPolicy(ctx, clinicOrigins) }))
+    .use(errorPlugin(ctx.logger, { methodsOf, refusalBeforeBody }))
     .use(realtime)
-    // The document only: a docs page would run a CDN's script on the origin where the console keeps staff tokens.
-    .use(openapi({ provider: null, specPath: '/openapi/json', documentation: { info: { title: 'MedChat API', version: '1' } } }))
-    .get('/openapi', ({ redirect }) => redirect('/openapi/json'), { detail: { hide: true } })
+    // Built on first use from the routes the app has then (typed here: the app's type cannot depend on itself).
+    .use(openapiModule((): readonly RouteLike[] => app.routes))
+    .use(asyncApiRoute(ctx))
     .use(healthModule(ctx))
+    .use(metricsModule(ctx, { served: metricsOnMainPort(ctx.config) }))
     .use(widgetAssets())
     .use(authModule(ctx))
     .use(clinicsModule(ctx))
     .use(sessionsModule(ctx))
     .use(messagesModule(ctx))
-    .use(employeesModule(ctx));
-  return Object.assign(app, { hub, realtime });
+    .use(employeesModule(ctx))
+    .use(auditModule(ctx))
+    .use(fhirModule(ctx))
+    .use(webhooksModule(ctx))
+    .use(transcriptsModule(ctx));
+  return Object.assign(app, { hub, realtime, clinicOrigins });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,8 +1,11 @@
 import type { Config } from './config';
-import type { Database, DatabaseHandle } from './db/client';
+import type { Database, DatabaseHandle, Tx } from './db/client';
+import type { BusEvent } from './lib/bus-events';
 import type { Bus } from './lib/bus';
 import type { Logger } from './lib/logger';
-import type { RateLimiter } from './lib/rate-limit';
+import type { Metrics } from './lib/metrics';
+import type { HttpLimits } from './modules/auth/limits';
+import type { MessageWriter } from './modules/messages/writer';
 
 /** What every module needs, built once at start-up (server/src/server.ts) and passed down. */
 export interface AppContext {
@@ -13,6 +16,12 @@ export interface AppContext {
   logger: Logger;
   /** Identifies this process among several sharing one Postgres. */
   instanceId: string;
-  /** HTTP rate limits of this instance (RELIABILITY I4): per signed-in user, and sign-ins per client address. */
-  limits: { user: RateLimiter; signIn: RateLimiter };
+  /** HTTP rate limits of this instance (modules/auth/limits.ts). */
+  limits: HttpLimits;
+  /** Stores this instance's messages in batches (modules/messages/writer.ts); built once in runtime.ts. */
+  writer: MessageWriter;
+  /** This instance's Prometheus metrics (lib/metrics.ts), served at /metrics. */
+  metrics: Metrics;
+  /** Runs inside each `inTransaction` before it commits, with the events it emitted (the webhook outbox, runtime.ts). */
+  beforeCommit?: (tx: Tx, events: readonly BusEvent[]) => Promise<void>;
 }

@@ -3,7 +3,7 @@
  * then the URLs and demo logins printed. Never used in production: it prints passwords.
  * `startDemo()` is the same composition without the printing, for tests that need what `npm start` serves.
  */
-import { loadConfig, type Config } from './config';
+import { loadConfigOrExit, type Config } from './config';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemo } from './db/seed';
 import { startServer, type RunningServer } from './server';
 import { demoSite } from './demo-site';
@@ -29,7 +29,7 @@ export async function startDemo(config: Config): Promise<DemoServer> {
 }
 
 if (import.meta.main) {
-  const config = loadConfig({ LOG_LEVEL: 'warn', MEDCHAT_DATA_DIR: '.data/demo', ...process.env });
+  const config = loadConfigOrExit({ LOG_LEVEL: 'warn', MEDCHAT_DATA_DIR: '.data/demo', ...process.env });
   const server = await startDemo(config);
   const { origin } = server;
 

@@ -1,28 +1,45 @@
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { migrateDatabase, openDatabase } from './db/client';
-import { InProcessBus, PostgresBus } from './lib/bus';
+import { type Bus, InProcessBus, PostgresBus } from './lib/bus';
+import { NatsBus } from './lib/nats-bus';
 import { createLogger, type Logger } from './lib/logger';
-import { RateLimiter } from './lib/rate-limit';
+import { Metrics } from './lib/metrics';
+import { createLimits } from './modules/auth/limits';
+import { createMessageWriter } from './modules/messages/service';
+import { enqueueWebhooks } from './modules/webhooks/outbox';
 
-/** Opens the database (migrating it), and the bus that suits it: everything a module needs. */
-export async function createContext(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
+/** Opens the database (migrating it), the bus that suits it and the message writer: everything a module needs. */
+export async function createContext(config: Config, baseLogger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
+  const instanceId = crypto.randomUUID();
+  // Every line names the instance that wrote it: several share one log stream behind a load balancer.
+  const logger = baseLogger.with({ instanceId });
+  const metrics = new Metrics();
   const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrateDatabase(database);
-  const instanceId = crypto.randomUUID();
-  const bus =
-    database.kind === 'postgres'
-      ? new PostgresBus(database.client, database.openListener, logger, instanceId, { probeIntervalMs: config.sweepIntervalMs })
-      : new InProcessBus(logger);
+  const bus: Bus =
+    database.kind !== 'postgres'
+      ? new InProcessBus(logger, metrics)
+      : config.busUrl
+        ? // One subject per database: deployments (or test databases) sharing a NATS server never hear each other.
+          new NatsBus(logger, instanceId, {
+            url: config.busUrl,
+            subject: `medchat.events.${databaseName(database.url)}`,
+            pingIntervalMs: config.sweepIntervalMs,
+            metrics,
+          })
+        : new PostgresBus(database.client, database.openListener, logger, instanceId, { probeIntervalMs: config.sweepIntervalMs, metrics });
   await bus.start();
-  const limits = {
-    user: new RateLimiter(config.httpRequestsPerSecond, config.httpRequestsPerSecond * 4),
-    signIn: new RateLimiter(config.signInsPerMinute / 60, config.signInsPerMinute),
-  };
-  return { config, db: database.db, database, bus, logger, instanceId, limits };
+  const shared = { config, db: database.db, database, bus, logger, instanceId, limits: createLimits(config), metrics };
+  return { ...shared, writer: createMessageWriter(shared), beforeCommit: enqueueWebhooks };
 }
 
 export async function closeContext(ctx: AppContext) {
   await ctx.bus.stop();
   await ctx.database.close();
+}
+
+/** The database's name from its URL, as a NATS subject token (letters, digits, `_` and `-`). */
+function databaseName(url: string) {
+  return (new URL(url).pathname.slice(1) || 'postgres').replace(/[^A-Za-z0-9_-]/g, '_');
 }

@@ -6,9 +6,10 @@ import { CLOSE_CODES } from '@medchat/sdk/protocol';
 import type { Hub } from './modules/realtime/hub';
 import { startMatcher } from './modules/assignments/matcher';
 import { startSweeper } from './modules/realtime/presence';
-import { MAX_BODY_BYTES } from './lib/error-plugin';
 import { purgeExpiredSessions } from './modules/retention/service';
+import { startWebhookDispatcher } from './modules/webhooks/dispatcher';
 import { errorKind } from './lib/logger';
+import { listenForMetrics } from './modules/metrics';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -16,6 +17,8 @@ export interface RunningServer {
   hub: Hub;
   url: string;
   port: number;
+  /** The port of the metrics listener (METRICS_PORT), if any. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -24,24 +27,31 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   const ctx = await createContext(config);
   const app = createApp(ctx);
   extend?.(app);
-  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: MAX_BODY_BYTES * 4, websocket: app.realtime.websocket });
+  // No runtime limit on bodies: its refusal was a bare 413 without the error envelope. The app reads at most
+  // MAX_BODY_BYTES of any body and refuses the rest with the envelope (lib/body.ts).
+  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: Number.MAX_SAFE_INTEGER, websocket: app.realtime.websocket });
   const port = app.server!.port!;
   const stopSweeper = startSweeper(ctx, app.hub, config.sweepIntervalMs);
   const stopMatcher = startMatcher(ctx);
+  const metrics = listenForMetrics(ctx);
+  const stopWebhooks = startWebhookDispatcher(ctx, config.sweepIntervalMs);
   const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch((error) => ctx.logger.warn('retention.failed', errorKind(error))), 60 * 60 * 1000);
-  ctx.logger.info('server.listening', { port, database: ctx.database.kind, instanceId: ctx.instanceId });
+  ctx.logger.info('server.listening', { port, database: ctx.database.kind });
   let stopping: Promise<void> | null = null;
   return {
     ctx,
     hub: app.hub,
     port,
+    metricsPort: metrics?.port,
     url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
     stop() {
-      // RELIABILITY O5: stop accepting, tell clients to reconnect elsewhere, let in-flight work finish, then exit.
+      // docs/requirements.md#operations: stop accepting, tell clients to reconnect elsewhere, let in-flight work finish, then exit.
       stopping ??= (async () => {
         stopSweeper();
         stopMatcher();
+        stopWebhooks();
         clearInterval(retention);
+        await metrics?.stop();
         const stopped = app.stop(false);
         app.hub.closeAll(CLOSE_CODES.goingAway, 'server shutting down');
         await app.realtime.drained();

@@ -1,33 +1,25 @@
 /** The seed's whole scenario driven only through @medchat/sdk against a real server on a fresh database. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { MedChat, isMedChatError, type ServerEvent } from '@medchat/sdk';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useTestServer } from '../helpers/server';
+import { until } from '../helpers/until';
 
 setDefaultTimeout(60_000);
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(() => s.close());
+const s = useTestServer();
 
 /** Resolves with the first event of `type` the client emits that passes `where`. */
 function next<T extends ServerEvent['type']>(client: MedChat, type: T, where: (e: Extract<ServerEvent, { type: T }>) => boolean = () => true) {
   return new Promise<Extract<ServerEvent, { type: T }>>((resolve) => {
-    const off = client.on(type as never, ((e: Extract<ServerEvent, { type: T }>) => {
-      if (!where(e)) return;
-      off();
-      resolve(e);
-    }) as never);
+    const off = client.on(
+      type as never,
+      ((e: Extract<ServerEvent, { type: T }>) => {
+        if (!where(e)) return;
+        off();
+        resolve(e);
+      }) as never,
+    );
   });
-}
-
-async function until(check: () => boolean, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await Bun.sleep(20);
-  }
 }
 
 describe('the SDK against a real server', () => {
@@ -39,7 +31,7 @@ describe('the SDK against a real server', () => {
     await sam.auth.login({ email: 'nurse.sam@demo.clinic', password: DEMO_PASSWORD });
     joy.connect();
     sam.connect();
-    await until(() => joy.state === 'open' && sam.state === 'open');
+    await until(() => joy.state === 'open' && sam.state === 'open', 'both sockets to open');
     await joy.employees.setAvailability('available');
 
     await patient.auth.guest({ siteKey: 'demo', displayName: 'Pat' });
@@ -51,9 +43,9 @@ describe('the SDK against a real server', () => {
     const joyChat = joy.chat(session.id);
     const stored = await patientChat.send('My ear hurts');
     expect(stored.seq).toBeGreaterThan(0);
-    await until(() => joyChat.messages.some((m) => m.body === 'My ear hurts'));
+    await until(() => joyChat.messages.some((m) => m.body === 'My ear hurts'), 'Joy to see the patient');
     await joyChat.send('Which side?');
-    await until(() => patientChat.messages.some((m) => m.body === 'Which side?'));
+    await until(() => patientChat.messages.some((m) => m.body === 'Which side?'), 'the patient to see Joy');
 
     await sam.employees.setAvailability('available');
     const samPushed = next(sam, 'employee.assigned');
@@ -63,14 +55,14 @@ describe('the SDK against a real server', () => {
     expect((await joyReleased).reason).toBe('left');
 
     const samChat = sam.chat(session.id);
-    await until(() => samChat.messages.some((m) => m.body === 'Which side?'));
+    await until(() => samChat.messages.some((m) => m.body === 'Which side?'), 'Sam to see the history');
     await samChat.send('Hi, I am taking over');
-    await until(() => patientChat.messages.some((m) => m.body === 'Hi, I am taking over'));
+    await until(() => patientChat.messages.some((m) => m.body === 'Hi, I am taking over'), 'the patient to see Sam');
 
     const samSeesEnd = next(sam, 'session.ended');
     await patient.sessions.end(session.id);
     expect((await samSeesEnd).session.status).toBe('ended');
-    await until(() => patientChat.session?.status === 'ended');
+    await until(() => patientChat.session?.status === 'ended', 'the session to end');
 
     const history = await sam.assignments.list(session.id);
     expect(history.map((a) => [a.employee.displayName, a.startReason, a.endReason])).toEqual([

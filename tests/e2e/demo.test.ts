@@ -1,7 +1,7 @@
 /**
  * The demo as `npm start` serves it (startDemo: API, clinic page, staff console, all with their real headers), in
  * Chromium: a patient chats from the clinic page while a nurse answers in the console, and neither page trips its
- * Content-Security-Policy (RELIABILITY I6). tests/security/headers.test.ts checks the headers themselves.
+ * Content-Security-Policy (docs/requirements.md#input). tests/security/headers.test.ts checks the headers themselves.
  * Skipped when MEDCHAT_SKIP_BROWSER=1 (the Postgres pass of the suite).
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY O1, O3: two real server processes on one Postgres. A patient on instance A and an employee on
+ * docs/requirements.md#operations: two real server processes on one Postgres. A patient on instance A and an employee on
  * instance B chat through LISTEN/NOTIFY; then A is killed with SIGKILL while both sides send. The patient reconnects
  * to B, resubscribes from its last seq and resends what was not acked (same clientMsgId). Afterwards every acked
  * message is stored exactly once, seqs have no gaps, and each side saw the DB list exactly once, in order.
@@ -146,7 +146,9 @@ describe.skipIf(!onPostgres)('two instances, one killed (Postgres)', () => {
 
     const sql = postgres(database.url!, { max: 1, onnotice: () => {} });
     try {
-      const stored = await sql<{ seq: number; body: string; client_msg_id: string | null }[]>`select seq, body, client_msg_id from messages where session_id = ${sessionId} order by seq`;
+      const stored = await sql<
+        { seq: number; body: string; client_msg_id: string | null }[]
+      >`select seq, body, client_msg_id from messages where session_id = ${sessionId} order by seq`;
       const seqs = stored.map((m) => m.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
       const byClientId = new Map<string, number[]>();
@@ -167,5 +169,3 @@ describe.skipIf(!onPostgres)('two instances, one killed (Postgres)', () => {
     for (const side of [patient, employee]) side.ws.close();
   }, 60_000);
 });
-
-test.skipIf(onPostgres)('the two-instance fault test needs Postgres (set TEST_DATABASE_URL)', () => {});

@@ -29,7 +29,8 @@ export async function resolveRefs(value: unknown, w: World, depth = 0): Promise<
   if (Array.isArray(value)) return Promise.all(value.map((v) => resolveRefs(v, w, depth + 1)));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: await resolveRefs(v, w, depth + 1), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, { value: await resolveRefs(v, w, depth + 1), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
@@ -37,14 +38,24 @@ export async function resolveRefs(value: unknown, w: World, depth = 0): Promise<
 
 const sessionRef = (r: SessionRef) => new Ref(`session ${r}`, (w) => w.sessions[r]);
 const session = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...SESSION_REFS).map(sessionRef) }, { weight: 1, arbitrary: fc.uuid() });
-const user = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...USER_REFS).map((r) => new Ref(`user ${r}`, (w) => w.users[r])) }, { weight: 1, arbitrary: fc.uuid() });
+const user = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...USER_REFS).map((r) => new Ref(`user ${r}`, (w) => w.users[r])) },
+  { weight: 1, arbitrary: fc.uuid() },
+);
 const siteKey = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('demo', 'elsewhere', 'DEMO', 'demo ', 'demo\u0000') }, { weight: 1, arbitrary: nastyText });
 const staffEmail = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...DEMO_STAFF.map((s) => s.email), 'ADMIN@demo.clinic', ' admin@demo.clinic ', World.passwords.foreignAdmin.email) },
   { weight: 1, arbitrary: nastyText },
 );
-const password = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(World.passwords.demo, World.passwords.foreignAdmin.password) }, { weight: 1, arbitrary: nastyText });
-const messageBody = fc.oneof(nastyText, fc.constantFrom(4000, 4001, 8000).map((n) => 'é'.repeat(n)), fc.constant('e\u0301'.repeat(4000)));
+const password = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(World.passwords.demo, World.passwords.foreignAdmin.password) },
+  { weight: 1, arbitrary: nastyText },
+);
+const messageBody = fc.oneof(
+  nastyText,
+  fc.constantFrom(4000, 4001, 8000).map((n) => 'é'.repeat(n)),
+  fc.constant('e\u0301'.repeat(4000)),
+);
 
 /** A clinic-signed identity token: valid, expired, for the other clinic, or with hostile claims. */
 const signedToken = (clinic: fc.Arbitrary<string>, aud: fc.Arbitrary<string>) =>
@@ -60,12 +71,20 @@ const signedToken = (clinic: fc.Arbitrary<string>, aud: fc.Arbitrary<string>) =>
       (c) =>
         new Ref(`identity token ${JSON.stringify(c)}`, async (w) => {
           const [row] = await w.ctx.db.select({ secret: clinics.identitySecret }).from(clinics).where(eq(clinics.siteKey, c.clinic));
-          return signIdentityToken({ sub: c.sub, aud: c.aud, exp: Math.floor(Date.now() / 1000) + c.expIn, ...(c.name === null ? {} : { name: c.name }) }, row!.secret);
+          return signIdentityToken(
+            { sub: c.sub, aud: c.aud, exp: Math.floor(Date.now() / 1000) + c.expIn, ...(c.name === null ? {} : { name: c.name }) },
+            row!.secret,
+          );
         }),
     );
-const identityToken = fc.oneof({ weight: 1, arbitrary: nastyText }, { weight: 3, arbitrary: signedToken(fc.constantFrom('demo', 'elsewhere'), fc.constantFrom('demo', 'elsewhere', 'other')) });
+const identityToken = fc.oneof(
+  { weight: 1, arbitrary: nastyText },
+  { weight: 3, arbitrary: signedToken(fc.constantFrom('demo', 'elsewhere'), fc.constantFrom('demo', 'elsewhere', 'other')) },
+);
 /** Site key and token of the same clinic, mostly valid: these reach the patient upsert. */
-const identifyBody = fc.constantFrom('demo', 'elsewhere').chain((site) => fc.record({ siteKey: fc.constant(site), identityToken: signedToken(fc.constant(site), fc.constant(site)) }));
+const identifyBody = fc
+  .constantFrom('demo', 'elsewhere')
+  .chain((site) => fc.record({ siteKey: fc.constant(site), identityToken: signedToken(fc.constant(site), fc.constant(site)) }));
 
 export interface RouteSpec {
   /** Who may call it at all: anyone, any signed-in user, or these roles (a refusal for everyone else is certain). */
@@ -79,7 +98,7 @@ export interface RouteSpec {
   bodies?: fc.Arbitrary<unknown>;
   /** The route's `:id` is a session: half the cases pair it with a caller who can see it. */
   sessionRoute?: true;
-  /** The socket route: the token travels in `?token=`, and the request is a plain GET. */
+  /** The socket route: the credential travels in the query (a ticket; a token there is refused), and the request is a plain GET. */
   socket?: true;
 }
 
@@ -91,12 +110,19 @@ export const ROUTES: Record<string, RouteSpec> = {
   'WS /api/v1/socket': { who: 'signed-in', socket: true },
   'GET /openapi': { who: 'public' },
   'GET /openapi/json': { who: 'public' },
+  'GET /asyncapi/json': { who: 'public' },
   'GET /healthz': { who: 'public' },
   'GET /readyz': { who: 'public' },
-  'GET /widget/:file': { who: 'public', params: { file: fc.constantFrom('medchat-widget.js', 'medchat-widget.iife.js', '../package.json', 'medchat-widget.js\u0000') } },
+  // Not served without METRICS_TOKEN or METRICS_PORT (404); with the token, a bearer only it opens (tests/operations).
+  'GET /metrics': { who: 'public' },
+  'GET /widget/:file': {
+    who: 'public',
+    params: { file: fc.constantFrom('medchat-widget.js', 'medchat-widget.iife.js', '../package.json', 'medchat-widget.js\u0000') },
+  },
   'POST /api/v1/auth/login': { who: 'public', body: { email: staffEmail, password } },
   'POST /api/v1/auth/logout': { who: 'signed-in' },
   'GET /api/v1/auth/me': { who: 'signed-in' },
+  'POST /api/v1/socket/ticket': { who: 'signed-in' },
   'POST /api/v1/auth/guest': { who: 'public', body: { siteKey } },
   'POST /api/v1/auth/identify': { who: 'public', body: { siteKey, identityToken }, bodies: identifyBody },
   'PUT /api/v1/employees/me/password': { who: ['employee', 'admin'], body: { currentPassword: password } },
@@ -107,9 +133,22 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/clinic/settings': { who: ['admin'] },
   'PATCH /api/v1/clinic/settings': {
     who: ['admin'],
-    body: { allowedOrigins: fc.array(fc.oneof(fc.constantFrom('http://clinic.test', 'https://a.example:8443', 'http://a.test/', 'javascript:alert(1)', 'http://[::1]', 'null'), nastyText), { maxLength: 4 }) },
+    body: {
+      allowedOrigins: fc.array(
+        fc.oneof(fc.constantFrom('http://clinic.test', 'https://a.example:8443', 'http://a.test/', 'javascript:alert(1)', 'http://[::1]', 'null'), nastyText),
+        { maxLength: 4 },
+      ),
+    },
   },
   'POST /api/v1/clinic/identity-secret': { who: ['admin'] },
+  'GET /api/v1/clinic/hours': { who: ['admin'] },
+  'PUT /api/v1/clinic/hours': {
+    who: ['admin'],
+    body: {
+      timeZone: fc.oneof(fc.constantFrom('Europe/Madrid', 'America/New_York', 'UTC', 'Mars/Olympus', 'europe/madrid', 'Etc/GMT+99'), nastyText),
+      closures: fc.array(fc.constantFrom('2026-12-25', '2026-02-30', '0000-00-00', '9999-99-99'), { maxLength: 3 }),
+    },
+  },
   'POST /api/v1/sessions': { who: ['patient'] },
   'GET /api/v1/sessions': { who: 'signed-in' },
   'GET /api/v1/sessions/:id': { who: 'signed-in', sessionRoute: true, params: { id: session } },
@@ -119,15 +158,41 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/sessions/:id/assignments': { who: 'signed-in', sessionRoute: true, params: { id: session } },
   'GET /api/v1/sessions/:id/audit': { who: ['admin'], sessionRoute: true, params: { id: session } },
   'GET /api/v1/queue': { who: ['employee', 'admin'] },
+  'GET /api/v1/audit': { who: ['admin'] },
+  'GET /api/v1/sessions/:id/fhir': { who: ['employee', 'admin'], sessionRoute: true, params: { id: session } },
+  'GET /api/v1/fhir/export': { who: ['admin'] },
+  'GET /api/v1/sessions/:id/transcript': { who: ['employee', 'admin'], sessionRoute: true, params: { id: session } },
+  'POST /api/v1/webhooks': {
+    who: ['admin'],
+    body: {
+      url: fc.oneof(fc.constantFrom('https://hooks.example/medchat', 'http://127.0.0.1:9/x', 'https://10.0.0.1/x', 'ftp://a.example/'), nastyText),
+      events: fc.constantFrom(['session.started'], ['session.ended', 'session.assigned'], []),
+    },
+  },
+  'GET /api/v1/webhooks': { who: ['admin'] },
+  'POST /api/v1/webhooks/:id/rotate-secret': { who: ['admin'], params: { id: user } },
+  'DELETE /api/v1/webhooks/:id': { who: ['admin'], params: { id: user } },
+  'GET /api/v1/webhooks/:id/deliveries': { who: ['admin'], params: { id: user } },
+  'POST /api/v1/webhooks/:id/deliveries/:deliveryId/replay': { who: ['admin'], params: { id: user, deliveryId: user } },
   'GET /api/v1/sessions/:id/messages': { who: 'signed-in', sessionRoute: true, params: { id: session } },
-  'POST /api/v1/sessions/:id/messages': { who: 'signed-in', sessionRoute: true, params: { id: session }, body: { clientMsgId: fc.oneof(fc.constantFrom('m1', 'm2', 'same'), nastyText), body: messageBody } },
+  'POST /api/v1/sessions/:id/messages': {
+    who: 'signed-in',
+    sessionRoute: true,
+    params: { id: session },
+    body: { clientMsgId: fc.oneof(fc.constantFrom('m1', 'm2', 'same'), nastyText), body: messageBody },
+  },
   'POST /api/v1/sessions/:id/read': { who: 'signed-in', sessionRoute: true, params: { id: session } },
   'PUT /api/v1/employees/me/availability': { who: ['employee', 'admin'] },
   'GET /api/v1/employees/': { who: ['admin'] },
   'POST /api/v1/employees/': {
     who: ['admin'],
     body: {
-      email: fc.oneof(fc.nat().map((n) => `nurse${n}@demo.clinic`), fc.constantFrom('nurse.joy@demo.clinic', 'NURSE.SAM@demo.clinic'), fc.emailAddress(), nastyText),
+      email: fc.oneof(
+        fc.nat().map((n) => `nurse${n}@demo.clinic`),
+        fc.constantFrom('nurse.joy@demo.clinic', 'NURSE.SAM@demo.clinic'),
+        fc.emailAddress(),
+        nastyText,
+      ),
       displayName: fc.oneof(fc.constantFrom('New Nurse', 'Dr. Ωmega', 'Zoë'), nastyText),
     },
   },

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY I1, I2, I3 over HTTP: every route, as every kind of caller, with valid-shaped and hostile input
+ * docs/requirements.md#input over HTTP: every route, as every kind of caller, with valid-shaped and hostile input
  * (broken JSON, wrong types, missing and extra fields, huge strings and bodies, odd unicode, NUL, SQL-looking
  * text, wrong content types, junk path params). Never a 5xx; every 4xx is the one error envelope; a refused
  * request leaves the database exactly as it was.
@@ -7,9 +7,9 @@
  * Cases: FUZZ_RUNS (see support/runs.ts; `npm run fuzz` for the full mode). Replay a failure with the seed it
  * prints: FUZZ_RUNS=<same count> FUZZ_SEED=<seed> bun test tests/fuzz/http.test.ts
  */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import fc from 'fast-check';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { useTestApp } from '../helpers/app';
 import { certainRefusal, httpCase, materialize, type HttpCase, type RouteInfo, type Sent } from './http-cases';
 import { ROUTES } from './http-routes';
 import { envelopeProblem } from './support/envelope';
@@ -18,6 +18,7 @@ import { fuzzParameters, fuzzRuns } from './support/runs';
 import type { Schema } from './support/schema-values';
 import { World } from './support/world';
 import { SOCKET_PATH } from '../../server/src/modules/realtime';
+import { documentPath } from '../../server/src/modules/openapi/document';
 
 // Long on purpose: the full mode runs 10,000 cases, and a loaded 2-core machine is slow.
 setDefaultTimeout(30 * 60_000);
@@ -26,14 +27,15 @@ const RUNS = fuzzRuns(400);
 /** Cases per property run: certain refusals of a batch share two digests. */
 const BATCH = 20;
 
-let t: TestApp;
+const t = useTestApp();
 let world: World;
 let ledger: Ledger;
 const routes = new Map<string, RouteInfo>();
+/** The API document's operations: every answer must be one it lists. */
+let documented: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> = {};
 const tally = { cases: 0, refused: 0, accepted: 0, requestMs: 0, healMs: 0, byRoute: new Map<string, { ok: number; refused: number; ms: number }>() };
 
 beforeAll(async () => {
-  t = await createTestApp();
   world = await World.create(t.ctx);
   ledger = new Ledger(t.ctx.db);
   for (const r of t.app.routes) {
@@ -42,8 +44,8 @@ beforeAll(async () => {
   }
   // The socket handshake is answered by the realtime module's request hook (it upgrades through Bun), not a route.
   routes.set(`WS ${SOCKET_PATH}`, { method: 'GET', path: SOCKET_PATH });
+  documented = (await (await t.app.handle(new Request('http://localhost/openapi/json'))).json()).paths;
 }, 120_000);
-afterAll(() => t?.close());
 
 async function send(sent: Sent) {
   const started = performance.now();
@@ -58,11 +60,17 @@ async function send(sent: Sent) {
   return { status: res.status, body, headers: res.headers, ms };
 }
 
-const describeCase = (c: HttpCase, sent: Sent) => `${sent.request.method} ${sent.request.url.slice(0, 300)} as ${c.caller.who} (${fc.stringify(c.body).slice(0, 300)})`;
+const describeCase = (c: HttpCase, sent: Sent) =>
+  `${sent.request.method} ${sent.request.url.slice(0, 300)} as ${c.caller.who} (${fc.stringify(c.body).slice(0, 300)})`;
 
-/** A failed login of a real account writes one audit row on purpose: it is what the brute-force limit counts (Z7). */
+/** A failed login of a real account writes one audit row on purpose: it is what the brute-force limit counts (docs/requirements.md#auth). */
 /** Routes that check a password or a two-step code: each wrong one is a failed-login audit row (the lock-out counts them). */
-const CHECKS_CREDENTIALS = new Set(['POST /api/v1/auth/login', 'POST /api/v1/employees/me/mfa/start', 'POST /api/v1/employees/me/mfa/confirm', 'POST /api/v1/employees/me/mfa/disable']);
+const CHECKS_CREDENTIALS = new Set([
+  'POST /api/v1/auth/login',
+  'POST /api/v1/employees/me/mfa/start',
+  'POST /api/v1/employees/me/mfa/confirm',
+  'POST /api/v1/employees/me/mfa/disable',
+]);
 const isFailedLogin = (c: HttpCase, res: { status: number; body: any }) =>
   CHECKS_CREDENTIALS.has(c.route) && ['invalid_credentials', 'invalid_mfa_code'].includes(res.body?.error?.code);
 const FAILED_LOGIN_ROWS = { audit_log: "t.action = 'auth.login_failed'" } as const;
@@ -84,7 +92,22 @@ function problemsOf(c: HttpCase, sent: Sent, res: { status: number; body: unknow
     const problem = envelopeProblem(res);
     if (problem) return `envelope (${problem}) of ${res.status} for ${describeCase(c, sent)}`;
   }
-  return null;
+  if (c.wrongMethod && sent.request.method !== 'OPTIONS' && (res.status !== 405 || !res.headers.get('allow')))
+    return `${res.status} without Allow for a method the path lacks: ${describeCase(c, sent)}`;
+  return undocumented(c, sent, res.status);
+}
+
+/**
+ * A status the API document does not list for the operation asked (hidden routes aside). A body sent to an
+ * operation that takes none may be refused at the edge like any (400, 413, 415): the document lists no body there.
+ */
+function undocumented(c: HttpCase, sent: Sent, status: number): string | null {
+  const info = routes.get(c.route);
+  if (!info || c.wrongMethod || !sent.pathMatches || sent.request.method !== info.method) return null;
+  const op = documented[documentPath(info.path)]?.[info.method.toLowerCase()];
+  if (!op || String(status) in op.responses) return null;
+  if (!op.requestBody && sent.request.body !== null && [400, 413, 415].includes(status)) return null;
+  return `${status}, which the API document does not list for ${info.method} ${info.path}: ${describeCase(c, sent)}`;
 }
 
 async function runBatch(batch: HttpCase[]) {
@@ -101,11 +124,13 @@ async function runBatch(batch: HttpCase[]) {
     for (const { c, sent, why } of certain) {
       const res = await send(sent);
       record(c, res.status, res.ms);
-      const problem = problemsOf(c, sent, res) ?? (res.status < 400 ? `accepted (${res.status}) though certain to be refused (${why}): ${describeCase(c, sent)}` : null);
+      const problem =
+        problemsOf(c, sent, res) ?? (res.status < 400 ? `accepted (${res.status}) though certain to be refused (${why}): ${describeCase(c, sent)}` : null);
       if (problem) throw new Error(problem);
     }
     const changed = await ledger.changedSince(before);
-    if (changed.length) throw new Error(`refused requests changed ${changed.join(', ')}: \n${certain.map((p) => `[${p.why}] ${describeCase(p.c, p.sent)}`).join('\n')}`);
+    if (changed.length)
+      throw new Error(`refused requests changed ${changed.join(', ')}: \n${certain.map((p) => `[${p.why}] ${describeCase(p.c, p.sent)}`).join('\n')}`);
   }
 
   // The rest, one at a time, built against the world as it is now.
@@ -158,7 +183,9 @@ describe('HTTP fuzz', () => {
       `http fuzz: ${tally.cases} cases (${tally.refused} refused, ${tally.accepted} accepted) in ${s(performance.now() - started)} s:`,
       `requests ${s(tally.requestMs)} s, ${ledger.digests} digests ${s(ledger.digestMs)} s, healing ${s(tally.healMs)} s`,
     );
-    if (process.env.FUZZ_VERBOSE) for (const [route, n] of [...tally.byRoute].sort()) console.log(`  ${route}: ${n.ok} accepted, ${n.refused} refused, ${(n.ms / (n.ok + n.refused)).toFixed(1)} ms each`);
+    if (process.env.FUZZ_VERBOSE)
+      for (const [route, n] of [...tally.byRoute].sort())
+        console.log(`  ${route}: ${n.ok} accepted, ${n.refused} refused, ${(n.ms / (n.ok + n.refused)).toFixed(1)} ms each`);
     // Every route must have been reached, and the valid-shaped cases must get past validation somewhere.
     const unreached = [...routes.keys()].filter((k) => !tally.byRoute.has(k));
     if (RUNS >= 1000) expect(unreached).toEqual([]);

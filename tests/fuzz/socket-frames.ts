@@ -10,7 +10,10 @@ import { ACTORS, SESSION_REFS, type ActorName, type World } from './support/worl
 /** Bun closes a connection whose frame is over this many bytes, with 1009 (app.ts: maxPayloadLength). */
 export const MAX_PAYLOAD_BYTES = MAX_FRAME_BYTES * 4;
 
-const session = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...SESSION_REFS).map((r) => new Ref(`session ${r}`, (w) => w.sessions[r])) }, { weight: 1, arbitrary: fc.uuid() });
+const session = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...SESSION_REFS).map((r) => new Ref(`session ${r}`, (w) => w.sessions[r])) },
+  { weight: 1, arbitrary: fc.uuid() },
+);
 const seq = fc.oneof(fc.constantFrom(0, 1, 2, 3, 1000, 2 ** 31 - 1, Number.MAX_SAFE_INTEGER), fc.nat());
 
 /**
@@ -20,7 +23,14 @@ const seq = fc.oneof(fc.constantFrom(0, 1, 2, 3, 1000, 2 ** 31 - 1, Number.MAX_S
 export const FRAME_HINTS: Record<ClientFrameType, Hints> = {
   subscribe: { sessionId: session, lastSeq: seq },
   unsubscribe: { sessionId: session },
-  'message.send': { sessionId: session, clientMsgId: fc.oneof(fc.constantFrom('w1', 'w2', 'same'), nastyText), body: fc.oneof(nastyText, fc.constantFrom(4000, 4001).map((n) => 'é'.repeat(n))) },
+  'message.send': {
+    sessionId: session,
+    clientMsgId: fc.oneof(fc.constantFrom('w1', 'w2', 'same'), nastyText),
+    body: fc.oneof(
+      nastyText,
+      fc.constantFrom(4000, 4001).map((n) => 'é'.repeat(n)),
+    ),
+  },
   'typing.start': { sessionId: session },
   'typing.stop': { sessionId: session },
   read: { sessionId: session, seq },
@@ -52,17 +62,41 @@ const memberFrames = FRAME_MEMBERS.map(({ schema, types }) => {
   return fc.oneof({ weight: 3, arbitrary: json(shaped(schema, hints)) }, { weight: 1, arbitrary: json(malformed(schema, hints)) });
 });
 const garbage: fc.Arbitrary<Frame> = fc.oneof(
-  json(fc.record({ type: fc.oneof(fc.constantFrom('ping', 'hello', 'ack', 'error', 'message.created', 'SUBSCRIBE', 'subscribe ', ''), nastyText), ref: fc.option(fc.oneof(nastyText, fc.nat())), sessionId: session }, { requiredKeys: ['type'] })),
+  json(
+    fc.record(
+      {
+        type: fc.oneof(fc.constantFrom('ping', 'hello', 'ack', 'error', 'message.created', 'SUBSCRIBE', 'subscribe ', ''), nastyText),
+        ref: fc.option(fc.oneof(nastyText, fc.nat())),
+        sessionId: session,
+      },
+      { requiredKeys: ['type'] },
+    ),
+  ),
   json(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(null, [], {}, 'subscribe', 0, true))),
-  fc.oneof(
-    fc.constantFrom('{', '{"type":', '{"type":"subscribe"', '[', 'null', 'true', '42', '"subscribe"', '{"type":"unsubscribe","sessionId":"x","ref":1}', '\u0000', ' ', ''),
-    nastyText,
-    codeUnits(30),
-    fc.integer({ min: 1, max: 30_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
-    fc.integer({ min: 1, max: 5_000 }).map((d) => '{"a":'.repeat(d) + '1' + '}'.repeat(d)),
-    // A frame inside a JSON string: Elysia unwraps it once, so the server may read it as a frame.
-    shaped(FRAME_MEMBERS[1]!.schema, FRAME_HINTS.unsubscribe).map((v) => JSON.stringify(JSON.stringify({ ...(v as object), ref: 'wrapped' }))),
-  ).map((text): Frame => ({ kind: 'text', text })),
+  fc
+    .oneof(
+      fc.constantFrom(
+        '{',
+        '{"type":',
+        '{"type":"subscribe"',
+        '[',
+        'null',
+        'true',
+        '42',
+        '"subscribe"',
+        '{"type":"unsubscribe","sessionId":"x","ref":1}',
+        '\u0000',
+        ' ',
+        '',
+      ),
+      nastyText,
+      codeUnits(30),
+      fc.integer({ min: 1, max: 30_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
+      fc.integer({ min: 1, max: 5_000 }).map((d) => '{"a":'.repeat(d) + '1' + '}'.repeat(d)),
+      // A frame inside a JSON string: Elysia unwraps it once, so the server may read it as a frame.
+      shaped(FRAME_MEMBERS[1]!.schema, FRAME_HINTS.unsubscribe).map((v) => JSON.stringify(JSON.stringify({ ...(v as object), ref: 'wrapped' }))),
+    )
+    .map((text): Frame => ({ kind: 'text', text })),
   fc.uint8Array({ maxLength: 64 }).map((bytes): Frame => ({ kind: 'binary', bytes })),
   fc.constantFrom(MAX_FRAME_BYTES + 1, 40_000, MAX_PAYLOAD_BYTES + 1, 100_000).map((bytes): Frame => ({ kind: 'oversize', bytes })),
   json(fc.integer({ min: 1, max: 3_000 }).map((d) => ({ type: 'subscribe', ref: 'deep', sessionId: nestedArrays(d), lastSeq: 0 }))),

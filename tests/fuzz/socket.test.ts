@@ -1,5 +1,5 @@
 /**
- * RELIABILITY I1, I2, I3, O6 over a real WebSocket: every client frame type of the protocol, valid-shaped and
+ * docs/requirements.md#input, #operations over a real WebSocket: every client frame type of the protocol, valid-shaped and
  * malformed, plus garbage (binary, broken JSON, unknown types, wrong field types, oversize, deep nesting, odd
  * unicode). The server never closes with an internal error, answers each bad frame with a typed error frame, stays
  * usable afterwards (a probe frame is acked), and a refused frame leaves the database exactly as it was.
@@ -14,10 +14,12 @@ import { sql } from 'drizzle-orm';
 import type { ClientFrameType } from '@medchat/sdk/protocol';
 import { query } from '../helpers/digest';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { until } from '../helpers/until';
 import { FRAME_HINTS, FRAME_MEMBERS, frameCase, prepare, type FrameCase, type Prepared } from './socket-frames';
 import { handshake, requestText, sendHandshake, upgradeRule, type Handshake } from './socket-handshakes';
 import { envelopeProblem, isKnownCode } from './support/envelope';
 import { FuzzSocket } from './support/fuzz-socket';
+import { socketTicket } from '../helpers/socket';
 import { Ledger } from './support/ledger';
 import { fuzzParameters, fuzzRuns } from './support/runs';
 import { ACTORS, World, type ActorName } from './support/world';
@@ -38,15 +40,8 @@ const sockets = new Map<ActorName, FuzzSocket[]>();
 const tally = { frames: 0, refused: 0, accepted: 0, closed: 0, reopened: 0, healMs: 0, byType: new Map<string, { ok: number; refused: number }>() };
 
 /** Live connection rows of a user, as the server records them. */
-const connectionRows = async (userId: string) => (await query<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from connections where user_id = ${userId}`))[0]!.n;
-
-async function until(check: () => Promise<boolean>, what: string) {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
+const connectionRows = async (userId: string) =>
+  (await query<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from connections where user_id = ${userId}`))[0]!.n;
 
 /** Whose sockets each caller's are (healing may replace a patient by a new one). */
 const socketOwners = new Map<ActorName, string>();
@@ -85,7 +80,10 @@ function record(type: string, refused: boolean) {
   tally.byType.set(type, r);
 }
 
-const frameType = (c: FrameCase) => (c.frame.kind === 'json' && typeof (c.frame.value as { type?: unknown })?.type === 'string' ? String((c.frame.value as { type: string }).type).slice(0, 30) : `(${c.frame.kind})`);
+const frameType = (c: FrameCase) =>
+  c.frame.kind === 'json' && typeof (c.frame.value as { type?: unknown })?.type === 'string'
+    ? String((c.frame.value as { type: string }).type).slice(0, 30)
+    : `(${c.frame.kind})`;
 
 /**
  * Sends one frame and checks its answer: a typed error (never internal), the right ref, the socket still usable.
@@ -102,12 +100,15 @@ async function sendFrame(c: FrameCase, p: Prepared): Promise<{ refused: boolean;
   }
   if (typeof reply === 'string') throw new Error(`${reply} (close code ${ws.closeCode}) after ${where}`);
   if (reply.type === 'error') {
-    if (!isKnownCode(reply.code) || reply.code === 'internal_error' || reply.code === 'database_unavailable') throw new Error(`error ${reply.code} for ${where}: ${reply.message}`);
+    if (!isKnownCode(reply.code) || reply.code === 'internal_error' || reply.code === 'database_unavailable')
+      throw new Error(`error ${reply.code} for ${where}: ${reply.message}`);
     if (typeof reply.message !== 'string' || reply.message.length === 0) throw new Error(`error without a message for ${where}`);
-    if (p.expect === 'refuse' && reply.code !== 'invalid_request' && reply.code !== 'payload_too_large') throw new Error(`refused with ${reply.code} for ${where}`);
+    if (p.expect === 'refuse' && reply.code !== 'invalid_request' && reply.code !== 'payload_too_large')
+      throw new Error(`refused with ${reply.code} for ${where}`);
   } else if (p.expect === 'refuse') throw new Error(`accepted (${JSON.stringify(reply).slice(0, 200)}) though not a valid frame: ${where}`);
   const answeredBeforeRef = reply.type === 'error' && reply.code === 'payload_too_large';
-  if (p.ref !== undefined && reply.ref !== p.ref && !(answeredBeforeRef && reply.ref === undefined)) throw new Error(`answer ref ${reply.ref} ≠ ${p.ref} for ${where}`);
+  if (p.ref !== undefined && reply.ref !== p.ref && !(answeredBeforeRef && reply.ref === undefined))
+    throw new Error(`answer ref ${reply.ref} ≠ ${p.ref} for ${where}`);
   const probe = await ws.probe();
   if (probe) throw new Error(`${probe} after ${where}`);
   if (ws.pending()) throw new Error(`${ws.pending()} unexpected answers after ${where}`);
@@ -179,7 +180,7 @@ async function runBatch(batch: FrameCase[]) {
  * version, carry none). Returns whether it was upgraded.
  */
 async function tryHandshake(h: Handshake): Promise<boolean> {
-  const text = requestText(h, world, new URL(s.url).host);
+  const text = await requestText(h, world, new URL(s.url).host);
   const where = JSON.stringify(text).slice(0, 400);
   const answer = await sendHandshake(s.port, text);
   if (typeof answer === 'string') throw new Error(`${answer} for ${where}`);
@@ -242,28 +243,31 @@ describe('WebSocket fuzz', () => {
     expect(tally.accepted).toBeGreaterThan(0);
   });
 
-  test(`${HANDSHAKES} hostile handshakes: 101 only for a valid token from an allowed origin, never a 5xx, refusals change nothing`, async () => {
+  test(`${HANDSHAKES} hostile handshakes: 101 only for a valid ticket from an allowed origin, never a 5xx, refusals change nothing`, async () => {
     const started = performance.now();
     const digests = ledger.digests;
     await fc.assert(
       fc.asyncProperty(fc.array(handshake, { minLength: 10, maxLength: 10 }), (batch) => runHandshakes(batch)),
       fuzzParameters(Math.ceil(HANDSHAKES / 10)),
     );
-    console.log(`socket fuzz: ${Math.ceil(HANDSHAKES / 10) * 10} handshakes in ${((performance.now() - started) / 1000).toFixed(1)} s, ${ledger.digests - digests} digests`);
+    console.log(
+      `socket fuzz: ${Math.ceil(HANDSHAKES / 10) * 10} handshakes in ${((performance.now() - started) / 1000).toFixed(1)} s, ${ledger.digests - digests} digests`,
+    );
   });
 
   // Two handshakes the fuzz found answered wrongly (a 101 before the token check; a plain-text 400).
-  const bare = (path: string, extra: string[]) => [`GET ${path} HTTP/1.1`, `Host: ${new URL(s.url).host}`, 'Connection: Upgrade', 'Upgrade: websocket', ...extra, '', ''].join('\r\n');
+  const bare = (path: string, extra: string[]) =>
+    [`GET ${path} HTTP/1.1`, `Host: ${new URL(s.url).host}`, 'Connection: Upgrade', 'Upgrade: websocket', ...extra, '', ''].join('\r\n');
   const key = ['Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'];
 
   test('a trailing slash does not skip the token check: no token is a 401, never a 101', async () => {
-    // onRequest compares the path exactly, while Elysia's router ignores a trailing slash (RELIABILITY Z4).
+    // onRequest compares the path exactly, while Elysia's router ignores a trailing slash (docs/requirements.md#auth).
     const answer = await sendHandshake(s.port, bare('/api/v1/socket/', key));
     expect(typeof answer === 'string' ? answer : answer.status).toBe(401);
   });
 
-  test('a valid token with no Sec-WebSocket-Key gets a 400 with the error envelope', async () => {
-    const answer = await sendHandshake(s.port, bare(`/api/v1/socket?token=${world.tokens.admin}`, []));
+  test('a valid ticket with no Sec-WebSocket-Key gets a 400 with the error envelope', async () => {
+    const answer = await sendHandshake(s.port, bare(`/api/v1/socket?ticket=${await socketTicket(s.wsUrl, world.tokens.admin)}`, []));
     if (typeof answer === 'string') throw new Error(answer);
     expect(answer.status).toBe(400);
     let body: unknown = answer.body;

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'bun:test';
 import { createApp, type App } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
 import type { AppContext } from '../../server/src/context';
@@ -13,7 +14,11 @@ export interface TestApp {
   app: App;
   ctx: AppContext;
   /** JSON request through `app.handle`, no port. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -49,6 +54,24 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await database.drop();
     },
   };
+}
+
+/**
+ * The test app of the calling file: created before its tests (and before the file's own `beforeAll`), closed and its
+ * database dropped after them. Use it like the app itself (`t.call(…)`, `t.ctx`) from hooks and tests.
+ */
+export function useTestApp(env?: Record<string, string>): TestApp {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await createTestApp(env);
+  }, 60_000);
+  afterAll(() => app?.close());
+  return new Proxy({} as TestApp, {
+    get(_, key) {
+      if (!app) throw new Error('the test app starts in beforeAll: use it inside a hook or a test');
+      return Reflect.get(app, key);
+    },
+  });
 }
 
 export const login = async (t: TestApp, email: string) => {

@@ -16,7 +16,7 @@ export async function query<T = Record<string, unknown>>(db: Database, q: Return
 
 /**
  * A digest of every table: row count plus an md5 of all rows. Two equal digests mean the request changed
- * nothing (RELIABILITY I1: a rejected request leaves the database as it was). One round trip for all tables, so
+ * nothing (docs/requirements.md#input: a rejected request leaves the database as it was). One round trip for all tables, so
  * the fuzz tests can afford one per refused request.
  *
  * `leaveOut` names, per table, an SQL condition on the rows (`t`) to leave out of that table's digest: only for
@@ -28,6 +28,7 @@ export async function databaseDigest(db: Database, leaveOut: Partial<Record<Tabl
     return `select '${table}' as name, count(*)::int as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from ${table} t${where}`;
   });
   const out: Record<string, string> = {};
-  for (const row of await query<{ name: string; n: number | string; h: string | null }>(db, sql.raw(parts.join(' union all ')))) out[row.name] = `${row.n}:${row.h}`;
+  for (const row of await query<{ name: string; n: number | string; h: string | null }>(db, sql.raw(parts.join(' union all '))))
+    out[row.name] = `${row.n}:${row.h}`;
   return out;
 }

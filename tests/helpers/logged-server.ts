@@ -22,13 +22,23 @@ export interface LoggedServer {
 }
 
 /** `prepare` runs on the database (its URL, or the embedded database's folder) before the server opens it. */
-export async function startLoggedServer(prepare: (url: string | undefined, dataDir: string | undefined) => Promise<void> = async () => {}): Promise<LoggedServer> {
+export async function startLoggedServer(
+  prepare: (url: string | undefined, dataDir: string | undefined) => Promise<void> = async () => {},
+): Promise<LoggedServer> {
   const database = await createTestDatabase();
   const dataDir = database.url ? undefined : mkdtempSync(join(tmpdir(), 'medchat-logs-'));
   await prepare(database.url, dataDir);
   const child = Bun.spawn([process.execPath, 'server/src/demo.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', DATABASE_URL: database.url ?? '', MEDCHAT_DATA_DIR: dataDir ?? '', SWEEP_INTERVAL_MS: '200' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: database.url ?? '',
+      MEDCHAT_DATA_DIR: dataDir ?? '',
+      SWEEP_INTERVAL_MS: '200',
+    },
     stdout: 'pipe',
     stderr: 'pipe',
   });
@@ -71,4 +81,3 @@ export const logLines = (output: string) =>
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as { level: string; event: string; [k: string]: unknown });
-

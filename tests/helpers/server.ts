@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'bun:test';
 import { loadConfig } from '../../server/src/config';
 import { seedDemo, DEMO_PASSWORD } from '../../server/src/db/seed';
 import { startServer, type RunningServer } from '../../server/src/server';
@@ -50,4 +51,23 @@ export async function startTestServer(env: Record<string, string> = {}, database
       if (!database) await db.drop();
     },
   };
+}
+
+/**
+ * The listening server of the calling file (or describe block): started before its tests (and before the file's own
+ * `beforeAll`), stopped and its database dropped after them. Use it like the server itself (`s.call(…)`, `s.ctx`)
+ * from hooks and tests.
+ */
+export function useTestServer(env?: Record<string, string>): TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(env);
+  }, 60_000);
+  afterAll(() => server?.close());
+  return new Proxy({} as TestServer, {
+    get(_, key) {
+      if (!server) throw new Error('the test server starts in beforeAll: use it inside a hook or a test');
+      return Reflect.get(server, key);
+    },
+  });
 }

@@ -1,5 +1,12 @@
 import type { ClientFrame, ServerEvent } from '@medchat/sdk/protocol';
 
+/** A socket ticket for `token`, from the server whose socket URL (`ws://…/api/v1/socket`) is given. */
+export async function socketTicket(socketUrl: string, token: string): Promise<string> {
+  const res = await fetch(`${socketUrl.replace(/^ws/, 'http')}/ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`socket ticket: ${res.status}`);
+  return ((await res.json()) as { ticket: string }).ticket;
+}
+
 /** A raw protocol client for tests: records every frame and waits for the ones a test expects. */
 export class TestSocket {
   readonly events: ServerEvent[] = [];
@@ -20,8 +27,9 @@ export class TestSocket {
     };
   }
 
+  /** Opens a socket as the SDK does: a single-use ticket for the token first, then the upgrade with `?ticket=`. */
   static async open(url: string, token: string, headers?: Record<string, string>): Promise<TestSocket> {
-    const ws = new WebSocket(`${url}?token=${encodeURIComponent(token)}`, headers ? ({ headers } as unknown as string[]) : undefined);
+    const ws = new WebSocket(`${url}?ticket=${await socketTicket(url, token)}`, headers ? ({ headers } as unknown as string[]) : undefined);
     const socket = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.onopen = () => resolve();

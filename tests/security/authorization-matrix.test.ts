@@ -1,12 +1,12 @@
 /**
- * RELIABILITY Z2: a generated matrix of roles × session-scoped routes (HTTP and WebSocket subscribe). Allowed pairs
+ * docs/requirements.md#auth: a generated matrix of roles × session-scoped routes (HTTP and WebSocket subscribe). Allowed pairs
  * succeed; every other pair answers 403 or 404 with no session data in the body, and changes nothing.
  */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
 import { createClinic } from '../../server/src/modules/clinics/service';
 import { databaseDigest } from '../helpers/digest';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useTestServer } from '../helpers/server';
 import { TestSocket } from '../helpers/socket';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
@@ -17,7 +17,7 @@ type Role = 'owner' | 'otherPatient' | 'assignedEmployee' | 'neverAssignedEmploy
 const ROLES: Role[] = ['owner', 'otherPatient', 'assignedEmployee', 'neverAssignedEmployee', 'admin'];
 type Actor = { label: string; who: Who; role: Role; home: boolean };
 
-let s: TestServer;
+const s = useTestServer();
 const actors: Actor[] = [];
 /** The session under test (active, held by the assigned employee) and a waiting one for the queue route. */
 let active: { id: string; reason: string; patientName: string };
@@ -37,7 +37,10 @@ async function http(method: string, path: string, token: string, body?: unknown)
 async function setupClinic(siteKey: string, adminEmail: string, adminPassword: string, home: boolean) {
   const admin = (await s.call('POST', '/api/v1/auth/login', { body: { email: adminEmail, password: adminPassword } })).body as Who;
   const mk = async (email: string) => {
-    const res = await s.call('POST', '/api/v1/employees', { token: admin.token, body: { email, displayName: `Staff ${email}`, password: 'matrix-password-1', capacity: 5 } });
+    const res = await s.call('POST', '/api/v1/employees', {
+      token: admin.token,
+      body: { email, displayName: `Staff ${email}`, password: 'matrix-password-1', capacity: 5 },
+    });
     expect(res.status).toBe(201);
     return (await s.call('POST', '/api/v1/auth/login', { body: { email, password: 'matrix-password-1' } })).body as Who;
   };
@@ -66,12 +69,15 @@ async function setupClinic(siteKey: string, adminEmail: string, adminPassword: s
     { label: `employee never assigned${tag}`, who: never, role: 'neverAssignedEmployee', home },
     { label: `admin${tag}`, who: admin, role: 'admin', home },
   );
-  return { active: { id: a.body.id, reason: a.body.reason, patientName: `Owner ${siteKey}` }, waiting: { id: w.body.id, reason: w.body.reason, patientName: `Queued ${siteKey}` }, queued };
+  return {
+    active: { id: a.body.id, reason: a.body.reason, patientName: `Owner ${siteKey}` },
+    waiting: { id: w.body.id, reason: w.body.reason, patientName: `Queued ${siteKey}` },
+    queued,
+  };
 }
 
 let queuedPatient: Who;
 beforeAll(async () => {
-  s = await startTestServer();
   const home = await setupClinic('demo', 'admin@demo.clinic', DEMO_PASSWORD, true);
   active = home.active;
   waiting = home.waiting;
@@ -79,7 +85,6 @@ beforeAll(async () => {
   await createClinic(s.ctx.db, { name: 'Second Clinic', siteKey: 'second', adminEmail: 'admin@second.clinic', adminPassword: 'second-password-1' });
   await setupClinic('second', 'admin@second.clinic', 'second-password-1', false);
 }, 60_000);
-afterAll(() => s?.close());
 
 interface Route {
   name: string;
@@ -89,13 +94,39 @@ interface Route {
   call(a: Actor): Promise<{ status: number; text: string; body: any }>;
   /** Status of an allowed call. */
   ok: number[];
+  /** The route refuses this caller's role for every session (403 forbidden), which tells nothing about this one. */
+  refusesRole?(a: Actor): boolean;
 }
 
+const isPatient = (a: Actor) => a.role === 'owner' || a.role === 'otherPatient';
+
 const ROUTES: Route[] = [
-  { name: 'GET /sessions/:id', allowed: ['owner', 'assignedEmployee', 'admin'], ok: [200], call: (a) => http('GET', `/api/v1/sessions/${active.id}`, a.who.token) },
-  { name: 'GET /sessions/:id/messages', allowed: ['owner', 'assignedEmployee', 'admin'], ok: [200], call: (a) => http('GET', `/api/v1/sessions/${active.id}/messages?after=0`, a.who.token) },
-  { name: 'GET /sessions/:id/assignments', allowed: ['assignedEmployee', 'admin'], ok: [200], call: (a) => http('GET', `/api/v1/sessions/${active.id}/assignments`, a.who.token) },
-  { name: 'GET /sessions/:id/audit', allowed: ['admin'], ok: [200], call: (a) => http('GET', `/api/v1/sessions/${active.id}/audit`, a.who.token) },
+  {
+    name: 'GET /sessions/:id',
+    allowed: ['owner', 'assignedEmployee', 'admin'],
+    ok: [200],
+    call: (a) => http('GET', `/api/v1/sessions/${active.id}`, a.who.token),
+  },
+  {
+    name: 'GET /sessions/:id/messages',
+    allowed: ['owner', 'assignedEmployee', 'admin'],
+    ok: [200],
+    call: (a) => http('GET', `/api/v1/sessions/${active.id}/messages?after=0`, a.who.token),
+  },
+  {
+    name: 'GET /sessions/:id/assignments',
+    allowed: ['assignedEmployee', 'admin'],
+    ok: [200],
+    refusesRole: isPatient,
+    call: (a) => http('GET', `/api/v1/sessions/${active.id}/assignments`, a.who.token),
+  },
+  {
+    name: 'GET /sessions/:id/audit',
+    allowed: ['admin'],
+    ok: [200],
+    refusesRole: (a) => a.role !== 'admin',
+    call: (a) => http('GET', `/api/v1/sessions/${active.id}/audit`, a.who.token),
+  },
   {
     name: 'GET /sessions/:id/queue',
     allowed: ['owner', 'assignedEmployee', 'admin'],
@@ -103,17 +134,49 @@ const ROUTES: Route[] = [
     // The owner of the waiting session is its own patient; the others keep their role towards it.
     call: (a) => http('GET', `/api/v1/sessions/${waiting.id}/queue`, a.role === 'owner' && a.home ? queuedPatient.token : a.who.token),
   },
-  { name: 'POST /sessions/:id/messages', mutates: true, allowed: ['owner', 'assignedEmployee'], ok: [201], call: (a) => http('POST', `/api/v1/sessions/${active.id}/messages`, a.who.token, { clientMsgId: `m-${a.label}`, body: 'hello' }) },
-  { name: 'POST /sessions/:id/read', mutates: true, allowed: ['owner', 'assignedEmployee'], ok: [204], call: (a) => http('POST', `/api/v1/sessions/${active.id}/read`, a.who.token, { seq: 1 }) },
-  { name: 'POST /sessions/:id/leave', mutates: true, allowed: ['assignedEmployee'], ok: [200], call: (a) => http('POST', `/api/v1/sessions/${active.id}/leave`, a.who.token, {}) },
+  {
+    name: 'POST /sessions/:id/messages',
+    mutates: true,
+    allowed: ['owner', 'assignedEmployee'],
+    ok: [201],
+    call: (a) => http('POST', `/api/v1/sessions/${active.id}/messages`, a.who.token, { clientMsgId: `m-${a.label}`, body: 'hello' }),
+  },
+  {
+    name: 'POST /sessions/:id/read',
+    mutates: true,
+    allowed: ['owner', 'assignedEmployee'],
+    ok: [204],
+    call: (a) => http('POST', `/api/v1/sessions/${active.id}/read`, a.who.token, { seq: 1 }),
+  },
+  {
+    name: 'POST /sessions/:id/leave',
+    mutates: true,
+    allowed: ['assignedEmployee'],
+    ok: [200],
+    call: (a) => http('POST', `/api/v1/sessions/${active.id}/leave`, a.who.token, {}),
+  },
   { name: 'POST /sessions/:id/end', mutates: true, allowed: ['owner'], ok: [200], call: (a) => http('POST', `/api/v1/sessions/${active.id}/end`, a.who.token) },
 ];
 
 const isAllowed = (route: { allowed: Role[] }, a: Actor) => a.home && route.allowed.includes(a.role);
+/** Who may read the session at all; anyone else learns nothing, not even that it exists. */
+const canRead = (a: Actor) => a.home && ['owner', 'assignedEmployee', 'admin'].includes(a.role);
+
+/**
+ * Everyone who cannot read the session gets the answer they would get for a session that does not exist: 404
+ * session_not_found, or 403 forbidden where the route refuses their role for every session.
+ */
+async function expectUnseen(route: Route, a: Actor, failures: string[], label: string) {
+  const res = await route.call(a);
+  const [status, code] = route.refusesRole?.(a) ? [403, 'forbidden'] : [404, 'session_not_found'];
+  if (res.status !== status || res.body?.error?.code !== code) failures.push(`${label}: ${res.status} ${res.body?.error?.code}`);
+  else expectNoSessionData(res.text);
+}
 
 /** A refusal names no session data: no ids, reasons, names or message bodies. */
 function expectNoSessionData(text: string) {
-  for (const secret of [active.id, waiting.id, active.reason, waiting.reason, active.patientName, waiting.patientName, secretBody]) expect(text).not.toContain(secret);
+  for (const secret of [active.id, waiting.id, active.reason, waiting.reason, active.patientName, waiting.patientName, secretBody])
+    expect(text).not.toContain(secret);
 }
 
 describe('HTTP: roles × session routes', () => {
@@ -136,6 +199,10 @@ describe('HTTP: roles × session routes', () => {
     const before = await databaseDigest(s.ctx.db);
     const failures: string[] = [];
     for (const [label, route, a] of denied) {
+      if (!canRead(a)) {
+        await expectUnseen(route, a, failures, label);
+        continue;
+      }
       const res = await route.call(a);
       if (res.status !== 403 && res.status !== 404) failures.push(`${label}: ${res.status}`);
       else {
@@ -158,16 +225,25 @@ describe('HTTP: roles × session routes', () => {
     expect(failures).toEqual([]);
   });
 
+  test('once the session has ended, those who cannot read it still get the answer of an unknown session on every route', async () => {
+    const res = await http('GET', `/api/v1/sessions/${active.id}`, actors.find((a) => a.role === 'admin' && a.home)!.who.token);
+    expect(res.body.status).toBe('ended');
+    const failures: string[] = [];
+    for (const route of ROUTES) for (const a of actors.filter((x) => !canRead(x))) await expectUnseen(route, a, failures, `${route.name} as ${a.label}`);
+    expect(failures).toEqual([]);
+  });
+
   test('lists never cross clinics', async () => {
     for (const a of actors.filter((x) => !x.home)) {
       const lists = [await http('GET', '/api/v1/sessions', a.who.token)];
-      if (a.role === 'admin' || a.role.endsWith('Employee')) lists.push(await http('GET', '/api/v1/queue', a.who.token), await http('GET', '/api/v1/employees', a.who.token));
+      if (a.role === 'admin' || a.role.endsWith('Employee'))
+        lists.push(await http('GET', '/api/v1/queue', a.who.token), await http('GET', '/api/v1/employees', a.who.token));
       for (const res of lists) expectNoSessionData(res.text);
     }
   });
 });
 
-describe('WebSocket subscribe: roles × the session', () => {
+describe('WebSocket: roles × the session', () => {
   test('allowed roles get an ack with the session; others a session_not_found error with no session data', async () => {
     const failures: string[] = [];
     for (const a of actors) {
@@ -185,6 +261,24 @@ describe('WebSocket subscribe: roles × the session', () => {
           expectNoSessionData(JSON.stringify(e).replace(/"type":"hello".*/, ''));
         }
         expect(ws.messages(active.id)).toEqual([]);
+      }
+      ws.close();
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('every frame about the (ended) session answers session_not_found to those who cannot read it', async () => {
+    const failures: string[] = [];
+    for (const a of actors.filter((x) => !canRead(x))) {
+      const ws = await TestSocket.open(s.wsUrl, a.who.token);
+      for (const frame of [
+        { type: 'message.send', sessionId: active.id, clientMsgId: `ws-${a.label}`, body: 'hello' },
+        { type: 'typing.start', sessionId: active.id },
+        { type: 'read', sessionId: active.id, seq: 1 },
+      ]) {
+        const res = await ws.request(frame);
+        if (res.type !== 'error' || res.code !== 'session_not_found')
+          failures.push(`${frame.type} as ${a.label}: ${res.type} ${'code' in res ? res.code : ''}`);
       }
       ws.close();
     }

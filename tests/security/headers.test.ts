@@ -1,7 +1,7 @@
 /**
  * Security headers on everything the demo serves (what `npm start` runs), over real HTTP: the clinic page, its
  * stylesheet, the staff console, the widget script, the OpenAPI document, JSON answers (2xx and 4xx), 404s and refused
- * socket upgrades. RELIABILITY I6 (a strict CSP on served pages), P4 (HSTS in production); CORS is in cors.test.ts.
+ * socket upgrades. docs/requirements.md#input (a strict CSP on served pages), #privacy (HSTS in production); CORS is in cors.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
@@ -34,12 +34,16 @@ function parseCsp(header: string | null): Map<string, string[]> {
   const directives = new Map<string, string[]>();
   for (const part of (header ?? '').split(';')) {
     const [name, ...sources] = part.trim().split(/\s+/);
-    if (name) directives.set(name.toLowerCase(), sources.map((s) => s.toLowerCase()));
+    if (name)
+      directives.set(
+        name.toLowerCase(),
+        sources.map((s) => s.toLowerCase()),
+      );
   }
   return directives;
 }
 
-/** The strict policy every HTML page needs (I6): what fails it is listed, so a failure says which rule. */
+/** The strict policy every HTML page needs (docs/requirements.md#input): what fails it is listed, so a failure says which rule. */
 function cspProblems(header: string | null): string[] {
   if (!header) return ['no Content-Security-Policy'];
   const csp = parseCsp(header);
@@ -159,7 +163,8 @@ describe('JSON API answers', () => {
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 201, 200, 204, 200, 200, 200]);
     for (const a of answers) expectApiAnswer(a);
-    for (const a of answers.filter((a) => a.status !== 204)) expect({ [a.label]: a.headers.get('content-type') }).toEqual({ [a.label]: expect.stringMatching(/^application\/json/) });
+    for (const a of answers.filter((a) => a.status !== 204))
+      expect({ [a.label]: a.headers.get('content-type') }).toEqual({ [a.label]: expect.stringMatching(/^application\/json/) });
   });
 
   test('4xx and 404: the same headers on every refusal', async () => {
@@ -190,7 +195,7 @@ describe('JSON API answers', () => {
   });
 });
 
-describe('HSTS (P4): claimed for production (NODE_ENV=production, behind a TLS proxy)', () => {
+describe('HSTS (docs/requirements.md#privacy): claimed for production (NODE_ENV=production, behind a TLS proxy)', () => {
   test('every kind of answer carries it in production', async () => {
     const answers = [
       await prod.get('/'),

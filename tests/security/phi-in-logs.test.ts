@@ -1,5 +1,5 @@
 /**
- * RELIABILITY P1 (no PHI in logs or audit rows): the demo server (what `npm start` runs) as a child process with
+ * docs/requirements.md#privacy (no PHI in logs or audit rows): the demo server (what `npm start` runs) as a child process with
  * LOG_LEVEL=debug, every byte it writes to stdout and stderr captured. A whole conversation is driven with canary
  * values: patient names, a staff email and name, identity-token claims, a reason, message bodies over HTTP and the
  * socket, typing, reads, a leave note, failed logins, bad input carrying the canaries, and database errors whose raw
@@ -93,9 +93,19 @@ describe('a whole conversation with canary PHI, at LOG_LEVEL=debug', () => {
     expect(rotated.status).toBe(200);
     const identitySecret: string = rotated.body.secret;
     secrets.push(identitySecret);
-    const created = await call('POST', '/api/v1/employees', { token: admin.body.token, body: { email: canary.staffEmail, displayName: canary.staffName, password: canary.staffPassword, capacity: 5 } });
+    const created = await call('POST', '/api/v1/employees', {
+      token: admin.body.token,
+      body: { email: canary.staffEmail, displayName: canary.staffName, password: canary.staffPassword, capacity: 5 },
+    });
     expect(created.status).toBe(201);
-    expect((await call('POST', '/api/v1/employees', { token: admin.body.token, body: { email: canary.staffEmail, displayName: canary.staffName, password: canary.staffPassword } })).status).toBe(409);
+    expect(
+      (
+        await call('POST', '/api/v1/employees', {
+          token: admin.body.token,
+          body: { email: canary.staffEmail, displayName: canary.staffName, password: canary.staffPassword },
+        })
+      ).status,
+    ).toBe(409);
     const staff = await call('POST', '/api/v1/auth/login', { body: { email: canary.staffEmail, password: canary.staffPassword } });
     expect(staff.status).toBe(200);
     secrets.push(staff.body.token);
@@ -105,7 +115,10 @@ describe('a whole conversation with canary PHI, at LOG_LEVEL=debug', () => {
     const guest = await call('POST', '/api/v1/auth/guest', { body: { siteKey: 'demo', displayName: canary.guestName } });
     expect(guest.status).toBe(200);
     secrets.push(guest.body.token);
-    const identityToken = await signIdentityToken({ sub: canary.externalId, name: canary.identifiedName, aud: 'demo', exp: Math.floor(Date.now() / 1000) + 300 }, identitySecret);
+    const identityToken = await signIdentityToken(
+      { sub: canary.externalId, name: canary.identifiedName, aud: 'demo', exp: Math.floor(Date.now() / 1000) + 300 },
+      identitySecret,
+    );
     secrets.push(identityToken);
     const identified = await call('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken } });
     expect(identified.status).toBe(200);
@@ -123,7 +136,10 @@ describe('a whole conversation with canary PHI, at LOG_LEVEL=debug', () => {
     expect(await patientWs.request({ type: 'typing.start', sessionId: id })).toMatchObject({ type: 'ack' });
     expect(await patientWs.request({ type: 'message.send', sessionId: id, clientMsgId: 'p1', body: canary.patientBody })).toMatchObject({ type: 'ack' });
     expect(await patientWs.request({ type: 'typing.stop', sessionId: id })).toMatchObject({ type: 'ack' });
-    expect((await call('POST', `/api/v1/sessions/${id}/messages`, { token: guest.body.token, body: { clientMsgId: 'p2', body: `${canary.patientBody} again` } })).status).toBe(201);
+    expect(
+      (await call('POST', `/api/v1/sessions/${id}/messages`, { token: guest.body.token, body: { clientMsgId: 'p2', body: `${canary.patientBody} again` } }))
+        .status,
+    ).toBe(201);
     expect(await staffWs.request({ type: 'typing.start', sessionId: id })).toMatchObject({ type: 'ack' });
     expect(await staffWs.request({ type: 'message.send', sessionId: id, clientMsgId: 's1', body: canary.staffBody })).toMatchObject({ type: 'ack' });
     expect(await staffWs.request({ type: 'read', sessionId: id, seq: 3 })).toMatchObject({ type: 'ack' });
@@ -150,7 +166,12 @@ describe('a whole conversation with canary PHI, at LOG_LEVEL=debug', () => {
       ['POST', messages, { token: identified.body.token, body: { clientMsgId: 'b1', body: canary.patientBody, extra: { name: canary.guestName } } }, 201],
       ['POST', messages, { token: identified.body.token, body: { clientMsgId: 'b1', body: `${canary.patientBody} changed` } }, 409],
       ['POST', messages, { token: identified.body.token, body: { body: canary.patientBody } }, 400],
-      ['POST', `/api/v1/sessions/${crypto.randomUUID()}/messages`, { token: identified.body.token, body: { clientMsgId: 'b4', body: canary.patientBody } }, 404],
+      [
+        'POST',
+        `/api/v1/sessions/${crypto.randomUUID()}/messages`,
+        { token: identified.body.token, body: { clientMsgId: 'b4', body: canary.patientBody } },
+        404,
+      ],
       ['POST', '/api/v1/auth/guest', { body: { siteKey: 'demo', displayName: `${canary.guestName}\u0000` } }, 400],
       ['POST', '/api/v1/auth/guest', { body: { siteKey: canary.guestName, displayName: canary.guestName } }, 404],
       ['POST', '/api/v1/auth/guest', { body: { siteKey: 'demo', displayName: canary.guestName.repeat(20) } }, 400],
@@ -158,7 +179,15 @@ describe('a whole conversation with canary PHI, at LOG_LEVEL=debug', () => {
       [
         'POST',
         '/api/v1/auth/identify',
-        { body: { siteKey: 'demo', identityToken: await signIdentityToken({ sub: canary.externalId, name: canary.identifiedName, aud: 'demo', exp: Math.floor(Date.now() / 1000) + 300 }, 'not-the-secret') } },
+        {
+          body: {
+            siteKey: 'demo',
+            identityToken: await signIdentityToken(
+              { sub: canary.externalId, name: canary.identifiedName, aud: 'demo', exp: Math.floor(Date.now() / 1000) + 300 },
+              'not-the-secret',
+            ),
+          },
+        },
         401,
       ],
       ['POST', '/api/v1/auth/login', { body: { email: canary.staffEmail, password: canary.wrongPassword.repeat(20) } }, 400],
@@ -177,15 +206,24 @@ describe('a whole conversation with canary PHI, at LOG_LEVEL=debug', () => {
     sockets.push(patient2Ws);
     patient2Ws.send(`{"type":"message.send","body":"${canary.patientBody}"`);
     patient2Ws.send({ type: canary.patientBody, name: canary.guestName, ref: 'x1' });
-    expect(await patient2Ws.request({ type: 'message.send', sessionId: crypto.randomUUID(), clientMsgId: 'w1', body: canary.patientBody })).toMatchObject({ type: 'error', code: 'session_not_found' });
-    expect(await patient2Ws.request({ type: 'message.send', sessionId: second.body.id, clientMsgId: 'w2', body: `${canary.patientBody}\u0000` })).toMatchObject({ type: 'error' });
+    expect(await patient2Ws.request({ type: 'message.send', sessionId: crypto.randomUUID(), clientMsgId: 'w1', body: canary.patientBody })).toMatchObject({
+      type: 'error',
+      code: 'session_not_found',
+    });
+    expect(await patient2Ws.request({ type: 'message.send', sessionId: second.body.id, clientMsgId: 'w2', body: `${canary.patientBody}\u0000` })).toMatchObject(
+      { type: 'error' },
+    );
     // Too large to read even its ref: the error frame carries none.
     patient2Ws.send({ type: 'message.send', sessionId: second.body.id, clientMsgId: 'w3', body: `${canary.patientBody} `.repeat(1200), ref: 'w3' });
     await patient2Ws.waitFor((e) => e.type === 'error' && e.code === 'payload_too_large');
     // An unknown field is ignored, not echoed or logged.
-    expect(await patient2Ws.request({ type: 'message.send', sessionId: second.body.id, clientMsgId: 'w4', body: canary.staffName, extra: canary.staffEmail })).toMatchObject({ type: 'ack' });
+    expect(
+      await patient2Ws.request({ type: 'message.send', sessionId: second.body.id, clientMsgId: 'w4', body: canary.staffName, extra: canary.staffEmail }),
+    ).toMatchObject({ type: 'ack' });
     // A refused upgrade: a canary as the token.
-    const refused = await fetch(`${base}/api/v1/socket?token=${canary.patientBody}`, { headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    const refused = await fetch(`${base}/api/v1/socket?token=${canary.patientBody}`, {
+      headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
     expect(refused.status).toBe(401);
     await refused.text();
 
@@ -197,7 +235,10 @@ describe('a whole conversation with canary PHI, at LOG_LEVEL=debug', () => {
     const trappedGuest = await call('POST', '/api/v1/auth/guest', { body: { siteKey: 'demo', displayName: canary.trappedName } });
     expect(trappedGuest.status).toBe(500);
     failedRequestIds.push(trappedGuest.body.error.requestId);
-    expect(await patient2Ws.request({ type: 'message.send', sessionId: second.body.id, clientMsgId: 't2', body: canary.trappedBody })).toMatchObject({ type: 'error', code: 'internal_error' });
+    expect(await patient2Ws.request({ type: 'message.send', sessionId: second.body.id, clientMsgId: 't2', body: canary.trappedBody })).toMatchObject({
+      type: 'error',
+      code: 'internal_error',
+    });
     // Nothing of it reaches the caller either.
     expect(JSON.stringify([trappedHttp.body, trappedGuest.body, patient2Ws.events.filter((e) => e.type === 'error')])).not.toContain('trap');
 
@@ -272,5 +313,3 @@ describe.skipIf(!onPostgres)('a caller-chosen path in an error log (Postgres)', 
     expect(logLines(probe.output).find((l) => l.event === 'request.database_unavailable')).toMatchObject({ route: '/api/v1/clinics/:siteKey' });
   });
 });
-
-test.skipIf(onPostgres)('the raw-path log probe needs Postgres (set TEST_DATABASE_URL)', () => {});

@@ -1,6 +1,7 @@
 /**
  * Entry point of the widget build: defines <medchat-widget> and its parts. Loading this script twice (a clinic
- * site with two embeds, a tag manager replaying tags) is harmless: a tag already defined is left alone.
+ * site with two embeds, a tag manager replaying tags) is harmless: a tag already defined is left alone. When another
+ * version defined it first, that version is the one the page gets, and the console says so.
  */
 import { Composer } from './components/composer/composer.component';
 import { EndScreen } from './components/end-screen/end-screen.component';
@@ -12,6 +13,9 @@ import { QueueStatusView } from './components/queue-status/queue-status.componen
 export { MedChatWidget, MessageList, Composer, PrechatForm, QueueStatusView, EndScreen };
 export type { WidgetEventMap } from './events/events';
 export type { Translation } from './translations';
+
+/** This build's version (package.json's; medchat-widget.test.ts keeps them equal). */
+export const VERSION = '0.1.0';
 
 /** Every element of the widget by tag. Children first, so the widget's first render finds them upgraded. */
 export const TAGS = {
@@ -39,7 +43,16 @@ export function define(registry: CustomElementRegistry | undefined = globalThis.
   const defined: string[] = [];
   if (!registry) return defined;
   for (const [tag, element] of Object.entries(TAGS)) {
-    if (registry.get(tag)) continue;
+    const existing = registry.get(tag) as { version?: string } | undefined;
+    if (existing) {
+      if (existing !== element && existing.version !== VERSION) {
+        console.warn(
+          `MedChat: <${tag}> is already defined by widget version ${existing.version ?? 'unknown'}; this page keeps that one, not ${VERSION}. Load one widget script.`,
+        );
+      }
+      continue;
+    }
+    Object.defineProperty(element, 'version', { value: VERSION, configurable: true });
     registry.define(tag, element);
     defined.push(tag);
   }

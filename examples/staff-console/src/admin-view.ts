@@ -1,7 +1,8 @@
 import type { Assignment, Employee, MedChat, Session } from '@medchat/sdk';
 import { renderTrail } from './assignment-trail';
-import { h } from './dom';
-import { AVAILABILITY_LABELS, clock, errorText } from './format';
+import { h, isolate, isolated } from './dom';
+import { AVAILABILITY_LABELS, dateTime, errorText } from './format';
+import { HoursEditor } from './hours-editor';
 import { refresher } from './refresher';
 
 /** How many of the newest sessions get their assignment trail loaded (one request each). */
@@ -22,15 +23,30 @@ export class AdminView {
 
   constructor(private readonly client: MedChat) {
     const reload = h('button', { type: 'button' }, 'Refresh');
+    // Loaded once, not on every refresh: an admin may be typing in it.
+    const hours = new HoursEditor(client);
+    void hours.load();
     this.element = h(
       'section',
       { class: 'admin', 'aria-labelledby': 'admin-title' },
       h('div', { class: 'chat-header' }, h('h2', { id: 'admin-title' }, 'Clinic overview'), reload),
       this.status,
       h('h3', { id: 'employees-title' }, 'Employees'),
-      h('table', { 'aria-labelledby': 'employees-title' }, head('Name', 'Email', 'Role', 'Availability', 'Load', 'Active', 'Two-step sign-in'), this.employees),
+      frame(
+        'employees-title',
+        h(
+          'table',
+          { 'aria-labelledby': 'employees-title' },
+          head('Name', 'Email', 'Role', 'Availability', 'Load', 'Active', 'Two-step sign-in'),
+          this.employees,
+        ),
+      ),
       h('h3', { id: 'sessions-title' }, 'Sessions'),
-      h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail'), this.sessions),
+      frame(
+        'sessions-title',
+        h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail'), this.sessions),
+      ),
+      hours.element,
     );
     this.refresh = refresher(
       () => this.load(),
@@ -54,7 +70,12 @@ export class AdminView {
     if (!e.mfaEnabled) return h('td', {}, 'off');
     const reset = h('button', { type: 'button', 'aria-label': `Turn off two-step sign-in for ${e.displayName}` }, 'Turn off');
     reset.addEventListener('click', async () => {
-      if (!confirm(`Turn off two-step sign-in for ${e.displayName}? Do this only when you know who asks: they will sign in with the password alone until they set it up again.`)) return;
+      if (
+        !confirm(
+          `Turn off two-step sign-in for ${isolated(e.displayName)}? Do this only when you know who asks: they will sign in with the password alone until they set it up again.`,
+        )
+      )
+        return;
       try {
         await this.client.employees.update(e.id, { mfaEnabled: false });
         this.refresh();
@@ -66,14 +87,17 @@ export class AdminView {
   }
 }
 
+/** A table's frame, which scrolls sideways on a narrow screen (focusable, so the keyboard can scroll it too). */
+const frame = (titleId: string, table: HTMLTableElement) => h('div', { class: 'table-frame', role: 'region', 'aria-labelledby': titleId, tabindex: 0 }, table);
+
 const head = (...labels: string[]) => h('thead', {}, h('tr', {}, ...labels.map((l) => h('th', { scope: 'col' }, l))));
 
 const employeeRow = (e: Employee, mfa: HTMLElement) =>
   h(
     'tr',
     { 'data-employee-id': e.id },
-    h('td', {}, e.displayName),
-    h('td', {}, e.email),
+    h('td', {}, isolate(e.displayName)),
+    h('td', {}, e.email ? isolate(e.email) : ''),
     h('td', {}, e.role),
     h('td', { 'data-availability': e.availability }, AVAILABILITY_LABELS[e.availability]),
     h('td', {}, `${e.load} / ${e.capacity}`),
@@ -85,9 +109,9 @@ const sessionRow = (s: Session, trail: Assignment[]) =>
   h(
     'tr',
     { 'data-session-id': s.id },
-    h('td', {}, s.patient.displayName),
-    h('td', {}, s.reason),
+    h('td', {}, isolate(s.patient.displayName)),
+    h('td', {}, isolate(s.reason)),
     h('td', {}, s.status),
-    h('td', {}, h('time', { datetime: s.createdAt }, clock(s.createdAt))),
+    h('td', {}, h('time', { datetime: s.createdAt }, dateTime(s.createdAt))),
     h('td', {}, renderTrail(trail)),
   );

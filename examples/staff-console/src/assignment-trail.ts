@@ -1,5 +1,5 @@
 import type { Assignment } from '@medchat/sdk';
-import { h } from './dom';
+import { h, isolate } from './dom';
 import { clock, END_REASONS, START_REASONS } from './format';
 
 /** Who held a session, oldest first: "Nurse Joy 10:02–10:05 · new chat → left", and the handover note if one was left. */
@@ -12,10 +12,10 @@ export function renderTrail(assignments: readonly Assignment[]): HTMLElement {
       h(
         'li',
         {},
-        h('strong', {}, a.employee.displayName),
+        h('strong', {}, isolate(a.employee.displayName)),
         ` ${clock(a.startedAt)}–${a.endedAt ? clock(a.endedAt) : 'now'}`,
         h('span', { class: 'muted' }, ` · ${START_REASONS[a.startReason]}${a.endReason ? ` → ${END_REASONS[a.endReason]}` : ''}`),
-        ...(a.leaveNote ? [h('blockquote', { class: 'handover' }, a.leaveNote)] : []),
+        ...(a.leaveNote ? [h('blockquote', { class: 'handover', dir: 'auto' }, a.leaveNote)] : []),
       ),
     ),
   );

@@ -1,8 +1,8 @@
 import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle } from '@medchat/sdk';
 import { renderTrail } from './assignment-trail';
 import { Composer } from './composer';
-import { h, uid } from './dom';
-import { clock, END_REASONS, errorText } from './format';
+import { h, isolate, uid } from './dom';
+import { dateTime, END_REASONS, errorText } from './format';
 import { MessageList } from './message-list';
 
 /** mine: I hold it and can write. handed-over: I left it or was unassigned. ended: the chat is over. */
@@ -28,6 +28,7 @@ export class ChatPanel {
   private readonly closeButton = h('button', { type: 'button' }, 'Close tab');
   private readonly leaveForm: HTMLFormElement;
   private readonly trail = h('div', { class: 'trail-body' });
+  private readonly history = h('details', { class: 'history' }, h('summary', {}, 'Assignment history'), this.trail);
   /** Messages up to this seq existed before the tab opened: they are history, not news. */
   private readonly historySeq: number;
   private unassigned: AssignmentEndReason | null = null;
@@ -56,7 +57,12 @@ export class ChatPanel {
       h(
         'div',
         { class: 'chat-header' },
-        h('div', {}, h('h2', {}, initial.patient.displayName), h('p', { class: 'muted' }, `${initial.reason} · started ${clock(initial.createdAt)}`)),
+        h(
+          'div',
+          { class: 'chat-title' },
+          h('h2', {}, isolate(initial.patient.displayName)),
+          h('p', { class: 'muted' }, isolate(initial.reason), ' · started ', h('time', { datetime: initial.createdAt }, dateTime(initial.createdAt))),
+        ),
         h('div', { class: 'actions' }, this.leaveButton, this.closeButton),
       ),
       this.leaveForm,
@@ -65,8 +71,9 @@ export class ChatPanel {
       this.typing,
       this.error,
       this.composer.element,
-      h('details', { class: 'history' }, h('summary', {}, 'Assignment history'), this.trail),
+      this.history,
     );
+    this.history.addEventListener('toggle', () => this.refreshTrail());
 
     this.chat.on('change', () => this.render());
     this.chat.on('message', (m) => {
@@ -87,11 +94,6 @@ export class ChatPanel {
     if (session.status === 'ended') return 'ended';
     if (this.unassigned || session.employee?.id !== this.me.id) return 'handed-over';
     return 'mine';
-  }
-
-  get label(): string {
-    const suffix = { mine: '', 'handed-over': ' — transferred', ended: ' — ended' }[this.state];
-    return this.session.patient.displayName + suffix;
   }
 
   /** The engine gave me this session (again): I may write. Flagged until the employee interacts with it. */
@@ -131,6 +133,7 @@ export class ChatPanel {
   }
 
   dispose(): void {
+    this.messages.dispose();
     this.chat.close();
   }
 
@@ -147,10 +150,10 @@ export class ChatPanel {
   private render(): void {
     const state = this.state;
     this.messages.render();
-    this.banner.textContent = this.bannerText();
+    this.banner.replaceChildren(...this.bannerText());
     this.banner.hidden = !this.banner.textContent;
     this.banner.dataset.state = state;
-    this.typing.textContent = this.chat.typists.map((t) => `${t.displayName} is typing…`).join(' ');
+    this.typing.replaceChildren(...this.chat.typists.flatMap((t, i) => [i ? ' ' : '', isolate(t.displayName), ' is typing…']));
     this.composer.isEnabled = state === 'mine';
     this.leaveButton.hidden = state !== 'mine';
     this.closeButton.hidden = state === 'mine';
@@ -160,16 +163,28 @@ export class ChatPanel {
     this.callbacks.onUpdate();
   }
 
-  private bannerText(): string {
+  private bannerText(): (string | Node)[] {
     const session = this.session;
-    if (session.status === 'ended') return session.endedBy === session.patient.id ? 'Patient ended the chat.' : 'This chat has ended.';
-    if (this.state === 'mine') return '';
-    const now = session.employee && session.employee.id !== this.me.id ? ` It is now with ${session.employee.displayName}.` : session.status === 'waiting' ? ' It is waiting for the next available colleague.' : '';
-    return `Transferred: you ${this.unassigned === 'left' || !this.unassigned ? 'left this chat' : `were unassigned (${END_REASONS[this.unassigned]})`}.${now}`;
+    if (session.status === 'ended') return [session.endedBy === session.patient.id ? 'Patient ended the chat.' : 'This chat has ended.'];
+    if (this.state === 'mine') return [];
+    const now =
+      session.employee && session.employee.id !== this.me.id
+        ? [' It is now with ', isolate(session.employee.displayName), '.']
+        : session.status === 'waiting'
+          ? [' It is waiting for the next available colleague.']
+          : [];
+    return [
+      `Transferred: you ${this.unassigned === 'left' || !this.unassigned ? 'left this chat' : `were unassigned (${END_REASONS[this.unassigned]})`}.`,
+      ...now,
+    ];
   }
 
-  /** Reloads the assignment history whenever the holder or the status changed. */
+  /**
+   * Loads the assignment history while it is open, again whenever the holder or the status changed: one request
+   * when someone opens it, not one per chat on every hand-over (50 at once when a nurse goes offline).
+   */
   private refreshTrail(): void {
+    if (!this.history.open) return;
     const session = this.session;
     const key = `${session.status}:${session.employee?.id}:${this.unassigned}`;
     if (key === this.trailKey) return;

@@ -1,14 +1,26 @@
 import type { AssignmentEndReason, MedChat, Session } from '@medchat/sdk';
 import { ChatPanel } from './chat-panel';
 import { h } from './dom';
+import { STATE_SUFFIXES } from './format';
+
+/** What the rest of the console shows about the open chats: how many need attention, how many I hold. */
+export interface ChatsSummary {
+  unread: number;
+  held: number;
+}
 
 /**
- * Several chats at once, as WAI-ARIA tabs (arrow keys, Home and End move between tabs). Reports how many tabs
- * have unseen activity through `onUnreadChange`, for the title badge.
+ * The chats this console has open: a scrollable list beside the open chat (WAI-ARIA tabs, vertical; arrow keys,
+ * Home and End move between them), with an unread mark on each chat that has news. It scales to the 50 chats a
+ * clinic's largest capacity allows. On a phone the list and the open chat take turns: choosing a chat shows it,
+ * "All chats" goes back. Reports the unread and held counts through `onSummaryChange` (title badge, load).
  */
 export class ChatTabs {
   readonly element: HTMLElement;
-  private readonly tablist = h('div', { class: 'tablist', role: 'tablist', 'aria-label': 'Open chats' });
+  private readonly count = h('span', { class: 'count' });
+  private readonly tablist = h('div', { class: 'tablist', role: 'tablist', 'aria-orientation': 'vertical', 'aria-labelledby': 'chats-title' });
+  private readonly listPane = h('div', { class: 'chat-list card' }, h('h2', { id: 'chats-title' }, 'Chats ', this.count), this.tablist);
+  private readonly back = h('button', { type: 'button', class: 'back' }, 'All chats');
   private readonly panels = h('div', { class: 'panels' });
   private readonly empty = h('p', { class: 'empty muted' }, 'No open chats. While you are available, new chats open here by themselves.');
   private readonly entries = new Map<string, { panel: ChatPanel; tab: HTMLButtonElement }>();
@@ -16,20 +28,37 @@ export class ChatTabs {
 
   constructor(
     private readonly client: MedChat,
-    private readonly onUnreadChange: (count: number) => void,
+    private readonly onSummaryChange: (summary: ChatsSummary) => void,
   ) {
-    this.element = h('section', { class: 'chats', 'aria-label': 'Chats' }, this.tablist, this.empty, this.panels);
+    this.element = h(
+      'section',
+      { class: 'chats', 'aria-label': 'Chats', 'data-view': 'list' },
+      this.listPane,
+      h('div', { class: 'chat-view' }, this.back, this.empty, this.panels),
+    );
     this.tablist.addEventListener('keydown', (event) => this.onKey(event));
+    this.back.addEventListener('click', () => this.showList());
     document.addEventListener('visibilitychange', this.onVisibility);
     window.addEventListener('focus', this.onVisibility);
+    this.updateSummary();
   }
 
-  /** Opens (or finds) the tab of a session. `isNew`: the engine just assigned it; flag it as news. */
+  /** Opens (or finds) the chat of a session. `isNew`: the engine just assigned it; flag it as news. */
   open(session: Session, { isNew = false } = {}): ChatPanel {
     let entry = this.entries.get(session.id);
     if (!entry) {
-      const tab = h('button', { type: 'button', role: 'tab', id: `tab-${session.id}`, 'aria-controls': `panel-${session.id}`, 'aria-selected': 'false', tabindex: -1 });
-      tab.addEventListener('click', () => this.select(session.id, { isUserChoice: true }));
+      const tab = h('button', {
+        type: 'button',
+        role: 'tab',
+        id: `tab-${session.id}`,
+        'aria-controls': `panel-${session.id}`,
+        'aria-selected': 'false',
+        tabindex: -1,
+      });
+      tab.addEventListener('click', () => {
+        this.select(session.id, { isUserChoice: true });
+        this.showChat();
+      });
       const panel = new ChatPanel(this.client, session, { onUpdate: () => this.update(session.id), onClose: () => this.close(session.id) });
       panel.element.id = `panel-${session.id}`;
       panel.element.setAttribute('role', 'tabpanel');
@@ -50,7 +79,7 @@ export class ChatTabs {
     this.entries.get(session.id)?.panel.unassign(reason);
   }
 
-  /** Shows one tab. `isUserChoice`: the employee picked it (click or keys), so its news is acknowledged. */
+  /** Shows one chat. `isUserChoice`: the employee picked it (click or keys), so its news is acknowledged. */
   select(sessionId: string, { focusTab = false, isUserChoice = false } = {}): void {
     this.selected = sessionId;
     for (const [id, { panel, tab }] of this.entries) {
@@ -59,6 +88,7 @@ export class ChatTabs {
       tab.tabIndex = isSelected ? 0 : -1;
       panel.setVisible(isSelected);
       if (isSelected && focusTab) tab.focus();
+      if (isSelected) tab.scrollIntoView({ block: 'nearest' });
       if (isSelected && isUserChoice) panel.acknowledge();
     }
   }
@@ -68,6 +98,18 @@ export class ChatTabs {
     window.removeEventListener('focus', this.onVisibility);
     for (const { panel } of this.entries.values()) panel.dispose();
     this.entries.clear();
+  }
+
+  /** Phone: the chosen chat takes the screen; focus goes to the way back, since the list it was on is hidden. */
+  private showChat(): void {
+    this.element.dataset.view = 'chat';
+    if (!this.tablist.checkVisibility()) this.back.focus();
+  }
+
+  /** Phone: back from the open chat to the list, on the chat that was open. */
+  private showList(): void {
+    this.element.dataset.view = 'list';
+    if (this.selected) this.entries.get(this.selected)?.tab.focus();
   }
 
   private close(sessionId: string): void {
@@ -81,30 +123,39 @@ export class ChatTabs {
     this.entries.delete(sessionId);
     this.selected = null;
     if (neighbour) this.select(neighbour, { focusTab: true });
+    else this.element.dataset.view = 'list';
     this.updateSummary();
   }
 
-  /** Redraws one tab's label and the unread count. */
+  /** Redraws one chat's entry in the list and the counts. */
   private update(sessionId: string): void {
     const entry = this.entries.get(sessionId);
     if (entry) {
       const { panel, tab } = entry;
-      tab.textContent = panel.label;
+      const suffix = STATE_SUFFIXES[panel.state];
+      tab.replaceChildren(
+        h('bdi', { class: 'tab-name' }, panel.session.patient.displayName),
+        suffix ? h('span', { class: 'tab-state' }, suffix) : '',
+        panel.hasUnread ? h('span', { class: 'unread-dot' }, h('span', { class: 'visually-hidden' }, ' (new)')) : '',
+      );
       tab.dataset.state = panel.state;
-      if (panel.hasUnread) tab.append(h('span', { class: 'unread-dot' }, h('span', { class: 'visually-hidden' }, ' (new)')));
     }
     this.updateSummary();
   }
 
   private updateSummary(): void {
-    this.empty.hidden = this.entries.size > 0;
-    this.onUnreadChange([...this.entries.values()].filter((e) => e.panel.hasUnread).length);
+    const panels = [...this.entries.values()].map((e) => e.panel);
+    this.empty.hidden = panels.length > 0;
+    this.listPane.hidden = panels.length === 0;
+    this.back.hidden = panels.length === 0;
+    this.count.textContent = `(${panels.length})`;
+    this.onSummaryChange({ unread: panels.filter((p) => p.hasUnread).length, held: panels.filter((p) => p.state === 'mine').length });
   }
 
   private onKey(event: KeyboardEvent): void {
     const ids = [...this.entries.keys()];
     const at = this.selected ? ids.indexOf(this.selected) : -1;
-    const target = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: ids.length - 1 }[event.key];
+    const target = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1, Home: 0, End: ids.length - 1 }[event.key];
     if (target === undefined || !ids.length) return;
     event.preventDefault();
     this.select(ids[(target + ids.length) % ids.length]!, { focusTab: true, isUserChoice: true });

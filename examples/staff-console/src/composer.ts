@@ -1,5 +1,5 @@
 import type { SessionHandle } from '@medchat/sdk';
-import { h, uid } from './dom';
+import { h, isolate, uid } from './dom';
 
 /** The reply box: Enter sends, Shift+Enter adds a line; typing is signalled while there is text. */
 export class Composer {
@@ -12,8 +12,14 @@ export class Composer {
     patientName: string,
   ) {
     const id = uid('reply');
-    this.input = h('textarea', { id, rows: 2, maxlength: 4000, placeholder: 'Write a reply — Enter sends, Shift+Enter adds a line' });
-    this.element = h('form', { class: 'composer' }, h('label', { for: id, class: 'visually-hidden' }, `Reply to ${patientName}`), this.input, this.button);
+    this.input = h('textarea', { id, rows: 2, dir: 'auto', maxlength: 4000, placeholder: 'Write a reply — Enter sends, Shift+Enter adds a line' });
+    this.element = h(
+      'form',
+      { class: 'composer' },
+      h('label', { for: id, class: 'visually-hidden' }, 'Reply to ', isolate(patientName)),
+      this.input,
+      this.button,
+    );
     this.element.addEventListener('submit', (event) => {
       event.preventDefault();
       this.send();

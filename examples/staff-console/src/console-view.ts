@@ -16,7 +16,11 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
   const notifier = new Notifier();
   const status = new StatusBar(client, notifier, onSignOut);
   const queue = new QueueView(client);
-  const tabs = new ChatTabs(client, (count) => notifier.setCount(count));
+  // Load is counted from the chats this console holds, which the socket's events keep current: no request per event.
+  const tabs = new ChatTabs(client, ({ unread, held }) => {
+    notifier.setCount(unread);
+    status.showLoad(held);
+  });
   const admin = me.role === 'admin' ? new AdminView(client) : null;
   const problem = h('p', { class: 'error', role: 'alert' });
   const report = (e: unknown) => {
@@ -27,13 +31,15 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
 
   root.replaceChildren(status.element, problem, h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element), admin?.element ?? '');
 
-  /** Everything that may have changed while the socket was down, or before it first opened. */
+  /**
+   * Everything that may have changed while the socket was down, or before it first opened: three requests however
+   * many chats are open (each open chat catches up by itself when the SDK resubscribes it).
+   */
   const catchUp = async () => {
     queue.refresh();
     admin?.refresh();
     const active = await client.sessions.list({ status: 'active' });
     for (const session of active) if (session.employee?.id === me.id) tabs.open(session);
-    await status.refreshLoad();
   };
 
   const stops = [
@@ -46,12 +52,8 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     client.on('employee.assigned', ({ session }) => {
       tabs.open(session, { isNew: true });
       notifier.beep();
-      void status.refreshLoad().catch(report);
     }),
-    client.on('employee.unassigned', ({ session, reason }) => {
-      tabs.unassigned(session, reason);
-      void status.refreshLoad().catch(report);
-    }),
+    client.on('employee.unassigned', ({ session, reason }) => tabs.unassigned(session, reason)),
     client.on('availability.changed', ({ userId, availability }) => {
       if (userId === me.id) status.setAvailability(availability);
       admin?.refresh();

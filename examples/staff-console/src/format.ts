@@ -1,4 +1,5 @@
 import type { AssignmentEndReason, AssignmentStartReason, Availability, ConnectionState, Message } from '@medchat/sdk';
+import { isolate } from './dom';
 
 /** Every user-visible label of the console in one place, so a clinic can translate it in one file. */
 export const AVAILABILITY_LABELS: Record<Availability, string> = { available: 'Available', away: 'Away', offline: 'Offline' };
@@ -17,6 +18,9 @@ export const CONNECTION_LABELS: Record<ConnectionState, string> = {
   offline: 'Offline — sign in again',
 };
 
+/** After a patient's name in the list of chats, by the chat's state (see PanelState in chat-panel.ts). */
+export const STATE_SUFFIXES = { mine: '', 'handed-over': ' — transferred', ended: ' — ended' } as const;
+
 export const START_REASONS: Record<AssignmentStartReason, string> = {
   session_started: 'new chat',
   after_leave: 'handed over',
@@ -31,21 +35,24 @@ export const END_REASONS: Record<AssignmentEndReason, string> = {
   admin: 'removed by an admin',
 };
 
-/** The text of a system line in the history (assigned, back in queue, ended). */
-export function systemText(message: Message): string {
+/** The text of a system line in the history (assigned, back in queue, ended); a name in it is isolated. */
+export function systemText(message: Message): (string | Node)[] {
   switch (message.system?.event) {
     case 'session.assigned':
-      return `${message.system.employeeName ?? 'A colleague'} joined the chat`;
+      return message.system.employeeName ? [isolate(message.system.employeeName), ' joined the chat'] : ['A colleague joined the chat'];
     case 'session.requeued':
-      return 'The chat went back to the queue';
+      return ['The chat went back to the queue'];
     case 'session.ended':
-      return 'The chat ended';
+      return ['The chat ended'];
     default:
-      return message.body;
+      return [isolate(message.body)];
   }
 }
 
 export const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/** With the date: "4 Dec 2026, 17:35" (the admin's session list spans days). */
+export const dateTime = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 
 /** "just now", "4 min", "1 h 12 min". */
 export function elapsed(iso: string, now = Date.now()): string {

@@ -2,40 +2,84 @@ import type { Me, Message, PendingMessage, SessionHandle } from '@medchat/sdk';
 import { h } from './dom';
 import { clock, systemText } from './format';
 
+/** Closer than this to the bottom counts as "at the bottom": the log follows new messages. */
+const FOLLOW_THRESHOLD_PX = 24;
+
 /**
  * A chat's history, appended incrementally (a `role="log"` region announces only new lines), plus the sends
  * not stored yet. Own messages show "Sent" until someone else's read mark reaches them, then "Read".
+ *
+ * Scrolling: while the reader is at the bottom, the log follows new messages (also when it was hidden or resized
+ * meanwhile). Once they scroll up, nothing moves; a "New messages" button appears when more arrive and takes them
+ * to the bottom. Their own messages always bring them to the bottom.
  */
 export class MessageList {
   readonly element: HTMLElement;
   private readonly list = h('ol', { class: 'messages' });
   /** The scrolling region; `role="log"` sits on a wrapper so the list keeps its list semantics. */
   private readonly log = h('div', { class: 'message-log', role: 'log', 'aria-label': 'Messages', tabindex: 0 }, this.list);
+  private readonly newMessages = h(
+    'button',
+    { type: 'button', class: 'new-messages', hidden: true },
+    'New messages ',
+    h('span', { 'aria-hidden': 'true' }, '↓'),
+  );
   private readonly pendingList = h('ul', { class: 'pending', 'aria-label': 'Messages not sent yet' });
   /** Receipts of own messages not read yet, by seq. */
   private readonly unreadReceipts = new Map<number, HTMLElement>();
   private firstSeq = 0;
   private lastSeq = 0;
+  /** The reader is at the bottom: new messages scroll into view. Changed only by the reader's scrolling. */
+  private isFollowing = true;
+  private readonly resizes = new ResizeObserver(() => this.isFollowing && this.scrollToBottom());
 
   constructor(
     private readonly chat: SessionHandle,
     private readonly me: Me,
   ) {
-    this.element = h('div', { class: 'message-area' }, this.log, this.pendingList);
+    this.element = h('div', { class: 'message-area' }, h('div', { class: 'log-frame' }, this.log, this.newMessages), this.pendingList);
+    this.log.addEventListener('scroll', () => {
+      // A hidden log (another chat is open) reports zero sizes: that is not the reader scrolling.
+      if (!this.log.clientHeight) return;
+      this.isFollowing = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < FOLLOW_THRESHOLD_PX;
+      if (this.isFollowing) this.newMessages.hidden = true;
+    });
+    this.newMessages.addEventListener('click', () => {
+      this.scrollToBottom();
+      this.log.focus();
+    });
+    // Shown again, or resized (a phone turned, the composer hidden): stay at the bottom if following.
+    this.resizes.observe(this.log);
+  }
+
+  dispose(): void {
+    this.resizes.disconnect();
   }
 
   render(): void {
     const messages = this.chat.messages;
-    const isAtBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
     if (messages[0] && messages[0].seq !== this.firstSeq) this.reset(messages[0].seq);
+    let added = 0;
+    let sentByMe = false;
     for (const message of messages) {
       if (message.seq <= this.lastSeq) continue;
       this.list.append(this.renderMessage(message));
       this.lastSeq = message.seq;
+      added++;
+      sentByMe ||= message.sender?.id === this.me.id;
     }
     this.updateReceipts();
-    this.pendingList.replaceChildren(...this.chat.pending.map((p) => this.renderPending(p)));
-    if (isAtBottom) this.log.scrollTop = this.log.scrollHeight;
+    const pending = this.chat.pending.map((p) => this.renderPending(p));
+    this.pendingList.replaceChildren(...pending);
+    if (sentByMe) this.isFollowing = true;
+    if (this.isFollowing) this.scrollToBottom();
+    else if (added) this.newMessages.hidden = false;
+  }
+
+  private scrollToBottom(): void {
+    this.log.scrollTop = this.log.scrollHeight;
+    this.isFollowing = true;
+    this.newMessages.hidden = true;
   }
 
   private reset(firstSeq: number): void {
@@ -48,7 +92,7 @@ export class MessageList {
   private renderMessage(message: Message): HTMLElement {
     const time = h('time', { datetime: message.createdAt }, clock(message.createdAt));
     if (message.kind === 'system' || !message.sender) {
-      return h('li', { class: 'message message-system', 'data-seq': message.seq }, systemText(message), ' · ', time);
+      return h('li', { class: 'message message-system', 'data-seq': message.seq }, ...systemText(message), ' · ', time);
     }
     const isOwn = message.sender.id === this.me.id;
     const receipt = isOwn ? h('span', { class: 'receipt' }, 'Sent') : null;
@@ -57,8 +101,8 @@ export class MessageList {
     return h(
       'li',
       { class: `message ${kind}`, 'data-seq': message.seq },
-      h('p', { class: 'meta' }, h('span', { class: 'sender' }, isOwn ? 'You' : message.sender.displayName), ' ', time, ' ', receipt),
-      h('p', { class: 'body' }, message.body),
+      h('p', { class: 'meta' }, h('bdi', { class: 'sender' }, isOwn ? 'You' : message.sender.displayName), ' ', time, ' ', receipt),
+      h('p', { class: 'body', dir: 'auto' }, message.body),
     );
   }
 
@@ -75,7 +119,7 @@ export class MessageList {
   }
 
   private renderPending(pending: PendingMessage): HTMLElement {
-    const item = h('li', { class: `message message-own is-${pending.state}` }, h('p', { class: 'body' }, pending.body));
+    const item = h('li', { class: `message message-own is-${pending.state}` }, h('p', { class: 'body', dir: 'auto' }, pending.body));
     if (pending.state === 'sending') {
       item.append(h('p', { class: 'meta' }, 'Sending…'));
       return item;

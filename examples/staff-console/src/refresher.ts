@@ -13,9 +13,10 @@ export function refresher(load: () => Promise<void>, onError: (error: unknown) =
     running = true;
     try {
       do {
-        again = false;
         const wait = lastStart + minIntervalMs - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        // Asks made while waiting are answered by this load: only asks made during it call for another.
+        again = false;
         lastStart = performance.now();
         await load().catch(onError);
       } while (again);

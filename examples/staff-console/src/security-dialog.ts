@@ -17,7 +17,8 @@ export class MfaPanel {
 
   render(): void {
     const me = this.client.auth.user;
-    if (me?.mfaEnabled && me.mfaRequired) this.element.replaceChildren(h('p', {}, 'On, as your clinic requires. To use another phone, ask an admin to reset it, then set it up again.'));
+    if (me?.mfaEnabled && me.mfaRequired)
+      this.element.replaceChildren(h('p', {}, 'On, as your clinic requires. To use another phone, ask an admin to reset it, then set it up again.'));
     else this.element.replaceChildren(me?.mfaEnabled ? this.turnOff() : this.setUp());
   }
 
@@ -26,7 +27,11 @@ export class MfaPanel {
     const password = passwordInput();
     return this.form(
       [
-        h('p', {}, 'Off. With it on, signing in also asks for a 6-digit code from an authenticator app on your phone, so a stolen password alone is not enough.'),
+        h(
+          'p',
+          {},
+          'Off. With it on, signing in also asks for a 6-digit code from an authenticator app on your phone, so a stolen password alone is not enough.',
+        ),
         h('label', { for: 'mfa-password' }, 'Your password'),
         password,
       ],
@@ -62,7 +67,13 @@ export class MfaPanel {
     const password = passwordInput();
     const code = codeInput('mfa-code');
     return this.form(
-      [h('p', {}, 'On: signing in asks for a code from your authenticator app.'), h('label', { for: 'mfa-password' }, 'Your password'), password, h('label', { for: 'mfa-code' }, 'A code from the app'), code],
+      [
+        h('p', {}, 'On: signing in asks for a code from your authenticator app.'),
+        h('label', { for: 'mfa-password' }, 'Your password'),
+        password,
+        h('label', { for: 'mfa-code' }, 'A code from the app'),
+        code,
+      ],
       'Turn off',
       async () => {
         this.client.auth.updateUser(await this.client.employees.mfa('disable', { password: password.value, code: code.value.trim() }));
@@ -106,7 +117,13 @@ export class SecurityDialog {
     this.panel = new MfaPanel(client);
     const close = h('button', { type: 'button' }, 'Close');
     close.addEventListener('click', () => this.element.close());
-    this.element = h('dialog', { id: 'security', 'aria-labelledby': 'security-title' }, h('h2', { id: 'security-title' }, 'Two-step sign-in'), this.panel.element, close);
+    this.element = h(
+      'dialog',
+      { id: 'security', 'aria-labelledby': 'security-title' },
+      h('h2', { id: 'security-title' }, 'Two-step sign-in'),
+      this.panel.element,
+      close,
+    );
   }
 
   open(): void {

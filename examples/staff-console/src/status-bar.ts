@@ -1,5 +1,5 @@
 import type { Availability, ConnectionState, MedChat } from '@medchat/sdk';
-import { h } from './dom';
+import { h, isolate } from './dom';
 import { AVAILABILITY_HINTS, AVAILABILITY_LABELS, CONNECTION_LABELS, errorText } from './format';
 import type { Notifier } from './notifier';
 import { SecurityDialog } from './security-dialog';
@@ -37,14 +37,13 @@ export class StatusBar {
       'header',
       { class: 'status-bar' },
       h('strong', { class: 'brand' }, 'MedChat Console'),
-      h('span', { class: 'who' }, `${me.displayName} (${me.role})`),
+      h('span', { class: 'who' }, isolate(me.displayName), ` (${me.role})`),
       h('span', { class: 'field' }, h('label', { for: 'availability' }, 'Availability'), this.availability, this.hint),
       h('span', { class: 'field' }, 'Load ', this.load),
       h('span', { class: 'field' }, sound, h('label', { for: 'sound' }, 'Sound on new chats')),
       this.connection,
       this.error,
-      openSecurity,
-      signOut,
+      h('span', { class: 'actions' }, openSecurity, signOut),
       security.element,
     );
     this.setConnection(client.state);
@@ -63,14 +62,7 @@ export class StatusBar {
   }
 
   /** Load is the number of active chats this employee holds now. */
-  async refreshLoad(): Promise<void> {
-    const me = this.client.auth.user;
-    if (!me) return;
-    const active = await this.client.sessions.list({ status: 'active' });
-    this.showLoad(active.filter((s) => s.employee?.id === me.id).length);
-  }
-
-  private showLoad(load: number): void {
+  showLoad(load: number): void {
     this.load.textContent = `${load} / ${this.client.auth.user?.capacity ?? '?'}`;
   }
 
@@ -79,7 +71,6 @@ export class StatusBar {
     try {
       const me = await this.client.employees.setAvailability(next);
       this.setAvailability(me.availability ?? next);
-      await this.refreshLoad();
     } catch (e) {
       this.setAvailability(this.client.auth.user?.availability ?? 'offline');
       this.error.textContent = errorText(e);

@@ -14,7 +14,11 @@ describe('error mapping', () => {
       expect([code, error.retryable]).toEqual([code, entry.retryable]);
       expect(new MedChatError({ code }).retryable).toBe(entry.retryable);
     }
-    expect([...RETRYABLE_CODES].sort()).toEqual(Object.keys(ERRORS).filter((c) => ERRORS[c as keyof typeof ERRORS].retryable).sort());
+    expect([...RETRYABLE_CODES].sort()).toEqual(
+      Object.keys(ERRORS)
+        .filter((c) => ERRORS[c as keyof typeof ERRORS].retryable)
+        .sort(),
+    );
   });
 
   test('an unknown code from a newer server is kept as is', () => {

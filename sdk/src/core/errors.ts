@@ -69,7 +69,7 @@ export class AbortError extends MedChatError {
 
 /** True for every error the SDK throws, across bundle copies and realms (checks a brand, not the prototype). */
 export function isMedChatError(value: unknown): value is MedChatError {
-  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  return (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND] === true;
 }
 
 /** Builds the error for a non-2xx HTTP response from its `{"error":{…}}` envelope, tolerating proxies that send none. */
@@ -89,7 +89,14 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
 }
 
 /** Generic codes for responses without an envelope (e.g. from a proxy). */
-const STATUS_CODES: Record<number, ErrorCode> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 429: 'rate_limited' };
+const STATUS_CODES: Record<number, ErrorCode> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+};
 
 function codeForStatus(status: number): ErrorCode {
   return STATUS_CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');

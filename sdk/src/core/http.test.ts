@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, jest, test } from 'bun:test';
 import { backoff } from './backoff';
 import { AbortError, ConnectionError, TimeoutError, isMedChatError } from './errors';
 import { DEFAULT_RETRY, request, retryAfterMs, type Fetch, type HttpConfig } from './http';
@@ -8,6 +8,11 @@ type Reply = Response | Error | 'hang';
 const json = (status: number, body?: unknown, headers: Record<string, string> = {}) =>
   new Response(body === undefined ? null : JSON.stringify(body), { status, headers });
 const envelope = (code: string) => ({ error: { code, message: code, requestId: 'req-1' } });
+
+/** Lets pending promise callbacks run (a reply is read between timer steps). */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
 
 /** A fetch that answers from a script and records every call. */
 function scripted(replies: Reply[]) {
@@ -21,7 +26,7 @@ function scripted(replies: Reply[]) {
     return reply instanceof Error ? Promise.reject(reply) : Promise.resolve(reply.clone());
   };
   const config: HttpConfig = {
-    baseUrl: 'http://api.test/',
+    baseUrl: 'http://api.test',
     fetch,
     token: () => 'tok',
     retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2 },
@@ -82,11 +87,23 @@ describe('request', () => {
     expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  test('honours Retry-After', async () => {
-    const { config } = scripted([json(429, envelope('rate_limited'), { 'retry-after': '0.15' }), json(200, 1)]);
-    const started = Date.now();
-    await request(config, 'GET', '/x');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  test('honours Retry-After: the retry leaves when the 150 ms it names are over, not before', async () => {
+    // Fake timers: the clock moves only when the test moves it, so a loaded machine cannot stretch the wait.
+    jest.useFakeTimers();
+    try {
+      const { calls, config } = scripted([json(429, envelope('rate_limited'), { 'retry-after': '0.15' }), json(200, 1)]);
+      const done = request(config, 'GET', '/x');
+      await flush();
+      jest.advanceTimersByTime(149);
+      await flush();
+      expect(calls.length).toBe(1);
+      jest.advanceTimersByTime(1);
+      await flush();
+      expect(calls.length).toBe(2);
+      expect(await done).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('no response in time is a retryable TimeoutError', async () => {

@@ -10,6 +10,7 @@ export interface RetryPolicy extends BackoffPolicy {
 }
 
 export interface HttpConfig {
+  /** The server's origin without a trailing slash (the client strips it once). */
   baseUrl: string;
   fetch: Fetch;
   /** The bearer token for the next request, read on every attempt. */
@@ -76,7 +77,7 @@ async function send(config: HttpConfig, method: Method, path: string, options: R
     return await config.fetch(buildUrl(config.baseUrl, path, options.query), {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: JSON.stringify(options.body), // undefined when there is none
       signal: controller.signal,
     });
   } catch (cause) {
@@ -93,7 +94,7 @@ function buildUrl(baseUrl: string, path: string, query: RequestOptions['query'])
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(key, String(value));
   const search = params.toString();
-  return `${baseUrl.replace(/\/+$/, '')}${path}${search ? `?${search}` : ''}`;
+  return `${baseUrl}${path}${search ? `?${search}` : ''}`;
 }
 
 async function readBody(res: Response): Promise<unknown> {
@@ -111,7 +112,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   if (!header) return undefined;
   const seconds = Number(header);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined;
+  return ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined; // false for NaN (unparsable) too
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

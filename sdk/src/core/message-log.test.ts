@@ -28,14 +28,25 @@ describe('MessageLog', () => {
 
   test('any arrival order with duplicates yields 1..n once each', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }).chain((n) => fc.tuple(fc.constant(n), fc.shuffledSubarray([...Array(n * 2).keys()].map((i) => (i % n) + 1), { minLength: n * 2 }))), ([n, order]) => {
-        const log = new MessageLog();
-        const appended: number[] = [];
-        for (const seq of order) appended.push(...log.add([msg(seq)]).map((m) => m.seq));
-        const all = [...Array(n).keys()].map((i) => i + 1);
-        expect(appended).toEqual(all);
-        expect(seqs(log)).toEqual(all);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 30 }).chain((n) =>
+          fc.tuple(
+            fc.constant(n),
+            fc.shuffledSubarray(
+              [...Array(n * 2).keys()].map((i) => (i % n) + 1),
+              { minLength: n * 2 },
+            ),
+          ),
+        ),
+        ([n, order]) => {
+          const log = new MessageLog();
+          const appended: number[] = [];
+          for (const seq of order) appended.push(...log.add([msg(seq)]).map((m) => m.seq));
+          const all = [...Array(n).keys()].map((i) => i + 1);
+          expect(appended).toEqual(all);
+          expect(seqs(log)).toEqual(all);
+        },
+      ),
     );
   });
 

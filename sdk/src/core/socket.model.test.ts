@@ -1,5 +1,5 @@
 /**
- * Model-based test of delivery (RELIABILITY D1, D4, D5): a patient chats while a fake transport drops,
+ * Model-based test of delivery (docs/requirements.md#delivery): a patient chats while a fake transport drops,
  * duplicates and reorders frames in both directions and kills connections. Only the transport is fake.
  *
  * Invariants at every step: the chat's list is gap-free, in seq order, without duplicates, and each message in it

@@ -32,17 +32,16 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 export interface SocketConfig {
-  /** The URL for the next connection attempt, with a fresh token; undefined when signed out. */
-  url: () => string | undefined;
+  /**
+   * The URL for the next connection attempt, undefined when signed out. It is a promise: the client asks the
+   * server for a single-use ticket before every attempt, so the long-lived token never goes in a URL. A promise
+   * refused with 401 or 403 signs the socket out (`offline`); any other failure is retried with the backoff.
+   */
+  url: () => Promise<string> | undefined;
   WebSocket?: WebSocketConstructor;
   reconnect: BackoffPolicy;
   /** A frame not answered within this time means the connection is dead: it is dropped and resumed. */
   ackTimeoutMs: number;
-  /**
-   * Asked after repeated failures to open: browsers hide the upgrade's 401, so this checks the credentials over
-   * HTTP and returns an error code when they are refused (the socket then goes offline instead of retrying).
-   */
-  checkAuth?: () => Promise<string | undefined>;
 }
 
 type Ack = EventOf<'ack'>;
@@ -76,7 +75,7 @@ const isTransient = (error: MedChatError) => error instanceof ConnectionError ||
 
 /**
  * One WebSocket connection that outlives its sockets: it reconnects with backoff and jitter, re-authenticates
- * every time (the URL carries the current token), resubscribes each session from its last seq, and resends
+ * every time (each URL carries a new single-use ticket), resubscribes each session from its last seq, and resends
  * unacked messages from an outbox keyed by clientMsgId (the server removes duplicates).
  */
 export class Socket {
@@ -86,16 +85,14 @@ export class Socket {
   /** Increments per connection attempt; events from older sockets are ignored. */
   private generation = 0;
   private attempt = 0;
-  private hasOpened = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private nextRef = 0;
   private readonly requests = new Map<string, Pending>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly outbox = new Map<string, OutboxEntry>();
-  constructor(private readonly config: SocketConfig) {
-    // A browser back online need not wait out the rest of a backoff of up to 30 s.
-    globalThis.addEventListener?.('online', () => this.retry());
-  }
+  /** A browser back online need not wait out the rest of a backoff of up to 30 s. Listened to from connect() to disconnect(). */
+  private readonly onOnline = () => this.retry();
+  constructor(private readonly config: SocketConfig) {}
 
   get state(): ConnectionState {
     return this.current;
@@ -108,6 +105,7 @@ export class Socket {
 
   /** Connects; while reconnecting, tries again now instead of waiting out the backoff. */
   connect(): void {
+    globalThis.addEventListener?.('online', this.onOnline);
     this.retry();
     if (!this.isActive) this.open('connecting');
   }
@@ -115,6 +113,7 @@ export class Socket {
     if (this.current === 'reconnecting') this.teardown(), this.open('reconnecting');
   }
   disconnect(): void {
+    globalThis.removeEventListener?.('online', this.onOnline);
     this.teardown();
     this.setState('idle');
     this.rejectOutbox(new ConnectionError('Not connected.'));
@@ -157,15 +156,16 @@ export class Socket {
     const promise = new Promise<Message>((res, rej) => ((resolve = res), (reject = rej)));
     const entry: OutboxEntry = { frame, promise, resolve, reject, sentOn: -1 };
     this.outbox.set(frame.clientMsgId, entry);
+    // However it settles (ack, refusal, cancel, sign-out), the entry leaves the outbox: only its own, not a newer one.
+    const forget = () => this.outbox.get(frame.clientMsgId) === entry && this.outbox.delete(frame.clientMsgId);
+    promise.then(forget, forget);
     if (this.current === 'open') this.transmit(entry);
     return promise;
   }
 
   /** Drops a queued message; its promise rejects with AbortError. */
   cancel(clientMsgId: string): void {
-    const entry = this.outbox.get(clientMsgId);
-    this.outbox.delete(clientMsgId);
-    entry?.reject(new AbortError('The message was discarded.'));
+    this.outbox.get(clientMsgId)?.reject(new AbortError('Discarded.'));
   }
 
   /** Fire-and-forget for ephemeral frames (typing, read); returns false when not connected. */
@@ -187,36 +187,35 @@ export class Socket {
 
   private transmit(entry: OutboxEntry): void {
     entry.sentOn = this.generation;
+    // Settling an entry already settled (cancelled, signed out) changes nothing.
     this.request({ type: 'message.send', ...entry.frame }).then(
-      (ack) => {
-        if (this.outbox.get(entry.frame.clientMsgId) !== entry) return;
-        this.outbox.delete(entry.frame.clientMsgId);
-        if (ack.message) entry.resolve(ack.message);
-        else entry.reject(new MedChatError({ code: 'invalid_response' }));
-      },
-      (error: MedChatError) => {
-        if (isTransient(error) || this.outbox.get(entry.frame.clientMsgId) !== entry) return;
-        this.outbox.delete(entry.frame.clientMsgId);
-        entry.reject(error);
-      },
+      (ack) => (ack.message ? entry.resolve(ack.message) : entry.reject(new MedChatError({ code: 'invalid_response' }))),
+      (error: MedChatError) => isTransient(error) || entry.reject(error),
     );
   }
 
   private open(state: 'connecting' | 'reconnecting'): void {
     const Ctor = this.config.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
-    const url = this.config.url();
     if (!Ctor) return this.fail('websocket_unavailable', 'No WebSocket: pass one in the options.');
+    const url = this.config.url();
     if (!url) return this.fail('unauthorized');
     this.setState(state);
-    this.hasOpened = false;
     const generation = ++this.generation;
-    const ws = new Ctor(url);
-    this.ws = ws;
+    // Whatever settles after this attempt was given up (teardown moved the generation on) is ignored.
     const live = () => generation === this.generation;
+    url.then(
+      (ready) => live() && this.dial(new Ctor(ready), generation, live),
+      // No URL: a refused ticket (401, 403) signs out; anything else is tried again later.
+      (error: MedChatError) =>
+        live() && (error.status === 401 || error.status === 403 ? this.fail(error.code, error.message) : this.closed(CLOSE_CODES.goingAway)),
+    );
+  }
+
+  private dial(ws: WebSocketLike, generation: number, live: () => boolean): void {
+    this.ws = ws;
     ws.onopen = () => {
       if (!live()) return;
       this.attempt = 0;
-      this.hasOpened = true;
       this.setState('open');
       for (const id of this.subscriptions.keys()) this.resubscribe(id);
       for (const entry of this.outbox.values()) if (entry.sentOn !== generation) this.transmit(entry);
@@ -266,10 +265,9 @@ export class Socket {
       return this.fail(errorCode, reason || undefined);
     }
     this.setState('reconnecting');
+    // Refused credentials need no check here: browsers hide an upgrade's 401, but the next attempt's ticket request
+    // is plain HTTP, and its 401 or 403 signs the socket out (see open()).
     this.retryTimer = setTimeout(() => this.open('reconnecting'), backoff(this.attempt++, this.config.reconnect));
-    if (!this.hasOpened && this.attempt > 1) {
-      void this.config.checkAuth?.().then((refused) => refused && this.current === 'reconnecting' && this.fail(refused));
-    }
   }
 
   /** Gives up: state `offline`, an `error` event, and queued messages fail (they stay visible as not sent). */
@@ -289,12 +287,11 @@ export class Socket {
     try {
       ws?.close(CLOSE_CODES.normal);
     } catch {} // already closing
-    for (const ref of [...this.requests.keys()]) this.settle(ref, new ConnectionError('Not connected.'));
+    for (const ref of this.requests.keys()) this.settle(ref, new ConnectionError('Not connected.'));
   }
 
   private rejectOutbox(error: MedChatError): void {
-    for (const entry of [...this.outbox.values()]) entry.reject(error);
-    this.outbox.clear();
+    for (const entry of this.outbox.values()) entry.reject(error);
   }
 
   private setState(state: ConnectionState): void {

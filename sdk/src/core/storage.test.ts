@@ -43,6 +43,14 @@ describe('token storage', () => {
     expect(localStorageTokens('k').get()).toBeNull();
   });
 
+  test('a token another tab removed stays removed (the memory copy does not bring it back)', () => {
+    Object.defineProperty(globalThis, 'localStorage', { value: fakeLocalStorage(), configurable: true });
+    const thisTab = localStorageTokens('k');
+    thisTab.set(auth(60_000));
+    localStorageTokens('k').set(null); // the other tab signed out
+    expect(thisTab.get()).toBeNull();
+  });
+
   test('the client treats an expired entry as signed out', () => {
     const storage = memoryTokens();
     storage.set(auth(-1));

@@ -2,7 +2,7 @@ import type { AuthResult } from '../protocol/models';
 
 /**
  * Where the client keeps its credentials. Only the auth result (token, expiry, user) is stored, never
- * message content (RELIABILITY P6). Synchronous so that `client.auth.user` is known at construction.
+ * message content (docs/requirements.md#privacy). Synchronous so that `client.auth.user` is known at construction.
  */
 export interface TokenStorage {
   get(): AuthResult | null;
@@ -17,22 +17,21 @@ export function memoryTokens(): TokenStorage {
 
 /**
  * Keeps credentials in `localStorage` under `key`, so a page reload (or a second tab) resumes the same patient.
- * Storage failures (private mode, quota) degrade to memory-only. (The client ignores expired entries.)
+ * Storage failures (private mode, quota) degrade to memory-only. While storage works it is the only truth: a
+ * token another tab removed (signed out) stays removed here too. (The client ignores expired entries.)
  */
 export function localStorageTokens(key = 'medchat.auth'): TokenStorage {
   const fallback = memoryTokens();
-  const store = (): Storage | undefined => {
-    try {
-      return globalThis.localStorage;
-    } catch {
-      return undefined;
-    }
-  };
+  let isFallback = false;
+  // Each access is inside a try: merely reading `localStorage` throws where storage is blocked (sandboxed frames).
+  const store = (): Storage | undefined => globalThis.localStorage;
   return {
     get() {
       try {
-        const raw = store()?.getItem(key);
-        return raw ? (JSON.parse(raw) as AuthResult) : fallback.get();
+        const storage = store();
+        if (!storage || isFallback) return fallback.get();
+        const raw = storage.getItem(key);
+        return raw ? (JSON.parse(raw) as AuthResult) : null;
       } catch {
         return fallback.get();
       }
@@ -42,8 +41,9 @@ export function localStorageTokens(key = 'medchat.auth'): TokenStorage {
       try {
         if (value) store()?.setItem(key, JSON.stringify(value));
         else store()?.removeItem(key);
+        isFallback = false;
       } catch {
-        // Memory fallback already holds the value.
+        isFallback = true; // Memory already holds the value.
       }
     },
   };

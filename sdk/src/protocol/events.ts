@@ -3,6 +3,7 @@
  * `noun.past-verb` and are the same on the server's bus, on the socket and in the SDK's emitter.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { OpeningStatus } from './hours';
 import { Assignment, AssignmentEndReason, AssignmentStartReason, Availability, Me, Message, Person, QueueStatus, Role, Session } from './models';
 
 const Id = Type.String({ format: 'uuid' });
@@ -109,6 +110,10 @@ export const AvailabilityChangedEvent = Type.Object({
 /** To staff of a clinic: the waiting queue changed; fetch it again. */
 export const QueueChangedEvent = Type.Object({ type: Type.Literal('queue.changed'), waiting: Type.Integer({ minimum: 0 }) });
 
+/** To every socket of a clinic: it opened or closed by its hours (or an admin changed them), with the new status. */
+export const ClinicOpenedEvent = Type.Object({ type: Type.Literal('clinic.opened'), hours: OpeningStatus });
+export const ClinicClosedEvent = Type.Object({ type: Type.Literal('clinic.closed'), hours: OpeningStatus });
+
 export const ServerEvent = Type.Union([
   HelloEvent,
   AckEvent,
@@ -125,6 +130,8 @@ export const ServerEvent = Type.Union([
   EmployeeUnassignedEvent,
   AvailabilityChangedEvent,
   QueueChangedEvent,
+  ClinicOpenedEvent,
+  ClinicClosedEvent,
 ]);
 export type ServerEvent = Static<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

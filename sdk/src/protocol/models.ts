@@ -3,6 +3,7 @@
  * schemas; the SDK takes its types from them (type-only imports, so the SDK bundle carries no TypeBox).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { OpeningStatus } from './hours';
 
 const Id = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ description: 'ISO 8601 time, UTC' });
@@ -24,12 +25,7 @@ export const AssignmentStartReason = Type.Union([
 ]);
 export type AssignmentStartReason = Static<typeof AssignmentStartReason>;
 
-export const AssignmentEndReason = Type.Union([
-  Type.Literal('left'),
-  Type.Literal('disconnected'),
-  Type.Literal('session_ended'),
-  Type.Literal('admin'),
-]);
+export const AssignmentEndReason = Type.Union([Type.Literal('left'), Type.Literal('disconnected'), Type.Literal('session_ended'), Type.Literal('admin')]);
 export type AssignmentEndReason = Static<typeof AssignmentEndReason>;
 
 export const Person = Type.Object({ id: Id, displayName: Type.String() });
@@ -58,6 +54,10 @@ export type MfaEnrolment = Static<typeof MfaEnrolment>;
 export const AuthResult = Type.Object({ token: Type.String(), expiresAt: Timestamp, user: Me });
 export type AuthResult = Static<typeof AuthResult>;
 
+/** A single-use ticket that opens the socket (`?ticket=`) within 30 s; the long-lived token never goes in a URL. */
+export const SocketTicket = Type.Object({ ticket: Type.String(), expiresAt: Timestamp });
+export type SocketTicket = Static<typeof SocketTicket>;
+
 export const Session = Type.Object({
   id: Id,
   clinicId: Id,
@@ -77,11 +77,7 @@ export const MessageKind = Type.Union([Type.Literal('text'), Type.Literal('syste
 export type MessageKind = Static<typeof MessageKind>;
 
 /** What a system line records; the widget and console localize it. */
-export const SystemEvent = Type.Union([
-  Type.Literal('session.assigned'),
-  Type.Literal('session.requeued'),
-  Type.Literal('session.ended'),
-]);
+export const SystemEvent = Type.Union([Type.Literal('session.assigned'), Type.Literal('session.requeued'), Type.Literal('session.ended')]);
 export type SystemEvent = Static<typeof SystemEvent>;
 
 export const Message = Type.Object({
@@ -91,10 +87,7 @@ export const Message = Type.Object({
   kind: MessageKind,
   sender: Type.Union([Type.Object({ id: Id, role: Role, displayName: Type.String() }), Type.Null()]),
   body: Type.String(),
-  system: Type.Union([
-    Type.Object({ event: SystemEvent, employeeName: Type.Union([Type.String(), Type.Null()]) }),
-    Type.Null(),
-  ]),
+  system: Type.Union([Type.Object({ event: SystemEvent, employeeName: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
   clientMsgId: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
 });
@@ -144,7 +137,13 @@ export type QueueEntry = Static<typeof QueueEntry>;
 
 export const QueueStatus = Type.Object({
   position: Type.Integer({ minimum: 1 }),
-  estimatedWaitSeconds: Type.Integer({ minimum: 0 }),
+  /**
+   * Measured at this clinic (server/src/modules/assignments/wait-estimate.ts); null when it cannot be kept: nobody
+   * available, the clinic closed, or too little history. Say so in words then, never a number.
+   */
+  estimatedWaitSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Some member of staff is available now; when none is, the estimate is a guess and the widget says so instead. */
+  isStaffAvailable: Type.Boolean(),
 });
 export type QueueStatus = Static<typeof QueueStatus>;
 
@@ -154,6 +153,10 @@ export const ClinicPublic = Type.Object({
   name: Type.String(),
   emergencyText: Type.String(),
   brandColor: Type.Union([Type.String(), Type.Null()]),
+  /** The requesting page's origin (the `Origin` header) is on the clinic's allowed origins; true without one. */
+  originAllowed: Type.Boolean(),
+  /** Open now or not, staff available, the next opening (protocol/hours.ts). */
+  hours: OpeningStatus,
 });
 export type ClinicPublic = Static<typeof ClinicPublic>;
 
@@ -177,7 +180,25 @@ export const AuditEntry = Type.Object({
   actorId: Type.Union([Id, Type.Null()]),
   action: Type.String(),
   sessionId: Type.Union([Id, Type.Null()]),
+  /** A read of several sessions at once (a list, the queue): every session it showed. */
+  sessionIds: Type.Union([Type.Array(Id), Type.Null()]),
+  /** The user a change was about (an employee assigned, edited or deactivated). */
+  subjectId: Type.Union([Id, Type.Null()]),
   ip: Type.Union([Type.String(), Type.Null()]),
   at: Timestamp,
 });
 export type AuditEntry = Static<typeof AuditEntry>;
+
+/**
+ * The HTTP error envelope, `{"error":{"code","message","requestId","details"?}}`, as a schema for the API document
+ * (`ErrorBody` in ./errors.ts is the same shape as a plain type, since that file stays free of TypeBox).
+ */
+export const ErrorEnvelope = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'A stable snake_case code from the error table; clients should accept codes they do not know' }),
+    message: Type.String({ description: 'English, for people; never parse it' }),
+    requestId: Type.Optional(Type.String({ description: 'Names the request in the server’s logs' })),
+    details: Type.Optional(Type.Unknown({ description: 'Which fields failed and why, for validation errors; other hints for some codes' })),
+  }),
+});
+export type ErrorEnvelope = Static<typeof ErrorEnvelope>;

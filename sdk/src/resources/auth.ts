@@ -1,4 +1,5 @@
-import type { AuthResult, Me } from '../protocol/models';
+import type { AuthResult, Me, SocketTicket } from '../protocol/models';
+import type { GuestParams, IdentifyParams, LoginParams } from '../protocol/requests';
 import { request, type HttpConfig, type RequestOptions } from '../core/http';
 import type { TokenStorage } from '../core/storage';
 
@@ -25,19 +26,20 @@ export class Auth {
 
   /**
    * Staff sign-in. With two-step sign-in on, the first call without `code` fails with `mfa_required`: ask for the
-   * code from the authenticator app and call again with it.
+   * code from the authenticator app and call again with it. An email with staff accounts at several clinics fails
+   * with `clinic_required` (only once the password fits one): ask for the clinic's site key and call again with it.
    */
-  login(body: { email: string; password: string; code?: string }, options?: CallOptions): Promise<AuthResult> {
+  login(body: LoginParams, options?: CallOptions): Promise<AuthResult> {
     return this.signIn('/api/v1/auth/login', body, options);
   }
 
   /** An anonymous patient of the clinic whose site key is given. */
-  guest(body: { siteKey: string; displayName: string }, options?: CallOptions): Promise<AuthResult> {
+  guest(body: GuestParams, options?: CallOptions): Promise<AuthResult> {
     return this.signIn('/api/v1/auth/guest', body, options);
   }
 
   /** A patient the clinic's site vouches for with a signed identity token; the same patient every time. */
-  identify(body: { siteKey: string; identityToken: string }, options?: CallOptions): Promise<AuthResult> {
+  identify(body: IdentifyParams, options?: CallOptions): Promise<AuthResult> {
     return this.signIn('/api/v1/auth/identify', body, options);
   }
 
@@ -49,6 +51,14 @@ export class Auth {
       this.storage.set(null);
       this.onChange();
     }
+  }
+
+  /**
+   * A single-use ticket that opens the socket within 30 s (`/api/v1/socket?ticket=…`). The client asks for one
+   * before every connection by itself; the long-lived token never goes in a URL, where proxies would log it.
+   */
+  socketTicket(options?: CallOptions): Promise<SocketTicket> {
+    return request<SocketTicket>(this.http, 'POST', '/api/v1/socket/ticket', options);
   }
 
   /** Fetches the signed-in user and refreshes the stored copy. */

@@ -1,3 +1,4 @@
+import type { ClinicHours } from '../protocol/hours';
 import type { ClinicPublic } from '../protocol/models';
 import { request, type HttpConfig } from '../core/http';
 import type { CallOptions } from './auth';
@@ -5,8 +6,16 @@ import type { CallOptions } from './auth';
 export class Clinics {
   constructor(private readonly http: HttpConfig) {}
 
-  /** What a widget may show before anyone signs in: name, emergency text, brand colour. */
+  /**
+   * What a widget may show before anyone signs in: name, emergency text, brand colour, and `hours`: open now or
+   * not, staff available, the next opening (live changes: `client.on('clinic.opened' | 'clinic.closed')`).
+   */
   getPublic(siteKey: string, options?: CallOptions): Promise<ClinicPublic> {
     return request(this.http, 'GET', `/api/v1/clinics/${encodeURIComponent(siteKey)}`, options);
+  }
+
+  /** Admin: the clinic's opening hours; given `hours`, replaces them (a PUT, so safe to retry) and answers the stored ones. */
+  hours(hours?: ClinicHours, options?: CallOptions): Promise<ClinicHours> {
+    return request(this.http, hours ? 'PUT' : 'GET', '/api/v1/clinic/hours', { ...options, body: hours, idempotent: true });
   }
 }

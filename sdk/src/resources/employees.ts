@@ -1,22 +1,12 @@
 import type { Availability, Employee, Me, MfaEnrolment } from '../protocol/models';
+import type { EmployeeCreateParams, EmployeePatchParams, MfaConfirmParams, MfaDisableParams, MfaStartParams, PasswordChangeParams } from '../protocol/requests';
 import { request, type HttpConfig } from '../core/http';
 import type { Auth, CallOptions } from './auth';
 
-export interface CreateEmployee {
-  email: string;
-  displayName: string;
-  password: string;
-  capacity?: number;
-  role?: Employee['role'];
-}
-
-export interface UpdateEmployee {
-  displayName?: string;
-  capacity?: number;
-  active?: boolean;
-  /** Resets two-step sign-in for staff who lost their device (only `false`: each turns it on for themselves). */
-  mfaEnabled?: false;
-}
+/** @deprecated The same type as `EmployeeCreateParams`. */
+export type CreateEmployee = EmployeeCreateParams;
+/** @deprecated The same type as `EmployeePatchParams`. */
+export type UpdateEmployee = EmployeePatchParams;
 
 export class Employees {
   constructor(
@@ -31,7 +21,7 @@ export class Employees {
     return me;
   }
 
-  changePassword(body: { currentPassword: string; newPassword: string }, options?: CallOptions): Promise<void> {
+  changePassword(body: PasswordChangeParams, options?: CallOptions): Promise<void> {
     return request(this.http, 'PUT', '/api/v1/employees/me/password', { ...options, body });
   }
 
@@ -40,9 +30,9 @@ export class Employees {
    * app, `confirm` (its first code) turns it on, `disable` (password and a current code) turns it off; both answer
    * with the account (`client.auth.updateUser` takes it).
    */
-  mfa(step: 'start', body: { password: string }, options?: CallOptions): Promise<MfaEnrolment>;
-  mfa(step: 'confirm', body: { code: string }, options?: CallOptions): Promise<Me>;
-  mfa(step: 'disable', body: { password: string; code: string }, options?: CallOptions): Promise<Me>;
+  mfa(step: 'start', body: MfaStartParams, options?: CallOptions): Promise<MfaEnrolment>;
+  mfa(step: 'confirm', body: MfaConfirmParams, options?: CallOptions): Promise<Me>;
+  mfa(step: 'disable', body: MfaDisableParams, options?: CallOptions): Promise<Me>;
   mfa(step: string, body: object, options?: CallOptions): Promise<Me | MfaEnrolment> {
     return request(this.http, 'POST', `/api/v1/employees/me/mfa/${step}`, { ...options, body });
   }
@@ -53,12 +43,12 @@ export class Employees {
   }
 
   /** Admin. */
-  create(body: CreateEmployee, options?: CallOptions): Promise<Employee> {
+  create(body: EmployeeCreateParams, options?: CallOptions): Promise<Employee> {
     return request(this.http, 'POST', '/api/v1/employees', { ...options, body });
   }
 
-  /** Admin. */
-  update(id: string, body: UpdateEmployee, options?: CallOptions): Promise<Employee> {
+  /** Admin. `capacity: null` puts the employee back on the clinic's default capacity. */
+  update(id: string, body: EmployeePatchParams, options?: CallOptions): Promise<Employee> {
     return request(this.http, 'PATCH', `/api/v1/employees/${encodeURIComponent(id)}`, { ...options, body });
   }
 }

@@ -1,4 +1,5 @@
-import type { QueueStatus, Session, SessionStatus } from '../protocol/models';
+import type { QueueStatus, Session } from '../protocol/models';
+import type { SessionLeaveParams, SessionListParams, SessionStartParams } from '../protocol/requests';
 import { request, type HttpConfig } from '../core/http';
 import type { CallOptions } from './auth';
 
@@ -9,12 +10,12 @@ export class Sessions {
   constructor(private readonly http: HttpConfig) {}
 
   /** Patient: opens a chat, or returns the one already open. */
-  start(body: { reason: string }, options?: CallOptions): Promise<Session> {
+  start(body: SessionStartParams, options?: CallOptions): Promise<Session> {
     return request(this.http, 'POST', '/api/v1/sessions', { ...options, body });
   }
 
   /** The sessions the caller may see: a patient's own, or the clinic's for staff. */
-  async list(query: { status?: SessionStatus } = {}, options?: CallOptions): Promise<Session[]> {
+  async list(query: SessionListParams = {}, options?: CallOptions): Promise<Session[]> {
     const page = await request<{ sessions: Session[] }>(this.http, 'GET', '/api/v1/sessions', { ...options, query });
     return page.sessions;
   }
@@ -29,7 +30,7 @@ export class Sessions {
   }
 
   /** Assigned employee: hands the session back to the queue, with an optional note for the next one. */
-  leave(id: string, body: { note?: string } = {}, options?: CallOptions): Promise<Session> {
+  leave(id: string, body: SessionLeaveParams = {}, options?: CallOptions): Promise<Session> {
     return request(this.http, 'POST', sessionPath(id, '/leave'), { ...options, body });
   }
 

@@ -23,6 +23,9 @@ export class FakeServer {
   revoked = false;
   /** Every client frame the server processed, in order. */
   readonly received: ClientFrame[] = [];
+  /** Socket tickets issued and not yet spent: an upgrade without one of these fails (as browsers see a 401). */
+  readonly tickets = new Set<string>();
+  private ticketCount = 0;
 
   constructor(readonly patient: Sender) {}
 
@@ -95,6 +98,11 @@ export class FakeServer {
     this.httpCalls++;
     const url = new URL(input);
     if (this.revoked) return json(401, { error: { code: 'invalid_token', message: 'revoked' } });
+    if (url.pathname === '/api/v1/socket/ticket' && init?.method === 'POST') {
+      const ticket = `ticket-${++this.ticketCount}`;
+      this.tickets.add(ticket);
+      return json(200, { ticket, expiresAt: new Date(Date.now() + 30_000).toISOString() });
+    }
     const [, sessionId, tail] = /^\/api\/v1\/sessions\/([^/]+)(\/messages)?$/.exec(url.pathname) ?? [];
     if (!sessionId) return json(404, { error: { code: 'not_found', message: 'no route' } });
     if (!tail) return json(200, this.session(sessionId));
@@ -107,7 +115,8 @@ export class FakeServer {
     const limit = Number(url.searchParams.get('limit') ?? 50);
     const after = url.searchParams.get('after');
     const before = url.searchParams.get('before');
-    const page = after !== null ? log.filter((m) => m.seq > Number(after)).slice(0, limit) : log.filter((m) => m.seq < Number(before ?? Infinity)).slice(-limit);
+    const page =
+      after !== null ? log.filter((m) => m.seq > Number(after)).slice(0, limit) : log.filter((m) => m.seq < Number(before ?? Infinity)).slice(-limit);
     const floor = this.purged.has(sessionId) ? Math.max(0, log.length - 2) : 0;
     return json(200, { messages: page.filter((m) => m.seq > floor), hasMore: false });
   };
@@ -136,9 +145,11 @@ export class FakeSocket implements WebSocketLike {
     readonly url: string,
   ) {
     server.sockets.push(this);
+    const ticket = new URL(url).searchParams.get('ticket');
+    const isAdmitted = ticket !== null && server.tickets.delete(ticket);
     setTimeout(() => {
       if (this.isClosed) return;
-      if (server.revoked) return this.kill(1006);
+      if (server.revoked || !isAdmitted) return this.kill(1006);
       this.fire('onopen', {});
       this.push({ type: 'hello', user: null as never, serverTime: new Date(0).toISOString() });
     });

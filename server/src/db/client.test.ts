@@ -45,7 +45,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-describe.skipIf(!onPostgres)('the Postgres client when the connection drops (RELIABILITY O2)', () => {
+describe.skipIf(!onPostgres)('the Postgres client when the connection drops (docs/requirements.md#operations)', () => {
   test('a new connection cut after its startup, then refused, fails its query as unavailable and leaves no rejection unhandled', async () => {
     // Bun exits on an unhandled rejection; postgres.js leaves one when it fetches array types and the link drops.
     const unhandled: unknown[] = [];
@@ -73,5 +73,3 @@ describe.skipIf(!onPostgres)('the Postgres client when the connection drops (REL
     expect(unhandled).toEqual([]);
   });
 });
-
-test.skipIf(onPostgres)('the Postgres client tests need Postgres (set TEST_DATABASE_URL)', () => {});

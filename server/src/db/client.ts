@@ -32,7 +32,7 @@ export type DatabaseHandle =
     };
 
 export interface OpenOptions {
-  /** `postgres://…` for a real server; otherwise PGlite in `dataDir` (or in memory when absent). */
+  /** `postgres://…` for a real server; otherwise PGlite in `dataDir` (in memory when absent or `memory://`). */
   url?: string;
   dataDir?: string;
   /** Connections in the postgres.js pool. */
@@ -46,7 +46,7 @@ const SERVER_TIMEOUTS = {
   lock_timeout: 5000,
 };
 
-/** How long a query waits for a database that answers nothing at all: short enough for a 503 within 2 s (RELIABILITY O2). */
+/** How long a query waits for a database that answers nothing at all: short enough for a 503 within 2 s (docs/requirements.md#operations). */
 const DATABASE_DEADLINE_MS = 1500;
 /** How long a query may wait while the database still answers on other connections: past its own timeouts. */
 const SLOW_QUERY_CAP_MS = SERVER_TIMEOUTS.statement_timeout + 1000;
@@ -144,7 +144,7 @@ export function openDatabase(options: OpenOptions = {}): DatabaseHandle {
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Database;
     return { kind: 'postgres', db, client, url, openListener: () => openPostgres(url, 1), close: () => client.end({ timeout: 5 }) };
   }
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir && !options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
   const client = new PGlite(options.dataDir);
   const db = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Database;
   return { kind: 'pglite', db, client, close: () => client.close() };

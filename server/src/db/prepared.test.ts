@@ -26,7 +26,13 @@ const insertClinic = prepared((db) =>
     .returning({ id: clinics.id, name: clinics.name, createdAt: clinics.createdAt })
     .prepare('test_insert_clinic'),
 );
-const clinicNamed = prepared((db) => db.select({ id: clinics.id, createdAt: clinics.createdAt }).from(clinics).where(eq(clinics.name, sql.placeholder('name'))).prepare('test_clinic_named'));
+const clinicNamed = prepared((db) =>
+  db
+    .select({ id: clinics.id, createdAt: clinics.createdAt })
+    .from(clinics)
+    .where(eq(clinics.name, sql.placeholder('name')))
+    .prepare('test_clinic_named'),
+);
 
 test('a prepared query maps its rows as the builder does', async () => {
   const [row] = await insertClinic(handle.db, { name: 'Outside', siteKey: 'outside', secret: 'x' });

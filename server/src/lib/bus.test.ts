@@ -4,6 +4,7 @@ import { until } from '../../../tests/helpers/until';
 import type { BusEvent } from './bus-events';
 import { PostgresBus, packEvents, unpackEvents } from './bus';
 import { createLogger } from './logger';
+import { Metrics } from './metrics';
 
 /** A LISTEN client of the fake database; a `deaf` one is still open but hears nothing, as when its packets vanish. */
 interface FakeListener {
@@ -47,8 +48,8 @@ class FakePostgres {
   }
 }
 
-async function started(fake: FakePostgres) {
-  const bus = new PostgresBus(fake.sql, fake.openListener, createLogger('silent'), 'this-instance', { probeIntervalMs: 10, probeTimeoutMs: 50 });
+async function started(fake: FakePostgres, metrics?: Metrics) {
+  const bus = new PostgresBus(fake.sql, fake.openListener, createLogger('silent'), 'this-instance', { probeIntervalMs: 10, probeTimeoutMs: 50, metrics });
   const events: BusEvent[] = [];
   let resyncs = 0;
   bus.subscribe((e) => events.push(e));
@@ -57,9 +58,9 @@ async function started(fake: FakePostgres) {
   return { bus, events, resyncs: () => resyncs };
 }
 
-const typing = (n: number): BusEvent => ({ t: 'typing', clinicId: 'c', sessionId: `s${n}`, userId: 'u', isTyping: true });
+const typing = (n: number): BusEvent => ({ t: 'typing', clinicId: 'c', sessionId: `s${n}`, patientId: 'p', userId: 'u', isTyping: true });
 
-describe('PostgresBus keeps its LISTEN connection alive (RELIABILITY O3)', () => {
+describe('PostgresBus keeps its LISTEN connection alive (docs/requirements.md#operations)', () => {
   test('probes reach no subscriber, and a healthy connection is kept without resyncs', async () => {
     const fake = new FakePostgres();
     const { bus, events, resyncs } = await started(fake);
@@ -73,13 +74,24 @@ describe('PostgresBus keeps its LISTEN connection alive (RELIABILITY O3)', () =>
 
   test('a connection that goes silent without closing is replaced, then the bus resyncs and hears again', async () => {
     const fake = new FakePostgres();
-    const { bus, events, resyncs } = await started(fake);
+    const metrics = new Metrics();
+    const { bus, events, resyncs } = await started(fake, metrics);
+    await until(async () => (await metrics.registry.metrics()).includes('medchat_bus_probe_roundtrip_seconds_count 1'), 'a probe heard back', 2000);
+    expect(bus.isListening).toBe(true);
     fake.listeners[0]!.deaf = true;
+    // Not listening from when a probe goes unheard past its timeout until a new connection listens.
+    await until(() => !bus.isListening || resyncs() === 1, 'the silence to show', 2000);
     await until(() => resyncs() === 1, 'a resync after the new listen', 2000);
+    expect(bus.isListening).toBe(true);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('medchat_bus_relistens_total{cause="silent"} 1');
+    expect(text).not.toContain('cause="dropped"');
+    expect(text).toContain('medchat_bus_resyncs_total 1');
     expect(fake.listeners.map((l) => l.ended)).toEqual([true, false]);
     await bus.publish([typing(2)]);
     await until(() => events.length === 1, 'the event through the new connection', 2000);
     expect(events).toEqual([typing(2)]);
+    expect(await metrics.registry.metrics()).toContain('medchat_bus_events_published_total{event="typing"} 1');
     await bus.stop();
   });
 
@@ -108,6 +120,24 @@ describe('notification payloads', () => {
     messages: [{ id: 'm', sessionId: 's', seq: n, kind: 'text', sender: null, body: 'stays in the process', system: null, clientMsgId: null, createdAt: '' }],
   });
 
+  test("an assignment's wait stays in the process (only the instance that made it counts it)", () => {
+    const assigned: BusEvent = {
+      t: 'session.assigned',
+      clinicId: 'c',
+      sessionId: 's',
+      patientId: 'p',
+      employeeId: 'e',
+      assignmentId: 'a',
+      reason: 'session_started',
+      previousEmployeeId: null,
+      waitedSeconds: 12.5,
+    };
+    const [payload] = packEvents('instance-a', [assigned]);
+    expect(payload).not.toContain('waitedSeconds');
+    const { waitedSeconds: _local, ...wire } = assigned as Extract<BusEvent, { t: 'session.assigned' }>;
+    expect(unpackEvents(payload!)).toEqual([wire]);
+  });
+
   test('a publish of many events packs them into few notifications under the 8,000-byte limit, in order', () => {
     const events = Array.from({ length: 500 }, (_, i) => created(i + 1));
     const payloads = packEvents('instance-a', events);
@@ -132,12 +162,12 @@ describe('notification payloads', () => {
     expect(unpackEvents('instance-a not json')).toEqual([]);
   });
 
-  test('an instance does not handle its own notifications again, and hears the others\'', async () => {
+  test("an instance does not handle its own notifications again, and hears the others'", async () => {
     const fake = new FakePostgres();
     const { bus, events } = await started(fake);
     await bus.publish([typing(1)]);
     fake.listeners[0]!.deliver(packEvents('other-instance', [typing(2)])[0]!);
-    await until(() => events.length === 2, 'the other instance\'s event');
+    await until(() => events.length === 2, "the other instance's event");
     await Bun.sleep(20);
     expect(events.map((e) => (e as { sessionId: string }).sessionId)).toEqual(['s1', 's2']);
     await bus.stop();

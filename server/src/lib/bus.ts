@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import type { BusEvent } from './bus-events';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 
 /** Delivers events to every server instance, this one included, after the transaction that caused them. */
 export interface Bus {
@@ -12,11 +13,14 @@ export interface Bus {
    * database answers again after being unreachable. Catch up from the database.
    */
   onResync(handler: () => void): () => void;
+  /** Whether events from other instances reach this one now (`/readyz`, `medchat_bus_listening`). */
+  readonly isListening: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-class Handlers<T extends unknown[]> {
+/** The handlers of a bus, each called in turn; one that throws is logged and the others still run. */
+export class Handlers<T extends unknown[]> {
   private readonly set = new Set<(...args: T) => void>();
   add(fn: (...args: T) => void) {
     this.set.add(fn);
@@ -37,8 +41,13 @@ class Handlers<T extends unknown[]> {
 export class InProcessBus implements Bus {
   private readonly handlers = new Handlers<[BusEvent]>();
   private readonly resyncs = new Handlers<[]>();
-  constructor(private readonly logger: Logger) {}
+  readonly isListening = true;
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
   async publish(events: readonly BusEvent[]) {
+    countEvents(this.metrics?.busPublished, events);
     deliverLocally(this.handlers, this.logger, events);
   }
   subscribe(handler: (event: BusEvent) => void) {
@@ -52,13 +61,18 @@ export class InProcessBus implements Bus {
 }
 
 /** This instance's handlers get the events as they are, in a microtask (never inside the publisher's call). */
-function deliverLocally(handlers: Handlers<[BusEvent]>, logger: Logger, events: readonly BusEvent[]) {
+export function deliverLocally(handlers: Handlers<[BusEvent]>, logger: Logger, events: readonly BusEvent[]) {
   for (const e of events) queueMicrotask(() => handlers.call(logger, e));
+}
+
+/** Counts each event of a publish by its type (`medchat_bus_events_published_total`). */
+export function countEvents(counter: Metrics['busPublished'] | undefined, events: readonly BusEvent[]) {
+  if (counter) for (const e of events) counter.inc({ event: e.t });
 }
 
 /** What leaves the process: the event without its in-process payload. */
 function toWire(event: BusEvent): string {
-  const { messages: _local, ...rest } = event as BusEvent & { messages?: unknown };
+  const { messages: _local, waitedSeconds: _counted, ...rest } = event as BusEvent & { messages?: unknown; waitedSeconds?: unknown };
   return JSON.stringify(rest);
 }
 
@@ -109,12 +123,13 @@ export interface PostgresBusOptions {
   probeIntervalMs: number;
   /** A probe not heard back within this long (after it was sent) means the LISTEN connection is dead. */
   probeTimeoutMs?: number;
+  metrics?: Metrics;
 }
 
 const PROBE_TIMEOUT_MS = 3000;
 
 /**
- * Several instances on one Postgres: LISTEN/NOTIFY on a client of its own (RELIABILITY O3). When the LISTEN
+ * Several instances on one Postgres: LISTEN/NOTIFY on a client of its own (docs/requirements.md#operations). When the LISTEN
  * connection drops, postgres.js listens again by itself. When it goes silent without dropping (packets lost, a
  * firewall or proxy that forgot it), nothing would notice: so the bus sends itself a probe now and then, and when
  * one is published but never heard, it replaces the client. A resync follows every listen after the first, and the
@@ -128,9 +143,12 @@ export class PostgresBus implements Bus {
   private readonly resyncs = new Handlers<[]>();
   private listener: postgres.Sql | null = null;
   private listens = 0;
-  private probe: { id: string; sentAt: number } | null = null;
+  /** The probe in flight: when its NOTIFY was asked for (`askedAt`), and when Postgres took it (`sentAt`). */
+  private probe: { id: string; askedAt: number; sentAt: number } | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private checking = false;
+  /** A silent listener is being replaced (the next listen is counted as `silent`, not `dropped`). */
+  private replacing = false;
   private unreachable = false;
   private stopped = false;
 
@@ -142,12 +160,26 @@ export class PostgresBus implements Bus {
     private readonly options: PostgresBusOptions,
   ) {}
 
+  /** Listening, and the last probe (if any) was heard within its timeout. */
+  get isListening() {
+    const probe = this.probe;
+    const late = probe !== null && performance.now() - probe.sentAt > (this.options.probeTimeoutMs ?? PROBE_TIMEOUT_MS);
+    return this.listener !== null && this.listens > 0 && !late;
+  }
+
+  private get metrics() {
+    return this.options.metrics;
+  }
+
   async publish(events: readonly BusEvent[]) {
     if (events.length === 0) return;
+    countEvents(this.metrics?.busPublished, events);
     deliverLocally(this.handlers, this.logger, events);
     // One JSON array of payloads, not a text[] parameter: the client does not fetch array types (db/client.ts).
     const payloads = JSON.stringify(packEvents(this.instanceId, events));
+    const end = this.metrics?.busPublishSeconds.startTimer();
     await this.sql`select pg_notify(${CHANNEL}, p) from json_array_elements_text(${payloads}::json) as p`;
+    end?.();
   }
   subscribe(handler: (event: BusEvent) => void) {
     return this.handlers.add(handler);
@@ -187,17 +219,32 @@ export class PostgresBus implements Bus {
   private listened() {
     if (this.listens++ === 0) return;
     this.logger.warn('bus.relistened');
+    // A new client after a silent one was counted as such when it was replaced.
+    if (!this.replacing) this.metrics?.busRelistens.inc({ cause: 'dropped' });
+    this.replacing = false;
+    this.resync();
+  }
+
+  private resync() {
+    this.metrics?.busResyncs.inc();
     this.resyncs.call(this.logger);
   }
 
   private receive(payload: string) {
     if (payload.startsWith(PROBE)) {
-      if (payload.slice(PROBE.length) === this.probe?.id) this.probe = null;
+      const probe = this.probe;
+      if (probe && payload.slice(PROBE.length) === probe.id) {
+        this.metrics?.busProbeSeconds.observe((performance.now() - probe.askedAt) / 1000);
+        this.probe = null;
+      }
       return;
     }
     // This instance delivered its own events already, when it published them.
     if (payload.startsWith(`${this.instanceId} `)) return;
-    for (const event of unpackEvents(payload)) this.handlers.call(this.logger, event);
+    for (const event of unpackEvents(payload)) {
+      this.metrics?.busReceived.inc({ event: typeof event?.t === 'string' && event.t.length <= 40 ? event.t : 'unknown' });
+      this.handlers.call(this.logger, event);
+    }
   }
 
   /** Sends a probe, or if the last one was sent and never heard, listens again on a new client. */
@@ -208,6 +255,7 @@ export class PostgresBus implements Bus {
       const probe = this.probe;
       if (probe && performance.now() - probe.sentAt > (this.options.probeTimeoutMs ?? PROBE_TIMEOUT_MS)) {
         this.logger.warn('bus.listener_silent');
+        this.metrics?.busRelistens.inc({ cause: 'silent' });
         await this.relisten();
       } else if (!probe) {
         await this.sendProbe();
@@ -219,7 +267,7 @@ export class PostgresBus implements Bus {
 
   private async sendProbe() {
     // Registered before sending: the probe may be heard before the NOTIFY itself returns.
-    const probe = { id: crypto.randomUUID(), sentAt: Infinity };
+    const probe = { id: crypto.randomUUID(), askedAt: performance.now(), sentAt: Infinity };
     this.probe = probe;
     try {
       await this.sql`select pg_notify(${CHANNEL}, ${PROBE + probe.id})`;
@@ -233,11 +281,12 @@ export class PostgresBus implements Bus {
     if (this.unreachable) {
       this.unreachable = false;
       this.logger.warn('bus.database_back');
-      this.resyncs.call(this.logger);
+      this.resync();
     }
   }
 
   private async relisten() {
+    this.replacing = true;
     this.probe = null;
     const old = this.listener;
     this.listener = null;

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import type { Logger } from './logger';
 import { errorKind } from './logger';
+import { checkBody } from './body';
 import { AppError, errorBody, isDatabaseUnavailable, pgCode } from './errors';
 
 /**
@@ -12,60 +13,50 @@ function validationDetails(error: unknown) {
   return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: e.message ?? 'invalid' }));
 }
 
-/** The largest request body the API reads (RELIABILITY I3). */
-export const MAX_BODY_BYTES = 256 * 1024;
-/** The deepest nesting of arrays and objects a JSON body may have; the API's own bodies are 2 deep. */
-export const MAX_JSON_DEPTH = 32;
-
-/**
- * True when JSON text nests arrays or objects deeper than `limit`, counted without parsing (brackets inside strings
- * do not count). Elysia writes the whole refused value into its validation error, recursively and indented, so a
- * 6 KB body of `[[[[…` blocked the event loop for seconds, and a deeper one overflowed the stack (a 500).
- */
-export function nestsDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
-}
-
-const isJson = (request: Request) => /^application\/json/i.test(request.headers.get('content-type') ?? '');
-
 const requestIds = new WeakMap<Request, string>();
+/** The error code each refused request was answered with (the request log counts 503s by it). */
+const errorCodes = new WeakMap<Request, string>();
+
+/** The id the error plugin gave a request (in `x-request-id` and every error body). */
+export const requestIdOf = (request: Request) => requestIds.get(request);
+/** The error code a request was answered with, if it was refused. */
+export const errorCodeOf = (request: Request) => errorCodes.get(request);
 
 /** The route pattern (`/api/v1/sessions/:id`), never the path: a path carries whatever text the caller put in it. */
 const routeOf = (route: string | undefined) => route || 'unmatched';
 
+export interface ErrorPluginOptions {
+  /** The methods some route takes at a path: a path asked with another one answers 405 with `Allow`, not 404. */
+  methodsOf?: (path: string) => readonly string[];
+  /**
+   * The refusal a request's caller earns before its body is looked at (401 without a valid token on a route that
+   * needs one), or null. Asked only when the body fails validation, so that a caller who may not use a route learns
+   * nothing about what it accepts, and a signed-in caller costs nothing more.
+   */
+  refusalBeforeBody?: (request: Request) => Promise<AppError | null>;
+}
+
 /** One error envelope for every route: `{"error":{"code","message","requestId","details"?}}`; never a stack. */
-export const errorPlugin = (logger: Logger) =>
+export const errorPlugin = (logger: Logger, { methodsOf = () => [], refusalBeforeBody = async () => null }: ErrorPluginOptions = {}) =>
   new Elysia({ name: 'errors' })
     .onRequest(async ({ request, set }) => {
       const requestId = crypto.randomUUID();
       requestIds.set(request, requestId);
       set.headers['x-request-id'] = requestId;
-      // Bun's own limit (server.ts) answers with a bare 413; a declared length over ours gets the envelope.
-      if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new AppError('payload_too_large');
-      // Read from a copy, so that Elysia still parses the body itself (and only for routes that take one).
-      if (request.body && isJson(request) && nestsDeeperThan(await request.clone().text(), MAX_JSON_DEPTH)) {
-        throw new AppError('invalid_request', { problem: 'too_deep', maxDepth: MAX_JSON_DEPTH }, 'The body is nested too deeply.');
-      }
+      await checkBody(request, new URL(request.url).pathname.startsWith('/api/'));
     })
-    .onError({ as: 'global' }, ({ code, error, set, request, route }) => {
+    .onError({ as: 'global' }, async ({ code, error, set, request, route }) => {
       const requestId = requestIds.get(request);
-      const reply = (status: number, body: object) => {
+      const reply = (status: number, body: { error: { code: string } }) => {
+        errorCodes.set(request, body.error.code);
         set.status = status;
         set.headers['content-type'] = 'application/json';
         return body;
       };
+      if (code === 'VALIDATION' || code === 'PARSE' || (error instanceof AppError && ['invalid_request', 'unsupported_media_type'].includes(error.code))) {
+        const first = await refusalBeforeBody(request).catch(() => null);
+        if (first) return reply(first.status, errorBody(first.code, requestId, first.details, first.message));
+      }
       if (error instanceof AppError) {
         const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
         if (typeof retryAfter === 'number') set.headers['retry-after'] = String(Math.ceil(retryAfter));
@@ -76,8 +67,12 @@ export const errorPlugin = (logger: Logger) =>
           return reply(400, errorBody('invalid_request', requestId, validationDetails(error)));
         case 'PARSE':
           return reply(400, errorBody('invalid_request', requestId, undefined, 'The body is not valid JSON.'));
-        case 'NOT_FOUND':
-          return reply(404, errorBody('not_found', requestId));
+        case 'NOT_FOUND': {
+          const allowed = methodsOf(new URL(request.url).pathname);
+          if (allowed.length === 0) return reply(404, errorBody('not_found', requestId));
+          set.headers['allow'] = allowed.join(', ');
+          return reply(405, errorBody('method_not_allowed', requestId, { allow: allowed }));
+        }
         case 'INVALID_COOKIE_SIGNATURE':
         case 'INVALID_FILE_TYPE':
           return reply(400, errorBody('invalid_request', requestId));

@@ -1,11 +1,16 @@
 /**
- * Patient identity tokens signed by the clinic's own backend: a compact JWT, HS256 only, with
- * `sub` (the clinic's patient id), `name`, `aud` (the clinic's site key) and `exp` (at most 10 minutes ahead).
- * Verified with Web Crypto, whose HMAC verify is constant-time.
+ * Patient identity tokens signed by the clinic's own backend: a compact JWT, HS256 only, with `sub` (the clinic's
+ * patient id), `name`, `aud` (the clinic's site key), `iat` (when it was signed) and `exp` (at most 10 minutes
+ * after). The claims and a signing example for a clinic's backend are in docs/http-api.md ("Identified patients").
+ * Verified with jose, pinned to HS256 (a token naming any other algorithm, `none` included, is refused before its
+ * signature is looked at); jose compares HMAC signatures with Web Crypto's verify, which is constant-time.
  */
+import { jwtVerify, SignJWT } from 'jose';
 import { isCleanText, scrubText } from './text';
 
 const MAX_LIFETIME_SECONDS = 10 * 60;
+/** Clocks of the clinic's backend and this server a little apart: `iat` up to a minute ahead of this one. */
+const CLOCK_TOLERANCE_SECONDS = 60;
 const encoder = new TextEncoder();
 
 export interface IdentityClaims {
@@ -13,47 +18,38 @@ export interface IdentityClaims {
   name: string;
 }
 
-function decodeJson(part: string): unknown {
-  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-}
-
-async function hmacKey(secret: string, usage: 'sign' | 'verify') {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
-}
-
 /** Returns the claims, or null for anything forged, malformed, expired, too long-lived or for another clinic. */
 export async function verifyIdentityToken(token: string, secret: string, audience: string, nowSeconds = Date.now() / 1000): Promise<IdentityClaims | null> {
-  const parts = token.split('.');
-  if (parts.length !== 3) return null;
-  const [header64, payload64, signature64] = parts as [string, string, string];
   try {
-    const header = decodeJson(header64) as { alg?: unknown };
-    if (header?.alg !== 'HS256') return null;
-    const valid = await crypto.subtle.verify(
-      'HMAC',
-      await hmacKey(secret, 'verify'),
-      Buffer.from(signature64, 'base64url'),
-      encoder.encode(`${header64}.${payload64}`),
-    );
-    if (!valid) return null;
-    const claims = decodeJson(payload64) as { sub?: unknown; name?: unknown; aud?: unknown; exp?: unknown };
-    const audOk = claims.aud === audience || (Array.isArray(claims.aud) && claims.aud.includes(audience));
-    if (!audOk || typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 200) return null;
-    // Signed does not mean clean: NUL or a lone surrogate would make Postgres fail the insert with a 500 (I2).
-    if (!isCleanText(claims.sub)) return null;
-    if (claims.exp <= nowSeconds || claims.exp > nowSeconds + MAX_LIFETIME_SECONDS + 60) return null;
-    const cleanName = typeof claims.name === 'string' ? scrubText(claims.name) : '';
-    const name = cleanName ? cleanName.slice(0, 120) : 'Patient';
-    return { externalId: claims.sub, name };
+    const { payload } = await jwtVerify(token, encoder.encode(secret), {
+      algorithms: ['HS256'],
+      audience,
+      requiredClaims: ['sub', 'exp', 'iat'],
+      maxTokenAge: MAX_LIFETIME_SECONDS,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      currentDate: new Date(nowSeconds * 1000),
+    });
+    const { sub, exp, name } = payload;
+    // The tolerance is for `iat` only: an expired token is refused at once, and one signed now may not live
+    // longer than one signed 10 minutes ago.
+    if (exp! <= nowSeconds || exp! > nowSeconds + MAX_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) return null;
+    // Signed does not mean clean: NUL or a lone surrogate would make Postgres fail the insert with a 500.
+    if (!sub || sub.length > 200 || !isCleanText(sub)) return null;
+    const cleanName = typeof name === 'string' ? scrubText(name) : '';
+    return { externalId: sub, name: cleanName ? cleanName.slice(0, 120) : 'Patient' };
   } catch {
     return null;
   }
 }
 
-/** Signs an identity token as a clinic backend would. Used by tests, the demo and the docs' example. */
-export async function signIdentityToken(claims: { sub: string; name?: string; aud: string; exp: number }, secret: string): Promise<string> {
-  const header64 = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
-  const payload64 = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(secret, 'sign'), encoder.encode(`${header64}.${payload64}`));
-  return `${header64}.${payload64}.${Buffer.from(signature).toString('base64url')}`;
+/**
+ * Signs an identity token as a clinic backend would (`iat` is now unless given; null leaves it out). Used by tests
+ * and the fuzz routes; docs/http-api.md has the same for a clinic's backend in Node and Python.
+ */
+export async function signIdentityToken(
+  claims: { sub: string; name?: string; aud: string; exp: number; iat?: number | null },
+  secret: string,
+): Promise<string> {
+  const { iat = Math.floor(Date.now() / 1000), ...rest } = claims;
+  return new SignJWT({ ...rest, ...(iat === null ? {} : { iat }) }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(encoder.encode(secret));
 }

@@ -19,6 +19,18 @@ describe('createLogger', () => {
     createLogger('silent', (l) => silent.push(l)).error('x');
     expect(silent).toEqual([]);
   });
+
+  test('with() adds its fields to every line, at every level, and keeps the level', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', (l) => lines.push(l)).with({ instanceId: 'i-1' });
+    logger.debug('not.written');
+    logger.info('a');
+    logger.with({ extra: 1 }).warn('b', { requestId: 'r' });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { t: expect.any(String), level: 'info', event: 'a', instanceId: 'i-1' },
+      { t: expect.any(String), level: 'warn', event: 'b', instanceId: 'i-1', extra: 1, requestId: 'r' },
+    ]);
+  });
 });
 
 describe('errorKind', () => {

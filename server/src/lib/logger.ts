@@ -12,15 +12,23 @@ export interface Logger {
   info(event: string, fields?: Fields): void;
   warn(event: string, fields?: Fields): void;
   error(event: string, fields?: Fields): void;
+  /** A logger that adds `fields` to every line (the instance id, given in runtime.ts). */
+  with(fields: Fields): Logger;
 }
 
-export function createLogger(level: Level | 'silent' = 'info', write: (line: string) => void = (l) => console.log(l)): Logger {
+export function createLogger(level: Level | 'silent' = 'info', write: (line: string) => void = (l) => console.log(l), base: Fields = {}): Logger {
   const min = level === 'silent' ? Infinity : LEVELS[level];
   const log = (lvl: Level) => (event: string, fields?: Fields) => {
     if (LEVELS[lvl] < min) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, event, ...fields }));
+    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, event, ...base, ...fields }));
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    with: (fields) => createLogger(level, write, { ...base, ...fields }),
+  };
 }
 
 /**

@@ -8,25 +8,35 @@ export class RateLimiter {
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
-    /** Above this many keys, buckets that have refilled are forgotten (they hold nothing a new one would not). */
+    /** Above this many keys, the least recently used bucket is forgotten for each new one. */
     private readonly maxKeys = 100_000,
   ) {}
 
   /** Takes a token for `key`: 0 when there was one, else the whole seconds until there is. */
   take(key: string, now = performance.now()): number {
     let bucket = this.buckets.get(key);
-    if (!bucket) {
-      if (this.buckets.size >= this.maxKeys) this.prune(now);
+    if (bucket) {
+      // A Map iterates in insertion order: moved to the end, the first entry is always the least recently used.
+      this.buckets.delete(key);
+    } else {
+      if (this.buckets.size >= this.maxKeys) this.evictOldest();
       bucket = { tokens: this.burst, at: now };
-      this.buckets.set(key, bucket);
     }
+    this.buckets.set(key, bucket);
     bucket.tokens = this.level(bucket, now);
     bucket.at = now;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 0;
     }
-    return Math.ceil((1 - bucket.tokens) / this.perSecond);
+    return this.wait(key, now);
+  }
+
+  /** The whole seconds until `key` has a token, without taking it (0: it has one). */
+  wait(key: string, now = performance.now()): number {
+    const bucket = this.buckets.get(key);
+    const tokens = bucket ? this.level(bucket, now) : this.burst;
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.perSecond);
   }
 
   get size(): number {
@@ -37,9 +47,12 @@ export class RateLimiter {
     return Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
   }
 
-  private prune(now: number) {
-    for (const [key, bucket] of this.buckets) if (this.level(bucket, now) >= this.burst) this.buckets.delete(key);
-    // Every bucket still in use (a flood of new keys): start over rather than grow without bound.
-    if (this.buckets.size >= this.maxKeys) this.buckets.clear();
+  /**
+   * A flood of new keys (addresses are cheap) pushes out the buckets used longest ago, one per new key: a key being
+   * limited now stays limited, where clearing every bucket gave everyone, the flooder too, a fresh burst.
+   */
+  private evictOldest() {
+    const oldest = this.buckets.keys().next();
+    if (!oldest.done) this.buckets.delete(oldest.value);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Opaque bearer tokens: 256 random bits, stored only as a SHA-256 hash. A token is never compared as a string: it
  * is looked up by its hash, which a caller cannot steer byte by byte, so response times say nothing about stored
- * tokens (RELIABILITY Z7). Identity tokens are checked by Web Crypto's constant-time HMAC verify.
+ * tokens (docs/requirements.md#auth). Identity tokens are checked by Web Crypto's constant-time HMAC verify.
  */
 export function newToken(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');

@@ -1,4 +1,5 @@
 import type { ServerEvent } from '@medchat/sdk/protocol';
+import { socketTicket } from '../../helpers/socket';
 
 /**
  * The server allows 20 frames a second per connection, in bursts of up to 40. This client keeps a stricter bucket
@@ -34,7 +35,7 @@ export class FuzzSocket {
   }
 
   static async open(url: string, token: string): Promise<FuzzSocket> {
-    const ws = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
+    const ws = new WebSocket(`${url}?ticket=${await socketTicket(url, token)}`);
     const socket = new FuzzSocket(ws);
     const hello = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no hello within 10 s')), 10_000);

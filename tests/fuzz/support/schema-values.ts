@@ -32,7 +32,11 @@ export const accepts = (schema: Schema, value: unknown) => Value.Check(schema as
 function knownFields(schema: Schema, value: unknown): unknown {
   if (schema.type !== 'object' || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const props = schema.properties ?? {};
-  return Object.fromEntries(Object.entries(value).filter(([k]) => Object.hasOwn(props, k)).map(([k, v]) => [k, knownFields(props[k]!, v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => Object.hasOwn(props, k))
+      .map(([k, v]) => [k, knownFields(props[k]!, v)]),
+  );
 }
 
 /** A schema whose value may be left out entirely (e.g. an optional body). */
@@ -56,16 +60,20 @@ export function shaped(schema: Schema, hints: Hints = {}): fc.Arbitrary<unknown>
       const required = new Set(schema.required ?? []);
       const record = Object.fromEntries(props.map(([k, s]) => [k, hints[k] ?? shaped(s)]));
       const optional = props.filter(([k]) => !required.has(k)).map(([k]) => k);
-      return fc
-        .record(record, { requiredKeys: [...required] })
-        .chain((value) =>
-          // Extra keys are allowed by the schema; a few of them are the classic prototype-pollution ones.
-          fc.option(fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'clinicId', 'role', 'extra', 'id'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }), { freq: 5 }).map((extra) => {
+      return fc.record(record, { requiredKeys: [...required] }).chain((value) =>
+        // Extra keys are allowed by the schema; a few of them are the classic prototype-pollution ones.
+        fc
+          .option(
+            fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'clinicId', 'role', 'extra', 'id'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }),
+            { freq: 5 },
+          )
+          .map((extra) => {
             const out: Record<string, unknown> = {};
-            for (const [k, v] of Object.entries(extra ?? {})) if (!(k in value) && !optional.includes(k)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+            for (const [k, v] of Object.entries(extra ?? {}))
+              if (!(k in value) && !optional.includes(k)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
             return Object.assign(out, value);
           }),
-        );
+      );
     }
     case 'string':
       if (schema.format === 'uuid') return fc.uuid();
@@ -74,7 +82,10 @@ export function shaped(schema: Schema, hints: Hints = {}): fc.Arbitrary<unknown>
       if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern));
       return fitted(schema.minLength, schema.maxLength);
     case 'integer':
-      return fc.oneof(fc.integer({ min: schema.minimum ?? -(2 ** 31), max: schema.maximum ?? 2 ** 31 }), fc.constantFrom(schema.minimum ?? 0, schema.maximum ?? 2 ** 31));
+      return fc.oneof(
+        fc.integer({ min: schema.minimum ?? -(2 ** 31), max: schema.maximum ?? 2 ** 31 }),
+        fc.constantFrom(schema.minimum ?? 0, schema.maximum ?? 2 ** 31),
+      );
     case 'number':
       return fc.double({ min: schema.minimum, max: schema.maximum, noNaN: true });
     case 'boolean':
@@ -121,7 +132,12 @@ export function malformed(schema: Schema, hints: Hints = {}): fc.Arbitrary<unkno
   const wrongType = fc.tuple(base, field, wrongTypeValue).map(([v, k, bad]) => ({ ...v, [k]: bad }));
   const stringFields = props.filter(([, s]) => s.type === 'string' && s.maxLength !== undefined);
   const tooLong = stringFields.length
-    ? fc.tuple(base, fc.constantFrom(...stringFields)).chain(([v, [k, s]]) => fc.constantFrom(s.maxLength! + 1, s.maxLength! + 1000).chain(textOfLength).map((long) => ({ ...v, [k]: long })))
+    ? fc.tuple(base, fc.constantFrom(...stringFields)).chain(([v, [k, s]]) =>
+        fc
+          .constantFrom(s.maxLength! + 1, s.maxLength! + 1000)
+          .chain(textOfLength)
+          .map((long) => ({ ...v, [k]: long })),
+      )
     : wrongType;
   return fc.oneof(notObject, missing, wrongType, tooLong);
 }

@@ -2,22 +2,93 @@ import fc from 'fast-check';
 
 /** Characters that break naive code: NUL and other controls, lone surrogates, bidi and zero-width marks, emoji. */
 export const ODD_PIECES = [
-  '\u0000', '\u0007', '\u0008', '\u001b', '\u007f', '\u0085', '\t', '\n', '\r\n', ' ', '\u00a0',
-  '\ud800', '\udfff', '\udbff', 'a\udc00b', '\ud83d', // lone surrogates
-  '\u202e', '\u202d', '\u200f', '\u061c', '\u2066', // bidi overrides and isolates
-  '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', // zero-width
-  '\u2028', '\u2029', '\ufffe', '\uffff', '\ufffd',
-  'e\u0301', 'A\u030a', '\u1100\u1161', // decomposed: NFC changes them
-  '👩‍⚕️', '🏳️‍🌈', '𝕏', 'Ω', 'ß', 'İ', 'ﷺ', '中文', 'עברית', 'العربية',
+  '\u0000',
+  '\u0007',
+  '\u0008',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\t',
+  '\n',
+  '\r\n',
+  ' ',
+  '\u00a0',
+  '\ud800',
+  '\udfff',
+  '\udbff',
+  'a\udc00b',
+  '\ud83d', // lone surrogates
+  '\u202e',
+  '\u202d',
+  '\u200f',
+  '\u061c',
+  '\u2066', // bidi overrides and isolates
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u2060',
+  '\ufeff', // zero-width
+  '\u2028',
+  '\u2029',
+  '\ufffe',
+  '\uffff',
+  '\ufffd',
+  'e\u0301',
+  'A\u030a',
+  '\u1100\u1161', // decomposed: NFC changes them
+  '👩‍⚕️',
+  '🏳️‍🌈',
+  '𝕏',
+  'Ω',
+  'ß',
+  'İ',
+  'ﷺ',
+  '中文',
+  'עברית',
+  'العربية',
 ] as const;
 
 /** Text that looks like SQL, markup or other syntax, to prove it is stored or refused as plain text. */
 export const SQLISH_PIECES = [
-  "'", '"', '`', '\\', '%', '_', ';', '--', '/*', '*/', '$1', '$$', '::text',
-  "'; DROP TABLE users; --", "' OR '1'='1", "1); select pg_sleep(5); --", "E'\\x00'", "\\x00", "admin'--",
-  "' union select token_hash from auth_tokens --", '0x7fffffff', '-1', '1e309', 'NaN', 'null', 'undefined', 'true',
-  '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(1)', '{{7*7}}', '${7*7}', '%s%n',
-  '__proto__', 'constructor', 'prototype', '../../etc/passwd', '%00', '%2e%2e%2f',
+  "'",
+  '"',
+  '`',
+  '\\',
+  '%',
+  '_',
+  ';',
+  '--',
+  '/*',
+  '*/',
+  '$1',
+  '$$',
+  '::text',
+  "'; DROP TABLE users; --",
+  "' OR '1'='1",
+  '1); select pg_sleep(5); --',
+  "E'\\x00'",
+  '\\x00',
+  "admin'--",
+  "' union select token_hash from auth_tokens --",
+  '0x7fffffff',
+  '-1',
+  '1e309',
+  'NaN',
+  'null',
+  'undefined',
+  'true',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  'javascript:alert(1)',
+  '{{7*7}}',
+  '${7*7}',
+  '%s%n',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '../../etc/passwd',
+  '%00',
+  '%2e%2e%2f',
 ] as const;
 
 /** Any UTF-16 code units, lone surrogates included (fast-check's string units only give whole code points). */
@@ -25,7 +96,12 @@ export const codeUnits = (maxLength = 12) => fc.array(fc.integer({ min: 0, max: 
 
 /** A short hostile string: a mix of odd unicode, SQL-looking text and random text. */
 export const nastyText: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.array(fc.oneof(fc.constantFrom(...ODD_PIECES), fc.constantFrom(...SQLISH_PIECES), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('')) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .array(fc.oneof(fc.constantFrom(...ODD_PIECES), fc.constantFrom(...SQLISH_PIECES), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 6 })
+      .map((parts) => parts.join('')),
+  },
   { weight: 1, arbitrary: fc.constantFrom(...SQLISH_PIECES) },
   { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }) },
   { weight: 1, arbitrary: codeUnits() },
@@ -33,7 +109,8 @@ export const nastyText: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Text of roughly `length` code units, built from one repeated piece (cheap even for 300 KB). */
-export const textOfLength = (length: number) => fc.constantFrom('x', 'é', '\u0000', '😀', "'", 'e\u0301', ' ').map((piece) => piece.repeat(Math.ceil(length / piece.length)).slice(0, length));
+export const textOfLength = (length: number) =>
+  fc.constantFrom('x', 'é', '\u0000', '😀', "'", 'e\u0301', ' ').map((piece) => piece.repeat(Math.ceil(length / piece.length)).slice(0, length));
 
 /**
  * encodeURIComponent that never throws: a lone surrogate becomes its WTF-8 bytes (%ED%A0%80), which is not valid

@@ -3,7 +3,8 @@ import type { AppContext } from '../../../server/src/context';
 import { DEMO_PASSWORD } from '../../../server/src/db/seed';
 import { authTokens, chatSessions, clinics, users } from '../../../server/src/db/schema';
 import { hashToken, newToken } from '../../../server/src/lib/tokens';
-import { authenticate, logout, startGuest, type Actor } from '../../../server/src/modules/auth/service';
+import { authenticate, logout, startGuest } from '../../../server/src/modules/auth/service';
+import type { Actor } from '../../../server/src/modules/auth/actor';
 import { createClinic } from '../../../server/src/modules/clinics/service';
 import { setAvailability } from '../../../server/src/modules/employees/service';
 import { endSession, startSession } from '../../../server/src/modules/sessions/service';
@@ -53,7 +54,12 @@ export class World {
   }
 
   private async build() {
-    await createClinic(this.db, { name: 'Elsewhere Clinic', siteKey: this.siteKeys.foreign, adminEmail: FOREIGN_ADMIN.email, adminPassword: FOREIGN_ADMIN.password });
+    await createClinic(this.db, {
+      name: 'Elsewhere Clinic',
+      siteKey: this.siteKeys.foreign,
+      adminEmail: FOREIGN_ADMIN.email,
+      adminPassword: FOREIGN_ADMIN.password,
+    });
     const [home] = await this.db.select({ id: clinics.id }).from(clinics).where(eq(clinics.siteKey, this.siteKeys.home));
     this.homeClinicId = home!.id;
     for (const [name, email] of [...Object.entries(STAFF), ['foreignAdmin', FOREIGN_ADMIN.email]] as Array<[ActorName, string]>) {
@@ -61,11 +67,12 @@ export class World {
       this.users[name] = u!.id;
     }
     await this.db.update(users).set({ capacity: EMPLOYEE_CAPACITY }).where(eq(users.id, this.users.employee));
-    for (const row of await this.db.select().from(users).where(inArray(users.id, this.staffIds()))) this.staffState.set(row.id, { passwordHash: row.passwordHash, capacity: row.capacity });
+    for (const row of await this.db.select().from(users).where(inArray(users.id, this.staffIds())))
+      this.staffState.set(row.id, { passwordHash: row.passwordHash, capacity: row.capacity });
     for (const name of ['employee', 'otherEmployee', 'admin', 'foreignAdmin'] as const) this.tokens[name] = await this.mintToken(this.users[name]);
 
     const revoked = await this.guest('Revoked Patient');
-    await logout(this.db, (await authenticate(this.db, revoked.token))!, null);
+    await logout(this.ctx, (await authenticate(this.db, revoked.token))!, null);
     this.revokedToken = revoked.token;
 
     this.setActor('foreignPatient', await this.guest('Foreign Patient', 'foreign'));
@@ -94,7 +101,7 @@ export class World {
   }
 
   private guest(displayName: string, clinic: 'home' | 'foreign' = 'home') {
-    return startGuest(this.db, { siteKey: this.siteKeys[clinic], displayName }, TOKEN_TTL_SECONDS, null);
+    return startGuest(this.ctx, { siteKey: this.siteKeys[clinic], displayName }, null);
   }
 
   /** A fresh token for a user, written straight to the table: no login, so no audit row and no rate limit. */
@@ -114,7 +121,13 @@ export class World {
       .select({ id: chatSessions.id, patientId: chatSessions.patientId })
       .from(chatSessions)
       .where(and(eq(chatSessions.clinicId, this.homeClinicId), ne(chatSessions.status, 'ended')));
-    for (const s of open) await endSession(this.ctx, { id: s.patientId, clinicId: this.homeClinicId, role: 'patient', displayName: '', tokenHash: '', mfaPending: false }, s.id, null);
+    for (const s of open)
+      await endSession(
+        this.ctx,
+        { id: s.patientId, clinicId: this.homeClinicId, role: 'patient', displayName: '', tokenHash: '', mfaPending: false },
+        s.id,
+        null,
+      );
     await this.db
       .update(users)
       .set({ availability: 'away' })
@@ -134,7 +147,10 @@ export class World {
   }
 
   private async openSessionOf(name: ActorName) {
-    const [row] = await this.db.select({ id: chatSessions.id }).from(chatSessions).where(and(eq(chatSessions.patientId, this.users[name]), ne(chatSessions.status, 'ended')));
+    const [row] = await this.db
+      .select({ id: chatSessions.id })
+      .from(chatSessions)
+      .where(and(eq(chatSessions.patientId, this.users[name]), ne(chatSessions.status, 'ended')));
     return row?.id ?? null;
   }
 
@@ -153,16 +169,21 @@ export class World {
     }
     const hashes = ACTORS.map((a) => hashToken(this.tokens[a]));
     const live = new Set(
-      (await this.db
-        .select({ hash: authTokens.tokenHash })
-        .from(authTokens)
-        .where(and(inArray(authTokens.tokenHash, hashes), isNull(authTokens.revokedAt), gt(authTokens.expiresAt, sql`now()`)))).map((r) => r.hash),
+      (
+        await this.db
+          .select({ hash: authTokens.tokenHash })
+          .from(authTokens)
+          .where(and(inArray(authTokens.tokenHash, hashes), isNull(authTokens.revokedAt), gt(authTokens.expiresAt, sql`now()`)))
+      ).map((r) => r.hash),
     );
     for (const a of ACTORS) {
       if (live.has(hashToken(this.tokens[a]))) continue;
       this.tokens[a] = await this.mintToken(this.users[a]);
     }
-    const states = await this.db.select().from(chatSessions).where(inArray(chatSessions.id, [this.sessions.active, this.sessions.waiting]));
+    const states = await this.db
+      .select()
+      .from(chatSessions)
+      .where(inArray(chatSessions.id, [this.sessions.active, this.sessions.waiting]));
     const active = states.find((s) => s.id === this.sessions.active);
     const waiting = states.find((s) => s.id === this.sessions.waiting);
     const healthy = active?.status === 'active' && active.employeeId === this.users.employee && waiting?.status === 'waiting';

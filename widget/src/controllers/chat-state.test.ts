@@ -15,6 +15,13 @@ describe('view state', () => {
     expect(viewFor({ ...base, hasTranscript: true })).toBe('ended');
   });
 
+  test('closed by the clinic’s hours: the after-hours notice instead of the form; an open chat or a transcript stays', () => {
+    expect(viewFor({ ...base, isClosed: true })).toBe('closed');
+    expect(viewFor({ ...base, isClosed: true, session: { status: 'waiting' } })).toBe('waiting');
+    expect(viewFor({ ...base, isClosed: true, hasTranscript: true })).toBe('ended');
+    expect(viewFor({ ...base, isClosed: true, isReady: false })).toBe('loading');
+  });
+
   test('follows the session status through its life', () => {
     const steps = (['waiting', 'active', 'waiting', 'active', 'ended'] as const).map((status) => viewFor({ ...base, session: { status } }));
     expect(steps).toEqual(['waiting', 'chat', 'waiting', 'chat', 'ended']);

@@ -1,7 +1,7 @@
-import type { ConnectionState, Session } from '@medchat/sdk';
+import type { ConnectionState, Session } from '@medchat/sdk/patient';
 
 /** What the panel shows. */
-export type View = 'loading' | 'unavailable' | 'prechat' | 'waiting' | 'chat' | 'ended';
+export type View = 'loading' | 'unavailable' | 'closed' | 'prechat' | 'waiting' | 'chat' | 'ended';
 
 export interface ViewInput {
   /** The clinic's public data arrived and any previous chat was looked up. */
@@ -12,16 +12,18 @@ export interface ViewInput {
   session: Pick<Session, 'status'> | null;
   /** An ended chat's transcript is still on screen. */
   hasTranscript: boolean;
+  /** The clinic is closed by its opening hours (a chat already open goes on). */
+  isClosed?: boolean;
 }
 
 /** The view follows from the data alone, so a reload, a second tab or a live event all land on the same screen. */
-export function viewFor({ isReady, isUnavailable, session, hasTranscript }: ViewInput): View {
+export function viewFor({ isReady, isUnavailable, session, hasTranscript, isClosed }: ViewInput): View {
   if (isUnavailable) return 'unavailable';
   if (!isReady) return 'loading';
   if (session?.status === 'waiting') return 'waiting';
   if (session?.status === 'active') return 'chat';
   if (session?.status === 'ended' || hasTranscript) return 'ended';
-  return 'prechat';
+  return isClosed ? 'closed' : 'prechat';
 }
 
 /** Which banner the connection deserves: none while fine (or before any chat needs it). */

@@ -1,5 +1,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { MedChat, isMedChatError, localStorageTokens, type ClinicPublic, type ConnectionState, type Message, type QueueStatus, type Session, type SessionHandle } from '@medchat/sdk';
+import {
+  MedChatPatient,
+  isMedChatError,
+  localStorageTokens,
+  type ClinicPublic,
+  type ConnectionState,
+  type Message,
+  type QueueStatus,
+  type Session,
+  type SessionHandle,
+} from '@medchat/sdk/patient';
 import { emit } from '../events/events';
 import { FATAL_INIT_CODES, STALE_TOKEN_CODES, connectionBanner, viewFor, type View } from './chat-state';
 import { QueuePoller } from './queue-poller';
@@ -16,12 +26,14 @@ export interface ChatHost extends ReactiveControllerHost, EventTarget {
   readonly open: boolean;
 }
 
+/** Where the patient's token is kept: one per clinic and server, shared by the page's tabs. */
+const storageKey = (config: ChatConfig) => `medchat:${config.site}@${config.server}`;
 const codeOf = (e: unknown) => (isMedChatError(e) ? e.code : 'internal_error');
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * The widget's whole link to MedChat: wraps one SDK client for the element's lifetime. It signs the visitor in,
- * resumes an open chat after a reload (the SDK keeps only the token in localStorage, never messages: P6), follows
+ * resumes an open chat after a reload (the SDK keeps only the token in localStorage, never messages; widget/README.md), follows
  * the session through waiting → active → ended, and turns SDK happenings into the widget's DOM events.
  * Rendering reads its fields; every change calls `host.requestUpdate()`.
  */
@@ -30,10 +42,12 @@ export class ChatController implements ReactiveController {
   connection: ConnectionState = 'idle';
   isOnline = globalThis.navigator?.onLine ?? true;
   queue: QueueStatus | null = null;
-  /** The live chat, while a session is open. */
-  chat: SessionHandle | null = null;
+  /** The SDK's live handle of the open session (messages, pending sends, typists), while one is open. */
+  sessionHandle: SessionHandle | null = null;
   /** The last error code to show, until dismissed. */
   error: string | null = null;
+  /** Why the chat cannot be used on this page (an error code), once that is known for good. */
+  unavailableCode: string | null = null;
   /** Messages from others that arrived while the panel was closed. */
   unread = 0;
   isBusy = false;
@@ -44,7 +58,7 @@ export class ChatController implements ReactiveController {
   /** The name the visitor gave last, to prefill "start a new chat" (memory only). */
   lastName = '';
 
-  private client: MedChat | null = null;
+  private client: MedChatPatient | null = null;
   private config: ChatConfig | null = null;
   private session: Session | null = null;
   private isReady = false;
@@ -62,12 +76,13 @@ export class ChatController implements ReactiveController {
   }
 
   get view(): View {
-    const session = this.chat?.session ?? this.session;
-    return viewFor({ isReady: this.isReady, isUnavailable: this.isUnavailable, session, hasTranscript: this.transcript !== null });
+    const session = this.sessionHandle?.session ?? this.session;
+    const isClosed = this.clinic?.hours?.isOpen === false;
+    return viewFor({ isReady: this.isReady, isUnavailable: this.isUnavailable, session, hasTranscript: this.transcript !== null, isClosed });
   }
 
   get banner() {
-    return connectionBanner(this.connection, this.isOnline, this.chat !== null);
+    return connectionBanner(this.connection, this.isOnline, this.sessionHandle !== null);
   }
 
   hostConnected(): void {
@@ -86,9 +101,10 @@ export class ChatController implements ReactiveController {
     this.teardown();
     this.config = config;
     this.isReady = this.isUnavailable = false;
+    this.unavailableCode = null;
     const generation = ++this.generation;
     const current = () => generation === this.generation;
-    const client = new MedChat({ baseUrl: config.server, storage: localStorageTokens(`medchat:${config.site}@${config.server}`) });
+    const client = new MedChatPatient({ baseUrl: config.server, storage: localStorageTokens(storageKey(config)) });
     this.client = client;
     this.cleanups.push(
       client.on('state', (e) => this.set(() => (this.connection = e.state))),
@@ -97,22 +113,41 @@ export class ChatController implements ReactiveController {
       client.on('session.requeued', (e) => this.onSession(e.session, e.queue)),
       client.on('session.assigned', (e) => this.onSession(e.session)),
       client.on('session.ended', (e) => this.onSession(e.session)),
+      ...(['clinic.opened', 'clinic.closed'] as const).map((type) =>
+        client.on(type, (e) => this.set(() => (this.clinic = this.clinic && { ...this.clinic, hours: e.hours }))),
+      ),
     );
     this.update();
     let resumed = false;
     try {
       this.clinic = await client.clinics.getPublic(config.site);
       if (!current()) return;
+      if (this.clinic.originAllowed === false) return this.refuseOrigin(config);
       resumed = await this.resume(client);
     } catch (e) {
       if (!current()) return;
-      if (FATAL_INIT_CODES.includes(codeOf(e)) || !this.clinic) this.isUnavailable = true;
+      if (FATAL_INIT_CODES.includes(codeOf(e)) || !this.clinic) (this.isUnavailable = true), (this.unavailableCode = codeOf(e));
       this.fail(codeOf(e), messageOf(e));
     }
     if (!current()) return;
     this.isReady = true;
     this.update();
     if (this.clinic) emit(this.host, 'medchat-ready', { clinic: { id: this.clinic.id, name: this.clinic.name }, resumed });
+  }
+
+  /**
+   * The page's origin is not on the clinic's allowed origins: the patient reads that chat is not available here
+   * (with the clinic's emergency text); the site's developer reads, once per load, what to change. Not an error
+   * event: nothing failed, the clinic said no (tests/e2e/widget.origin.test.ts).
+   */
+  private refuseOrigin(config: ChatConfig): void {
+    this.isUnavailable = this.isReady = true;
+    this.unavailableCode = 'origin_not_allowed';
+    console.warn(
+      `MedChat: this page's origin ${location.origin} is not on the allowed origins of clinic "${config.site}", so the chat is not available here. ` +
+        'An admin of the clinic adds it to the allowed origins in the clinic settings (allowedOrigins).',
+    );
+    this.update();
   }
 
   /** Pre-chat form submitted: sign in (guest, or identified by the site) and open a session. */
@@ -133,31 +168,31 @@ export class ChatController implements ReactiveController {
   }
 
   send(body: string): void {
-    const chat = this.chat;
-    if (!chat) return;
-    chat.typing(false);
-    // Failures stay visible in `chat.pending` as "not sent" with a retry; the error event tells the page.
-    chat.send(body).catch((e) => this.reportSendFailure(e));
+    const handle = this.sessionHandle;
+    if (!handle) return;
+    handle.typing(false);
+    // Failures stay visible in `handle.pending` as "not sent" with a retry; the error event tells the page.
+    handle.send(body).catch((e) => this.reportSendFailure(e));
   }
 
   retry(clientMsgId: string): void {
-    this.chat?.retry(clientMsgId).catch((e) => this.reportSendFailure(e));
+    this.sessionHandle?.retry(clientMsgId).catch((e) => this.reportSendFailure(e));
   }
 
   typing(isTyping: boolean): void {
-    this.chat?.typing(isTyping);
+    this.sessionHandle?.typing(isTyping);
   }
 
   /** Marks everything shown as read, when the patient can actually see it. */
   markRead(): void {
-    if (!this.chat || !this.host.open || document.visibilityState === 'hidden') return;
-    this.chat.markRead().catch(() => {}); // Read marks are ephemeral; the next one repeats it.
+    if (!this.sessionHandle || !this.host.open || document.visibilityState === 'hidden') return;
+    this.sessionHandle.markRead().catch(() => {}); // Read marks are ephemeral; the next one repeats it.
   }
 
   /** Ends the chat (after the UI confirmed it). */
   async end(): Promise<void> {
     const { client } = this;
-    const session = this.chat?.session ?? this.session;
+    const session = this.sessionHandle?.session ?? this.session;
     if (!client || !session || this.isBusy) return;
     this.set(() => (this.isBusy = true));
     try {
@@ -183,7 +218,7 @@ export class ChatController implements ReactiveController {
     this.set(() => (this.error = null));
   }
 
-  private async resume(client: MedChat): Promise<boolean> {
+  private async resume(client: MedChatPatient): Promise<boolean> {
     const { config } = this;
     if (config?.identityToken && (!client.auth.user || client.auth.user.externalId === null)) {
       await client.auth.identify({ siteKey: config.site, identityToken: config.identityToken });
@@ -202,29 +237,29 @@ export class ChatController implements ReactiveController {
     }
   }
 
-  private signIn(client: MedChat, config: ChatConfig, name: string) {
+  private signIn(client: MedChatPatient, config: ChatConfig, name: string) {
     return config.identityToken
       ? client.auth.identify({ siteKey: config.site, identityToken: config.identityToken })
       : client.auth.guest({ siteKey: config.site, displayName: name });
   }
 
-  private attach(client: MedChat, session: Session): void {
+  private attach(client: MedChatPatient, session: Session): void {
     this.detach();
     this.session = session;
     this.selfId = client.auth.user?.id ?? null;
-    const chat = client.chat(session.id);
-    this.chat = chat;
+    const handle = client.chat(session.id);
+    this.sessionHandle = handle;
     this.chatCleanups.push(
-      chat.on('change', () => {
+      handle.on('change', () => {
         this.followSession();
         this.markRead();
         this.update();
       }),
-      chat.on('message', (message) => {
+      handle.on('message', (message) => {
         if (!this.host.open && message.kind === 'text' && message.sender?.id !== this.selfId) this.unread++;
         emit(this.host, 'medchat-message', { message });
       }),
-      chat.on('error', (e) => this.fail(e.code, e.message)),
+      handle.on('error', (e) => this.fail(e.code, e.message)),
     );
     client.connect();
     this.followSession();
@@ -232,7 +267,7 @@ export class ChatController implements ReactiveController {
   }
 
   private onSession(session: Session, queue?: QueueStatus): void {
-    if (session.id !== (this.chat?.session ?? this.session)?.id) return;
+    if (session.id !== (this.sessionHandle?.session ?? this.session)?.id) return;
     this.session = session;
     if (queue) this.queue = queue;
     this.followSession();
@@ -241,30 +276,43 @@ export class ChatController implements ReactiveController {
 
   /** Keeps polling the queue while waiting, and finishes once the session ended (by anyone). */
   private followSession(): void {
-    const session = this.chat?.session ?? this.session;
+    const session = this.sessionHandle?.session ?? this.session;
     if (session?.status === 'ended') return this.finish(session);
     if (session?.status === 'waiting' && this.client) this.poller.start(session.id);
     else this.poller.stop();
   }
 
-  /** The session ended: keep its messages in memory for the transcript, clear the stored token (P6). */
+  /** The session ended: keep its messages in memory for the transcript, clear the stored token (widget/README.md: only the token is kept). */
   private finish(session: Session): void {
-    if (this.transcript !== null && !this.chat) return;
-    this.transcript = this.chat?.messages ?? [];
+    if (this.transcript !== null && !this.sessionHandle) return;
+    this.transcript = this.sessionHandle?.messages ?? [];
     this.lastName = this.client?.auth.user?.displayName ?? this.lastName;
     this.session = null;
     this.queue = null;
     this.detach();
     emit(this.host, 'medchat-session-ended', { sessionId: session.id });
-    void this.client?.auth.logout().catch(() => {});
+    if (this.client && this.config) this.signOut(this.client, this.config);
     this.update();
+  }
+
+  /**
+   * Forgets the token after a chat ended. Signing out revokes it, and the server then closes this socket for it
+   * (close code 1008): an expected close, not an error, so the socket stops first. Tabs of one patient share the
+   * token and all see the end: one at a time (a Web Lock), and only while it is still stored, so no tab asks with a
+   * token another already revoked (tests/e2e/widget.test.ts: patient flow, second tab).
+   */
+  private signOut(client: MedChatPatient, config: ChatConfig): void {
+    client.disconnect();
+    const logout = () => client.auth.logout().catch(() => {});
+    const locks = globalThis.navigator?.locks;
+    void (locks ? locks.request(`${storageKey(config)}:sign-out`, logout) : logout());
   }
 
   private detach(): void {
     this.poller.stop();
     for (const cleanup of this.chatCleanups.splice(0)) cleanup();
-    this.chat?.close();
-    this.chat = null;
+    this.sessionHandle?.close();
+    this.sessionHandle = null;
   }
 
   private teardown(): void {

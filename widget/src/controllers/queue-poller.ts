@@ -1,4 +1,4 @@
-import type { QueueStatus } from '@medchat/sdk';
+import type { QueueStatus } from '@medchat/sdk/patient';
 
 /** How often the queue position is refreshed while waiting, on top of live `session.waiting` events. */
 export const QUEUE_POLL_MS = 10_000;

@@ -1,4 +1,4 @@
-import type { Message } from '@medchat/sdk';
+import type { Message } from '@medchat/sdk/patient';
 
 /**
  * The public DOM events of <medchat-widget>. All bubble and are composed, so a page can listen on the element or

@@ -4,10 +4,11 @@ import { css } from 'lit';
  * The public theming API of <medchat-widget>: every `--medchat-*` custom property, declared with its default on
  * :host (never :root). A page overrides them with `medchat-widget { --medchat-color-primary: … }`. The clinic's
  * brand colour reaches them through `--medchat-brand-color` / `--medchat-brand-on-color`, which the widget sets
- * on itself; a page value still wins. Dark defaults follow prefers-color-scheme, or `theme="dark"|"light"`.
+ * on itself; a page value still wins. Light by default, like most pages the widget sits on (it follows the page,
+ * not the reader's system); `theme="dark"` forces dark, `theme="auto"` follows prefers-color-scheme.
  * All defaults meet WCAG 2.2 AA contrast (4.5:1 for text) in both themes.
  */
-/** The dark palette, once: applied by `theme="dark"` and by the system preference unless `theme="light"`. */
+/** The dark palette, once: applied by `theme="dark"`, and by `theme="auto"` when the system prefers dark. */
 const dark = css`
   --medchat-color-primary: var(--medchat-brand-color, #6cb6ff);
   --medchat-color-on-primary: var(--medchat-brand-on-color, #0d1117);
@@ -41,7 +42,7 @@ export const tokens = css`
     ${dark}
   }
   @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
+    :host([theme='auto']) {
       ${dark}
     }
   }

@@ -1,4 +1,4 @@
-import type { SystemEvent } from '@medchat/sdk';
+import type { SystemEvent } from '@medchat/sdk/patient';
 
 /**
  * Every string the widget shows. Each locale file is typed with it, so a missing or misspelt key fails the
@@ -8,7 +8,10 @@ export interface Translation {
   /** BCP 47 tag used for dates and times. */
   locale: string;
   openChat: string;
+  /** The launcher while the panel is open. */
   closeChat: string;
+  /** The × in the panel's header (the chat goes on; the panel folds away). */
+  minimizeChat: string;
   unread: (count: number) => string;
   title: (clinic: string) => string;
   loading: string;
@@ -30,9 +33,22 @@ export interface Translation {
   queuePosition: (position: number) => string;
   queueEstimate: (minutes: number) => string;
   queueEstimateSoon: string;
+  /** Instead of an estimate while no member of staff is available. */
+  queueNoStaff: string;
+  /** Instead of an estimate the clinic's measured waits cannot back. */
+  queueNoEstimate: string;
   queueHint: string;
 
+  /** The after-hours notice (the clinic's own text goes between the title and the next opening). */
+  closedTitle: string;
+  /** `when`: the next opening, formatted in `locale`. */
+  closedNext: (when: string) => string;
+  /** No opening in sight. */
+  closedNoNext: string;
+
   messagesLabel: string;
+  /** The button that scrolls down to messages that arrived while the reader was scrolled up. */
+  newMessages: (count: number) => string;
   you: string;
   typing: (names: readonly string[]) => string;
   composerLabel: string;

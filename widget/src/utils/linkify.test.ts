@@ -30,15 +30,30 @@ describe('linkify', () => {
   });
 
   test('other schemes are never links', () => {
-    for (const text of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:x', 'file:///etc/passwd', 'mailto:a@b.c']) {
+    for (const text of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:x',
+      'file:///etc/passwd',
+      'mailto:a@b.c',
+    ]) {
       expect(links(text)).toEqual([]);
-      expect(linkify(text).map((s) => s.text).join('')).toBe(text);
+      expect(
+        linkify(text)
+          .map((s) => s.text)
+          .join(''),
+      ).toBe(text);
     }
   });
 
   test('text is preserved exactly, whatever it contains', () => {
     const text = 'a https://x.example/<img src=x onerror=alert(1)> b "https://y.example" c';
-    expect(linkify(text).map((s) => s.text).join('')).toBe(text);
+    expect(
+      linkify(text)
+        .map((s) => s.text)
+        .join(''),
+    ).toBe(text);
     for (const s of links(text)) expect(s.href.startsWith('https://')).toBe(true);
   });
 

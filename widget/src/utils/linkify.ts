@@ -4,12 +4,12 @@ export type Segment = { text: string } | { text: string; href: string };
 // Candidate URLs start with a scheme we accept, or with `www.`; the rest of the run is anything but spaces and
 // the characters that usually surround a link in prose.
 const CANDIDATE = /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi;
-const TRAILING = ".,;:!?)]}'\"»”’";
+const TRAILING = '.,;:!?)]}\'"»”’';
 
 /**
  * Splits message text into plain runs and links. Only http(s) URLs become links (`www.` gets https://);
  * `javascript:`, `data:` and every other scheme stay plain text. The result is rendered with Lit bindings,
- * so nothing here is ever parsed as HTML (RELIABILITY I5).
+ * so nothing here is ever parsed as HTML (linkify.test.ts).
  */
 export function linkify(text: string): Segment[] {
   const segments: Segment[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import type { Message } from '@medchat/sdk';
+import type { Message } from '@medchat/sdk/patient';
 import { en } from '../translations/en';
 import { es } from '../translations/es';
 import { formatTranscript, transcriptFileName } from './transcript';

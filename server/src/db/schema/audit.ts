@@ -13,6 +13,8 @@ export const auditLog = pgTable(
     actorId: uuid(),
     action: text().notNull(),
     sessionId: uuid(),
+    /** A read of several sessions at once (a list, the queue): every session it showed, in one row. */
+    sessionIds: uuid().array(),
     subjectId: uuid(),
     ip: text(),
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -20,6 +22,8 @@ export const auditLog = pgTable(
   (t) => [
     index('audit_log_session_id_at_idx').on(t.sessionId, t.at),
     index('audit_log_clinic_id_at_idx').on(t.clinicId, t.at),
+    // A session's trail includes the lists that showed it.
+    index('audit_log_session_ids_idx').using('gin', t.sessionIds),
     // The brute-force guard counts an account's recent failed logins on every login: without this, a scan of the
     // whole log. Partial, so it holds only those rows.
     index('audit_log_failed_logins_idx').on(t.actorId, t.at).where(sql`action = 'auth.login_failed'`),

@@ -4,3 +4,5 @@ export * from './users';
 export * from './sessions';
 export * from './messages';
 export * from './audit';
+export * from './hours';
+export * from './webhooks';

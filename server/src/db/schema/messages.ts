@@ -10,7 +10,9 @@ export const messages = pgTable(
   'messages',
   {
     id: uuid().primaryKey().defaultRandom(),
-    sessionId: uuid().notNull().references(() => chatSessions.id, { onDelete: 'cascade' }),
+    sessionId: uuid()
+      .notNull()
+      .references(() => chatSessions.id, { onDelete: 'cascade' }),
     seq: integer().notNull(),
     senderId: uuid().references(() => users.id),
     kind: messageKindEnum().notNull().default('text'),
@@ -28,8 +30,12 @@ export const messages = pgTable(
 export const readMarkers = pgTable(
   'read_markers',
   {
-    sessionId: uuid().notNull().references(() => chatSessions.id, { onDelete: 'cascade' }),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: uuid()
+      .notNull()
+      .references(() => chatSessions.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     lastReadSeq: integer().notNull().default(0),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -8,8 +8,12 @@ export const chatSessions = pgTable(
   'chat_sessions',
   {
     id: uuid().primaryKey().defaultRandom(),
-    clinicId: uuid().notNull().references(() => clinics.id, { onDelete: 'cascade' }),
-    patientId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    clinicId: uuid()
+      .notNull()
+      .references(() => clinics.id, { onDelete: 'cascade' }),
+    patientId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     employeeId: uuid().references(() => users.id),
     status: sessionStatusEnum().notNull().default('waiting'),
     reason: text().notNull(),
@@ -33,13 +37,21 @@ export const chatSessions = pgTable(
   ],
 );
 
-/** Every period an employee held a session: the liability trail. Append-only apart from closing a period. */
+/**
+ * Every period an employee held a session: the liability trail. Append-only apart from closing a period, once;
+ * rows go only with their (ended) session. Database triggers enforce both
+ * (drizzle/0006_audit_reads_assignments_append_only.sql).
+ */
 export const assignments = pgTable(
   'assignments',
   {
     id: uuid().primaryKey().defaultRandom(),
-    sessionId: uuid().notNull().references(() => chatSessions.id, { onDelete: 'cascade' }),
-    employeeId: uuid().notNull().references(() => users.id),
+    sessionId: uuid()
+      .notNull()
+      .references(() => chatSessions.id, { onDelete: 'cascade' }),
+    employeeId: uuid()
+      .notNull()
+      .references(() => users.id),
     startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp({ withTimezone: true }),
     startReason: assignmentStartReasonEnum().notNull(),

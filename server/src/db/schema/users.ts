@@ -8,7 +8,9 @@ export const users = pgTable(
   'users',
   {
     id: uuid().primaryKey().defaultRandom(),
-    clinicId: uuid().notNull().references(() => clinics.id, { onDelete: 'cascade' }),
+    clinicId: uuid()
+      .notNull()
+      .references(() => clinics.id, { onDelete: 'cascade' }),
     role: roleEnum().notNull(),
     displayName: text().notNull(),
     email: text(),
@@ -47,11 +49,30 @@ export const authTokens = pgTable(
   'auth_tokens',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     tokenHash: text().notNull().unique(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     revokedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('auth_tokens_user_id_idx').on(t.userId)],
+);
+
+/**
+ * Single-use tickets that open a socket (`POST /api/v1/socket/ticket`), so the long-lived token never travels in a
+ * URL, where proxies log it. Stored as SHA-256 hashes, valid 30 s, bound to the token that asked for one (its user
+ * and clinic, and its revocation); the upgrade spends one with `DELETE … RETURNING`, atomic across instances.
+ */
+export const socketTickets = pgTable(
+  'socket_tickets',
+  {
+    ticketHash: text().primaryKey(),
+    tokenHash: text()
+      .notNull()
+      .references(() => authTokens.tokenHash, { onDelete: 'cascade' }),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index('socket_tickets_expires_at_idx').on(t.expiresAt)],
 );

@@ -1,19 +1,21 @@
 /**
- * RELIABILITY A1, A2, A4, A10: the assignment engine under a storm, on real Postgres only (PGlite's row locks never
+ * docs/requirements.md#assignment: the assignment engine under a storm, on real Postgres only (PGlite's row locks never
  * block). Two server instances share one database; 200 patients start at once while 20 employees of capacity 2
  * go away, leave and come back at random. A sampler checks the invariants on consistent snapshots the whole time.
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../../../../tests/helpers/database';
+import { onPostgres } from '../../../../tests/helpers/database';
 import { query } from '../../../../tests/helpers/digest';
-import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
+import { startInstancesWithoutDemoStaff, type Instances } from '../../../../tests/helpers/instances';
+import type { TestServer } from '../../../../tests/helpers/server';
+import { until } from '../../../../tests/helpers/until';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
 type Who = { token: string; user: { id: string } };
-let database: TestDatabase;
+let instances: Instances | undefined;
 let servers: TestServer[] = [];
 let admin: Who;
 const EMPLOYEES = 20;
@@ -22,38 +24,23 @@ const PATIENTS = 200;
 
 beforeAll(async () => {
   if (!onPostgres) return;
-  database = await createTestDatabase();
-  servers = [await startTestServer({}, database), await startTestServer({}, database)];
-  admin = await servers[0]!.login('admin@demo.clinic');
   // Only the storm's employees take sessions.
-  for (const email of ['nurse.joy', 'nurse.sam', 'dr.lee']) {
-    const who = await servers[0]!.login(`${email}@demo.clinic`);
-    await servers[0]!.call('PATCH', `/api/v1/employees/${who.user.id}`, { token: admin.token, body: { active: false } });
-  }
+  instances = await startInstancesWithoutDemoStaff();
+  ({ servers, admin } = instances);
 }, 60_000);
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await database?.drop();
-});
+afterAll(() => instances?.close());
 
 const db = () => servers[0]!.ctx.db;
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 const server = (i: number) => servers[i % servers.length]!;
 
-async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
-
 /** Every invariant on one snapshot each (a single statement sees one snapshot under READ COMMITTED). */
 async function violations(): Promise<string[]> {
   const out: string[] = [];
-  const doubles = await query<{ session_id: string }>(db(), sql`select session_id from assignments where ended_at is null group by session_id having count(*) > 1`);
+  const doubles = await query<{ session_id: string }>(
+    db(),
+    sql`select session_id from assignments where ended_at is null group by session_id having count(*) > 1`,
+  );
   for (const d of doubles) out.push(`session ${d.session_id} has two open assignments`);
   const loads = await query<{ id: string; load: number; capacity: number; open: number }>(
     db(),
@@ -79,7 +66,10 @@ describe.skipIf(!onPostgres)('the assignment engine under a storm (Postgres)', (
     const staff: Who[] = await Promise.all(
       Array.from({ length: EMPLOYEES }, async (_, i) => {
         const email = `storm${i}@demo.clinic`;
-        const res = await servers[0]!.call('POST', '/api/v1/employees', { token: admin.token, body: { email, displayName: `Storm ${i}`, password: 'storm-password-1', capacity: CAPACITY } });
+        const res = await servers[0]!.call('POST', '/api/v1/employees', {
+          token: admin.token,
+          body: { email, displayName: `Storm ${i}`, password: 'storm-password-1', capacity: CAPACITY },
+        });
         expect(res.status).toBe(201);
         return (await server(i).call('POST', '/api/v1/auth/login', { body: { email, password: 'storm-password-1' } })).body;
       }),
@@ -108,7 +98,8 @@ describe.skipIf(!onPostgres)('the assignment engine under a storm (Postgres)', (
           if (action === 'leave') {
             const held = await s.call('GET', '/api/v1/sessions?status=active', { token: e.token });
             const mine = (held.body?.sessions ?? []).filter((x: { employee: { id: string } | null }) => x.employee?.id === e.user.id);
-            if (mine.length) statuses.push((await s.call('POST', `/api/v1/sessions/${pick(mine as Array<{ id: string }>).id}/leave`, { token: e.token, body: {} })).status);
+            if (mine.length)
+              statuses.push((await s.call('POST', `/api/v1/sessions/${pick(mine as Array<{ id: string }>).id}/leave`, { token: e.token, body: {} })).status);
           } else {
             statuses.push((await s.call('PUT', '/api/v1/employees/me/availability', { token: e.token, body: { availability: action } })).status);
           }
@@ -121,7 +112,13 @@ describe.skipIf(!onPostgres)('the assignment engine under a storm (Postgres)', (
     expect(starts.filter((r) => r.status !== 201).map((r) => `${r.status} ${JSON.stringify(r.body)}`)).toEqual([]);
     // A few patients give up while the churn goes on.
     const enders = patients.slice(0, 20);
-    await Promise.all(enders.map((p, i) => server(i).call('POST', `/api/v1/sessions/${starts[i]!.body.id}/end`, { token: p.token }).then((r) => statuses.push(r.status))));
+    await Promise.all(
+      enders.map((p, i) =>
+        server(i)
+          .call('POST', `/api/v1/sessions/${starts[i]!.body.id}/end`, { token: p.token })
+          .then((r) => statuses.push(r.status)),
+      ),
+    );
     await Bun.sleep(3000);
     running = false;
     await Promise.all([...chaos, sampler]);
@@ -140,16 +137,20 @@ describe.skipIf(!onPostgres)('the assignment engine under a storm (Postgres)', (
 
     // Settle: everyone available; the sweeper and the claims fill every slot while patients wait.
     await Promise.all(staff.map((e, i) => server(i).call('PUT', '/api/v1/employees/me/availability', { token: e.token, body: { availability: 'available' } })));
-    const settled = await until(async () => {
-      const [row] = await query<{ waiting: number; active: number; spare: number }>(
-        db(),
-        sql`select (select count(*)::int from chat_sessions where status = 'waiting') as waiting,
+    const settled = await until(
+      async () => {
+        const [row] = await query<{ waiting: number; active: number; spare: number }>(
+          db(),
+          sql`select (select count(*)::int from chat_sessions where status = 'waiting') as waiting,
                    (select count(*)::int from chat_sessions where status = 'active') as active,
                    (select coalesce(sum(coalesce(u.capacity, 1) - u.load), 0)::int from users u
                      where u.role = 'employee' and u.active and u.availability = 'available') as spare`,
-      );
-      return row!.spare === 0 || row!.waiting === 0 ? row : null;
-    }, 'every free slot to be filled');
+        );
+        return row!.spare === 0 || row!.waiting === 0 ? row : null;
+      },
+      'every free slot to be filled',
+      30_000,
+    );
     expect(settled!.active).toBe(Math.min(EMPLOYEES * CAPACITY, PATIENTS - enders.length));
     expect(settled!.waiting).toBe(PATIENTS - enders.length - settled!.active);
     expect(await violations()).toEqual([]);
@@ -158,7 +159,9 @@ describe.skipIf(!onPostgres)('the assignment engine under a storm (Postgres)', (
   test('waiting sessions are taken oldest first', async () => {
     // Everyone off: the queue only grows.
     const staff = await query<{ email: string }>(db(), sql`select email from users where email like 'storm%'`);
-    const tokens: Who[] = await Promise.all(staff.map(async (e) => (await servers[0]!.call('POST', '/api/v1/auth/login', { body: { email: e.email, password: 'storm-password-1' } })).body));
+    const tokens: Who[] = await Promise.all(
+      staff.map(async (e) => (await servers[0]!.call('POST', '/api/v1/auth/login', { body: { email: e.email, password: 'storm-password-1' } })).body),
+    );
     await Promise.all(tokens.map((e) => servers[0]!.call('PUT', '/api/v1/employees/me/availability', { token: e.token, body: { availability: 'offline' } })));
     // End everything still open, then queue new sessions one after another.
     const open = await query<{ id: string; patient_id: string }>(db(), sql`select id, patient_id from chat_sessions where status <> 'ended'`);
@@ -174,7 +177,10 @@ describe.skipIf(!onPostgres)('the assignment engine under a storm (Postgres)', (
     const one = tokens[0]!;
     const two = tokens[1]!;
     await servers[1]!.call('PUT', '/api/v1/employees/me/availability', { token: one.token, body: { availability: 'available' } });
-    const heldBy = async (who: Who) => (await query<{ id: string }>(db(), sql`select id from chat_sessions where employee_id = ${who.user.id} and status = 'active' order by created_at`)).map((r) => r.id);
+    const heldBy = async (who: Who) =>
+      (await query<{ id: string }>(db(), sql`select id from chat_sessions where employee_id = ${who.user.id} and status = 'active' order by created_at`)).map(
+        (r) => r.id,
+      );
     expect(await heldBy(one)).toEqual(queued.slice(0, 2));
     await servers[0]!.call('PUT', '/api/v1/employees/me/availability', { token: two.token, body: { availability: 'available' } });
     expect(await heldBy(two)).toEqual(queued.slice(2, 4));
@@ -182,12 +188,12 @@ describe.skipIf(!onPostgres)('the assignment engine under a storm (Postgres)', (
 
   test('concurrent starts by one patient across two instances give one session', async () => {
     const p = await servers[0]!.guest('Twice');
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => server(i).call('POST', '/api/v1/sessions', { token: p.token, body: { reason: 'double' } })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => server(i).call('POST', '/api/v1/sessions', { token: p.token, body: { reason: 'double' } })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     const [row] = await query<{ n: number }>(db(), sql`select count(*)::int as n from chat_sessions where patient_id = ${p.user.id}`);
     expect(row!.n).toBe(1);
   });
 });
-
-test.skipIf(onPostgres)('the assignment storm needs Postgres (set TEST_DATABASE_URL)', () => {});

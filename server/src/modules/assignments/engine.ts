@@ -1,24 +1,53 @@
 /**
  * The assignment engine: the seed's rules as transactional steps. Every function runs inside the caller's
- * transaction, takes row locks in one order (session, then employee; queue rows with SKIP LOCKED), and emits
- * bus events that are published after commit. The database backs each rule with a constraint:
- * one open assignment per session (partial unique index) and `load < capacity` in the same UPDATE.
+ * transaction, which first takes its clinic's queue lock (`lockQueue`), then row locks in one order (session, then
+ * employee; free employees with SKIP LOCKED), and emits bus events that are published after commit. The database
+ * backs each rule with a constraint: one open assignment per session (partial unique index) and `load < capacity`
+ * in the same UPDATE.
+ *
+ * First come, first served (ARCHITECTURE.md): the queue lock makes every change to a clinic's queue take turns,
+ * across instances, and a session's place (`created_at`) is stamped under it; a free slot goes to the oldest waiting
+ * session it may take, never to a younger one while an older one waits. The one exception is the cool-down: the
+ * employee who left a session does not take it again for REJOIN_COOLDOWN_MS, and meanwhile takes younger ones.
+ * `fairness.test.ts` proves it on two instances.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AssignmentEndReason, AssignmentStartReason } from '@medchat/sdk/protocol';
 import type { Tx } from '../../db/client';
-import { prepared } from '../../db/prepared';
+import { prepared, preparedSql } from '../../db/prepared';
 import { rowsOf } from '../../db/rows';
 import { assignments, chatSessions, clinics, users } from '../../db/schema';
 import type { Emit } from '../../lib/bus-events';
 import { appendSystemMessage } from '../messages/store';
 import { recordAudit, type Cause } from '../audit/service';
-import { REJOIN_COOLDOWN_MS } from './rules';
+import { QUEUE_LOCK_KEY, REJOIN_COOLDOWN_MS } from './rules';
 
 type SessionRef = { id: string; clinicId: string; patientId: string };
 
+/** In a statement that just assigned a session (alias `s`): seconds since its start when this was its first assignment, else null. */
+const waitedIfFirst = sql<
+  number | null
+>`case when s.first_assigned_at = statement_timestamp() then extract(epoch from statement_timestamp() - s.created_at)::float8 end`;
+
+const queueLock = preparedSql('lock_queue', sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY}, hashtext(${sql.placeholder('clinicId')}))`);
+
+/**
+ * Takes the clinic's queue lock until the transaction ends. Every transaction that may start, claim or release an
+ * assignment takes it first, before any row lock, so they never deadlock on it and the queue changes in turns.
+ */
+export async function lockQueue(tx: Tx, clinicId: string) {
+  await queueLock(tx, { clinicId });
+}
+
 // The statements of the assignment path, built once (db/prepared.ts).
-const sessionForUpdate = prepared((db) => db.select().from(chatSessions).where(eq(chatSessions.id, sql.placeholder('id'))).for('update').prepare('session_for_update'));
+const sessionForUpdate = prepared((db) =>
+  db
+    .select()
+    .from(chatSessions)
+    .where(eq(chatSessions.id, sql.placeholder('id')))
+    .for('update')
+    .prepare('session_for_update'),
+);
 
 /** Row-locks a session for the rest of the transaction. */
 export async function lockSession(tx: Tx, sessionId: string) {
@@ -32,12 +61,19 @@ const takeSlotsOf = prepared((db) =>
   db
     .update(users)
     .set({ load: sql`${users.load} + ${sql.placeholder('n')}`, lastAssignedAt: sql`now()` })
-    .where(and(eq(users.id, sql.placeholder('id')), eq(users.availability, 'available'), eq(users.active, true), sql`${users.load} + ${sql.placeholder('n')} <= ${capacityOf}`))
+    .where(
+      and(
+        eq(users.id, sql.placeholder('id')),
+        eq(users.availability, 'available'),
+        eq(users.active, true),
+        sql`${users.load} + ${sql.placeholder('n')} <= ${capacityOf}`,
+      ),
+    )
     .returning({ id: users.id, displayName: users.displayName })
     .prepare('take_slots'),
 );
 
-/** Takes n slots of an employee's capacity; null if they are full or unavailable (A2). Returns their name. */
+/** Takes n slots of an employee's capacity; null if they are full or unavailable (docs/requirements.md#assignment). Returns their name. */
 async function takeSlots(tx: Tx, employeeId: string, n: number): Promise<{ displayName: string } | null> {
   const [row] = await takeSlotsOf(tx, { id: employeeId, n });
   return row ?? null;
@@ -54,33 +90,76 @@ const freeSlot = prepared((db) =>
 const insertAssignment = prepared((db) =>
   db
     .insert(assignments)
-    .values({ sessionId: sql.placeholder('sessionId'), employeeId: sql.placeholder('employeeId'), startReason: sql.placeholder('reason') })
+    // statement_timestamp(), not now(): the time under the queue lock, in the order the changes took turns.
+    .values({
+      sessionId: sql.placeholder('sessionId'),
+      employeeId: sql.placeholder('employeeId'),
+      startReason: sql.placeholder('reason'),
+      startedAt: sql`statement_timestamp()`,
+    })
     .returning({ id: assignments.id })
     .prepare('insert_assignment'),
 );
 
-async function openAssignment(tx: Tx, emit: Emit, session: SessionRef, employee: { id: string; displayName: string }, reason: AssignmentStartReason, previousEmployeeId: string | null) {
+async function openAssignment(
+  tx: Tx,
+  emit: Emit,
+  session: SessionRef & { waitedSeconds?: number | null },
+  employee: { id: string; displayName: string },
+  reason: AssignmentStartReason,
+  previousEmployeeId: string | null,
+) {
+  const waited = session.waitedSeconds == null ? {} : { waitedSeconds: Number(session.waitedSeconds) };
   const employeeId = employee.id;
   const [assignment] = await insertAssignment(tx, { sessionId: session.id, employeeId, reason });
   await appendSystemMessage(tx, session.id, { event: 'session.assigned', employeeName: employee.displayName }).then((m) =>
     emit({ t: 'message.created', clinicId: session.clinicId, sessionId: session.id, seq: m.seq }),
   );
   await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'assignment.started', sessionId: session.id, subjectId: employeeId });
-  emit({ t: 'session.assigned', clinicId: session.clinicId, sessionId: session.id, patientId: session.patientId, employeeId, assignmentId: assignment!.id, reason, previousEmployeeId });
+  emit({
+    t: 'session.assigned',
+    clinicId: session.clinicId,
+    sessionId: session.id,
+    patientId: session.patientId,
+    employeeId,
+    assignmentId: assignment!.id,
+    reason,
+    previousEmployeeId,
+    ...waited,
+  });
 }
 
 /**
  * Gives a waiting session (already row-locked by the caller) to the least loaded available employee, ties to the
- * one idle longest. Returns the employee id, or null when nobody can take it (the session stays waiting).
+ * one idle longest, among those for whom no older session waits (that one is theirs first). Returns the employee
+ * id, or null when nobody can take it (the session stays waiting).
  */
-export async function assignSession(tx: Tx, emit: Emit, session: SessionRef, reason: AssignmentStartReason, opts: { excludeEmployeeId?: string | null; previousEmployeeId?: string | null } = {}) {
+export async function assignSession(
+  tx: Tx,
+  emit: Emit,
+  session: SessionRef,
+  reason: AssignmentStartReason,
+  opts: { excludeEmployeeId?: string | null; previousEmployeeId?: string | null } = {},
+) {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const [candidate] = await leastLoaded(tx, { clinicId: session.clinicId, exclude: opts.excludeEmployeeId ?? null });
+    const [candidate] = await leastLoaded(tx, {
+      clinicId: session.clinicId,
+      exclude: opts.excludeEmployeeId ?? null,
+      sessionId: session.id,
+      cooldownMs: REJOIN_COOLDOWN_MS,
+    });
     if (!candidate) return null;
     const employee = await takeSlots(tx, candidate.id, 1);
     if (!employee) continue;
-    await markActive(tx, { id: session.id, employeeId: candidate.id });
-    await openAssignment(tx, emit, session, { id: candidate.id, displayName: employee.displayName }, reason, opts.previousEmployeeId ?? null);
+    const [marked] = await markActive(tx, { id: session.id, employeeId: candidate.id });
+    await openAssignment(
+      tx,
+      emit,
+      { ...session, waitedSeconds: marked?.waitedSeconds },
+      { id: candidate.id, displayName: employee.displayName },
+      reason,
+      opts.previousEmployeeId ?? null,
+    );
     return candidate.id;
   }
   return null;
@@ -98,6 +177,12 @@ const leastLoaded = prepared((db) =>
         eq(users.availability, 'available'),
         sql`${users.load} < ${capacityOf}`,
         sql`${users.id} is distinct from ${sql.placeholder('exclude')}::uuid`,
+        // Nobody older waits that this employee may take (the sessions they left are not theirs during the cool-down).
+        sql`not exists (
+          select 1 from ${chatSessions} w
+           where w.clinic_id = ${users.clinicId} and w.status = 'waiting' and w.id <> ${sql.placeholder('sessionId')}::uuid
+             and w.created_at < (select o.created_at from ${chatSessions} o where o.id = ${sql.placeholder('sessionId')}::uuid)
+             and not (w.left_by is not distinct from ${users.id} and w.left_at > statement_timestamp() - ${sql.placeholder('cooldownMs')}::int * interval '1 millisecond'))`,
       ),
     )
     .orderBy(users.load, sql`${users.lastAssignedAt} asc nulls first`, users.id)
@@ -109,14 +194,29 @@ const leastLoaded = prepared((db) =>
 const markActive = prepared((db) =>
   db
     .update(chatSessions)
-    .set({ status: 'active', employeeId: sql`${sql.placeholder('employeeId')}`, firstAssignedAt: sql`coalesce(${chatSessions.firstAssignedAt}, now())` })
+    .set({
+      status: 'active',
+      employeeId: sql`${sql.placeholder('employeeId')}`,
+      firstAssignedAt: sql`coalesce(${chatSessions.firstAssignedAt}, statement_timestamp())`,
+    })
     .where(eq(chatSessions.id, sql.placeholder('id')))
+    .returning({
+      waitedSeconds: sql<number | null>`case when ${chatSessions.firstAssignedAt} = statement_timestamp()
+        then extract(epoch from statement_timestamp() - ${chatSessions.createdAt})::float8 end`,
+    })
     .prepare('mark_session_active'),
 );
 
 const employeeForUpdate = prepared((db) =>
   db
-    .select({ clinicId: users.clinicId, load: users.load, capacity: sql<number>`${capacityOf}`.as('capacity'), availability: users.availability, active: users.active, role: users.role })
+    .select({
+      clinicId: users.clinicId,
+      load: users.load,
+      capacity: sql<number>`${capacityOf}`.as('capacity'),
+      availability: users.availability,
+      active: users.active,
+      role: users.role,
+    })
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
     .for('update', { of: users })
@@ -125,7 +225,9 @@ const employeeForUpdate = prepared((db) =>
 
 /**
  * An employee with spare capacity takes the oldest waiting sessions of their clinic, up to capacity: the seed's
- * "employee is dropped into the waiting chat". The claim is one CTE with SKIP LOCKED (RELIABILITY A3).
+ * "employee is dropped into the waiting chat". The claim is one CTE (rows chosen once, then updated). It waits for
+ * a waiting row another transaction holds (a message being stored) instead of skipping it: under the queue lock,
+ * skipping would let a younger session pass it.
  */
 export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reason: AssignmentStartReason = 'employee_available') {
   const [me] = await employeeForUpdate(tx, { id: employeeId });
@@ -140,18 +242,26 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
         and not (left_by is not distinct from ${employeeId}::uuid and left_at > ${cooldown.toISOString()}::timestamptz)
       order by created_at, id
       limit ${spare}
-      for update skip locked
+      for update
     )
     update chat_sessions s
-       set status = 'active', employee_id = ${employeeId}, first_assigned_at = coalesce(s.first_assigned_at, now())
+       set status = 'active', employee_id = ${employeeId}, first_assigned_at = coalesce(s.first_assigned_at, statement_timestamp())
       from c where s.id = c.id
-    returning s.id, s.patient_id as "patientId"`);
-  const rows = rowsOf<{ id: string; patientId: string }>(claimed);
+    returning s.id, s.patient_id as "patientId", ${waitedIfFirst} as "waitedSeconds"`);
+  const rows = rowsOf<{ id: string; patientId: string; waitedSeconds: number | null }>(claimed);
   const ids = rows.map((r) => r.id);
   if (ids.length === 0) return [];
   const employee = await takeSlots(tx, employeeId, ids.length);
   if (!employee) throw new Error('claimWaiting: capacity changed under the lock');
-  for (const { id, patientId } of rows) await openAssignment(tx, emit, { id, clinicId: me.clinicId, patientId }, { id: employeeId, displayName: employee.displayName }, reason, null);
+  for (const { id, patientId, waitedSeconds } of rows)
+    await openAssignment(
+      tx,
+      emit,
+      { id, clinicId: me.clinicId, patientId, waitedSeconds },
+      { id: employeeId, displayName: employee.displayName },
+      reason,
+      null,
+    );
   emit({ t: 'queue.changed', clinicId: me.clinicId });
   return ids;
 }
@@ -180,7 +290,14 @@ export async function closeAssignment(tx: Tx, session: SessionRef, endReason: As
   const [closed] = await closeOpenAssignment(tx, { sessionId: session.id, endReason, leaveNote });
   if (!closed) return null;
   await freeSlot(tx, { id: closed.employeeId });
-  await recordAudit(tx, { clinicId: session.clinicId, actorId: by.actorId, action: 'assignment.ended', sessionId: session.id, subjectId: closed.employeeId, ip: by.ip });
+  await recordAudit(tx, {
+    clinicId: session.clinicId,
+    actorId: by.actorId,
+    action: 'assignment.ended',
+    sessionId: session.id,
+    subjectId: closed.employeeId,
+    ip: by.ip,
+  });
   return closed.employeeId;
 }
 
@@ -191,12 +308,22 @@ export async function closeAssignment(tx: Tx, session: SessionRef, endReason: As
 export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, endReason: AssignmentEndReason, closing: Closing) {
   const previous = await closeAssignment(tx, session, endReason, closing);
   if (!previous) return null;
-  await tx.update(chatSessions).set({ status: 'waiting', employeeId: null, leftBy: previous, leftAt: sql`now()` }).where(eq(chatSessions.id, session.id));
+  await tx
+    .update(chatSessions)
+    .set({ status: 'waiting', employeeId: null, leftBy: previous, leftAt: sql`statement_timestamp()` })
+    .where(eq(chatSessions.id, session.id));
   const next = await assignSession(tx, emit, session, 'after_leave', { excludeEmployeeId: previous, previousEmployeeId: previous });
   if (!next) {
     const m = await appendSystemMessage(tx, session.id, { event: 'session.requeued', employeeName: null });
     emit({ t: 'message.created', clinicId: session.clinicId, sessionId: session.id, seq: m.seq });
-    emit({ t: 'session.requeued', clinicId: session.clinicId, sessionId: session.id, patientId: session.patientId, previousEmployeeId: previous, reason: endReason });
+    emit({
+      t: 'session.requeued',
+      clinicId: session.clinicId,
+      sessionId: session.id,
+      patientId: session.patientId,
+      previousEmployeeId: previous,
+      reason: endReason,
+    });
     emit({ t: 'queue.changed', clinicId: session.clinicId });
   }
   return { previous, next };

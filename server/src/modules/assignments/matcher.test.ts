@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
+import { useTestServer } from '../../../../tests/helpers/server';
+import { until } from '../../../../tests/helpers/until';
 import { chatSessions, users } from '../../db/schema';
 
 setDefaultTimeout(60_000);
 
-let s: TestServer;
+const s = useTestServer({ SWEEP_INTERVAL_MS: '600000' });
 beforeAll(async () => {
   // The sweeper (the slow backstop) is kept out of the way: only the matcher can make the match here.
-  s = await startTestServer({ SWEEP_INTERVAL_MS: '600000' });
 });
-afterAll(() => s?.close());
-
-async function until(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await Bun.sleep(10);
-  }
-  return false;
-}
 
 test('a patient left waiting beside an employee with room is matched at once, not at the next sweep', async () => {
   const joy = await s.login('nurse.joy@demo.clinic');
@@ -34,9 +24,15 @@ test('a patient left waiting beside an employee with room is matched at once, no
   const clinicId = started.body.clinicId as string;
   await s.ctx.bus.publish([{ t: 'queue.changed', clinicId }]);
 
-  const matched = await until(async () => {
-    const [row] = await s.ctx.db.select({ status: chatSessions.status, employeeId: chatSessions.employeeId }).from(chatSessions).where(eq(chatSessions.id, sessionId));
-    return row?.status === 'active' && row.employeeId === joy.user.id;
-  }, 2000);
-  expect(matched).toBe(true);
+  await until(
+    async () => {
+      const [row] = await s.ctx.db
+        .select({ status: chatSessions.status, employeeId: chatSessions.employeeId })
+        .from(chatSessions)
+        .where(eq(chatSessions.id, sessionId));
+      return row?.status === 'active' && row.employeeId === joy.user.id;
+    },
+    'the matcher to give Joy the session',
+    2000,
+  );
 });

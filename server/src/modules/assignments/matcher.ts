@@ -12,19 +12,22 @@ import { rowsOf } from '../../db/rows';
 import type { BusEvent } from '../../lib/bus-events';
 import { errorKind } from '../../lib/logger';
 import { inTransaction } from '../../lib/transaction';
-import { claimWaiting } from './engine';
+import { claimWaiting, lockQueue } from './engine';
 
 /** Available staff with spare capacity take the oldest waiting sessions of their clinic (one clinic, or all). */
 export async function matchWaiting(ctx: AppContext, clinicId?: string) {
   const idle = await ctx.db.execute(sql`
-    select u.id from users u join clinics c on c.id = u.clinic_id
+    select u.id, u.clinic_id as "clinicId" from users u join clinics c on c.id = u.clinic_id
     where u.role = 'employee' and u.active and u.availability = 'available'
       and u.load < coalesce(u.capacity, c.default_capacity)
       ${clinicId ? sql`and u.clinic_id = ${clinicId}` : sql``}
       and exists (select 1 from chat_sessions s where s.clinic_id = u.clinic_id and s.status = 'waiting')
     order by u.load, u.last_assigned_at nulls first limit 50`);
-  for (const { id } of rowsOf<{ id: string }>(idle)) {
-    await inTransaction(ctx, (tx, emit) => claimWaiting(tx, emit, id));
+  for (const { id, clinicId } of rowsOf<{ id: string; clinicId: string }>(idle)) {
+    await inTransaction(ctx, async (tx, emit) => {
+      await lockQueue(tx, clinicId);
+      await claimWaiting(tx, emit, id);
+    });
   }
 }
 
@@ -48,7 +51,9 @@ export function startMatcher(ctx: AppContext, delayMs = 20) {
         running.add(clinicId);
         try {
           await matchWaiting(ctx, clinicId);
+          ctx.metrics.matcherPasses.inc({ result: 'ok' });
         } catch (error) {
+          ctx.metrics.matcherPasses.inc({ result: 'failed' });
           ctx.logger.warn('matcher.failed', errorKind(error));
         } finally {
           running.delete(clinicId);

@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'bun:test';
-import { compareCandidates, effectiveCapacity, estimateWaitSeconds, pickEmployee, type Candidate } from './rules';
+import { compareCandidates, effectiveCapacity, pickEmployee, type Candidate } from './rules';
 
-const c = (id: string, load: number, capacity: number, last: number | null): Candidate => ({ id, load, capacity, lastAssignedAt: last === null ? null : new Date(last) });
+const c = (id: string, load: number, capacity: number, last: number | null): Candidate => ({
+  id,
+  load,
+  capacity,
+  lastAssignedAt: last === null ? null : new Date(last),
+});
 
 describe('pickEmployee', () => {
   test('takes the least loaded employee with spare capacity', () => {
@@ -19,16 +24,10 @@ describe('pickEmployee', () => {
   });
 });
 
-describe('capacity and wait', () => {
+describe('capacity', () => {
   test('an employee override wins over the clinic default, never below zero', () => {
     expect(effectiveCapacity(null, 1)).toBe(1);
     expect(effectiveCapacity(3, 1)).toBe(3);
     expect(effectiveCapacity(-2, 1)).toBe(0);
-  });
-  test('the estimate grows with the position and shrinks with staff', () => {
-    expect(estimateWaitSeconds(1, 2, 60)).toBe(60);
-    expect(estimateWaitSeconds(3, 2, 60)).toBe(120);
-    expect(estimateWaitSeconds(2, 0, 60)).toBe(120);
-    expect(estimateWaitSeconds(0, 1, 60)).toBe(0);
   });
 });

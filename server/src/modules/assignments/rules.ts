@@ -1,9 +1,14 @@
 /**
  * Pure assignment rules, shared by the SQL engine (which applies them with row locks) and its tests.
  */
-
-/** A session that an employee left is not offered to that employee again for this long. */
+/**
+ * A session that an employee left is not offered to that employee again for this long; meanwhile they take younger
+ * sessions, the one way a waiting session is passed (ARCHITECTURE.md).
+ */
 export const REJOIN_COOLDOWN_MS = 2 * 60 * 1000;
+
+/** The first key of a clinic's queue lock (pg_advisory_xact_lock(key, hashtext(clinic id))); the second is the clinic. */
+export const QUEUE_LOCK_KEY = 0x4d43;
 
 export interface Candidate {
   id: string;
@@ -27,14 +32,4 @@ export function pickEmployee(candidates: readonly Candidate[], excludeId?: strin
 
 export function effectiveCapacity(userCapacity: number | null, clinicDefault: number): number {
   return Math.max(0, userCapacity ?? clinicDefault);
-}
-
-/**
- * Estimated wait for the patient at `position` (1-based): sessions ahead of them, spread over the staff who
- * can take sessions, times the recent average time to a free slot. Zero staff gives a cautious default.
- */
-export function estimateWaitSeconds(position: number, availableStaff: number, averageHandleSeconds = 300): number {
-  if (position <= 0) return 0;
-  if (availableStaff <= 0) return Math.round(position * averageHandleSeconds);
-  return Math.round(Math.ceil(position / availableStaff) * averageHandleSeconds);
 }

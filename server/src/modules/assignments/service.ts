@@ -5,8 +5,9 @@ import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import { assignments, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
-import type { Actor } from '../auth/service';
+import type { Actor } from '../auth/actor';
 import { readableSession } from '../sessions/access';
+import { recordAudit } from '../audit/service';
 
 const historyOf = prepared((db) =>
   db
@@ -32,9 +33,11 @@ export async function assignmentHistory(q: Queryable, sessionId: string): Promis
   }));
 }
 
-/** The liability trail of one session, for staff who can see it. */
-export async function listAssignments(ctx: AppContext, actor: Actor, sessionId: string): Promise<Assignment[]> {
+/** The liability trail of one session (handover notes included), for staff who can see it. Each read is audited. */
+export async function listAssignments(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Assignment[]> {
   if (actor.role === 'patient') throw new AppError('forbidden');
   await readableSession(ctx.db, actor, sessionId);
-  return assignmentHistory(ctx.db, sessionId);
+  const trail = await assignmentHistory(ctx.db, sessionId);
+  await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'assignments.read', sessionId, ip });
+  return trail;
 }

@@ -1,7 +1,8 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { AuditEntry } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
+import { rowsOf } from '../../db/rows';
 import { auditLog } from '../../db/schema';
 
 export type AuditAction =
@@ -12,6 +13,19 @@ export type AuditAction =
   | 'auth.identify'
   | 'session.started'
   | 'session.viewed'
+  | 'session.subscribed'
+  | 'sessions.listed'
+  | 'queue.viewed'
+  | 'assignments.read'
+  | 'audit.read'
+  | 'audit.exported'
+  | 'fhir.exported'
+  | 'fhir.bulk_exported'
+  | 'transcript.downloaded'
+  | 'webhook.created'
+  | 'webhook.secret_rotated'
+  | 'webhook.deleted'
+  | 'webhook.replayed'
   | 'session.ended'
   | 'messages.read'
   | 'message.sent'
@@ -25,6 +39,7 @@ export type AuditAction =
   | 'employee.mfa_disabled'
   | 'clinic.settings_changed'
   | 'clinic.secret_rotated'
+  | 'clinic.hours_changed'
   | 'session.purged';
 
 export interface AuditRecord {
@@ -32,6 +47,8 @@ export interface AuditRecord {
   actorId: string | null;
   action: AuditAction;
   sessionId?: string | null;
+  /** A read of several sessions at once (a list, the queue): every session it showed. */
+  sessionIds?: string[] | null;
   subjectId?: string | null;
   ip?: string | null;
 }
@@ -57,15 +74,94 @@ const insertOne = prepared((db) =>
     .prepare('audit_insert'),
 );
 
-/** Appends audit rows: ids, action and address only, never content or names (RELIABILITY P1). */
+/** Appends audit rows: ids, action and address only, never content or names (docs/requirements.md#privacy). */
 export async function recordAudit(q: Queryable, ...records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
-  const rows = records.map((r) => ({ ...r, sessionId: r.sessionId ?? null, subjectId: r.subjectId ?? null, ip: r.ip ?? null }));
-  if (rows.length === 1) await insertOne(q, rows[0]!);
+  const rows = records.map((r) => ({
+    ...r,
+    sessionId: r.sessionId ?? null,
+    sessionIds: r.sessionIds ?? null,
+    subjectId: r.subjectId ?? null,
+    ip: r.ip ?? null,
+  }));
+  // The prepared statement leaves session_ids out (drizzle's array column cannot take a null placeholder).
+  if (rows.length === 1 && rows[0]!.sessionIds === null) await insertOne(q, rows[0]!);
   else await q.insert(auditLog).values(rows);
 }
 
-export async function listSessionAudit(q: Queryable, sessionId: string): Promise<AuditEntry[]> {
-  const rows = await q.select().from(auditLog).where(eq(auditLog.sessionId, sessionId)).orderBy(desc(auditLog.at)).limit(500);
-  return rows.map((r) => ({ id: r.id, actorId: r.actorId, action: r.action, sessionId: r.sessionId, ip: r.ip, at: r.at.toISOString() }));
+/** A position in the log, after which a page starts: the (time, id) of the last row of the page before. */
+export interface AuditCursor {
+  at: string;
+  id: string;
+}
+
+export interface AuditQuery {
+  clinicId: string;
+  /** Rows about this session: naming it, or a list read that showed it. */
+  sessionId?: string;
+  /** From this time (inclusive) to that (exclusive), ISO 8601. */
+  from?: string;
+  to?: string;
+  after?: AuditCursor | null;
+  /** The last row a page may hold (inclusive). */
+  upTo?: AuditCursor | null;
+  offset?: number;
+  limit: number;
+}
+
+export type AuditRow = AuditEntry & { cursor: AuditCursor };
+
+/**
+ * Rows of one clinic's log in order of time (then id), `limit` at most, after a cursor. Keyset pagination: each
+ * page is an index range scan, however deep into the log (audit_log_clinic_id_at_idx; a session's rows by
+ * audit_log_session_id_at_idx and audit_log_session_ids_idx).
+ */
+export async function auditRows(q: Queryable, query: AuditQuery): Promise<AuditRow[]> {
+  const { clinicId, sessionId, from, to, after, upTo, offset = 0, limit } = query;
+  const rows = rowsOf<RawAuditRow>(
+    await q.execute(sql`
+      select id, actor_id, action, session_id, session_ids, subject_id, ip, at, at::text as at_key
+        from audit_log
+       where clinic_id = ${clinicId}
+         ${sessionId ? sql`and (session_id = ${sessionId} or session_ids @> array[${sessionId}]::uuid[])` : sql``}
+         ${from ? sql`and at >= ${from}::timestamptz` : sql``}
+         ${to ? sql`and at < ${to}::timestamptz` : sql``}
+         ${after ? sql`and (at, id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
+         ${upTo ? sql`and (at, id) <= (${upTo.at}::timestamptz, ${upTo.id}::uuid)` : sql``}
+       order by at, id
+       offset ${offset} limit ${limit}`),
+  );
+  return rows.map(toEntry);
+}
+
+type RawAuditRow = {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  session_id: string | null;
+  session_ids: string[] | string | null;
+  subject_id: string | null;
+  ip: string | null;
+  at: Date | string;
+  at_key: string;
+};
+
+function toEntry(r: RawAuditRow): AuditRow {
+  return {
+    id: r.id,
+    actorId: r.actor_id,
+    action: r.action,
+    sessionId: r.session_id,
+    sessionIds: parseUuidArray(r.session_ids),
+    subjectId: r.subject_id,
+    ip: r.ip,
+    at: new Date(r.at).toISOString(),
+    cursor: { at: r.at_key, id: r.id },
+  };
+}
+
+/** A uuid[] as the driver gives it: an array, or Postgres' text form `{a,b}` (raw SQL on some drivers). */
+function parseUuidArray(value: string[] | string | null): string[] | null {
+  if (value === null || Array.isArray(value)) return value;
+  return value === '{}' ? [] : value.slice(1, -1).split(',');
 }

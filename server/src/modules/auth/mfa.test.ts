@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, setSystemTime, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { guest, login, useTestApp } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { expectError, refusalChecker } from '../../../../tests/helpers/expect';
 import { timeStep, totpCode } from '../../lib/totp';
@@ -8,17 +8,15 @@ import { LOGIN_ATTEMPTS } from './attempts';
 
 setDefaultTimeout(60_000);
 
-let t: TestApp;
+const t = useTestApp();
 let admin: { token: string; user: { id: string } };
 beforeAll(async () => {
   // The clock stands still (in this process: the app runs here), so a code never rolls over between the moment a
   // test reads it and the moment the server checks it; "the next code" is the one a step ahead.
   setSystemTime(new Date());
-  t = await createTestApp();
   admin = await login(t, 'admin@demo.clinic');
-}, 60_000);
-afterAll(async () => {
-  await t?.close();
+});
+afterAll(() => {
   setSystemTime();
 });
 
@@ -49,7 +47,12 @@ async function enrol(who: { token: string }) {
 }
 
 const auditOf = async (userId: string) =>
-  (await query<{ action: string; actor_id: string }>(t.ctx.db, sql`select action, actor_id from audit_log where subject_id = ${userId} or actor_id = ${userId} order by at`)).map((r) => r.action);
+  (
+    await query<{ action: string; actor_id: string }>(
+      t.ctx.db,
+      sql`select action, actor_id from audit_log where subject_id = ${userId} or actor_id = ${userId} order by at`,
+    )
+  ).map((r) => r.action);
 
 describe('setting up two-step sign-in', () => {
   test('start needs the password and gives a secret and an otpauth address; the first right code turns it on', async () => {
@@ -61,11 +64,20 @@ describe('setting up two-step sign-in', () => {
     expect(started.status).toBe(200);
     expect(started.body.secret).toMatch(/^[A-Z2-7]{32}$/);
     const uri = new URL(started.body.uri);
-    expect([uri.protocol, uri.host, uri.searchParams.get('secret'), decodeURIComponent(uri.pathname)]).toEqual(['otpauth:', 'totp', started.body.secret, '/Riverside Family Clinic (MedChat):amy@demo.clinic']);
+    expect([uri.protocol, uri.host, uri.searchParams.get('secret'), decodeURIComponent(uri.pathname)]).toEqual([
+      'otpauth:',
+      'totp',
+      started.body.secret,
+      '/Riverside Family Clinic (MedChat):amy@demo.clinic',
+    ]);
     // Not in force until confirmed: the password alone still signs in.
     expect((await signIn(amy.email)).status).toBe(200);
 
-    expectError(await t.call('POST', '/api/v1/employees/me/mfa/confirm', { token: amy.token, body: { code: await codeFor(started.body.secret, 5) } }), 400, 'invalid_mfa_code');
+    expectError(
+      await t.call('POST', '/api/v1/employees/me/mfa/confirm', { token: amy.token, body: { code: await codeFor(started.body.secret, 5) } }),
+      400,
+      'invalid_mfa_code',
+    );
     const confirmed = await t.call('POST', '/api/v1/employees/me/mfa/confirm', { token: amy.token, body: { code: await codeFor(started.body.secret) } });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toMatchObject({ id: amy.id, mfaEnabled: true });
@@ -97,7 +109,11 @@ describe('signing in with two-step sign-in on', () => {
 
     await refused('POST', '/api/v1/auth/login', { body: { email: cal.email, password: PASSWORD } }, 401, 'mfa_required');
     // A wrong password is still just a wrong password, code or not: nothing says whether the code was right.
-    expectError(await t.call('POST', '/api/v1/auth/login', { body: { email: cal.email, password: 'wrong-password', code: await codeFor(secret) } }), 401, 'invalid_credentials');
+    expectError(
+      await t.call('POST', '/api/v1/auth/login', { body: { email: cal.email, password: 'wrong-password', code: await codeFor(secret) } }),
+      401,
+      'invalid_credentials',
+    );
     expectError(await signIn(cal.email, { code: await codeFor(secret, 7) }), 400, 'invalid_mfa_code');
     expect(await tokens()).toBe(before);
 
@@ -135,7 +151,8 @@ describe('signing in with two-step sign-in on', () => {
     }
     const locked = await signIn(eve.email, { code: right });
     expectError(locked, 429, 'rate_limited');
-    expect(locked.headers.get('retry-after')).toBe(String(LOGIN_ATTEMPTS.windowMinutes * 60));
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(LOGIN_ATTEMPTS.firstDelaySeconds);
   });
 });
 
@@ -143,8 +160,16 @@ describe('turning it off', () => {
   test('by the employee: the password and a current code; then the password alone signs in again', async () => {
     const fay = await newEmployee('fay');
     const secret = await enrol(fay);
-    expectError(await t.call('POST', '/api/v1/employees/me/mfa/disable', { token: fay.token, body: { password: 'wrong-password', code: await codeFor(secret, 1) } }), 401, 'invalid_credentials');
-    expectError(await t.call('POST', '/api/v1/employees/me/mfa/disable', { token: fay.token, body: { password: PASSWORD, code: await codeFor(secret, 9) } }), 400, 'invalid_mfa_code');
+    expectError(
+      await t.call('POST', '/api/v1/employees/me/mfa/disable', { token: fay.token, body: { password: 'wrong-password', code: await codeFor(secret, 1) } }),
+      401,
+      'invalid_credentials',
+    );
+    expectError(
+      await t.call('POST', '/api/v1/employees/me/mfa/disable', { token: fay.token, body: { password: PASSWORD, code: await codeFor(secret, 9) } }),
+      400,
+      'invalid_mfa_code',
+    );
     const off = await t.call('POST', '/api/v1/employees/me/mfa/disable', { token: fay.token, body: { password: PASSWORD, code: await codeFor(secret, 1) } });
     expect(off.status).toBe(200);
     expect(off.body.mfaEnabled).toBe(false);
@@ -168,7 +193,10 @@ describe('turning it off', () => {
     expect(reset.status).toBe(200);
     expect(reset.body.mfaEnabled).toBe(false);
     expect((await signIn(gus.email)).status).toBe(200);
-    const [row] = await query<{ actor_id: string }>(t.ctx.db, sql`select actor_id from audit_log where action = 'employee.mfa_disabled' and subject_id = ${gus.id}`);
+    const [row] = await query<{ actor_id: string }>(
+      t.ctx.db,
+      sql`select actor_id from audit_log where action = 'employee.mfa_disabled' and subject_id = ${gus.id}`,
+    );
     expect(row?.actor_id).toBe(admin.user.id);
   });
 });
@@ -182,7 +210,9 @@ describe('a clinic that requires two-step sign-in of its staff', () => {
     await refused('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { requireStaffMfa: true } }, 409, 'conflict');
     const adminAccount = await login(t, 'admin@demo.clinic');
     const started = await t.call('POST', '/api/v1/employees/me/mfa/start', { token: adminAccount.token, body: { password: 'medchat-demo' } });
-    expect((await t.call('POST', '/api/v1/employees/me/mfa/confirm', { token: adminAccount.token, body: { code: await codeFor(started.body.secret, -1) } })).status).toBe(200);
+    expect(
+      (await t.call('POST', '/api/v1/employees/me/mfa/confirm', { token: adminAccount.token, body: { code: await codeFor(started.body.secret, -1) } })).status,
+    ).toBe(200);
     const on = await setPolicy(true);
     expect(on.status).toBe(200);
     expect(on.body.requireStaffMfa).toBe(true);

@@ -1,30 +1,55 @@
 import { Elysia, t } from 'elysia';
-import { ClinicPublic, ClinicSettings } from '@medchat/sdk/protocol';
+import { ClinicHours, ClinicPublic, ClinicSettings, ClinicSettingsPatchParams, LIMITS } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
-import { authPlugin } from '../../lib/http';
+import { limitClinicLookups } from '../auth/limits';
+import { authPlugin } from '../auth/plugin';
+import { getHours, setHours } from './hours-service';
+import { errors } from '../openapi/responses';
 import { getPublicClinic, getSettings, rotateIdentitySecret, updateSettings } from './service';
 
 export const clinicsModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/v1', tags: ['clinics'] })
     .use(authPlugin(ctx))
-    .get('/clinics/:siteKey', ({ params }) => getPublicClinic(ctx.db, params.siteKey), {
-      params: t.Object({ siteKey: t.String({ minLength: 1, maxLength: 100 }) }),
+    // Readable from any origin (lib/security-headers.ts), so a site the clinic does not allow learns why.
+    .get('/clinics/:siteKey', ({ params, request }) => getPublicClinic(ctx, params.siteKey, request.headers.get('origin')), {
+      beforeHandle: limitClinicLookups(ctx),
+      params: t.Object({ siteKey: t.String({ minLength: 1, maxLength: LIMITS.siteKey }) }),
       response: { 200: ClinicPublic },
-      detail: { summary: 'What the widget shows before anyone signs in' },
+      detail: { summary: 'What the widget shows before anyone signs in', responses: errors('clinic_not_found', 'rate_limited') },
     })
-    .get('/clinic/settings', ({ actor }) => getSettings(ctx, actor), { auth: ['admin'], response: { 200: ClinicSettings } })
+    .get('/clinic/settings', ({ actor }) => getSettings(ctx, actor), {
+      auth: ['admin'],
+      response: { 200: ClinicSettings },
+      detail: { summary: 'The clinic’s settings', responses: errors() },
+    })
     .patch('/clinic/settings', ({ actor, body, ip }) => updateSettings(ctx, actor, body, ip), {
       auth: ['admin'],
-      body: t.Object({
-        name: t.Optional(t.String({ minLength: 1, maxLength: 120 })),
-        allowedOrigins: t.Optional(t.Array(t.String({ maxLength: 300 }), { maxItems: 50 })),
-        emergencyText: t.Optional(t.String({ minLength: 1, maxLength: 500 })),
-        defaultCapacity: t.Optional(t.Integer({ minimum: 0, maximum: 50 })),
-        graceSeconds: t.Optional(t.Integer({ minimum: 0, maximum: 3600 })),
-        retentionDays: t.Optional(t.Union([t.Integer({ minimum: 1, maximum: 36500 }), t.Null()])),
-        brandColor: t.Optional(t.Union([t.String({ pattern: '^#[0-9a-fA-F]{6}$' }), t.Null()])),
-        requireStaffMfa: t.Optional(t.Boolean()),
-      }),
+      // No body is an empty patch (the settings as they are); malformed JSON is still refused.
+      transform: (c) => void (c.body ??= {}),
+      body: ClinicSettingsPatchParams,
       response: { 200: ClinicSettings },
+      detail: {
+        summary: 'Change some settings; requireStaffMfa: true needs two-step sign-in on for the admin first (409)',
+        responses: errors('conflict'),
+      },
     })
-    .post('/clinic/identity-secret', ({ actor, ip }) => rotateIdentitySecret(ctx, actor, ip), { auth: ['admin'], response: { 200: t.Object({ secret: t.String() }) } });
+    .get('/clinic/hours', ({ actor }) => getHours(ctx, actor), {
+      auth: ['admin'],
+      response: { 200: ClinicHours },
+      detail: { summary: 'The clinic’s opening hours, closures and after-hours text (admin)', responses: errors() },
+    })
+    .put('/clinic/hours', ({ actor, body, ip }) => setHours(ctx, actor, body, ip), {
+      auth: ['admin'],
+      body: ClinicHours,
+      response: { 200: ClinicHours },
+      detail: {
+        summary:
+          'Replace the clinic’s opening hours (admin; audited as clinic.hours_changed); 400 names an unknown time zone, an interval that closes before it opens or overlaps another, a date that does not exist',
+        responses: errors('invalid_request'),
+      },
+    })
+    .post('/clinic/identity-secret', ({ actor, ip }) => rotateIdentitySecret(ctx, actor, ip), {
+      auth: ['admin'],
+      response: { 200: t.Object({ secret: t.String() }) },
+      detail: { summary: 'A new identity secret, for signing identity tokens; the old one stops working at once', responses: errors() },
+    });

@@ -1,13 +1,15 @@
-import { eq, sql } from 'drizzle-orm';
-import type { ClinicPublic, ClinicSettings } from '@medchat/sdk/protocol';
+import { eq } from 'drizzle-orm';
+import { LIMITS, type ClinicPublic, type ClinicSettings } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Database, Queryable } from '../../db/client';
 import { clinics, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
-import { cleanText, isCleanText } from '../../lib/text';
+import { cleanName, cleanText, isCleanText } from '../../lib/text';
 import { newToken } from '../../lib/tokens';
+import { inTransaction } from '../../lib/transaction';
 import { recordAudit } from '../audit/service';
-import type { Actor } from '../auth/service';
+import type { Actor } from '../auth/actor';
+import { openingStatus } from './hours-service';
 
 type ClinicRow = typeof clinics.$inferSelect;
 
@@ -37,21 +39,18 @@ export async function findClinicBySiteKey(q: Queryable, siteKey: string): Promis
   return clinic;
 }
 
-/** May a browser page on `origin` open a patient socket for this clinic? Exact match only (RELIABILITY Z5). */
+/** May a browser page on `origin` open a patient socket for this clinic? Exact match only (docs/requirements.md#auth). */
 export async function clinicAllowsOrigin(q: Queryable, clinicId: string, origin: string): Promise<boolean> {
   const [clinic] = await q.select({ origins: clinics.allowedOrigins }).from(clinics).where(eq(clinics.id, clinicId));
   return clinic?.origins.includes(origin) ?? false;
 }
 
-/** Every origin some clinic allows: the API answers CORS only for these. */
-export async function allAllowedOrigins(q: Queryable): Promise<Set<string>> {
-  const rows = await q.select({ origins: clinics.allowedOrigins }).from(clinics).where(sql`cardinality(${clinics.allowedOrigins}) > 0`);
-  return new Set(rows.flatMap((r) => r.origins));
-}
-
-export async function getPublicClinic(q: Queryable, siteKey: string): Promise<ClinicPublic> {
-  const c = await findClinicBySiteKey(q, siteKey);
-  return { id: c.id, name: c.name, emergencyText: c.emergencyText, brandColor: c.brandColor };
+/** `origin`: the asking page's (the `Origin` header), so a widget on a site the clinic does not allow can say so. */
+export async function getPublicClinic(ctx: AppContext, siteKey: string, origin: string | null): Promise<ClinicPublic> {
+  const c = await findClinicBySiteKey(ctx.db, siteKey);
+  const originAllowed = origin === null || c.allowedOrigins.includes(origin);
+  const hours = await openingStatus(ctx, c.id);
+  return { id: c.id, name: c.name, emergencyText: c.emergencyText, brandColor: c.brandColor, originAllowed, hours };
 }
 
 async function clinicOf(q: Queryable, actor: Actor): Promise<ClinicRow> {
@@ -79,13 +78,16 @@ export function normalizeOrigin(origin: string): string {
   return url.origin;
 }
 
-export type SettingsPatch = Partial<Pick<ClinicSettings, 'name' | 'allowedOrigins' | 'emergencyText' | 'defaultCapacity' | 'graceSeconds' | 'retentionDays' | 'brandColor' | 'requireStaffMfa'>>;
+export type SettingsPatch = Partial<
+  Pick<ClinicSettings, 'name' | 'allowedOrigins' | 'emergencyText' | 'defaultCapacity' | 'graceSeconds' | 'retentionDays' | 'brandColor' | 'requireStaffMfa'>
+>;
 
 export async function updateSettings(ctx: AppContext, actor: Actor, patch: SettingsPatch, ip: string | null): Promise<ClinicSettings> {
   const current = await clinicOf(ctx.db, actor);
   const values = {
-    name: patch.name === undefined ? undefined : cleanText(patch.name, 'name', { maxLength: 120 }),
-    emergencyText: patch.emergencyText === undefined ? undefined : cleanText(patch.emergencyText, 'emergencyText', { maxLength: 500, allowNewlines: true }),
+    name: patch.name === undefined ? undefined : cleanName(patch.name, 'name', { maxLength: LIMITS.clinicName }),
+    emergencyText:
+      patch.emergencyText === undefined ? undefined : cleanText(patch.emergencyText, 'emergencyText', { maxLength: LIMITS.emergencyText, allowNewlines: true }),
     allowedOrigins: patch.allowedOrigins?.map(normalizeOrigin),
     defaultCapacity: patch.defaultCapacity,
     graceSeconds: patch.graceSeconds,
@@ -101,21 +103,31 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     const [me] = await ctx.db.select({ on: users.mfaEnabledAt }).from(users).where(eq(users.id, actor.id));
     if (!me?.on) throw new AppError('conflict', undefined, 'Turn on two-step sign-in for your own account first.');
   }
-  const [row] = await ctx.db.update(clinics).set(values).where(eq(clinics.id, actor.clinicId)).returning();
-  await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'clinic.settings_changed', ip });
-  return toSettings(row!);
+  const row = await inTransaction(ctx, async (tx, emit) => {
+    const [updated] = await tx.update(clinics).set(values).where(eq(clinics.id, actor.clinicId)).returning();
+    await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'clinic.settings_changed', ip });
+    emit({ t: 'clinic.changed', clinicId: actor.clinicId });
+    return updated!;
+  });
+  return toSettings(row);
 }
 
 export async function rotateIdentitySecret(ctx: AppContext, actor: Actor, ip: string | null): Promise<{ secret: string }> {
   await clinicOf(ctx.db, actor);
   const secret = newToken();
-  await ctx.db.update(clinics).set({ identitySecret: secret }).where(eq(clinics.id, actor.clinicId));
-  await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'clinic.secret_rotated', ip });
+  await inTransaction(ctx, async (tx, emit) => {
+    await tx.update(clinics).set({ identitySecret: secret }).where(eq(clinics.id, actor.clinicId));
+    await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'clinic.secret_rotated', ip });
+    emit({ t: 'clinic.changed', clinicId: actor.clinicId });
+  });
   return { secret };
 }
 
 /** How a real deployment starts: a clinic and its first admin (the `create-clinic` command). */
-export async function createClinic(db: Database, input: { name: string; siteKey: string; adminEmail: string; adminPassword: string; adminName?: string; allowedOrigins?: string[] }) {
+export async function createClinic(
+  db: Database,
+  input: { name: string; siteKey: string; adminEmail: string; adminPassword: string; adminName?: string; allowedOrigins?: string[] },
+) {
   const passwordHash = await Bun.password.hash(input.adminPassword, { algorithm: 'argon2id' });
   return db.transaction(async (tx) => {
     const [clinic] = await tx
@@ -124,7 +136,13 @@ export async function createClinic(db: Database, input: { name: string; siteKey:
       .returning();
     const [admin] = await tx
       .insert(users)
-      .values({ clinicId: clinic!.id, role: 'admin', email: input.adminEmail.trim().toLowerCase(), displayName: input.adminName ?? 'Administrator', passwordHash })
+      .values({
+        clinicId: clinic!.id,
+        role: 'admin',
+        email: input.adminEmail.trim().toLowerCase(),
+        displayName: input.adminName ?? 'Administrator',
+        passwordHash,
+      })
       .returning({ id: users.id });
     return { clinic: clinic!, adminId: admin!.id };
   });

@@ -1,21 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
-import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { useTestApp, guest, login } from '../../../../tests/helpers/app';
 import { databaseDigest } from '../../../../tests/helpers/digest';
-import { refusalChecker } from '../../../../tests/helpers/expect';
+import { expectError, refusalChecker } from '../../../../tests/helpers/expect';
 import { signIdentityToken } from '../../lib/identity-token';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
 type Who = { token: string; user: { id: string } };
-let t: TestApp;
+const t = useTestApp();
 let admin: Who;
 
 beforeAll(async () => {
-  t = await createTestApp();
   admin = await login(t, 'admin@demo.clinic');
 }, 60_000);
-afterAll(() => t?.close());
 
 const refused = refusalChecker(() => t);
 
@@ -27,13 +25,51 @@ describe('clinic settings', () => {
     expect(JSON.stringify(res.body)).not.toContain('ecret');
   });
 
+  test('the public clinic says whether the asking page’s origin is allowed, and any origin may read it (CORS *)', async () => {
+    const ask = (origin?: string) => t.call('GET', '/api/v1/clinics/demo', { headers: origin ? { origin } : {} });
+    const [none, allowed, other, lookAlike] = await Promise.all([
+      ask(),
+      ask('http://clinic.test'),
+      ask('https://evil.example'),
+      ask('http://clinic.test.evil.example'),
+    ]);
+    expect([none, allowed, other, lookAlike].map((r) => r.body.originAllowed)).toEqual([true, true, false, false]);
+    for (const r of [allowed, other, lookAlike]) {
+      expect(r.headers.get('access-control-allow-origin')).toBe('*');
+      expect(r.headers.get('access-control-allow-credentials')).toBeNull();
+      expect(r.headers.get('vary')).toContain('Origin');
+    }
+    const preflight = await t.call('OPTIONS', '/api/v1/clinics/demo', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    // Only that route: the rest of the API still answers allowed origins only.
+    const me = await t.call('GET', '/api/v1/auth/me', { headers: { origin: 'https://evil.example' } });
+    expect(me.headers.get('access-control-allow-origin')).toBeNull();
+    expectError(await t.call('GET', '/api/v1/clinics/unknown', { headers: { origin: 'https://evil.example' } }), 404, 'clinic_not_found');
+  });
+
   test('PATCH changes only the fields given, normalizes origins, and is audited', async () => {
     const res = await t.call('PATCH', '/api/v1/clinic/settings', {
       token: admin.token,
-      body: { name: ' Riverside ', allowedOrigins: ['https://clinic.example/', 'http://localhost:8080'], graceSeconds: 5, brandColor: '#12abEF', retentionDays: 30, emergencyText: 'Call 911\nnow.' },
+      body: {
+        name: ' Riverside ',
+        allowedOrigins: ['https://clinic.example/', 'http://localhost:8080'],
+        graceSeconds: 5,
+        brandColor: '#12abEF',
+        retentionDays: 30,
+        emergencyText: 'Call 911\nnow.',
+      },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'Riverside', allowedOrigins: ['https://clinic.example', 'http://localhost:8080'], graceSeconds: 5, brandColor: '#12abEF', retentionDays: 30, emergencyText: 'Call 911\nnow.', defaultCapacity: 1 });
+    expect(res.body).toMatchObject({
+      name: 'Riverside',
+      allowedOrigins: ['https://clinic.example', 'http://localhost:8080'],
+      graceSeconds: 5,
+      brandColor: '#12abEF',
+      retentionDays: 30,
+      emergencyText: 'Call 911\nnow.',
+      defaultCapacity: 1,
+    });
     const cleared = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { retentionDays: null, brandColor: null } });
     expect(cleared.body).toMatchObject({ retentionDays: null, brandColor: null, name: 'Riverside' });
     const pub = await t.call('GET', '/api/v1/clinics/demo');
@@ -58,8 +94,6 @@ describe('clinic settings', () => {
     ['an empty patch', {}],
     ['unknown fields only', { siteKey: 'hijack', identitySecret: 'x' }],
     ['no body', undefined],
-    ['a JSON array (Elysia reads it as {})', '[]'],
-    ['a JSON number (Elysia reads it as {})', '1'],
   ])('PATCH with %s changes nothing and answers the settings', async (_n, body) => {
     const current = await t.call('GET', '/api/v1/clinic/settings', { token: admin.token });
     const before = await databaseDigest(t.ctx.db);
@@ -69,10 +103,21 @@ describe('clinic settings', () => {
     expect(await databaseDigest(t.ctx.db)).toEqual(before);
   });
 
+  test.each([
+    ['a JSON array', '[]'],
+    ['a JSON number', '1'],
+  ])('PATCH with %s (Elysia read it as {}) is refused with 400 and changes nothing', async (_n, body) => {
+    await refused('PATCH', '/api/v1/clinic/settings', { token: admin.token, body }, 400, 'invalid_request');
+  });
+
   test('401 and 403 for everything but the admin', async () => {
     const joy = await login(t, 'nurse.joy@demo.clinic');
     const p = await guest(t);
-    for (const [method, path] of [['GET', '/api/v1/clinic/settings'], ['PATCH', '/api/v1/clinic/settings'], ['POST', '/api/v1/clinic/identity-secret']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/v1/clinic/settings'],
+      ['PATCH', '/api/v1/clinic/settings'],
+      ['POST', '/api/v1/clinic/identity-secret'],
+    ] as const) {
       const body = method === 'PATCH' ? { name: 'Hijacked' } : undefined;
       await refused(method, path, { body }, 401, 'unauthorized');
       await refused(method, path, { token: joy.token, body }, 403, 'forbidden');
@@ -95,7 +140,9 @@ describe('identity secret rotation', () => {
     expect(second.body.secret).not.toBe(old);
     expect(second.body.secret.length).toBeGreaterThanOrEqual(40);
     await refused('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: oldToken } }, 401, 'invalid_identity_token');
-    const fresh = await t.call('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: await signIdentityToken({ sub: 'rot-1', name: 'Rot', aud: 'demo', exp }, second.body.secret) } });
+    const fresh = await t.call('POST', '/api/v1/auth/identify', {
+      body: { siteKey: 'demo', identityToken: await signIdentityToken({ sub: 'rot-1', name: 'Rot', aud: 'demo', exp }, second.body.secret) },
+    });
     expect(fresh.status).toBe(200);
     expect(fresh.body.user.id).toBe(ok.body.user.id);
   });

@@ -1,20 +1,92 @@
 import { Elysia, t } from 'elysia';
-import { Availability, Employee, Me } from '@medchat/sdk/protocol';
+import {
+  AvailabilityParams,
+  Employee,
+  EmployeeCreateParams,
+  EmployeePatchParams,
+  Me,
+  MfaConfirmParams,
+  MfaDisableParams,
+  MfaEnrolment,
+  MfaStartParams,
+  PasswordChangeParams,
+} from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
-import { authPlugin } from '../../lib/http';
+import { authPlugin } from '../auth/plugin';
+import { errors, noContent } from '../openapi/responses';
+import { confirmMfa, disableMfa, startMfa } from '../auth/mfa';
+import { changePassword, getMe } from '../auth/service';
 import { createEmployee, listEmployees, setAvailability, updateEmployee } from './service';
-
-const Capacity = t.Integer({ minimum: 0, maximum: 50 });
 
 export const employeesModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/v1/employees', tags: ['employees'] })
     .use(authPlugin(ctx))
+    // The signed-in employee's own account.
     .put('/me/availability', ({ actor, body, ip }) => setAvailability(ctx, actor, body.availability, ip), {
       auth: ['employee', 'admin'],
-      body: t.Object({ availability: Availability }),
+      body: AvailabilityParams,
       response: { 200: Me },
+      detail: { summary: 'Become available (take chats), away or offline; going away or offline hands held chats over', responses: errors() },
     })
-    .get('/', async ({ actor }) => ({ employees: await listEmployees(ctx, actor) }), { auth: ['admin'], response: { 200: t.Object({ employees: t.Array(Employee) }) } })
+    .put(
+      '/me/password',
+      async ({ actor, body, ip, set }) => {
+        await changePassword(ctx, actor, body, ip);
+        set.status = 204;
+      },
+      {
+        auth: ['employee', 'admin'],
+        body: PasswordChangeParams,
+        detail: {
+          summary: 'Change one’s password; the account’s other tokens stop working',
+          responses: { ...noContent('Changed'), ...errors('invalid_credentials') },
+        },
+      },
+    )
+    .post('/me/mfa/start', ({ actor, body, ip }) => startMfa(ctx, actor, body, ip), {
+      auth: ['employee', 'admin'],
+      body: MfaStartParams,
+      response: { 200: MfaEnrolment },
+      detail: {
+        summary: 'Start setting up two-step sign-in: a secret for an authenticator app, in force once confirmed',
+        responses: errors('invalid_credentials', 'conflict'),
+      },
+    })
+    .post(
+      '/me/mfa/confirm',
+      async ({ actor, body, ip }) => {
+        await confirmMfa(ctx, actor, body, ip);
+        return getMe(ctx.db, actor.id);
+      },
+      {
+        auth: ['employee', 'admin'],
+        body: MfaConfirmParams,
+        response: { 200: Me },
+        detail: { summary: 'Turn two-step sign-in on with a first code from the app', responses: errors('invalid_mfa_code', 'conflict') },
+      },
+    )
+    .post(
+      '/me/mfa/disable',
+      async ({ actor, body, ip }) => {
+        await disableMfa(ctx, actor, body, ip);
+        return getMe(ctx.db, actor.id);
+      },
+      {
+        auth: ['employee', 'admin'],
+        body: MfaDisableParams,
+        response: { 200: Me },
+        detail: {
+          summary: 'Turn two-step sign-in off (password and a current code)',
+          responses: errors('invalid_credentials', 'invalid_mfa_code', 'conflict'),
+        },
+      },
+    )
+    // Admin: the clinic's staff.
+    .get('/', async ({ actor }) => ({ employees: await listEmployees(ctx, actor) }), {
+      auth: ['admin'],
+      response: { 200: t.Object({ employees: t.Array(Employee) }) },
+      detail: { summary: 'The clinic’s staff', responses: errors() },
+    })
     .post(
       '/',
       async ({ actor, body, ip, set }) => {
@@ -23,25 +95,20 @@ export const employeesModule = (ctx: AppContext) =>
       },
       {
         auth: ['admin'],
-        body: t.Object({
-          email: t.String({ format: 'email', maxLength: 254 }),
-          displayName: t.String({ minLength: 1, maxLength: 120 }),
-          password: t.String({ minLength: 10, maxLength: 200 }),
-          capacity: t.Optional(Capacity),
-          role: t.Optional(t.Union([t.Literal('employee'), t.Literal('admin')])),
-        }),
+        body: EmployeeCreateParams,
         response: { 201: Employee },
+        detail: { summary: 'Add a member of staff', responses: errors('email_taken') },
       },
     )
     .patch('/:id', ({ actor, params, body, ip }) => updateEmployee(ctx, actor, params.id, body, ip), {
       auth: ['admin'],
       params: t.Object({ id: t.String({ format: 'uuid' }) }),
-      body: t.Object({
-        displayName: t.Optional(t.String({ minLength: 1, maxLength: 120 })),
-        capacity: t.Optional(t.Union([Capacity, t.Null()])),
-        active: t.Optional(t.Boolean()),
-        // Only off: an admin resets two-step sign-in for staff who lost their device; each turns it on for themselves.
-        mfaEnabled: t.Optional(t.Literal(false)),
-      }),
+      // No body is an empty patch (the employee as they are); malformed JSON is still refused.
+      transform: (c) => void (c.body ??= {}),
+      body: EmployeePatchParams,
       response: { 200: Employee },
+      detail: {
+        summary: 'Change a member of staff: name, capacity, active (never one’s own), or reset two-step sign-in',
+        responses: errors('user_not_found', 'conflict'),
+      },
     });

@@ -1,16 +1,25 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
-import type { Availability, AssignmentEndReason, Employee, Me } from '@medchat/sdk/protocol';
+import {
+  LIMITS,
+  type Availability,
+  type EmployeeCreateParams,
+  type EmployeePatchParams,
+  type AssignmentEndReason,
+  type Employee,
+  type Me,
+} from '@medchat/sdk/protocol';
 import type { Tx } from '../../db/client';
 import type { AppContext } from '../../context';
 import { authTokens, clinics, users } from '../../db/schema';
 import type { Emit } from '../../lib/bus-events';
 import { AppError, pgCode } from '../../lib/errors';
-import { cleanText } from '../../lib/text';
+import { cleanName, cleanText } from '../../lib/text';
 import { inTransaction } from '../../lib/transaction';
 import { recordAudit, type Cause } from '../audit/service';
 import { clearMfa } from '../auth/mfa';
-import { getMe, type Actor } from '../auth/service';
-import { claimWaiting, heldSessions, lockSession, releaseSession } from '../assignments/engine';
+import { getMe } from '../auth/service';
+import type { Actor } from '../auth/actor';
+import { claimWaiting, heldSessions, lockQueue, lockSession, releaseSession } from '../assignments/engine';
 
 type UserRow = typeof users.$inferSelect;
 
@@ -56,6 +65,7 @@ export async function applyAvailability(
 export async function setAvailability(ctx: AppContext, actor: Actor, availability: Availability, ip: string | null): Promise<Me> {
   if (actor.role === 'patient') throw new AppError('forbidden');
   await inTransaction(ctx, async (tx, emit) => {
+    await lockQueue(tx, actor.clinicId);
     await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.id)).for('update');
     await applyAvailability(tx, emit, actor, availability, { by: { actorId: actor.id, ip } });
     await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'employee.availability_changed', subjectId: actor.id, ip });
@@ -74,21 +84,17 @@ export async function listEmployees(ctx: AppContext, actor: Actor): Promise<Empl
 }
 
 async function employeeView(tx: Tx, id: string): Promise<Employee> {
-  const [row] = await tx.select({ user: users, defaultCapacity: clinics.defaultCapacity }).from(users).innerJoin(clinics, eq(clinics.id, users.clinicId)).where(eq(users.id, id));
+  const [row] = await tx
+    .select({ user: users, defaultCapacity: clinics.defaultCapacity })
+    .from(users)
+    .innerJoin(clinics, eq(clinics.id, users.clinicId))
+    .where(eq(users.id, id));
   return toEmployee(row!.user, row!.defaultCapacity);
 }
 
-export interface NewEmployee {
-  email: string;
-  displayName: string;
-  password: string;
-  capacity?: number;
-  role?: 'employee' | 'admin';
-}
-
-export async function createEmployee(ctx: AppContext, actor: Actor, input: NewEmployee, ip: string | null): Promise<Employee> {
-  const email = cleanText(input.email, 'email', { maxLength: 254 }).toLowerCase();
-  const displayName = cleanText(input.displayName, 'displayName', { maxLength: 120 });
+export async function createEmployee(ctx: AppContext, actor: Actor, input: EmployeeCreateParams, ip: string | null): Promise<Employee> {
+  const email = cleanText(input.email, 'email', { maxLength: LIMITS.email }).toLowerCase();
+  const displayName = cleanName(input.displayName, 'displayName', { maxLength: LIMITS.employeeName });
   const passwordHash = await Bun.password.hash(input.password, { algorithm: 'argon2id' });
   try {
     return await inTransaction(ctx, async (tx) => {
@@ -105,24 +111,38 @@ export async function createEmployee(ctx: AppContext, actor: Actor, input: NewEm
   }
 }
 
+/**
+ * A clinic keeps at least one active admin, or nobody can administer it: an admin never deactivates their own
+ * account, and deactivating another admin needs the acting admin to be active still. The clinic's active admins are
+ * locked in id order before anything else, so two admins deactivating each other at once run one after the other,
+ * and the second finds itself deactivated (admin.test.ts, "two admins deactivating each other").
+ */
+async function assertAnotherAdminStays(tx: Tx, actor: Actor, targetId: string) {
+  if (targetId === actor.id) throw new AppError('conflict', undefined, 'You cannot deactivate your own account; another admin can.');
+  const admins = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.clinicId, actor.clinicId), eq(users.role, 'admin'), eq(users.active, true)))
+    .orderBy(asc(users.id))
+    .for('update');
+  if (!admins.some((a) => a.id === actor.id)) throw new AppError('forbidden', undefined, 'Your account was deactivated.');
+}
+
 /** Edits an employee. Deactivating one revokes their tokens and reassigns their sessions (reason admin). */
-export async function updateEmployee(
-  ctx: AppContext,
-  actor: Actor,
-  id: string,
-  input: { displayName?: string; capacity?: number | null; active?: boolean; mfaEnabled?: false },
-  ip: string | null,
-): Promise<Employee> {
-  const displayName = input.displayName === undefined ? undefined : cleanText(input.displayName, 'displayName', { maxLength: 120 });
+export async function updateEmployee(ctx: AppContext, actor: Actor, id: string, input: EmployeePatchParams, ip: string | null): Promise<Employee> {
+  const displayName = input.displayName === undefined ? undefined : cleanName(input.displayName, 'displayName', { maxLength: LIMITS.employeeName });
   const isEmpty = displayName === undefined && input.capacity === undefined && input.active === undefined && input.mfaEnabled === undefined;
   return inTransaction(ctx, async (tx, emit) => {
+    await lockQueue(tx, actor.clinicId);
+    if (input.active === false) await assertAnotherAdminStays(tx, actor, id);
     const [target] = await tx.select().from(users).where(eq(users.id, id)).for('update');
     if (!target || target.clinicId !== actor.clinicId || target.role === 'patient') throw new AppError('user_not_found');
     // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
     // drizzle refuses an UPDATE without values, which was a 500.
     if (isEmpty) return employeeView(tx, id);
     // One's own goes off with the password and a code (POST /employees/me/mfa/disable), never with a token alone.
-    if (input.mfaEnabled === false && id === actor.id) throw new AppError('conflict', undefined, 'Turn off your own two-step sign-in with your password and a code.');
+    if (input.mfaEnabled === false && id === actor.id)
+      throw new AppError('conflict', undefined, 'Turn off your own two-step sign-in with your password and a code.');
     if (displayName !== undefined || input.capacity !== undefined || input.active !== undefined)
       await tx.update(users).set({ displayName, capacity: input.capacity, active: input.active }).where(eq(users.id, id));
     if (input.mfaEnabled === false && target.mfaSecret !== null) await clearMfa(tx, { clinicId: actor.clinicId, actorId: actor.id, subjectId: id, ip });

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
-import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
+import { describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { useTestServer } from '../../../../tests/helpers/server';
 import { databaseDigest } from '../../../../tests/helpers/digest';
 import { expectError } from '../../../../tests/helpers/expect';
+import { createTestApp } from '../../../../tests/helpers/app';
+import { onPostgres } from '../../../../tests/helpers/database';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer();
-}, 60_000);
-afterAll(() => s?.close());
+const s = useTestServer();
 
 const raw = async (path: string, init: RequestInit = {}) => {
   const res = await fetch(s.url + path, init);
@@ -25,7 +23,7 @@ const raw = async (path: string, init: RequestInit = {}) => {
 describe('over a real port', () => {
   test('health, readiness and the OpenAPI document', async () => {
     expect(await raw('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect(await raw('/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+    expect(await raw('/readyz')).toMatchObject({ status: 200, body: { status: 'ready', database: 'up', bus: 'listening' } });
     const doc = await raw('/openapi/json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/sessions/{id}/messages', '/api/v1/auth/login']));
@@ -49,12 +47,16 @@ describe('over a real port', () => {
     expect(await databaseDigest(s.ctx.db)).toEqual(before);
   });
 
-  test('a body just under the port limit but over the field limit is 400, and 4,001 characters is 422', async () => {
+  test('a message body just under the port limit, or of 4,001 characters, is 422 message_too_long; 4,000 are stored', async () => {
     const p = await s.guest('Long');
     const started = await s.call('POST', '/api/v1/sessions', { token: p.token, body: { reason: 'Long' } });
     const url = `/api/v1/sessions/${started.body.id}/messages`;
     const headers = { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' };
-    expectError(await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'l1', body: 'x'.repeat(200 * 1024) }) }), 400, 'invalid_request');
+    expectError(
+      await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'l1', body: 'x'.repeat(200 * 1024) }) }),
+      422,
+      'message_too_long',
+    );
     expectError(await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'l2', body: 'x'.repeat(4001) }) }), 422, 'message_too_long');
     const ok = await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'l3', body: 'y'.repeat(4000) }) });
     expect(ok.status).toBe(201);
@@ -72,7 +74,11 @@ describe('over a real port', () => {
       const body = `{"clientMsgId":"deep","body":${'['.repeat(depth)}${']'.repeat(depth)}}`;
       expectError(await raw(url, { method: 'POST', headers, body }), 400, 'invalid_request');
     }
-    expectError(await raw('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '['.repeat(50_000) }), 400, 'invalid_request');
+    expectError(
+      await raw('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '['.repeat(50_000) }),
+      400,
+      'invalid_request',
+    );
     expect(await databaseDigest(s.ctx.db)).toEqual(before);
     // Brackets inside strings are text, not nesting.
     const ok = await raw(url, { method: 'POST', headers, body: JSON.stringify({ clientMsgId: 'brackets', body: '[{"'.repeat(1000) }) });
@@ -80,11 +86,16 @@ describe('over a real port', () => {
   });
 
   test('a validation error names the field and the rule, never the value sent', async () => {
-    for (const body of [{ email: ['canary-4711'], password: 'x' }, { email: { nested: 'canary-4711' }, password: 'x' }, { email: 'ab', password: 4711 }]) {
+    for (const body of [
+      { email: ['canary-4711'], password: 'x' },
+      { email: { nested: 'canary-4711' }, password: 'x' },
+      { email: 'ab', password: 4711 },
+    ]) {
       const res = await raw('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expectError(res, 400, 'invalid_request');
       expect(res.body.error.details.length).toBeGreaterThan(0);
-      for (const d of res.body.error.details) expect(d).toEqual({ path: expect.stringMatching(/^\/(email|password)$/), problem: expect.stringMatching(/^Expected /) });
+      for (const d of res.body.error.details)
+        expect(d).toEqual({ path: expect.stringMatching(/^\/(email|password)$/), problem: expect.stringMatching(/^Expected /) });
       expect(JSON.stringify(res.body)).not.toContain('4711');
     }
   });
@@ -94,5 +105,18 @@ describe('over a real port', () => {
     expectError(res, 401, 'unauthorized');
     expect(res.headers.get('x-request-id')).toBe(res.body.error.requestId);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe.skipIf(!onPostgres)('readiness names what is down', () => {
+  test('a bus that stopped listening makes /readyz 503 with bus "not_listening" while the database is up', async () => {
+    const t = await createTestApp();
+    try {
+      expect(await t.call('GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready', database: 'up', bus: 'listening' } });
+      await t.ctx.bus.stop();
+      expect(await t.call('GET', '/readyz')).toMatchObject({ status: 503, body: { status: 'unavailable', database: 'up', bus: 'not_listening' } });
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
 import { preparedSql } from '../../db/prepared';
 import { rowsOf } from '../../db/rows';
-import type { SendInput } from './writer';
+import type { SendInput } from './send-input';
 
 /** What the statement decided for one send, in input order. */
 export interface Outcome {

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { createTestApp, type TestApp } from '../../../../tests/helpers/app';
+import { useTestApp } from '../../../../tests/helpers/app';
 import { rowsOf } from '../../db/rows';
 import { STORE_BATCH } from './batch-insert.sql';
 
 setDefaultTimeout(60_000);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t?.close());
+const t = useTestApp();
 
 /** The plan Postgres keeps for the prepared statement once it stops planning each call, on this (nearly empty) database. */
 async function genericPlan(): Promise<string> {

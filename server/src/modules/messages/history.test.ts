@@ -1,30 +1,33 @@
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { useTestApp, guest, login } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { refusalChecker } from '../../../../tests/helpers/expect';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
-let t: TestApp;
+const t = useTestApp();
 let patient: { token: string; user: { id: string } };
 let joy: { token: string; user: { id: string } };
 let admin: { token: string; user: { id: string } };
 let sessionId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
   joy = await login(t, 'nurse.joy@demo.clinic');
   admin = await login(t, 'admin@demo.clinic');
   await t.call('PUT', '/api/v1/employees/me/availability', { token: joy.token, body: { availability: 'available' } });
   patient = await guest(t, 'Reader');
   sessionId = (await t.call('POST', '/api/v1/sessions', { token: patient.token, body: { reason: 'History' } })).body.id;
 }, 60_000);
-afterAll(() => t?.close());
 
 const auditCount = async (action: string, actorId: string) =>
-  (await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from audit_log where session_id = ${sessionId} and action = ${action} and actor_id = ${actorId}`))[0]!.n;
+  (
+    await query<{ n: number }>(
+      t.ctx.db,
+      sql`select count(*)::int as n from audit_log where session_id = ${sessionId} and action = ${action} and actor_id = ${actorId}`,
+    )
+  )[0]!.n;
 
 const refused = refusalChecker(() => t);
 
@@ -106,10 +109,16 @@ describe('POST /sessions/:id/read', () => {
   test('204; the marker only moves forward and is capped at the last seq', async () => {
     expect((await t.call('POST', `/api/v1/sessions/${sessionId}/read`, { token: patient.token, body: { seq: 5 } })).status).toBe(204);
     expect((await t.call('POST', `/api/v1/sessions/${sessionId}/read`, { token: patient.token, body: { seq: 2 } })).status).toBe(204);
-    const [marker] = await query<{ last_read_seq: number }>(t.ctx.db, sql`select last_read_seq from read_markers where session_id = ${sessionId} and user_id = ${patient.user.id}`);
+    const [marker] = await query<{ last_read_seq: number }>(
+      t.ctx.db,
+      sql`select last_read_seq from read_markers where session_id = ${sessionId} and user_id = ${patient.user.id}`,
+    );
     expect(marker!.last_read_seq).toBe(5);
     expect((await t.call('POST', `/api/v1/sessions/${sessionId}/read`, { token: joy.token, body: { seq: 1_000_000 } })).status).toBe(204);
-    const [joys] = await query<{ last_read_seq: number }>(t.ctx.db, sql`select last_read_seq from read_markers where session_id = ${sessionId} and user_id = ${joy.user.id}`);
+    const [joys] = await query<{ last_read_seq: number }>(
+      t.ctx.db,
+      sql`select last_read_seq from read_markers where session_id = ${sessionId} and user_id = ${joy.user.id}`,
+    );
     const session = (await t.call('GET', `/api/v1/sessions/${sessionId}`, { token: joy.token })).body;
     expect(joys!.last_read_seq).toBe(session.lastSeq);
   });

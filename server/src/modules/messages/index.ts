@@ -1,11 +1,13 @@
 import { Elysia, t } from 'elysia';
-import { Message, MessagePage } from '@medchat/sdk/protocol';
+import { LIMITS, Message, MessageListParams, MessagePage, MessageReadParams, MessageSendParams } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
-import { authPlugin } from '../../lib/http';
-import { MAX_PAGE, markRead, readMessages, sendMessage } from './service';
+import { AppError } from '../../lib/errors';
+import { numbersInQuery } from '../../lib/http';
+import { authPlugin } from '../auth/plugin';
+import { errors, noContent } from '../openapi/responses';
+import { markRead, readMessages, sendMessage } from './service';
 
 const params = t.Object({ id: t.String({ format: 'uuid' }) });
-const Seq = t.Integer({ minimum: 0, maximum: 2_000_000_000 });
 
 export const messagesModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/v1/sessions/:id', tags: ['messages'] })
@@ -13,9 +15,10 @@ export const messagesModule = (ctx: AppContext) =>
     .get('/messages', ({ actor, params, query, ip }) => readMessages(ctx, actor, params.id, query, ip), {
       auth: true,
       params,
-      query: t.Object({ after: t.Optional(Seq), before: t.Optional(Seq), limit: t.Optional(t.Integer({ minimum: 1, maximum: MAX_PAGE })) }),
+      transform: numbersInQuery,
+      query: MessageListParams,
       response: { 200: MessagePage },
-      detail: { summary: 'History by seq cursor: after=N (older to newer) or before=N (the page just before N)' },
+      detail: { summary: 'History by seq cursor: after=N (older to newer) or before=N (the page just before N)', responses: errors('session_not_found') },
     })
     .post(
       '/messages',
@@ -27,10 +30,20 @@ export const messagesModule = (ctx: AppContext) =>
       {
         auth: true,
         params,
-        // The 4,000-character limit is checked after normalization and answered with 422 message_too_long.
-        body: t.Object({ clientMsgId: t.String({ minLength: 1, maxLength: 64 }), body: t.String({ minLength: 1, maxLength: 65536 }) }),
+        // The text as it is stored (NFC, trimmed, as ./service.ts cleans it) before validation: the schema's limit
+        // counts those characters (send.test.ts), and longer is 422 message_too_long, not a schema failure.
+        transform: ({ body }) => {
+          const input = body as { body?: unknown } | null;
+          if (!input || typeof input.body !== 'string') return;
+          const text = (input.body = input.body.normalize('NFC').trim());
+          if (text.length > LIMITS.messageBody) throw new AppError('message_too_long', { field: 'body', maxLength: LIMITS.messageBody });
+        },
+        body: MessageSendParams,
         response: { 200: Message, 201: Message },
-        detail: { summary: 'Send a message; repeating the same clientMsgId returns the same message' },
+        detail: {
+          summary: 'Send a message (201); repeating the same clientMsgId returns the same message (200)',
+          responses: errors('session_not_found', 'not_assigned', 'session_ended', 'idempotency_conflict', 'message_too_long'),
+        },
       },
     )
     .post(
@@ -39,5 +52,13 @@ export const messagesModule = (ctx: AppContext) =>
         await markRead(ctx, actor, params.id, body.seq);
         set.status = 204;
       },
-      { auth: true, params, body: t.Object({ seq: Seq }) },
+      {
+        auth: true,
+        params,
+        body: MessageReadParams,
+        detail: {
+          summary: 'Mark messages up to seq as read (the marker never moves back)',
+          responses: { ...noContent('Marked'), ...errors('session_not_found', 'not_assigned') },
+        },
+      },
     );

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { useTestApp, guest, login } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { refusalChecker } from '../../../../tests/helpers/expect';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
-let t: TestApp;
+const t = useTestApp();
 let patient: { token: string; user: { id: string } };
 let joy: { token: string; user: { id: string } };
 let sam: { token: string; user: { id: string } };
@@ -15,7 +15,6 @@ let sessionId: string;
 const path = () => `/api/v1/sessions/${sessionId}/messages`;
 
 beforeAll(async () => {
-  t = await createTestApp();
   joy = await login(t, 'nurse.joy@demo.clinic');
   sam = await login(t, 'nurse.sam@demo.clinic');
   await t.call('PUT', '/api/v1/employees/me/availability', { token: joy.token, body: { availability: 'available' } });
@@ -24,7 +23,6 @@ beforeAll(async () => {
   sessionId = started.body.id;
   expect(started.body.employee.id).toBe(joy.user.id);
 }, 60_000);
-afterAll(() => t?.close());
 
 const messageRows = async (clientMsgId: string) =>
   (await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from messages where session_id = ${sessionId} and client_msg_id = ${clientMsgId}`))[0]!.n;
@@ -51,7 +49,9 @@ describe('POST /sessions/:id/messages', () => {
   });
 
   test('the same clientMsgId 20× in parallel gives one row and the same id and seq', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, () => t.call('POST', path(), { token: joy.token, body: { clientMsgId: 'par-20', body: 'parallel' } })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => t.call('POST', path(), { token: joy.token, body: { clientMsgId: 'par-20', body: 'parallel' } })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 200)).toHaveLength(19);
     expect(new Set(results.map((r) => `${r.body.id}/${r.body.seq}`)).size).toBe(1);
@@ -120,7 +120,13 @@ describe('POST /sessions/:id/messages', () => {
   });
 
   test('404 for a session that does not exist or that the caller cannot see', async () => {
-    await refused('POST', `/api/v1/sessions/${crypto.randomUUID()}/messages`, { token: patient.token, body: { clientMsgId: 'm1', body: 'hi' } }, 404, 'session_not_found');
+    await refused(
+      'POST',
+      `/api/v1/sessions/${crypto.randomUUID()}/messages`,
+      { token: patient.token, body: { clientMsgId: 'm1', body: 'hi' } },
+      404,
+      'session_not_found',
+    );
     const other = await guest(t, 'Other');
     await refused('POST', path(), { token: other.token, body: { clientMsgId: 'm1', body: 'hi' } }, 404, 'session_not_found');
     await refused('POST', path(), { token: sam.token, body: { clientMsgId: 'm1', body: 'hi' } }, 404, 'session_not_found');

@@ -23,7 +23,7 @@ export function toMessage(row: MessageRow, sender: Sender): Message {
 
 /**
  * Appends a message with the next seq of its session. The seq comes from the session row's counter, bumped in
- * this same transaction, so seqs are gapless and unique (RELIABILITY D2). Callers hold the session row lock.
+ * this same transaction, so seqs are gapless and unique (docs/requirements.md#delivery). Callers hold the session row lock.
  */
 export async function appendMessage(
   tx: Tx,

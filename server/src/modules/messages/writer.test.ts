@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { useTestApp, guest, login } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { authenticate } from '../auth/service';
 import { sendMessage } from './service';
@@ -8,13 +8,12 @@ import { sendMessage } from './service';
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
-let t: TestApp;
+const t = useTestApp();
 type Who = { token: string; user: { id: string } };
 let joy: Who;
 const chats: Array<{ patient: Who; sessionId: string }> = [];
 
 beforeAll(async () => {
-  t = await createTestApp();
   joy = await login(t, 'nurse.joy@demo.clinic');
   const admin = await login(t, 'admin@demo.clinic');
   expect((await t.call('PATCH', `/api/v1/employees/${joy.user.id}`, { token: admin.token, body: { capacity: 3 } })).status).toBe(200);
@@ -25,7 +24,6 @@ beforeAll(async () => {
     chats.push({ patient, sessionId: started.body.id });
   }
 });
-afterAll(() => t?.close());
 
 const send = (who: Who, sessionId: string, clientMsgId: string, body: string) =>
   t.call('POST', `/api/v1/sessions/${sessionId}/messages`, { token: who.token, body: { clientMsgId, body } });
@@ -94,7 +92,7 @@ describe('sends stored together', () => {
     // The batch must decide all of these itself, not give up and fall back to one transaction per message.
     const warnings: string[] = [];
     const warn = t.ctx.logger.warn;
-    t.ctx.logger.warn = (event: string, ...rest: unknown[]) => void warnings.push(event);
+    t.ctx.logger.warn = (event: string) => void warnings.push(event);
     const before = (await stored(a.sessionId)).length;
     const results = await Promise.allSettled([
       sendMessage(t.ctx, me, a.sessionId, { clientMsgId: 'turn-1', body: 'first' }),
@@ -121,7 +119,8 @@ describe('sends stored together', () => {
     const before = new Map(await Promise.all(chats.map(async (c) => [c.sessionId, (await stored(c.sessionId)).length] as const)));
     const pending: Array<Promise<unknown>> = [];
     for (let turn = 0; turn < 8; turn++) {
-      for (let i = 0; i < 5; i++) for (const c of senders) pending.push(sendMessage(t.ctx, c.actor, c.sessionId, { clientMsgId: `order-${turn}-${i}`, body: `turn ${turn} line ${i}` }));
+      for (let i = 0; i < 5; i++)
+        for (const c of senders) pending.push(sendMessage(t.ctx, c.actor, c.sessionId, { clientMsgId: `order-${turn}-${i}`, body: `turn ${turn} line ${i}` }));
       await Bun.sleep(turn % 2);
     }
     await Promise.all(pending);

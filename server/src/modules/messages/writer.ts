@@ -4,7 +4,7 @@
  * client ids, checks who may write, hands out the next seqs, inserts the messages and moves the counters, in one
  * round trip and one commit, whatever the number of messages. Two batches may be written at once, never over
  * the same session, so seqs stay gapless and a session's sends keep their arrival order; each caller is
- * answered only after the commit (RELIABILITY D1–D3).
+ * answered only after the commit (docs/requirements.md#delivery).
  *
  * A send the statement cannot decide alone (an employee writing to a session they do not hold, which may be an
  * idempotent replay of a message sent before they left), and every send of a batch whose statement failed for
@@ -12,20 +12,17 @@
  * one odd send never fails the others.
  */
 import type { Message } from '@medchat/sdk/protocol';
-import type { AppContext } from '../../context';
+import type { Database } from '../../db/client';
+import type { Bus } from '../../lib/bus';
 import type { BusEvent } from '../../lib/bus-events';
 import { AppError, isDatabaseUnavailable } from '../../lib/errors';
-import { errorKind } from '../../lib/logger';
-import type { Actor } from '../auth/service';
+import { errorKind, type Logger } from '../../lib/logger';
+import type { Metrics } from '../../lib/metrics';
+import type { Actor } from '../auth/actor';
 import { storeBatch, type Outcome } from './batch-insert.sql';
+import type { SendInput } from './send-input';
 
-export interface SendInput {
-  actor: Actor;
-  sessionId: string;
-  clientMsgId: string;
-  /** Already cleaned and length-checked. */
-  body: string;
-}
+export type { SendInput };
 export interface SendResult {
   message: Message;
   created: boolean;
@@ -54,13 +51,14 @@ export class MessageWriter {
   private readonly busy = new Set<string>();
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'db' | 'bus' | 'logger'>,
+    private readonly ctx: { db: Database; bus: Bus; logger: Logger; metrics: Metrics },
     private readonly sendOne: SendOne,
   ) {}
 
   send(input: SendInput): Promise<SendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
+      this.ctx.metrics.writerPending.set(this.queue.length);
       if (!this.scheduled && this.writing < MAX_WRITING) {
         this.scheduled = true;
         // Let the sends of this event-loop turn join the batch.
@@ -92,6 +90,7 @@ export class MessageWriter {
       }
       if (batch.length === 0) return;
       this.queue = rest;
+      this.ctx.metrics.writerPending.set(rest.length);
       const sessions = new Set(batch.map((p) => p.input.sessionId));
       for (const id of sessions) this.busy.add(id);
       this.writing++;
@@ -107,8 +106,14 @@ export class MessageWriter {
     let outcomes: Outcome[];
     const started = performance.now();
     try {
-      outcomes = await storeBatch(this.ctx.db, batch.map((p) => p.input));
-      this.ctx.logger.debug('messages.batch', { size: batch.length, ms: Math.round(performance.now() - started) });
+      outcomes = await storeBatch(
+        this.ctx.db,
+        batch.map((p) => p.input),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      this.ctx.metrics.batchSize.observe(batch.length);
+      this.ctx.metrics.batchSeconds.observe(seconds);
+      this.ctx.logger.debug('messages.batch', { size: batch.length, ms: Math.round(seconds * 1000) });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         for (const p of batch) p.reject(error);
@@ -135,13 +140,14 @@ export class MessageWriter {
         // The same client id twice in one batch: the first one decided; a copy gets its message or a conflict.
         if (first.body !== input.body) p.reject(new AppError('idempotency_conflict'));
         else if (first.message) p.resolve({ message: first.message, created: false });
-        else this.retry(p);
+        else void this.retry(p);
         continue;
       }
       const message = o.id ? toMessage(o, input) : null;
       firstOf.set(key, { message, body: o.existing_body ?? input.body });
       switch (o.outcome) {
         case 'new':
+          this.ctx.metrics.messagesStored.inc();
           p.resolve({ message: message!, created: true });
           if (created.has(input.sessionId)) created.get(input.sessionId)!.messages.push(message!);
           else created.set(input.sessionId, { clinicId: input.actor.clinicId, messages: [message!] });
@@ -159,20 +165,31 @@ export class MessageWriter {
           p.reject(new AppError('session_not_found'));
           break;
         case 'not_party':
-          this.retry(p);
+          void this.retry(p);
           break;
       }
     }
-    const events: BusEvent[] = [...created].map(([sessionId, { clinicId, messages }]) => ({ t: 'message.created', clinicId, sessionId, seq: messages.at(-1)!.seq, messages }));
+    const events: BusEvent[] = [...created].map(([sessionId, { clinicId, messages }]) => ({
+      t: 'message.created',
+      clinicId,
+      sessionId,
+      seq: messages.at(-1)!.seq,
+      messages,
+    }));
     // After the acks, and after the frames those acks let in: the next batch goes to Postgres before this one's
     // fan-out runs, so the two overlap instead of taking turns.
     if (events.length)
-      setImmediate(() => this.ctx.bus.publish(events).catch((error) => this.ctx.logger.warn('bus.publish_failed', { events: events.length, ...errorKind(error) })));
+      setImmediate(() =>
+        this.ctx.bus.publish(events).catch((error) => this.ctx.logger.warn('bus.publish_failed', { events: events.length, ...errorKind(error) })),
+      );
   }
 
   /** The one-message path for a send this batch did not decide. */
   private retry(p: Pending) {
-    return this.sendOne(p.input).then(p.resolve, p.reject);
+    return this.sendOne(p.input).then((result) => {
+      if (result.created) this.ctx.metrics.messagesStored.inc();
+      p.resolve(result);
+    }, p.reject);
   }
 }
 

@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { connect } from 'node:net';
 import { query } from '../../../../tests/helpers/digest';
-import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
-import { TestSocket } from '../../../../tests/helpers/socket';
+import { useTestServer } from '../../../../tests/helpers/server';
+import { socketTicket, TestSocket } from '../../../../tests/helpers/socket';
 import { until } from '../../../../tests/helpers/until';
 import { sweep } from './presence';
 
 // The sweeper is run by hand (sweep below), never on a timer. Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer({ SWEEP_INTERVAL_MS: String(3600 * 1000) });
-}, 60_000);
-afterAll(() => s?.close());
+const s = useTestServer({ SWEEP_INTERVAL_MS: String(3600 * 1000) });
 
-const rowsOf = async (userId: string) => (await query<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from connections where user_id = ${userId}`))[0]!.n;
+const rowsOf = async (userId: string) =>
+  (await query<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from connections where user_id = ${userId}`))[0]!.n;
 
 /** Upgrades a raw socket and drops it the moment the 101 arrives, before the server has finished opening it. */
 async function openAndDrop(token: string) {
@@ -24,7 +21,7 @@ async function openAndDrop(token: string) {
   const raw = connect(Number(url.port), url.hostname);
   await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
   raw.write(
-    `GET ${url.pathname}?token=${encodeURIComponent(token)} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `GET ${url.pathname}?ticket=${await socketTicket(s.wsUrl, token)} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
       `Sec-WebSocket-Key: ${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
   );
   await new Promise<void>((resolve) => raw.once('data', () => resolve()));
@@ -40,7 +37,8 @@ describe('connection rows', () => {
     // instance lived, so their grace period never started and their sessions were never handed on.
     // An orphan never goes, so the wait below runs out; on a loaded machine the last closes may still be running.
     await Bun.sleep(1000);
-    const lost = async () => (await query<{ lost: boolean }>(s.ctx.db, sql`select presence_lost_at is not null as lost from users where id = ${joy.user.id}`))[0]!.lost;
+    const lost = async () =>
+      (await query<{ lost: boolean }>(s.ctx.db, sql`select presence_lost_at is not null as lost from users where id = ${joy.user.id}`))[0]!.lost;
     await until(async () => (await rowsOf(joy.user.id)) === 0 && (await lost()), 'every close to delete its row and start her grace');
   });
 });
@@ -63,16 +61,30 @@ describe('after this instance lost the database', () => {
 
     expect(await rowsOf(joy.user.id)).toBe(1);
     const state = async () =>
-      (await query<{ availability: string; lost: boolean }>(s.ctx.db, sql`select availability, presence_lost_at is not null as lost from users where id = ${joy.user.id}`))[0];
+      (
+        await query<{ availability: string; lost: boolean }>(
+          s.ctx.db,
+          sql`select availability, presence_lost_at is not null as lost from users where id = ${joy.user.id}`,
+        )
+      )[0];
     expect(await state()).toEqual({ availability: 'available', lost: false });
-    const [open] = await query<{ employee_id: string }>(s.ctx.db, sql`select employee_id from assignments where session_id = ${session.body.id} and ended_at is null`);
+    const [open] = await query<{ employee_id: string }>(
+      s.ctx.db,
+      sql`select employee_id from assignments where session_id = ${session.body.id} and ended_at is null`,
+    );
     expect(open?.employee_id).toBe(joy.user.id);
 
     // When she does leave, her grace period starts then, not at the outage (which would reassign at once).
     ws.close();
     // The close deletes her row, then starts her grace period unless another of her connections is live: two
     // statements (in one, two of her sockets closing together would each still see the other's row).
-    const lostAt = async () => (await query<{ recent: boolean | null }>(s.ctx.db, sql`select presence_lost_at > now() - interval '1 minute' as recent from users where id = ${joy.user.id}`))[0]!.recent;
+    const lostAt = async () =>
+      (
+        await query<{ recent: boolean | null }>(
+          s.ctx.db,
+          sql`select presence_lost_at > now() - interval '1 minute' as recent from users where id = ${joy.user.id}`,
+        )
+      )[0]!.recent;
     await until(async () => (await rowsOf(joy.user.id)) === 0 && (await lostAt()) !== null, 'the close to delete her row and start her grace');
     expect(await lostAt()).toBe(true);
     await s.call('POST', `/api/v1/sessions/${session.body.id}/end`, { token: patient.token });

@@ -2,13 +2,14 @@
  * Presence follows connections, across instances: each socket is a row in `connections`, heartbeated by its
  * instance. When an employee's last connection goes (closed, or its instance died), `presence_lost_at` is set;
  * if they do not come back within the clinic's grace period, the sweeper takes them offline and their sessions
- * are reassigned (reason disconnected). The sweeper is also the backstop for missed assignment wakeups (A5).
+ * are reassigned (reason disconnected). The sweeper is also the backstop for missed assignment wakeups (docs/requirements.md#assignment).
  */
 import { and, eq, inArray, isNotNull, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context';
 import { clinics, connections, users } from '../../db/schema';
 import { inTransaction } from '../../lib/transaction';
 import { errorKind } from '../../lib/logger';
+import { lockQueue } from '../assignments/engine';
 import { matchWaiting } from '../assignments/matcher';
 import { SYSTEM } from '../audit/service';
 import { applyAvailability } from '../employees/service';
@@ -30,7 +31,10 @@ export async function connectionOpened(ctx: AppContext, connId: string, userId: 
     await ctx.db.insert(connections).values({ id: connId, userId, instanceId: ctx.instanceId });
     if (isStaff) await ctx.db.update(users).set({ presenceLostAt: null }).where(eq(users.id, userId));
   })();
-  opening.set(connId, opened.catch(() => {}));
+  opening.set(
+    connId,
+    opened.catch(() => {}),
+  );
   try {
     await opened;
   } finally {
@@ -73,7 +77,11 @@ async function heartbeat(ctx: AppContext, hub: Hub) {
       .onConflictDoUpdate({ target: connections.id, set: { heartbeatAt: sql`now()` } });
   }
   const staff = missing.filter((conn) => conn.actor.role !== 'patient').map((conn) => conn.actor.id);
-  if (staff.length) await db.update(users).set({ presenceLostAt: null }).where(and(inArray(users.id, [...new Set(staff)]), isNotNull(users.presenceLostAt)));
+  if (staff.length)
+    await db
+      .update(users)
+      .set({ presenceLostAt: null })
+      .where(and(inArray(users.id, [...new Set(staff)]), isNotNull(users.presenceLostAt)));
   // A socket that closed meanwhile may have deleted its row before it was written again here: delete it again.
   for (const conn of missing) if (conn.closed) await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient');
 }
@@ -100,9 +108,16 @@ export async function sweep(ctx: AppContext, hub: Hub) {
     .select({ id: users.id, clinicId: users.clinicId })
     .from(users)
     .innerJoin(clinics, eq(clinics.id, users.clinicId))
-    .where(and(isNotNull(users.presenceLostAt), ne(users.availability, 'offline'), sql`${users.presenceLostAt} < now() - make_interval(secs => ${clinics.graceSeconds})`));
+    .where(
+      and(
+        isNotNull(users.presenceLostAt),
+        ne(users.availability, 'offline'),
+        sql`${users.presenceLostAt} < now() - make_interval(secs => ${clinics.graceSeconds})`,
+      ),
+    );
   for (const employee of expired) {
     await inTransaction(ctx, async (tx, emit) => {
+      await lockQueue(tx, employee.clinicId);
       const [locked] = await tx
         .select({ id: users.id })
         .from(users)
@@ -120,17 +135,21 @@ export async function sweep(ctx: AppContext, hub: Hub) {
 
   // Backstop for lost wakeups: available staff with spare capacity while their clinic has waiting patients.
   await matchWaiting(ctx);
+  // Clinics whose opening or closing time came: their sockets here are told.
+  await hub.checkOpening();
 }
 
 /** Runs the sweeper every `intervalMs` until stopped; errors are logged (ids only) and the next run retries. */
 export function startSweeper(ctx: AppContext, hub: Hub, intervalMs: number) {
   let running = false;
   const timer = setInterval(async () => {
-    if (running) return;
+    if (running) return ctx.metrics.timerTicks.inc({ timer: 'sweeper', outcome: 'skipped' });
     running = true;
     try {
       await sweep(ctx, hub);
+      ctx.metrics.timerTicks.inc({ timer: 'sweeper', outcome: 'ran' });
     } catch (error) {
+      ctx.metrics.timerTicks.inc({ timer: 'sweeper', outcome: 'failed' });
       ctx.logger.warn('sweeper.failed', errorKind(error));
     } finally {
       running = false;

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
+import { useTestServer } from '../../../../tests/helpers/server';
 import { TestSocket } from '../../../../tests/helpers/socket';
 
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer({ SWEEP_INTERVAL_MS: String(3600 * 1000) });
-});
-afterAll(() => s?.close());
+const s = useTestServer({ SWEEP_INTERVAL_MS: String(3600 * 1000) });
 
 test('staff see the whole queue length and a waiting patient their place, with more than a page of patients waiting', async () => {
   const nurse = await s.login('nurse.joy@demo.clinic');

@@ -1,22 +1,23 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
+import { afterEach, beforeAll, describe, expect, test, setDefaultTimeout } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { connect } from 'node:net';
 import { query } from '../../../../tests/helpers/digest';
-import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
-import { TestSocket } from '../../../../tests/helpers/socket';
+import { useTestServer } from '../../../../tests/helpers/server';
+import { socketTicket, TestSocket } from '../../../../tests/helpers/socket';
+import { until } from '../../../../tests/helpers/until';
+import { sweep } from './presence';
 
-// Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
+// The sweeper is run by hand (sweep below), never on a timer. Generous: a loaded 2-core machine is slow, and nothing
+// here asserts on time.
 setDefaultTimeout(60_000);
 
 type Who = { token: string; user: { id: string } };
-let s: TestServer;
+const s = useTestServer({ SWEEP_INTERVAL_MS: String(3600 * 1000) });
 let admin: Who;
 
 beforeAll(async () => {
-  s = await startTestServer();
   admin = await s.login('admin@demo.clinic');
 }, 60_000);
-afterAll(() => s?.close());
 
 /** Stops a test's background sender even when the test fails, so that it never floods the server for the tests after it. */
 let stopSender: (() => Promise<void>) | null = null;
@@ -24,17 +25,6 @@ afterEach(async () => {
   await stopSender?.();
   stopSender = null;
 });
-
-/** Polls until `check` is truthy; generous timeouts, no timing assertions. */
-async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(25);
-  }
-}
 
 async function freshChat(employeeEmail: string) {
   const employee = await s.login(employeeEmail);
@@ -45,7 +35,8 @@ async function freshChat(employeeEmail: string) {
   return { employee, patient, sessionId: session.body.id as string };
 }
 
-const dbMessages = (sessionId: string) => query<{ seq: number; body: string }>(s.ctx.db, sql`select seq, body from messages where session_id = ${sessionId} order by seq`);
+const dbMessages = (sessionId: string) =>
+  query<{ seq: number; body: string }>(s.ctx.db, sql`select seq, body from messages where session_id = ${sessionId} order by seq`);
 
 describe('resume after a cut', () => {
   test('a client cut mid-stream while the peer sends ≥50 msg/s gets every missed message once, in order, equal to the DB', async () => {
@@ -58,7 +49,9 @@ describe('resume after a cut', () => {
     let sending = true;
     const sender = (async () => {
       for (let i = 0; sending; i++) {
-        sends.push(s.call('POST', `/api/v1/sessions/${sessionId}/messages`, { token: employee.token, body: { clientMsgId: `burst-${i}`, body: `burst ${i}` } }));
+        sends.push(
+          s.call('POST', `/api/v1/sessions/${sessionId}/messages`, { token: employee.token, body: { clientMsgId: `burst-${i}`, body: `burst ${i}` } }),
+        );
         await Bun.sleep(10);
       }
     })();
@@ -118,12 +111,17 @@ describe('resume after a cut', () => {
 
   test('a password change closes the sockets of the account’s other devices, not the one that changed it', async () => {
     const email = 'nurse.pat@demo.clinic';
-    expect((await s.call('POST', '/api/v1/employees', { token: admin.token, body: { email, displayName: 'Nurse Pat', password: 'first-password-1' } })).status).toBe(201);
+    expect(
+      (await s.call('POST', '/api/v1/employees', { token: admin.token, body: { email, displayName: 'Nurse Pat', password: 'first-password-1' } })).status,
+    ).toBe(201);
     const signIn = async () => (await s.call('POST', '/api/v1/auth/login', { body: { email, password: 'first-password-1' } })).body.token as string;
     const [desk, phone] = [await signIn(), await signIn()];
     const deskWs = await TestSocket.open(s.wsUrl, desk);
     const phoneWs = await TestSocket.open(s.wsUrl, phone);
-    const changed = await s.call('PUT', '/api/v1/employees/me/password', { token: desk, body: { currentPassword: 'first-password-1', newPassword: 'second-password-2' } });
+    const changed = await s.call('PUT', '/api/v1/employees/me/password', {
+      token: desk,
+      body: { currentPassword: 'first-password-1', newPassword: 'second-password-2' },
+    });
     expect(changed.status).toBe(204);
     await until(() => phoneWs.closeCode !== null, 'the other device’s socket to close');
     expect(phoneWs.closeCode).toBe(1008);
@@ -137,26 +135,40 @@ describe('resume after a cut', () => {
 
 describe('disconnect grace', () => {
   test('an employee back within the grace keeps the session; one who stays away loses it (reason disconnected)', async () => {
+    const { graceSeconds } = (await s.call('GET', '/api/v1/clinic/settings', { token: admin.token })).body;
     expect((await s.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { graceSeconds: 1 } })).body.graceSeconds).toBe(1);
     const sam = await s.login('nurse.sam@demo.clinic');
     const samWs = await TestSocket.open(s.wsUrl, sam.token);
     const { employee: lee, patient, sessionId } = await freshChat('dr.lee@demo.clinic');
     const openAssignment = async () =>
-      (await query<{ employee_id: string }>(s.ctx.db, sql`select employee_id from assignments where session_id = ${sessionId} and ended_at is null`))[0]?.employee_id;
+      (await query<{ employee_id: string }>(s.ctx.db, sql`select employee_id from assignments where session_id = ${sessionId} and ended_at is null`))[0]
+        ?.employee_id;
 
+    const lostAt = async () =>
+      (await query<{ lost: boolean }>(s.ctx.db, sql`select presence_lost_at is not null as lost from users where id = ${lee.user.id}`))[0]!.lost;
+    const connections = async () =>
+      (await query<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from connections where user_id = ${lee.user.id}`))[0]!.n;
+    // The grace (1 s, by the database's clock) runs out at once: whatever moment a lost presence was stamped, it moves
+    // a minute back, instead of the test sleeping past it.
+    const graceOver = () => s.ctx.db.execute(sql`update users set presence_lost_at = presence_lost_at - interval '1 minute' where id = ${lee.user.id}`);
     let leeWs = await TestSocket.open(s.wsUrl, lee.token);
     leeWs.terminate();
     leeWs = await TestSocket.open(s.wsUrl, lee.token);
-    // Well past the grace and several sweeps: still Lee's.
-    await Bun.sleep(2500);
+    await until(async () => (await connections()) === 1, "the dropped socket's connection row to go");
+    // Past the grace, then a sweep: still Lee's.
+    await graceOver();
+    await sweep(s.ctx, s.hub);
     expect(await openAssignment()).toBe(lee.user.id);
     const [row] = await query<{ presence_lost_at: Date | null }>(s.ctx.db, sql`select presence_lost_at from users where id = ${lee.user.id}`);
     expect(row!.presence_lost_at).toBeNull();
 
-    // Sam becomes available, Lee drops for good: the sweeper hands the session over.
+    // Sam becomes available, Lee drops for good: once the grace is over, the sweeper hands the session over.
     await samWs.request({ type: 'availability.set', availability: 'available' });
     leeWs.terminate();
-    await until(async () => (await openAssignment()) === sam.user.id, 'the session to move to Sam');
+    await until(lostAt, "Lee's grace period to start");
+    await graceOver();
+    await sweep(s.ctx, s.hub);
+    expect(await openAssignment()).toBe(sam.user.id);
     const history = (await s.call('GET', `/api/v1/sessions/${sessionId}/assignments`, { token: admin.token })).body.assignments;
     expect(history.map((a: any) => [a.employee.id, a.endReason])).toEqual([
       [lee.user.id, 'disconnected'],
@@ -167,6 +179,8 @@ describe('disconnect grace', () => {
     await samWs.waitFor((e) => e.type === 'employee.assigned' && e.session.id === sessionId, 10_000);
     samWs.close();
     await s.call('POST', `/api/v1/sessions/${sessionId}/end`, { token: patient.token });
+    // The tests after this one get the clinic as it was.
+    await s.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { graceSeconds } });
   });
 });
 
@@ -187,7 +201,8 @@ describe('limits on a socket', () => {
     const calm = await s.guest('Calm');
     const fws = await TestSocket.open(s.wsUrl, flooder.token);
     const cws = await TestSocket.open(s.wsUrl, calm.token);
-    for (let i = 0; i < 80; i++) fws.send({ type: 'typing.stop', sessionId: crypto.randomUUID() });
+    // Past a fresh socket's first burst (2 s of frames plus one subscribe per chat a user can hold) and 10 violations.
+    for (let i = 0; i < 200; i++) fws.send({ type: 'typing.stop', sessionId: crypto.randomUUID() });
     await until(() => fws.closeCode !== null, 'the flooder to be closed');
     expect(fws.closeCode).toBe(4008);
     expect(fws.events.filter((e) => e.type === 'error' && e.code === 'rate_limited').length).toBeGreaterThan(0);
@@ -212,17 +227,19 @@ describe('limits on a socket', () => {
     const raw = connect(Number(url.port), url.hostname);
     await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
     raw.write(
-      `GET ${url.pathname}?token=${encodeURIComponent(patient.token)} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET ${url.pathname}?ticket=${await socketTicket(s.wsUrl, patient.token)} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     await new Promise<void>((resolve) => raw.once('data', () => resolve()));
-    const liveRows = async () => (await query<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from connections where user_id = ${patient.user.id}`))[0]!.n;
+    const liveRows = async () =>
+      (await query<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from connections where user_id = ${patient.user.id}`))[0]!.n;
     await until(async () => (await liveRows()) === 1, 'the raw socket to be registered');
     raw.pause();
     // A masked client frame: subscribe from seq 0.
     const payload = Buffer.from(JSON.stringify({ type: 'subscribe', sessionId, lastSeq: 0 }));
     const mask = Buffer.from(crypto.getRandomValues(new Uint8Array(4)));
-    const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
+    const header =
+      payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
     raw.write(Buffer.concat([header, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]));
     await until(async () => (await liveRows()) === 0, 'the server to close the slow consumer', 30_000);
     raw.destroy();

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { startTestServer, type TestServer } from '../../../../tests/helpers/server';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { useTestServer } from '../../../../tests/helpers/server';
 import { TestSocket } from '../../../../tests/helpers/socket';
 
 // A fresh database and server per file: allow for a loaded CI machine.
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(() => s.close());
+const s = useTestServer();
 
 describe('the seed scenario over sockets', () => {
   test('employee waits → patient starts → push → chat → leave → other employee pushed → patient ends', async () => {
@@ -72,7 +68,12 @@ describe('the seed scenario over sockets', () => {
     const seqs = acks.map((a) => (a.type === 'ack' ? a.message?.seq : undefined));
     expect(seqs).toEqual([...seqs].sort((a, b) => a! - b!));
     await joyWs.waitFor((e) => e.type === 'message.created' && e.message.clientMsgId === 'burst-29');
-    expect(joyWs.messages(id).filter((m) => m.clientMsgId?.startsWith('burst-')).map((m) => m.clientMsgId)).toEqual(ids);
+    expect(
+      joyWs
+        .messages(id)
+        .filter((m) => m.clientMsgId?.startsWith('burst-'))
+        .map((m) => m.clientMsgId),
+    ).toEqual(ids);
     for (const ws of [joyWs, patWs]) ws.close();
   });
 

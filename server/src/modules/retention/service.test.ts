@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { count, eq } from 'drizzle-orm';
-import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { useTestApp, guest, login } from '../../../../tests/helpers/app';
 import { auditLog, chatSessions, messages } from '../../db/schema';
 import { purgeExpiredSessions } from './service';
 
 // A fresh database and server per file: allow for a loaded CI machine.
 setDefaultTimeout(60_000);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-}, 60_000);
-afterAll(() => t?.close());
+const t = useTestApp();
 
 test('ended sessions past the clinic retention period are deleted with their messages, leaving an audit row', async () => {
   const admin = await login(t, 'admin@demo.clinic');

@@ -1,5 +1,5 @@
 /**
- * Retention (RELIABILITY P5): each clinic may set `retentionDays`; ended sessions older than that are deleted with
+ * Retention (docs/requirements.md#privacy): each clinic may set `retentionDays`; ended sessions older than that are deleted with
  * their messages, assignments and read markers (cascade). A PHI-free audit row records each purge; audit rows
  * themselves are kept.
  */
@@ -13,7 +13,13 @@ export async function purgeExpiredSessions(db: Database, now: Date = new Date())
     .select({ id: chatSessions.id, clinicId: chatSessions.clinicId })
     .from(chatSessions)
     .innerJoin(clinics, eq(clinics.id, chatSessions.clinicId))
-    .where(and(eq(chatSessions.status, 'ended'), isNotNull(clinics.retentionDays), lt(chatSessions.endedAt, sql`${now.toISOString()}::timestamptz - make_interval(days => ${clinics.retentionDays})`)))
+    .where(
+      and(
+        eq(chatSessions.status, 'ended'),
+        isNotNull(clinics.retentionDays),
+        lt(chatSessions.endedAt, sql`${now.toISOString()}::timestamptz - make_interval(days => ${clinics.retentionDays})`),
+      ),
+    )
     .limit(500);
   for (const session of due) {
     await db.transaction(async (tx) => {

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { useTestApp, guest, login } from '../../../../tests/helpers/app';
 
 // A fresh database and server per file: allow for a loaded CI machine.
 setDefaultTimeout(60_000);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-}, 60_000);
-afterAll(() => t?.close());
+const t = useTestApp();
 
 describe('the seed scenario over the JSON API', () => {
   test('available → start → assigned → messages → leave → reassigned → end, with history', async () => {

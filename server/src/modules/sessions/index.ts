@@ -1,12 +1,11 @@
 import { Elysia, t } from 'elysia';
-import { Assignment, AuditEntry, QueueEntry, QueueStatus, Session, SessionStatus } from '@medchat/sdk/protocol';
+import { Assignment, AuditEntry, QueueEntry, QueueStatus, Session, SessionLeaveParams, SessionListParams, SessionStartParams } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
-import { authPlugin } from '../../lib/http';
-import { listSessionAudit } from '../audit/service';
+import { authPlugin } from '../auth/plugin';
+import { errors } from '../openapi/responses';
+import { readSessionAudit } from '../audit/trail';
 import { listAssignments } from '../assignments/service';
-import { readableSession } from './access';
-import { endSession, getQueueStatus, getSession, leaveSession, listSessions, MAX_LEAVE_NOTE, startSession } from './service';
-import { listQueue } from './views';
+import { endSession, getQueueStatus, getSession, leaveSession, listSessions, startSession, viewQueue } from './service';
 
 const params = t.Object({ id: t.String({ format: 'uuid' }) });
 
@@ -20,36 +19,65 @@ export const sessionsModule = (ctx: AppContext) =>
         set.status = created ? 201 : 200;
         return session;
       },
-      { auth: ['patient'], body: t.Object({ reason: t.String({ minLength: 1, maxLength: 2000 }) }), detail: { summary: 'A patient starts a chat (or gets their open one)' } },
+      {
+        auth: ['patient'],
+        body: SessionStartParams,
+        response: { 200: Session, 201: Session },
+        detail: { summary: 'A patient starts a chat (201), or gets their open one (200)', responses: errors() },
+      },
     )
-    .get('/sessions', async ({ actor, query }) => ({ sessions: await listSessions(ctx, actor, query) }), {
+    .get('/sessions', async ({ actor, query, ip }) => ({ sessions: await listSessions(ctx, actor, query, ip) }), {
       auth: true,
-      query: t.Object({ status: t.Optional(SessionStatus) }),
+      query: SessionListParams,
       response: { 200: t.Object({ sessions: t.Array(Session) }) },
+      detail: { summary: 'The sessions the caller may see, newest first', responses: errors() },
     })
-    .get('/sessions/:id', ({ actor, params, ip }) => getSession(ctx, actor, params.id, ip), { auth: true, params, response: { 200: Session } })
-    .get('/sessions/:id/queue', ({ actor, params }) => getQueueStatus(ctx, actor, params.id), { auth: true, params, response: { 200: QueueStatus } })
-    .post('/sessions/:id/end', ({ actor, params, ip }) => endSession(ctx, actor, params.id, ip), { auth: true, params, response: { 200: Session } })
+    .get('/sessions/:id', ({ actor, params, ip }) => getSession(ctx, actor, params.id, ip), {
+      auth: true,
+      params,
+      response: { 200: Session },
+      detail: { summary: 'One session', responses: errors('session_not_found') },
+    })
+    .get('/sessions/:id/queue', ({ actor, params }) => getQueueStatus(ctx, actor, params.id), {
+      auth: true,
+      params,
+      response: { 200: QueueStatus },
+      detail: { summary: 'A waiting session’s place in the queue (404 not_found once it is not waiting)', responses: errors('session_not_found', 'not_found') },
+    })
+    .post('/sessions/:id/end', ({ actor, params, ip }) => endSession(ctx, actor, params.id, ip), {
+      auth: true,
+      params,
+      response: { 200: Session },
+      detail: { summary: 'The patient ends the chat (again: the ended session)', responses: errors('session_not_found', 'forbidden') },
+    })
     .post('/sessions/:id/leave', ({ actor, params, ip, body }) => leaveSession(ctx, actor, params.id, ip, body?.note), {
       auth: true,
       params,
-      body: t.Optional(t.Object({ note: t.Optional(t.String({ maxLength: MAX_LEAVE_NOTE })) })),
+      body: t.Optional(SessionLeaveParams),
       response: { 200: Session },
+      detail: {
+        summary: 'The assigned employee hands the chat over, with an optional note for staff',
+        responses: errors('session_not_found', 'forbidden', 'not_assigned', 'session_ended'),
+      },
     })
-    .get('/sessions/:id/assignments', async ({ actor, params }) => ({ assignments: await listAssignments(ctx, actor, params.id) }), {
+    .get('/sessions/:id/assignments', async ({ actor, params, ip }) => ({ assignments: await listAssignments(ctx, actor, params.id, ip) }), {
       auth: true,
       params,
       response: { 200: t.Object({ assignments: t.Array(Assignment) }) },
+      detail: { summary: 'Who held the session, when, and their handover notes (staff)', responses: errors('session_not_found', 'forbidden') },
     })
-    .get(
-      '/sessions/:id/audit',
-      async ({ actor, params }) => {
-        await readableSession(ctx.db, actor, params.id);
-        return { entries: await listSessionAudit(ctx.db, params.id) };
+    .get('/sessions/:id/audit', ({ actor, params, query, ip }) => readSessionAudit(ctx, actor, params.id, ip, query.cursor), {
+      auth: ['admin'],
+      params,
+      query: t.Object({ cursor: t.Optional(t.String({ maxLength: 200 })) }),
+      response: { 200: t.Object({ entries: t.Array(AuditEntry), nextCursor: t.Union([t.String(), t.Null()]) }) },
+      detail: {
+        summary: "A session's audit trail, oldest first, 500 entries a page; pass nextCursor as cursor for the next",
+        responses: errors('session_not_found'),
       },
-      { auth: ['admin'], params, response: { 200: t.Object({ entries: t.Array(AuditEntry) }) } },
-    )
-    .get('/queue', async ({ actor }) => ({ waiting: await listQueue(ctx.db, actor.clinicId) }), {
+    })
+    .get('/queue', async ({ actor, ip }) => ({ waiting: await viewQueue(ctx, actor, ip) }), {
       auth: ['employee', 'admin'],
       response: { 200: t.Object({ waiting: t.Array(QueueEntry) }) },
+      detail: { summary: 'The clinic’s waiting patients, oldest first (staff)', responses: errors() },
     });

@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import type { QueueStatus, Session, SessionStatus } from '@medchat/sdk/protocol';
+import { LIMITS, type QueueEntry, type QueueStatus, type Session, type SessionStatus } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import type { AppContext } from '../../context';
@@ -8,12 +8,12 @@ import { AppError } from '../../lib/errors';
 import { cleanText } from '../../lib/text';
 import { inTransaction } from '../../lib/transaction';
 import { recordAudit } from '../audit/service';
-import type { Actor } from '../auth/service';
-import { assignSession, claimWaiting, closeAssignment, lockSession, releaseSession } from '../assignments/engine';
-import { estimateWaitSeconds } from '../assignments/rules';
+import type { Actor } from '../auth/actor';
+import { assignSession, claimWaiting, closeAssignment, lockQueue, releaseSession } from '../assignments/engine';
+import { queueStatusFor } from '../assignments/wait-estimate';
 import { appendSystemMessage } from '../messages/store';
-import { assertCanWrite, readableSession } from './access';
-import { getSessionView, listSessionViews, queuePosition, toSession } from './views';
+import { assertCanWrite, lockReadable, readableSession } from './access';
+import { getSessionView, listQueue, listSessionViews, queuePosition, toSession } from './views';
 
 async function view(q: Queryable, id: string): Promise<Session> {
   const session = await getSessionView(q, id);
@@ -32,7 +32,13 @@ const openSessionOf = prepared((db) =>
 const insertSession = prepared((db) =>
   db
     .insert(chatSessions)
-    .values({ clinicId: sql.placeholder('clinicId'), patientId: sql.placeholder('patientId'), reason: sql.placeholder('reason') })
+    // The session's place in the queue, stamped under the queue lock (assignments/engine.ts, lockQueue).
+    .values({
+      clinicId: sql.placeholder('clinicId'),
+      patientId: sql.placeholder('patientId'),
+      reason: sql.placeholder('reason'),
+      createdAt: sql`statement_timestamp()`,
+    })
     // The partial unique index of open sessions: a patient who has one gets no second row (and no error).
     .onConflictDoNothing({ target: chatSessions.patientId, where: sql`status <> 'ended'` })
     .returning()
@@ -52,10 +58,16 @@ const markEnded = prepared((db) =>
  * first and skips itself when an open session exists (a start at the same moment included: it waits for that
  * one's transaction), so the usual start is one statement shorter than looking first.
  */
-export async function startSession(ctx: AppContext, actor: Actor, input: { reason: string }, ip: string | null): Promise<{ session: Session; created: boolean }> {
+export async function startSession(
+  ctx: AppContext,
+  actor: Actor,
+  input: { reason: string },
+  ip: string | null,
+): Promise<{ session: Session; created: boolean }> {
   if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only patients start sessions.');
-  const reason = cleanText(input.reason, 'reason', { maxLength: 500, allowNewlines: true });
+  const reason = cleanText(input.reason, 'reason', { maxLength: LIMITS.reason, allowNewlines: true, refuseBidi: true });
   return inTransaction(ctx, async (tx, emit) => {
+    await lockQueue(tx, actor.clinicId);
     let row: typeof chatSessions.$inferSelect | undefined;
     // Twice at most: the open session may end between the insert and the look-up, and then the insert succeeds.
     for (let attempt = 0; ; attempt++) {
@@ -75,13 +87,45 @@ export async function startSession(ctx: AppContext, actor: Actor, input: { reaso
   });
 }
 
-export async function listSessions(ctx: AppContext, actor: Actor, filter: { status?: SessionStatus }): Promise<Session[]> {
+/** The sessions the actor may see (newest first). The list is one read: one audit row naming every session in it. */
+export async function listSessions(ctx: AppContext, actor: Actor, filter: { status?: SessionStatus }, ip: string | null): Promise<Session[]> {
+  const sessions = await listVisibleSessions(ctx, actor, filter);
+  await recordListRead(
+    ctx,
+    actor,
+    'sessions.listed',
+    sessions.map((x) => x.id),
+    ip,
+  );
+  return sessions;
+}
+
+function listVisibleSessions(ctx: AppContext, actor: Actor, filter: { status?: SessionStatus }): Promise<Session[]> {
   const status = filter.status ? eq(chatSessions.status, filter.status) : undefined;
   if (actor.role === 'patient') return listSessionViews(ctx.db, and(eq(chatSessions.patientId, actor.id), status));
   if (actor.role === 'admin') return listSessionViews(ctx.db, and(eq(chatSessions.clinicId, actor.clinicId), status));
   const held = ctx.db.selectDistinct({ id: assignments.sessionId }).from(assignments).where(eq(assignments.employeeId, actor.id));
-  return listSessionViews(ctx.db, and(eq(chatSessions.clinicId, actor.clinicId), or(eq(chatSessions.employeeId, actor.id), inArray(chatSessions.id, held)), status));
+  return listSessionViews(
+    ctx.db,
+    and(eq(chatSessions.clinicId, actor.clinicId), or(eq(chatSessions.employeeId, actor.id), inArray(chatSessions.id, held)), status),
+  );
 }
+
+/** The clinic's waiting patients, with names and reasons, for staff: one read, one audit row naming every session. */
+export async function viewQueue(ctx: AppContext, actor: Actor, ip: string | null): Promise<QueueEntry[]> {
+  const waiting = await listQueue(ctx.db, actor.clinicId);
+  await recordListRead(
+    ctx,
+    actor,
+    'queue.viewed',
+    waiting.map((w) => w.sessionId),
+    ip,
+  );
+  return waiting;
+}
+
+const recordListRead = (ctx: AppContext, actor: Actor, action: 'sessions.listed' | 'queue.viewed', sessionIds: string[], ip: string | null) =>
+  recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action, sessionIds, ip });
 
 export async function getSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
   await readableSession(ctx.db, actor, sessionId);
@@ -93,23 +137,16 @@ export async function getQueueStatus(ctx: AppContext, actor: Actor, sessionId: s
   const row = await readableSession(ctx.db, actor, sessionId);
   const position = await queuePosition(ctx.db, row);
   if (position === null) throw new AppError('not_found', undefined, 'The session is not waiting.');
-  return { position, estimatedWaitSeconds: estimateWaitSeconds(position, await availableStaff(ctx, row.clinicId)) };
+  return (await queueStatusFor(ctx, row.clinicId))(position);
 }
 
-/** Employees of the clinic available now, for wait estimates. */
-export async function availableStaff(ctx: AppContext, clinicId: string): Promise<number> {
-  const [row] = await ctx.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(users)
-    .where(and(eq(users.clinicId, clinicId), eq(users.role, 'employee'), eq(users.active, true), eq(users.availability, 'available')));
-  return row?.n ?? 0;
-}
+export { availableStaff } from '../employees/available';
 
 /** Only the patient ends a session. Ending closes the open assignment (reason session_ended). */
 export async function endSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<Session> {
   return inTransaction(ctx, async (tx, emit) => {
-    const row = await lockSession(tx, sessionId);
-    if (!row || row.clinicId !== actor.clinicId || (actor.role === 'patient' && row.patientId !== actor.id)) throw new AppError('session_not_found');
+    await lockQueue(tx, actor.clinicId);
+    const row = await lockReadable(tx, actor, sessionId);
     if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only the patient ends a session.');
     if (row.status === 'ended') return view(tx, sessionId);
     const previous = await closeAssignment(tx, row, 'session_ended', { by: { actorId: actor.id, ip } });
@@ -124,19 +161,16 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
   });
 }
 
-/** Characters of a handover note. */
-export const MAX_LEAVE_NOTE = 500;
-
 /**
  * The assigned employee leaves (shift change): another available employee takes over, or the session waits. The
  * handover note goes on the ended assignment, for staff only.
  */
 export async function leaveSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null, note?: string): Promise<Session> {
-  const leaveNote = note?.trim() ? cleanText(note, 'note', { maxLength: MAX_LEAVE_NOTE, allowNewlines: true }) : null;
+  const leaveNote = note?.trim() ? cleanText(note, 'note', { maxLength: LIMITS.leaveNote, allowNewlines: true }) : null;
   return inTransaction(ctx, async (tx, emit) => {
-    const row = await lockSession(tx, sessionId);
-    if (!row || row.clinicId !== actor.clinicId) throw new AppError('session_not_found');
-    if (actor.role === 'patient') throw new AppError(row.patientId === actor.id ? 'forbidden' : 'session_not_found');
+    await lockQueue(tx, actor.clinicId);
+    const row = await lockReadable(tx, actor, sessionId);
+    if (actor.role === 'patient') throw new AppError('forbidden');
     assertCanWrite(actor, row);
     await releaseSession(tx, emit, row, 'left', { by: { actorId: actor.id, ip }, leaveNote });
     await claimWaiting(tx, emit, actor.id);

@@ -36,7 +36,11 @@ function selectSessions(q: Queryable) {
 
 const toView = (r: { session: SessionRow; patientName: string; employeeName: string | null }) => toSession(r.session, r.patientName, r.employeeName);
 
-const sessionById = prepared((db) => selectSessions(db).where(eq(chatSessions.id, sql.placeholder('id'))).prepare('session_view'));
+const sessionById = prepared((db) =>
+  selectSessions(db)
+    .where(eq(chatSessions.id, sql.placeholder('id')))
+    .prepare('session_view'),
+);
 
 export async function getSessionView(q: Queryable, id: string): Promise<Session | null> {
   const [row] = await sessionById(q, { id });

@@ -1,7 +1,8 @@
-import { LitElement, css, html } from 'lit';
-import { MAX_MESSAGE_LENGTH } from '@medchat/sdk';
+import { LitElement, html } from 'lit';
+import { MAX_MESSAGE_LENGTH } from '@medchat/sdk/patient';
 import { emitInternal } from '../../events/events';
 import { base } from '../../styles/tokens.styles';
+import { styles } from './composer.styles';
 import type { Translation } from '../../translations';
 import { composerKeyAction, messageToSend } from './composer.keys';
 
@@ -13,31 +14,7 @@ import { composerKeyAction, messageToSend } from './composer.keys';
  * @fires medchat-compose-typing - internal: `{isTyping}`.
  */
 export class Composer extends LitElement {
-  static override styles = [
-    base,
-    css`
-      form {
-        display: flex;
-        gap: 8px;
-        padding: 10px 12px;
-        border-top: 1px solid var(--_line);
-        align-items: flex-end;
-      }
-      textarea {
-        flex: 1;
-        font: inherit;
-        resize: none;
-        min-height: 44px;
-        max-height: 140px;
-        padding: 10px;
-        color: var(--medchat-color-text);
-        background: var(--medchat-color-surface);
-        border: 1px solid var(--medchat-color-muted);
-        border-radius: calc(var(--medchat-radius) / 2);
-        field-sizing: content;
-      }
-    `,
-  ];
+  static override styles = [base, styles];
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
   static override properties = { t: { attribute: false } };
 

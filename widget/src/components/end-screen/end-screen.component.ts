@@ -1,6 +1,7 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import { emitInternal } from '../../events/events';
 import { base } from '../../styles/tokens.styles';
+import { styles } from './end-screen.styles';
 import type { Translation } from '../../translations';
 import { transcriptFileName } from '../../utils/transcript';
 
@@ -9,36 +10,7 @@ import { transcriptFileName } from '../../utils/transcript';
  * @fires medchat-new-chat - internal.
  */
 export class EndScreen extends LitElement {
-  static override styles = [
-    base,
-    css`
-      :host {
-        display: block;
-        padding: 20px 16px;
-      }
-      h2 {
-        margin: 0 0 6px;
-        font-size: 1.15em;
-      }
-      p {
-        margin: 0 0 16px;
-      }
-      .actions {
-        display: grid;
-        gap: 10px;
-      }
-      a {
-        display: block;
-        text-align: center;
-        padding: 0.6em 0.9em;
-        border-radius: calc(var(--medchat-radius) / 2);
-        min-height: 44px;
-        border: 1px solid var(--_line);
-        color: var(--medchat-color-text);
-        font-weight: 600;
-      }
-    `,
-  ];
+  static override styles = [base, styles];
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
   static override properties = { t: { attribute: false }, transcript: { attribute: false } };
 

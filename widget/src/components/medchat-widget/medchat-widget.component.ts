@@ -20,8 +20,8 @@ type Internal<K extends keyof InternalEventMap> = CustomEvent<InternalEventMap[K
  * @attr locale - `en` or `es` (default: the browser's language).
  * @attr position - `bottom-right` (default) or `bottom-left`.
  * @attr open - the panel is open; reflects.
- * @attr title - the panel heading (default: "Chat with <clinic>").
- * @attr theme - `light` or `dark` (default: follow prefers-color-scheme).
+ * @attr label - the panel heading (default: "Chat with <clinic>").
+ * @attr theme - `light` (default), `dark`, or `auto` (follows the reader's prefers-color-scheme).
  *
  * @fires medchat-ready - `{clinic: {id, name}, resumed}` once usable.
  * @fires medchat-open - the panel opened.
@@ -30,16 +30,34 @@ type Internal<K extends keyof InternalEventMap> = CustomEvent<InternalEventMap[K
  * @fires medchat-session-ended - `{sessionId}`.
  * @fires medchat-error - `{code, message}`.
  *
- * @csspart launcher - the round button that opens the chat.   @csspart badge - the unread count.
- * @csspart panel - the chat window.   @csspart header - its title bar.   @csspart end-button - "End chat".
- * @csspart emergency-notice - the "not for emergencies" note.   @csspart queue-status - place in the queue.
- * @csspart message-list - the conversation.   @csspart message - each message (also message-own/-staff/-system).
- * @csspart composer - the message form.   @csspart send-button - its send button.
+ * @csspart launcher - the round button that opens and closes the chat.
+ * @csspart badge - the unread count on the launcher.
+ * @csspart panel - the chat window.
+ * @csspart header - its title bar.
+ * @csspart end-button - "End chat" in the header.
+ * @csspart emergency-notice - the "not for emergencies" note with the clinic's emergency text.
+ * @csspart queue-status - place in the queue and estimated wait.
+ * @csspart after-hours - while the clinic is closed by its hours: the clinic's after-hours text and the next opening, instead of the form.
+ * @csspart message-list - the conversation (a `role="log"` live region).
+ * @csspart message - every message.
+ * @csspart message-own - a message of the patient's.
+ * @csspart message-staff - a message of a member of staff.
+ * @csspart message-system - a notice (joined, left, ended).
+ * @csspart new-messages - the button down to messages that arrived while the patient was scrolled up.
+ * @csspart composer - the message form.
+ * @csspart send-button - its send button.
  *
- * @cssprop --medchat-color-primary   @cssprop --medchat-color-on-primary   @cssprop --medchat-color-surface
- * @cssprop --medchat-color-text   @cssprop --medchat-color-muted   @cssprop --medchat-color-danger
- * @cssprop --medchat-font-family   @cssprop --medchat-radius   @cssprop --medchat-z-index
- * @cssprop --medchat-launcher-size   @cssprop --medchat-panel-width
+ * @cssprop --medchat-color-primary - launcher, header, own messages, primary buttons (default: the clinic's brand colour, else #0b5cad).
+ * @cssprop --medchat-color-on-primary - text on the primary colour.
+ * @cssprop --medchat-color-surface - panel background.
+ * @cssprop --medchat-color-text - text and focus ring.
+ * @cssprop --medchat-color-muted - times, hints, system lines.
+ * @cssprop --medchat-color-danger - emergency note, errors, unread badge.
+ * @cssprop --medchat-font-family - all text.
+ * @cssprop --medchat-radius - panel and bubbles (buttons use half).
+ * @cssprop --medchat-z-index - stacking of launcher and panel.
+ * @cssprop --medchat-launcher-size - the round launcher button.
+ * @cssprop --medchat-panel-width - the panel on wide screens.
  */
 export class MedChatWidget extends LitElement {
   static override styles = [tokens, base, styles];
@@ -50,9 +68,9 @@ export class MedChatWidget extends LitElement {
     locale: {},
     position: { reflect: true },
     open: { type: Boolean, reflect: true },
-    title: {},
+    label: {},
     theme: { reflect: true },
-    isConfirming: { state: true },
+    isConfirming: { state: true, attribute: false },
   };
 
   server = '';
@@ -61,11 +79,12 @@ export class MedChatWidget extends LitElement {
   locale: string | null = null;
   position: 'bottom-right' | 'bottom-left' = 'bottom-right';
   open = false;
-  override title = '';
-  theme: 'light' | 'dark' | null = null;
+  /** The panel heading; empty means "Chat with <clinic>". */
+  label = '';
+  theme: 'light' | 'dark' | 'auto' | null = null;
   private isConfirming = false;
 
-  private readonly chat = new ChatController(this);
+  private readonly controller = new ChatController(this);
   private readonly i18n = new LocalizeController(this);
   private needsConfigure = true;
   private shownView: View | null = null;
@@ -105,18 +124,18 @@ export class MedChatWidget extends LitElement {
     const settings = changed.has('server') || changed.has('site') || changed.has('identityToken');
     if ((this.needsConfigure || settings) && this.server && this.site) {
       this.needsConfigure = false;
-      void this.chat.configure({ server: this.server, site: this.site, identityToken: this.identityToken });
+      void this.controller.configure({ server: this.server, site: this.site, identityToken: this.identityToken });
     }
-    if (changed.has('open') && this.open) this.chat.clearUnread();
+    if (changed.has('open') && this.open) this.controller.clearUnread();
     this.applyBrand();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('open') && (changed.get('open') !== undefined || this.open)) {
       emit(this, this.open ? 'medchat-open' : 'medchat-close', {});
-      if (this.open) this.chat.markRead();
+      if (this.open) this.controller.markRead();
     }
-    const view = this.chat.view;
+    const view = this.controller.view;
     const viewChanged = view !== this.shownView;
     this.shownView = view;
     const lostFocus = this.matches(':focus-within') || document.activeElement === document.body;
@@ -128,7 +147,7 @@ export class MedChatWidget extends LitElement {
 
   override render() {
     const { t } = this.i18n;
-    const c = this.chat;
+    const c = this.controller;
     const view = c.view;
     const hasSession = view === 'waiting' || view === 'chat';
     const unread = c.unread && !this.open ? `, ${t.unread(c.unread)}` : '';
@@ -139,30 +158,36 @@ export class MedChatWidget extends LitElement {
         ${CHAT_ICON}
         ${c.unread && !this.open ? html`<span part="badge" class="badge" aria-hidden="true">${c.unread > 9 ? '9+' : c.unread}</span>` : nothing}
       </button>
-      <section id="panel" part="panel" class="panel" role="dialog" aria-labelledby="title" ?hidden=${!this.open} lang=${t.locale} @keydown=${this.onKeyDown}>
+      <section id="panel" part="panel" class="panel ${hasSession ? 'tall' : ''}" role="dialog" aria-labelledby="title" ?hidden=${!this.open} lang=${t.locale} @keydown=${this.onKeyDown}>
         <header part="header">
-          <h2 id="title">${this.title || t.title(c.clinic?.name ?? '')}</h2>
-          ${hasSession
-            ? html`<button part="end-button" class="end" type="button" ?disabled=${c.isBusy} aria-expanded=${this.isConfirming ? 'true' : 'false'}
+          <h2 id="title">${this.label || t.title(c.clinic?.name ?? '')}</h2>
+          ${
+            hasSession
+              ? html`<button part="end-button" class="end" type="button" ?disabled=${c.isBusy} aria-expanded=${this.isConfirming ? 'true' : 'false'}
                 @click=${this.askEnd}>${t.endChat}</button>`
-            : nothing}
-          <button class="close" type="button" aria-label=${t.closeChat} @click=${this.hide}>×</button>
+              : nothing
+          }
+          <button class="close" type="button" aria-label=${t.minimizeChat} @click=${this.hide}>×</button>
         </header>
         <div part="emergency-notice" class="emergency" role="note"><strong>${t.notEmergency}</strong> ${c.clinic?.emergencyText || t.emergencyFallback}</div>
         ${banner ? html`<div class="note" role="status">${banner === 'offline' ? t.offline : t.reconnecting}</div>` : nothing}
-        ${c.error
-          ? html`<div class="note error" role="alert">${t.error(c.error)}
+        ${
+          c.error
+            ? html`<div class="note error" role="alert">${t.error(c.error)}
               <button class="secondary" type="button" @click=${() => c.dismissError()}>${t.dismiss}</button></div>`
-          : nothing}
-        ${this.isConfirming && hasSession
-          ? html`<div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
+            : nothing
+        }
+        ${
+          this.isConfirming && hasSession
+            ? html`<div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
               <p id="confirm-text">${t.endConfirm}</p>
               <div>
                 <button class="danger" type="button" @click=${this.confirmEnd}>${t.endConfirmYes}</button>
                 <button class="secondary keep" type="button" @click=${this.cancelEnd}>${t.endConfirmNo}</button>
               </div>
             </div>`
-          : nothing}
+            : nothing
+        }
         <div class="body">${this.renderView(view)}</div>
       </section>
     `;
@@ -170,24 +195,30 @@ export class MedChatWidget extends LitElement {
 
   private renderView(view: View) {
     const { t } = this.i18n;
-    const c = this.chat;
+    const c = this.controller;
     switch (view) {
       case 'loading':
         return html`<p class="center" role="status">${t.loading}</p>`;
       case 'unavailable':
-        return html`<p class="center">${t.error(c.error ?? 'internal_error')}</p>`;
+        return html`<p class="center">${t.error(c.unavailableCode ?? c.error ?? 'internal_error')}</p>`;
+      case 'closed': {
+        const { afterHoursText, nextOpenAt } = c.clinic!.hours;
+        const when = nextOpenAt && new Date(nextOpenAt).toLocaleString(t.locale, { dateStyle: 'full', timeStyle: 'short' });
+        return html`<div part="after-hours" class="center closed" role="status"><h3>${t.closedTitle}</h3>${afterHoursText ? html`<p>${afterHoursText}</p>` : nothing}
+          <p>${when ? t.closedNext(when) : t.closedNoNext}</p></div>`;
+      }
       case 'prechat':
         return html`<medchat-prechat-form .t=${t} name=${c.lastName} ?needsName=${!this.identityToken} ?isBusy=${c.isBusy}
           @medchat-prechat-submit=${(e: Internal<'medchat-prechat-submit'>) => void c.start(e.detail.name, e.detail.reason)}></medchat-prechat-form>`;
       case 'ended':
         return html`<medchat-end-screen .t=${t} .transcript=${this.transcriptText()} @medchat-new-chat=${() => c.newChat()}></medchat-end-screen>`;
       default: {
-        const chat = c.chat;
+        const handle = c.sessionHandle;
         return html`
           ${view === 'waiting' ? html`<medchat-queue-status exportparts="queue-status" .t=${t} .queue=${c.queue}></medchat-queue-status>` : nothing}
-          <medchat-message-list exportparts="message-list, message, message-own, message-staff, message-system" .t=${t}
-            .messages=${chat?.messages ?? []} .pending=${chat?.pending ?? []} .readBy=${new Map(chat?.readBy ?? [])}
-            .selfId=${c.selfId} .hasEmployee=${Boolean(chat?.session?.employee)} .typists=${chat?.typists ?? []}
+          <medchat-message-list exportparts="message-list, message, message-own, message-staff, message-system, new-messages" .t=${t}
+            .messages=${handle?.messages ?? []} .pending=${handle?.pending ?? []} .readBy=${new Map(handle?.readBy ?? [])}
+            .selfId=${c.selfId} .hasEmployee=${Boolean(handle?.session?.employee)} .typists=${handle?.typists ?? []}
             @medchat-retry=${(e: Internal<'medchat-retry'>) => c.retry(e.detail.clientMsgId)}></medchat-message-list>
           <medchat-composer exportparts="composer, send-button" .t=${t}
             @medchat-compose-send=${(e: Internal<'medchat-compose-send'>) => c.send(e.detail.body)}
@@ -198,7 +229,7 @@ export class MedChatWidget extends LitElement {
   }
 
   private transcriptText(): string {
-    const c = this.chat;
+    const c = this.controller;
     return formatTranscript({ clinicName: c.clinic?.name ?? '', messages: c.transcript ?? [], selfId: c.selfId, t: this.i18n.t });
   }
 
@@ -206,6 +237,7 @@ export class MedChatWidget extends LitElement {
     const target: Record<View, string> = {
       loading: '.close',
       unavailable: '.close',
+      closed: '.close',
       prechat: 'medchat-prechat-form',
       waiting: 'medchat-composer',
       chat: 'medchat-composer',
@@ -219,7 +251,7 @@ export class MedChatWidget extends LitElement {
   private onKeyDown(e: KeyboardEvent): void {
     if (e.key !== 'Escape') return;
     e.stopPropagation();
-    if (this.isConfirming) this.cancelEnd();
+    if (this.isConfirming) void this.cancelEnd();
     else this.hide();
   }
 
@@ -237,12 +269,12 @@ export class MedChatWidget extends LitElement {
 
   private async confirmEnd(): Promise<void> {
     this.isConfirming = false;
-    await this.chat.end();
+    await this.controller.end();
   }
 
   /** The clinic's brand colour, through custom properties only (a page's own --medchat-color-primary still wins). */
   private applyBrand(): void {
-    const brand = this.chat.clinic?.brandColor ?? null;
+    const brand = this.controller.clinic?.brandColor ?? null;
     if (brand === this.brand) return;
     this.brand = brand;
     const tokens = brandTokens(brand);

@@ -45,7 +45,8 @@ export const styles = css`
     right: 20px;
     bottom: calc(32px + var(--medchat-launcher-size));
     width: min(var(--medchat-panel-width), calc(100vw - 40px));
-    height: min(640px, calc(100vh - 120px));
+    /* As tall as its content (the pre-chat form, the end screen), up to the chat's height. */
+    max-height: min(640px, calc(100vh - 120px));
     display: flex;
     flex-direction: column;
     background: var(--medchat-color-surface);
@@ -59,6 +60,9 @@ export const styles = css`
   :host([position='bottom-left']) .panel {
     right: auto;
     left: 20px;
+  }
+  .panel.tall {
+    height: min(640px, calc(100vh - 120px));
   }
   .panel[hidden] {
     display: none;
@@ -86,6 +90,7 @@ export const styles = css`
     padding: 0.3em 0.7em;
   }
   header .close {
+    border-color: transparent;
     width: 40px;
     font-size: 1.4em;
     line-height: 1;
@@ -146,11 +151,20 @@ export const styles = css`
     padding: 24px 16px;
     color: var(--medchat-color-muted);
   }
+  .closed {
+    color: inherit;
+    white-space: pre-line;
+  }
+  .closed h3 {
+    margin-top: 0;
+  }
   @media (max-width: 480px) {
-    .panel {
+    .panel,
+    .panel.tall {
       inset: 0;
       width: 100%;
       height: 100%;
+      max-height: none;
       border-radius: 0;
       border: 0;
     }

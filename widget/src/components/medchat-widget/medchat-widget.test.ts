@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, spyOn, test } from 'bun:test';
 
 describe('define()', () => {
   test('importing defines every tag once; loading again (or calling define) changes nothing', async () => {
@@ -27,6 +27,35 @@ describe('define()', () => {
   test('the widget declares every public attribute as a reactive property', async () => {
     const { MedChatWidget } = await import('../../medchat-widget');
     const attributes = (MedChatWidget as unknown as { observedAttributes: string[] }).observedAttributes;
-    for (const name of ['server', 'site', 'identity-token', 'locale', 'position', 'open', 'title', 'theme']) expect(attributes).toContain(name);
+    for (const name of ['server', 'site', 'identity-token', 'locale', 'position', 'open', 'label', 'theme']) expect(attributes).toContain(name);
+    expect(attributes).not.toContain('title'); // the browser's tooltip attribute stays the browser's
+  });
+
+  test('VERSION is the package version', async () => {
+    const { VERSION } = await import('../../medchat-widget');
+    expect(VERSION).toBe((await import('../../../package.json')).version);
+  });
+
+  test('a tag another version of the widget registered first is left alone, with one console warning for it', async () => {
+    const { define } = await import('../../medchat-widget');
+    class OtherVersion {
+      static version = '0.0.1';
+    }
+    const defined = new Map<string, unknown>([['medchat-widget', OtherVersion]]);
+    const registry = { get: (tag: string) => defined.get(tag), define: (tag: string, el: unknown) => void defined.set(tag, el) };
+    const warn = spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(define(registry as unknown as CustomElementRegistry)).not.toContain('medchat-widget');
+      expect(defined.get('medchat-widget')).toBe(OtherVersion);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain('medchat-widget');
+      expect(String(warn.mock.calls[0]![0])).toContain('0.0.1');
+      // The same version loaded twice (a module and a classic script) is no news: no warning.
+      warn.mockClear();
+      define(registry as unknown as CustomElementRegistry);
+      expect(warn).toHaveBeenCalledTimes(1); // still only the other version's tag
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Message } from '@medchat/sdk';
+import type { Message } from '@medchat/sdk/patient';
 
 export type OwnStatus = 'sent' | 'delivered' | 'read';
 

@@ -15,9 +15,27 @@ export const styles = css`
     flex-direction: column;
     gap: 10px;
     overscroll-behavior: contain;
+    /* The widget keeps the reader's place itself; the browser's scroll anchoring must not move it. */
+    overflow-anchor: none;
+  }
+  .jump {
+    position: relative;
+    height: 0;
+  }
+  .jump button {
+    position: absolute;
+    bottom: 8px;
+    left: 50%;
+    transform: translateX(-50%);
+    white-space: nowrap;
+    border-radius: 999px;
+    background: var(--medchat-color-surface);
+    font-weight: 600;
+    box-shadow: 0 2px 8px rgb(0 0 0 / 0.25);
   }
   .row {
     max-width: 85%;
+    min-width: 0;
     display: flex;
     flex-direction: column;
     align-items: flex-start;
@@ -26,7 +44,17 @@ export const styles = css`
     align-self: flex-end;
     align-items: flex-end;
   }
+  .who,
+  .system,
+  .typing {
+    overflow-wrap: anywhere;
+  }
+  .bubble {
+    unicode-bidi: isolate;
+    text-align: start;
+  }
   .who {
+    max-width: 100%;
     font-size: 0.8em;
     font-weight: 600;
     color: var(--medchat-color-muted);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import type { Message } from '@medchat/sdk';
+import type { Message } from '@medchat/sdk/patient';
 import { authorKind, lastOwnSeq, ownStatus } from './message-list.status';
 
 const me = { id: 'p1', role: 'patient' as const, displayName: 'Pat' };

@@ -31,14 +31,16 @@ export class PrechatForm extends LitElement {
     return html`
       <form novalidate @submit=${this.submit}>
         <p>${t.prechatIntro}</p>
-        ${this.needsName
-          ? html`<div>
+        ${
+          this.needsName
+            ? html`<div>
               <label for="name">${t.nameLabel}</label>
               <input id="name" name="name" autocomplete="name" maxlength=${NAME_MAX + 20} .value=${this.name}
                 aria-invalid=${errors.name ? 'true' : 'false'} aria-describedby=${errors.name ? 'name-error' : nothing} required />
               ${errors.name ? html`<div id="name-error" class="error">${errors.name}</div>` : nothing}
             </div>`
-          : nothing}
+            : nothing
+        }
         <div>
           <label for="reason">${t.reasonLabel}</label>
           <textarea id="reason" name="reason" maxlength=${REASON_MAX + 50} required

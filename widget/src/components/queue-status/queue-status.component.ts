@@ -1,6 +1,7 @@
-import { LitElement, css, html, nothing } from 'lit';
-import type { QueueStatus } from '@medchat/sdk';
+import { LitElement, html, nothing } from 'lit';
+import type { QueueStatus } from '@medchat/sdk/patient';
 import { base } from '../../styles/tokens.styles';
+import { styles } from './queue-status.styles';
 import type { Translation } from '../../translations';
 import { queueLines } from './queue-status.text';
 
@@ -9,32 +10,7 @@ import { queueLines } from './queue-status.text';
  * @csspart queue-status - the status box.
  */
 export class QueueStatusView extends LitElement {
-  static override styles = [
-    base,
-    css`
-      :host {
-        display: block;
-      }
-      div {
-        margin: 12px 16px 0;
-        padding: 12px 14px;
-        border-radius: var(--medchat-radius);
-        background: var(--_raised);
-      }
-      strong {
-        display: block;
-        margin-bottom: 2px;
-      }
-      p {
-        margin: 0;
-      }
-      .hint {
-        color: var(--medchat-color-muted);
-        font-size: 0.9em;
-        margin-top: 4px;
-      }
-    `,
-  ];
+  static override styles = [base, styles];
   static override properties = { t: { attribute: false }, queue: { attribute: false } };
 
   declare t: Translation;

@@ -1,0 +1,89 @@
+/**
+ * Bundle sizes, measured one way for every caller: the size budgets in `npm test`, the packages' `size` scripts
+ * and the benchmark's bundle rows (bench/sections/bundles.ts). Every figure comes from a fresh in-memory build of
+ * the sources, never from a dist/ folder that may be stale.
+ *
+ *   bun run scripts/size.ts [sdk|widget]   prints the sizes; exits 1 when a bundle is over its budget
+ *
+ * The SDK is bundled as an app's bundler would (Bun.build, browser, minified); the widget exactly as its release
+ * build (widget/rollup.config.mjs, Lit and the SDK included, so a type error fails here too).
+ */
+import { gzipSync } from 'node:zlib';
+import { rollup } from 'rollup';
+import { input as widgetInput, plugins as widgetPlugins } from '../widget/rollup.config.mjs';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+/** Bytes of a minified bundle, and of it compressed with gzip -9: the figures the budgets are set in. */
+export interface BundleSize {
+  min: number;
+  gzip: number;
+}
+
+/** min+gzip budgets, in bytes (README.md of each package states them). */
+export const BUDGETS = { sdk: 6 * 1024, widget: 25 * 1024 } as const;
+
+/** The one measuring function. */
+export function sizeOf(minified: string): BundleSize {
+  return { min: Buffer.byteLength(minified), gzip: gzipSync(minified, { level: 9 }).byteLength };
+}
+
+/** Minified ES module of one entry, bundled for browsers with everything it imports (used for the SDK and the floors). */
+export async function bundleWithBun(entry: string): Promise<string> {
+  const result = await Bun.build({ entrypoints: [entry], format: 'esm', target: 'browser', minify: true, conditions: ['browser', 'production'] });
+  if (!result.success) throw new AggregateError(result.logs, `Bun.build of ${entry} failed: ${result.logs.map(String).join('; ').slice(0, 300)}`);
+  return await result.outputs[0]!.text();
+}
+
+/** The SDK's main entry: the client as a staff console bundles it. */
+export const SDK_ENTRY = `${ROOT}sdk/src/index.ts`;
+
+export async function sdkSize(): Promise<BundleSize> {
+  const code = await bundleWithBun(SDK_ENTRY);
+  // TypeBox stays out of the browser bundle: the main entry imports protocol models as types only.
+  if (/@sinclair\/typebox|TypeBox\.|Type\.Object/.test(code)) throw new Error('the SDK bundle contains TypeBox: import protocol models with `import type`');
+  return sizeOf(code);
+}
+
+/** The widget's release build (ES module and classic script), minified, from one rollup run. */
+export async function widgetSizes(): Promise<{ module: BundleSize; classic: BundleSize }> {
+  const build = await rollup({ input: widgetInput, plugins: widgetPlugins({ minify: true }), onwarn: () => {} });
+  try {
+    const [es, iife] = await Promise.all([build.generate({ format: 'es' }), build.generate({ format: 'iife', name: 'MedChatWidget' })]);
+    return { module: sizeOf(es.output[0].code), classic: sizeOf(iife.output[0].code) };
+  } finally {
+    await build.close();
+  }
+}
+
+if (import.meta.main) {
+  const which = process.argv[2];
+  const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`.padStart(10);
+  const rows: Array<[string, BundleSize, number | null]> = [];
+  let over = 0;
+  /** A bundle that does not build fails the check too, and the other one is still measured. */
+  const measure = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (error) {
+      console.error(`${name}: does not build: ${error instanceof Error ? error.message : error}`);
+      over++;
+    }
+  };
+  if (which !== 'widget') await measure('@medchat/sdk', async () => void rows.push(['@medchat/sdk (sdk/src/index.ts)', await sdkSize(), BUDGETS.sdk]));
+  if (which !== 'sdk') {
+    await measure('the widget', async () => {
+      const widget = await widgetSizes();
+      rows.push(['medchat-widget.js (ES module)', widget.module, BUDGETS.widget], ['medchat-widget.iife.js (classic)', widget.classic, null]);
+    });
+  }
+  console.log(`${''.padEnd(36)}${'min'.padStart(10)}${'min+gzip'.padStart(10)}${'budget'.padStart(10)}`);
+  for (const [name, size, budget] of rows) {
+    console.log(`${name.padEnd(36)}${kb(size.min)}${kb(size.gzip)}${budget === null ? '' : kb(budget)}`);
+    if (budget !== null && size.gzip > budget) {
+      console.error(`${name}: over its budget by ${size.gzip - budget} bytes min+gzip`);
+      over++;
+    }
+  }
+  process.exit(over ? 1 : 0);
+}

@@ -1,0 +1,117 @@
+/**
+ * The SDK as npm publishes it, type-checked by a consumer that has TypeScript and nothing else (no TypeBox):
+ * `npm pack` with no build first (prepack builds dist/), the tarball installed in an empty project, and strict
+ * `tsc` with and without `skipLibCheck`. Correct use compiles; a wrong type is refused, so the models are real
+ * types and never a silent `any`. Offline: the SDK has no dependencies, and TypeScript is linked from this
+ * repository. sdk/scripts/pack-smoke.ts loads the same tarball under Node and Bun.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dir, '..', '..');
+/** No database here: it runs once, in the embedded-database pass of `npm test`, not again on Postgres. */
+const onPostgres = !!process.env.TEST_DATABASE_URL;
+const work = mkdtempSync(join(tmpdir(), 'medchat-sdk-package-'));
+const app = join(work, 'app');
+
+function run(cmd: string[], cwd: string) {
+  const result = Bun.spawnSync(cmd, { cwd, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, npm_config_loglevel: 'error' } });
+  return { code: result.exitCode, out: result.stdout.toString() + result.stderr.toString() };
+}
+
+beforeAll(() => {
+  if (onPostgres) return;
+  const packed = run(['npm', 'pack', '--pack-destination', work], join(root, 'sdk'));
+  if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.out}`);
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new Error(`npm pack wrote no tarball:\n${packed.out}`);
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  const installed = run(['npm', 'install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], app);
+  if (installed.code !== 0) throw new Error(`npm install failed:\n${installed.out}`);
+  symlinkSync(join(root, 'node_modules', 'typescript'), join(app, 'node_modules', 'typescript'), 'dir');
+
+  writeFileSync(
+    join(app, 'good.mts'),
+    `import { MedChat, isMedChatError, type Message, type Session } from '@medchat/sdk';
+import { ERRORS } from '@medchat/sdk/protocol';
+const client = new MedChat({ baseUrl: 'http://localhost:3000' });
+export async function send(sessionId: string): Promise<number> {
+  const message: Message = await client.chat(sessionId).send('hello');
+  const body: string | null = message.body;
+  return message.seq + (body?.length ?? 0);
+}
+export const status = (s: Session): 'waiting' | 'active' | 'ended' => s.status;
+export const retryable: boolean = ERRORS.session_ended.retryable && isMedChatError(null);
+`,
+  );
+  // The entries: the patient's client has no staff resources, the staff entry's is the root's.
+  writeFileSync(
+    join(app, 'entries.mts'),
+    `import { MedChatPatient, type QueueStatus } from '@medchat/sdk/patient';
+import { MedChat as Staff, type QueueEntry } from '@medchat/sdk/staff';
+import { MedChat } from '@medchat/sdk';
+const patient = new MedChatPatient({ baseUrl: 'http://localhost:3000' });
+export const wait = (id: string): Promise<QueueStatus> => patient.sessions.queue(id);
+// @ts-expect-error: the patient's client has no staff resources.
+export const noQueue = patient.queue;
+export const staff: MedChat = new Staff({ baseUrl: 'http://localhost:3000' });
+export const waiting = (): Promise<QueueEntry[]> => staff.queue.list();
+`,
+  );
+  writeFileSync(
+    join(app, 'good.cts'),
+    `import { MedChat, type Message } from '@medchat/sdk';
+export const seq = (m: Message): number => m.seq;
+export const client = new MedChat({ baseUrl: 'http://localhost:3000' });
+`,
+  );
+  writeFileSync(
+    join(app, 'bad.mts'),
+    `import type { Message } from '@medchat/sdk';
+declare const m: Message;
+export const x: string = m.seq;
+`,
+  );
+}, 240_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function tsc(skipLibCheck: boolean, files: string[]) {
+  const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom'];
+  return run(['node', join(app, 'node_modules', 'typescript', 'bin', 'tsc'), ...args, '--skipLibCheck', String(skipLibCheck), ...files], app);
+}
+
+describe.skipIf(onPostgres)('the packed SDK, type-checked by a consumer without TypeBox', () => {
+  test('the tarball carries its code and types, and the consumer has no TypeBox', () => {
+    for (const file of [
+      'index.js',
+      'index.cjs',
+      'index.d.ts',
+      'index.d.cts',
+      'patient.js',
+      'patient.d.ts',
+      'staff.js',
+      'staff.d.ts',
+      'protocol.js',
+      'protocol.d.ts',
+    ]) {
+      expect(existsSync(join(app, 'node_modules', '@medchat', 'sdk', 'dist', file))).toBe(true);
+    }
+    expect(existsSync(join(app, 'node_modules', '@sinclair', 'typebox'))).toBe(false);
+  });
+
+  for (const skipLibCheck of [false, true]) {
+    test(`skipLibCheck ${skipLibCheck}: correct use compiles (import and require, each entry), and \`const x: string = m.seq\` is refused`, () => {
+      const good = tsc(skipLibCheck, ['good.mts', 'good.cts', 'entries.mts']);
+      expect(good.out).toBe('');
+      expect(good.code).toBe(0);
+      const bad = tsc(skipLibCheck, ['bad.mts']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.out).toContain("bad.mts(3,14): error TS2322: Type 'number' is not assignable to type 'string'.");
+      expect(bad.out.trim().split('\n')).toHaveLength(1);
+    }, 120_000);
+  }
+});

@@ -1,0 +1,91 @@
+/**
+ * How the widget looks on a clinic page: the clinic's brand colour, light unless the page asks otherwise (not the
+ * reader's system), a panel as tall as its content, a × without a permanent ring and named apart from the launcher.
+ * Desktop and phone, guarded pages; screenshots in test-results/widget.
+ */
+import { describe, expect, test } from 'bun:test';
+import { DEMO_BRAND_COLOR } from '../../server/src/db/seed';
+import { TEST_TIMEOUT_MS, useWidgetBrowser, VIEWPORTS, type Viewport } from './fixtures/widget-browser';
+
+const suite = process.env.MEDCHAT_SKIP_BROWSER === '1' ? describe.skip : describe;
+
+const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+const WHITE = 'rgb(255, 255, 255)';
+const DARK_SURFACE = 'rgb(22, 27, 34)';
+
+suite('<medchat-widget> looks right on a clinic page', () => {
+  const { newContext, openPage, shot, expectAxeClean } = useWidgetBrowser();
+
+  for (const size of Object.keys(VIEWPORTS) as Viewport[]) {
+    test(
+      `at ${size} size: brand colour, light on a dark system, content-sized panel, a quiet and distinct ×`,
+      async () => {
+        // The reader's system is dark; the page (and so the widget) is light.
+        const context = await newContext({ size, colorScheme: 'dark' });
+        const { page, w, guard } = await openPage(context);
+        const launcher = w.locator('[part="launcher"]');
+        expect(await launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(rgb(DEMO_BRAND_COLOR));
+
+        await launcher.click();
+        const panel = w.locator('[part="panel"]');
+        await w.getByLabel('Your name').waitFor();
+        expect(await panel.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(WHITE);
+        expect(await w.locator('[part="header"]').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(rgb(DEMO_BRAND_COLOR));
+
+        // Launcher and × have their own names.
+        await expect(w.getByRole('button', { name: 'Close chat', exact: true }).count()).resolves.toBe(1);
+        const close = w.getByRole('button', { name: 'Minimize chat', exact: true });
+        await expect(close.count()).resolves.toBe(1);
+        // No ring on the × until the keyboard reaches it.
+        const ring = () => close.evaluate((el) => ({ border: getComputedStyle(el).borderTopColor, outline: getComputedStyle(el).outlineStyle }));
+        expect(await ring()).toEqual({ border: 'rgba(0, 0, 0, 0)', outline: 'none' });
+
+        if (size === 'desktop') {
+          // The panel ends where the form ends (no empty space under it).
+          const gap = await panel.evaluate((el) => {
+            const body = el.querySelector('.body')!;
+            const content = [...body.children].reduce((bottom, c) => Math.max(bottom, c.getBoundingClientRect().bottom), 0);
+            return Math.round(el.getBoundingClientRect().bottom - content);
+          });
+          expect(gap).toBeLessThan(24);
+        } else {
+          const box = (await panel.boundingBox())!;
+          expect([box.width, box.height]).toEqual([VIEWPORTS.phone.width, VIEWPORTS.phone.height]);
+        }
+        await shot(page, `50-light-on-dark-system-${size}`);
+        await expectAxeClean(page, 'pre-chat, brand colour');
+
+        await page.keyboard.press('Shift+Tab');
+        for (let i = 0; i < 12 && !(await close.evaluate((el) => el.matches(':focus-visible'))); i++) await page.keyboard.press('Shift+Tab');
+        expect((await ring()).outline).toBe('solid');
+        await guard.assertClean();
+      },
+      TEST_TIMEOUT_MS,
+    );
+  }
+
+  test(
+    'theme="auto" follows the system, theme="dark" is dark anywhere',
+    async () => {
+      for (const [theme, scheme, surface] of [
+        ['auto', 'dark', DARK_SURFACE],
+        ['auto', 'light', WHITE],
+        ['dark', 'light', DARK_SURFACE],
+      ] as const) {
+        const context = await newContext({ colorScheme: scheme });
+        const { page, w, guard } = await openPage(context, `?attrs=${encodeURIComponent(`theme="${theme}"`)}`);
+        await w.locator('[part="launcher"]').click();
+        await w.getByLabel('Your name').waitFor();
+        expect({ theme, scheme, surface: await w.locator('[part="panel"]').evaluate((el) => getComputedStyle(el).backgroundColor) }).toEqual({
+          theme,
+          scheme,
+          surface,
+        });
+        if (theme === 'auto' && scheme === 'dark') await shot(page, '51-theme-auto-dark');
+        await expectAxeClean(page, `theme ${theme} on a ${scheme} system`);
+        await guard.assertClean();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
