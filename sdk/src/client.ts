@@ -49,7 +49,7 @@ export class MedChatPatient {
   constructor(options: MedChatOptions) {
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
     const http: HttpConfig = (this.http = {
-      baseUrl,
+      baseUrl: `${baseUrl}/api/v1`,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       token: () => this.auth.token,
       retry: { ...DEFAULT_RETRY, ...options.retry },
@@ -57,7 +57,7 @@ export class MedChatPatient {
     });
     this.socket = new Socket({
       // A new single-use ticket for every (re)connect (base64url: nothing to escape); the token never goes in a URL.
-      url: () => (this.auth.token ? this.auth.socketTicket().then((t) => `${baseUrl.replace(/^http/, 'ws')}/api/v1/socket?ticket=${t.ticket}`) : undefined),
+      url: () => (this.auth.token ? this.auth.socketTicket().then((t) => `${http.baseUrl.replace(/^http/, 'ws')}/socket?ticket=${t.ticket}`) : undefined),
       WebSocket: options.WebSocket,
       reconnect: { initialDelayMs: 500, maxDelayMs: 30_000, ...options.reconnect },
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,

@@ -45,7 +45,7 @@ export class MedChatError extends Error {
 
 /** The request got no response: DNS, refused connection, reset, offline. Always retryable. */
 export class ConnectionError extends MedChatError {
-  constructor(message = 'Could not reach the server.', cause?: unknown) {
+  constructor(message = 'Server unreachable.', cause?: unknown) {
     super({ code: 'connection_error', message, retryable: true, cause });
     this.name = 'ConnectionError';
   }
@@ -53,7 +53,7 @@ export class ConnectionError extends MedChatError {
 
 /** The request got no response in time. Retryable. */
 export class TimeoutError extends MedChatError {
-  constructor(message = 'The request timed out.') {
+  constructor(message = 'Timed out.') {
     super({ code: 'timeout', message, retryable: true });
     this.name = 'TimeoutError';
   }
@@ -61,7 +61,7 @@ export class TimeoutError extends MedChatError {
 
 /** The caller aborted the request (AbortSignal). Never retried. */
 export class AbortError extends MedChatError {
-  constructor(message = 'The request was aborted.') {
+  constructor(message = 'Aborted.') {
     super({ code: 'aborted', message, retryable: false });
     this.name = 'AbortError';
   }

@@ -10,7 +10,7 @@ export interface RetryPolicy extends BackoffPolicy {
 }
 
 export interface HttpConfig {
-  /** The server's origin without a trailing slash (the client strips it once). */
+  /** The API's root without a trailing slash, e.g. `https://chat.example.org/api/v1`; request paths follow it. */
   baseUrl: string;
   fetch: Fetch;
   /** The bearer token for the next request, read on every attempt. */
@@ -103,7 +103,7 @@ async function readBody(res: Response): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new MedChatError({ code: 'invalid_response', message: 'The response is not JSON.', status: res.status, cause });
+    throw new MedChatError({ code: 'invalid_response', message: 'Response is not JSON.', status: res.status, cause });
   }
 }
 

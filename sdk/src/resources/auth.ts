@@ -30,23 +30,23 @@ export class Auth {
    * with `clinic_required` (only once the password fits one): ask for the clinic's site key and call again with it.
    */
   login(body: LoginParams, options?: CallOptions): Promise<AuthResult> {
-    return this.signIn('/api/v1/auth/login', body, options);
+    return this.signIn('/auth/login', body, options);
   }
 
   /** An anonymous patient of the clinic whose site key is given. */
   guest(body: GuestParams, options?: CallOptions): Promise<AuthResult> {
-    return this.signIn('/api/v1/auth/guest', body, options);
+    return this.signIn('/auth/guest', body, options);
   }
 
   /** A patient the clinic's site vouches for with a signed identity token; the same patient every time. */
   identify(body: IdentifyParams, options?: CallOptions): Promise<AuthResult> {
-    return this.signIn('/api/v1/auth/identify', body, options);
+    return this.signIn('/auth/identify', body, options);
   }
 
   /** Revokes the token on the server (best effort) and always forgets it locally. */
   async logout(options?: CallOptions): Promise<void> {
     try {
-      if (this.token) await request<void>(this.http, 'POST', '/api/v1/auth/logout', options);
+      if (this.token) await request<void>(this.http, 'POST', '/auth/logout', options);
     } finally {
       this.storage.set(null);
       this.onChange();
@@ -54,16 +54,16 @@ export class Auth {
   }
 
   /**
-   * A single-use ticket that opens the socket within 30 s (`/api/v1/socket?ticket=…`). The client asks for one
+   * A single-use ticket that opens the socket within 30 s (`/socket?ticket=…`). The client asks for one
    * before every connection by itself; the long-lived token never goes in a URL, where proxies would log it.
    */
   socketTicket(options?: CallOptions): Promise<SocketTicket> {
-    return request<SocketTicket>(this.http, 'POST', '/api/v1/socket/ticket', options);
+    return request<SocketTicket>(this.http, 'POST', '/socket/ticket', options);
   }
 
   /** Fetches the signed-in user and refreshes the stored copy. */
   async me(options?: CallOptions): Promise<Me> {
-    const me = await request<Me>(this.http, 'GET', '/api/v1/auth/me', options);
+    const me = await request<Me>(this.http, 'GET', '/auth/me', options);
     this.updateUser(me);
     return me;
   }

@@ -11,11 +11,11 @@ export class Clinics {
    * not, staff available, the next opening (live changes: `client.on('clinic.opened' | 'clinic.closed')`).
    */
   getPublic(siteKey: string, options?: CallOptions): Promise<ClinicPublic> {
-    return request(this.http, 'GET', `/api/v1/clinics/${encodeURIComponent(siteKey)}`, options);
+    return request(this.http, 'GET', `/clinics/${encodeURIComponent(siteKey)}`, options);
   }
 
   /** Admin: the clinic's opening hours; given `hours`, replaces them (a PUT, so safe to retry) and answers the stored ones. */
   hours(hours?: ClinicHours, options?: CallOptions): Promise<ClinicHours> {
-    return request(this.http, hours ? 'PUT' : 'GET', '/api/v1/clinic/hours', { ...options, body: hours, idempotent: true });
+    return request(this.http, hours ? 'PUT' : 'GET', '/clinic/hours', { ...options, body: hours, idempotent: true });
   }
 }

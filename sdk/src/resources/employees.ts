@@ -16,13 +16,13 @@ export class Employees {
 
   /** Employee: sets their own availability; `client.auth.user` follows. */
   async setAvailability(availability: Availability, options?: CallOptions): Promise<Me> {
-    const me = await request<Me>(this.http, 'PUT', '/api/v1/employees/me/availability', { ...options, body: { availability } });
+    const me = await request<Me>(this.http, 'PUT', '/employees/me/availability', { ...options, body: { availability } });
     this.auth.updateUser(me);
     return me;
   }
 
   changePassword(body: PasswordChangeParams, options?: CallOptions): Promise<void> {
-    return request(this.http, 'PUT', '/api/v1/employees/me/password', { ...options, body });
+    return request(this.http, 'PUT', '/employees/me/password', { ...options, body });
   }
 
   /**
@@ -34,21 +34,21 @@ export class Employees {
   mfa(step: 'confirm', body: MfaConfirmParams, options?: CallOptions): Promise<Me>;
   mfa(step: 'disable', body: MfaDisableParams, options?: CallOptions): Promise<Me>;
   mfa(step: string, body: object, options?: CallOptions): Promise<Me | MfaEnrolment> {
-    return request(this.http, 'POST', `/api/v1/employees/me/mfa/${step}`, { ...options, body });
+    return request(this.http, 'POST', `/employees/me/mfa/${step}`, { ...options, body });
   }
 
   /** Admin: every employee of the clinic. */
   async list(options?: CallOptions): Promise<Employee[]> {
-    return (await request<{ employees: Employee[] }>(this.http, 'GET', '/api/v1/employees', options)).employees;
+    return (await request<{ employees: Employee[] }>(this.http, 'GET', '/employees', options)).employees;
   }
 
   /** Admin. */
   create(body: EmployeeCreateParams, options?: CallOptions): Promise<Employee> {
-    return request(this.http, 'POST', '/api/v1/employees', { ...options, body });
+    return request(this.http, 'POST', '/employees', { ...options, body });
   }
 
   /** Admin. `capacity: null` puts the employee back on the clinic's default capacity. */
   update(id: string, body: EmployeePatchParams, options?: CallOptions): Promise<Employee> {
-    return request(this.http, 'PATCH', `/api/v1/employees/${encodeURIComponent(id)}`, { ...options, body });
+    return request(this.http, 'PATCH', `/employees/${encodeURIComponent(id)}`, { ...options, body });
   }
 }

@@ -7,6 +7,6 @@ export class Queue {
 
   /** Staff: the clinic's waiting patients in the order they will be served. Refetch on `queue.changed`. */
   async list(options?: CallOptions): Promise<QueueEntry[]> {
-    return (await request<{ waiting: QueueEntry[] }>(this.http, 'GET', '/api/v1/queue', options)).waiting;
+    return (await request<{ waiting: QueueEntry[] }>(this.http, 'GET', '/queue', options)).waiting;
   }
 }

@@ -4,19 +4,19 @@ import { request, type HttpConfig } from '../core/http';
 import type { CallOptions } from './auth';
 
 /** The address of a session, or of something under it. */
-export const sessionPath = (id: string, rest = '') => `/api/v1/sessions/${encodeURIComponent(id)}${rest}`;
+export const sessionPath = (id: string, rest = '') => `/sessions/${encodeURIComponent(id)}${rest}`;
 
 export class Sessions {
   constructor(private readonly http: HttpConfig) {}
 
   /** Patient: opens a chat, or returns the one already open. */
   start(body: SessionStartParams, options?: CallOptions): Promise<Session> {
-    return request(this.http, 'POST', '/api/v1/sessions', { ...options, body });
+    return request(this.http, 'POST', '/sessions', { ...options, body });
   }
 
   /** The sessions the caller may see: a patient's own, or the clinic's for staff. */
   async list(query: SessionListParams = {}, options?: CallOptions): Promise<Session[]> {
-    const page = await request<{ sessions: Session[] }>(this.http, 'GET', '/api/v1/sessions', { ...options, query });
+    const page = await request<{ sessions: Session[] }>(this.http, 'GET', '/sessions', { ...options, query });
     return page.sessions;
   }
 
