@@ -18,8 +18,12 @@ type JsonObject = { [key: string]: Json };
 /** The public URL the committed document names (the default of PUBLIC_URL); a served document names its own. */
 export const DOCUMENT_URL = 'http://localhost:3000';
 
-/** A schema as plain JSON: TypeBox's symbol keys (Kind, Optional) dropped. */
-const plain = (schema: unknown): Json => JSON.parse(JSON.stringify(schema));
+/**
+ * A schema as plain JSON: TypeBox's symbol keys (Kind, Optional) dropped, and `additionalProperties`, which the
+ * protocol never sets: the router writes `false` into the schema objects it validates responses with, in place, so
+ * without this the document would depend on which routes had answered before it was built.
+ */
+const plain = (schema: unknown): Json => JSON.parse(JSON.stringify(schema, (key, value) => (key === 'additionalProperties' ? undefined : value)));
 
 /**
  * JSON with keys in order, so two schemas of the same shape have the same text: the router may rewrite a schema it
@@ -52,7 +56,7 @@ function namedSchemas(frames: ReadonlySet<unknown>) {
     const schema = value as TSchema;
     if (frames.has(value) || typeof value !== 'object' || value === null || !(schema.type === 'object' || Array.isArray(schema.anyOf))) continue;
     if (name === 'ClientFrame' || name === 'ServerEvent') continue;
-    const shape = shapeOf(schema);
+    const shape = shapeOf(plain(schema));
     if (!byShape.has(shape)) byShape.set(shape, name);
   }
   const components: JsonObject = {};
