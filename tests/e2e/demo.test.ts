@@ -34,7 +34,7 @@ async function open(path: string, name: string): Promise<Page> {
 
 describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('the demo pages in a browser, under their own CSP', () => {
   beforeAll(async () => {
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MEDCHAT_DATA_DIR: 'memory://' });
     [demo, browser] = await Promise.all([
       startDemo(config),
       chromium.launch({

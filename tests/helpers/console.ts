@@ -19,7 +19,7 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-sr
  */
 export async function startConsoleServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const files = await buildConsole();
-  const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env }), (app) =>
+  const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', MEDCHAT_DATA_DIR: 'memory://', ...env }), (app) =>
     app.get('/console/*', ({ params }) => {
       const file = files.get(params['*'] || 'index.html');
       if (!file) return new Response('Not found', { status: 404 });
