@@ -40,7 +40,7 @@ const outcome = (q: ReturnType<typeof sql>) =>
     () => 'refused',
   );
 
-test('assignments are append-only: a closed period never changes, an open one only closes once, rows go only with their ended session', async () => {
+test('assignments are append-only: a closed period never changes, an open one only closes once, rows go only with their ended session, once its retention period has run', async () => {
   const admin = await login(t, 'admin@demo.clinic');
   const joy = await login(t, 'nurse.joy@demo.clinic');
   // Room for the first test's waiting session and this one.
@@ -75,6 +75,11 @@ test('assignments are append-only: a closed period never changes, an open one on
     sql`select count(*)::int as n, max(leave_note) as note from assignments where session_id = ${session.id}`,
   );
   expect(trail).toEqual({ n: 1, note: 'Handover' });
+  // Ended, but inside the retention period (or with none set): kept.
+  expect(await outcome(sql`delete from chat_sessions where id = ${session.id}`)).toBe('refused');
+  expect((await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { retentionDays: 30 } })).status).toBe(200);
+  expect(await outcome(sql`delete from chat_sessions where id = ${session.id}`)).toBe('refused');
+  await t.ctx.db.execute(sql`update chat_sessions set ended_at = now() - interval '31 days' where id = ${session.id}`);
   expect(await outcome(sql`delete from chat_sessions where id = ${session.id}`)).toBe('changed');
   const [gone] = await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from assignments where session_id = ${session.id}`);
   expect(gone!.n).toBe(0);

@@ -1,5 +1,5 @@
 import { expect, setDefaultTimeout, test } from 'bun:test';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { useTestApp, guest, login } from '../../../../tests/helpers/app';
 import { auditLog, chatSessions, messages } from '../../db/schema';
 import { purgeExpiredSessions } from './service';
@@ -17,8 +17,13 @@ test('ended sessions past the clinic retention period are deleted with their mes
   await t.call('POST', `/api/v1/sessions/${session.id}/messages`, { token: pat.token, body: { clientMsgId: 'a', body: 'canary-phi-text' } });
   await t.call('POST', `/api/v1/sessions/${session.id}/end`, { token: pat.token });
 
-  expect(await purgeExpiredSessions(t.ctx.db, new Date(Date.now() + 29 * 86400_000))).toBe(0);
-  expect(await purgeExpiredSessions(t.ctx.db, new Date(Date.now() + 31 * 86400_000))).toBe(1);
+  // The clock: the session's end moved back in the database, which retention and its trigger both read.
+  const endedDaysAgo = (days: number) =>
+    t.ctx.db.execute(sql`update chat_sessions set ended_at = now() - make_interval(days => ${days}) where id = ${session.id}`);
+  await endedDaysAgo(29);
+  expect(await purgeExpiredSessions(t.ctx.db)).toBe(0);
+  await endedDaysAgo(31);
+  expect(await purgeExpiredSessions(t.ctx.db)).toBe(1);
 
   expect((await t.ctx.db.select({ n: count() }).from(chatSessions).where(eq(chatSessions.id, session.id)))[0]!.n).toBe(0);
   expect((await t.ctx.db.select({ n: count() }).from(messages).where(eq(messages.sessionId, session.id)))[0]!.n).toBe(0);

@@ -8,7 +8,11 @@ import type { Database } from '../../db/client';
 import { chatSessions, clinics } from '../../db/schema';
 import { recordAudit } from '../audit/service';
 
-export async function purgeExpiredSessions(db: Database, now: Date = new Date()): Promise<number> {
+/**
+ * Deletes up to 500 ended sessions whose clinic's retention period has run, by the database's clock (the trigger
+ * that guards session deletes uses the same clock, so the two never disagree about a session at the boundary).
+ */
+export async function purgeExpiredSessions(db: Database): Promise<number> {
   const due = await db
     .select({ id: chatSessions.id, clinicId: chatSessions.clinicId })
     .from(chatSessions)
@@ -17,7 +21,7 @@ export async function purgeExpiredSessions(db: Database, now: Date = new Date())
       and(
         eq(chatSessions.status, 'ended'),
         isNotNull(clinics.retentionDays),
-        lt(chatSessions.endedAt, sql`${now.toISOString()}::timestamptz - make_interval(days => ${clinics.retentionDays})`),
+        lt(chatSessions.endedAt, sql`now() - make_interval(days => ${clinics.retentionDays})`),
       ),
     )
     .limit(500);
