@@ -23,6 +23,8 @@ function run(cmd: string[], cwd: string) {
 
 beforeAll(() => {
   if (onPostgres) return;
+  // As on a fresh clone: no dist/ left by an earlier build, so only `prepack` can put code in the tarball.
+  rmSync(join(root, 'sdk', 'dist'), { recursive: true, force: true });
   const packed = run(['npm', 'pack', '--pack-destination', work], join(root, 'sdk'));
   if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.out}`);
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
