@@ -2,7 +2,7 @@ import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle } from '@
 import { renderTrail } from './assignment-trail';
 import { Composer } from './composer';
 import { h, isolate, uid } from './dom';
-import { dateTime, END_REASONS, errorText } from './format';
+import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText } from './format';
 import { MessageList } from './message-list';
 
 /** mine: I hold it and can write. handed-over: I left it or was unassigned. ended: the chat is over. */
@@ -173,10 +173,10 @@ export class ChatPanel {
         : session.status === 'waiting'
           ? [' It is waiting for the next available colleague.']
           : [];
-    return [
-      `Transferred: you ${this.unassigned === 'left' || !this.unassigned ? 'left this chat' : `were unassigned (${END_REASONS[this.unassigned]})`}.`,
-      ...now,
-    ];
+    const why =
+      (this.unassigned && DEADLINE_BANNERS[this.unassigned]) ??
+      `Transferred: you ${this.unassigned === 'left' || !this.unassigned ? 'left this chat' : `were unassigned (${END_REASONS[this.unassigned]})`}.`;
+    return [why, ...now];
   }
 
   /**

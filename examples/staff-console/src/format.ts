@@ -33,6 +33,14 @@ export const END_REASONS: Record<AssignmentEndReason, string> = {
   disconnected: 'disconnected',
   session_ended: 'chat ended',
   admin: 'removed by an admin',
+  unanswered: 'no reply in time',
+  away_timeout: 'away too long',
+};
+
+/** The banner of a chat the engine took from the employee because a deadline ran out (server assignments/timers.ts). */
+export const DEADLINE_BANNERS: Partial<Record<AssignmentEndReason, string>> = {
+  unanswered: 'Moved on: you did not reply within the clinic’s first-reply time.',
+  away_timeout: 'Moved on: you were away for longer than the clinic allows.',
 };
 
 /** The text of a system line in the history (assigned, back in queue, ended); a name in it is isolated. */

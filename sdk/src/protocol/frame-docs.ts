@@ -32,7 +32,8 @@ export const SERVER_EVENT_DESCRIPTIONS: Record<ServerEventType, string> = {
     "The session waits for an employee; `queue` is the patient's place and estimated wait. Sent to the patient again whenever the queue moves.",
   'session.assigned':
     "An employee took the session (on start, from the queue, or on a transfer: `previousEmployee`). To the patient and the session's followers.",
-  'session.requeued': 'The employee left or was disconnected and nobody else was free: the session waits again, in its original place.',
+  'session.requeued':
+    'The employee left, was disconnected or did not answer in time, and nobody else was free: the session waits again, in its original place.',
   'session.ended': 'The session ended; nothing more can be sent to it.',
   'employee.assigned': 'To an employee: you now hold this session (the console opens it).',
   'employee.unassigned': 'To an employee: you no longer hold this session, and why.',

@@ -25,7 +25,18 @@ export const AssignmentStartReason = Type.Union([
 ]);
 export type AssignmentStartReason = Static<typeof AssignmentStartReason>;
 
-export const AssignmentEndReason = Type.Union([Type.Literal('left'), Type.Literal('disconnected'), Type.Literal('session_ended'), Type.Literal('admin')]);
+/**
+ * unanswered: the holder wrote nothing within the clinic's `firstReplySeconds`; away_timeout: the holder was away for
+ * longer than its `awayTimeoutMinutes` (server/src/modules/assignments/timers.ts).
+ */
+export const AssignmentEndReason = Type.Union([
+  Type.Literal('left'),
+  Type.Literal('disconnected'),
+  Type.Literal('session_ended'),
+  Type.Literal('admin'),
+  Type.Literal('unanswered'),
+  Type.Literal('away_timeout'),
+]);
 export type AssignmentEndReason = Static<typeof AssignmentEndReason>;
 
 export const Person = Type.Object({ id: Id, displayName: Type.String() });
@@ -168,6 +179,10 @@ export const ClinicSettings = Type.Object({
   emergencyText: Type.String(),
   defaultCapacity: Type.Integer(),
   graceSeconds: Type.Integer(),
+  /** Seconds an assigned employee has for a first message before the chat goes to a colleague; null: no limit. */
+  firstReplySeconds: Type.Union([Type.Integer(), Type.Null()]),
+  /** Minutes an employee may be away before their chats go to colleagues; null: no limit. */
+  awayTimeoutMinutes: Type.Union([Type.Integer(), Type.Null()]),
   retentionDays: Type.Union([Type.Integer(), Type.Null()]),
   brandColor: Type.Union([Type.String(), Type.Null()]),
   /** Staff must set up two-step sign-in before they can do anything else. */

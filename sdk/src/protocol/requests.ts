@@ -35,6 +35,10 @@ export const LIMITS = {
   /** Chats an employee holds at once. */
   capacity: 50,
   graceSeconds: 3600,
+  /** The shortest and longest first-reply deadline (seconds), and the longest away timeout (minutes, a day). */
+  firstReplySecondsMin: 10,
+  firstReplySeconds: 3600,
+  awayTimeoutMinutes: 1440,
   retentionDays: 36500,
   /** History page size (the server's default is 50). */
   pageSize: 200,
@@ -122,6 +126,10 @@ export const ClinicSettingsPatchParams = Type.Object({
   emergencyText: Type.Optional(Text(LIMITS.emergencyText)),
   defaultCapacity: Type.Optional(Capacity),
   graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.graceSeconds })),
+  /** null turns the first-reply deadline off. */
+  firstReplySeconds: Type.Optional(Type.Union([Type.Integer({ minimum: LIMITS.firstReplySecondsMin, maximum: LIMITS.firstReplySeconds }), Type.Null()])),
+  /** null turns the away timeout off. */
+  awayTimeoutMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.awayTimeoutMinutes }), Type.Null()])),
   retentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.retentionDays }), Type.Null()])),
   brandColor: Type.Optional(Type.Union([Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }), Type.Null()])),
   requireStaffMfa: Type.Optional(Type.Boolean()),

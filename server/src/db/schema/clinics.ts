@@ -13,6 +13,13 @@ export const clinics = pgTable('clinics', {
   identitySecret: text().notNull(),
   defaultCapacity: integer().notNull().default(1),
   graceSeconds: integer().notNull().default(30),
+  /**
+   * An employee who has not written within this many seconds of being assigned loses the session to a colleague
+   * (assignments/timers.ts, reason unanswered). Null: off.
+   */
+  firstReplySeconds: integer().default(120),
+  /** An employee away for longer than this has their sessions handed on (reason away_timeout). Null: off. */
+  awayTimeoutMinutes: integer().default(30),
   emergencyText: text().notNull().default('If this is an emergency, call your local emergency number now.'),
   retentionDays: integer(),
   brandColor: text(),

@@ -56,6 +56,12 @@ export const assignments = pgTable(
     endedAt: timestamp({ withTimezone: true }),
     startReason: assignmentStartReasonEnum().notNull(),
     endReason: assignmentEndReasonEnum(),
+    /**
+     * The session's last seq when the period began: the holder has replied once a message of theirs has a higher
+     * seq (the unanswered deadline, assignments/timers.ts). Seqs, not times: a message's time is its statement's
+     * start, which can precede the assignment it was written under. Null on periods begun before this column.
+     */
+    startSeq: integer(),
     /** What the employee who left wrote for whoever takes over (shift change). Staff only, never the patient. */
     leaveNote: text(),
   },

@@ -20,6 +20,8 @@ export const users = pgTable(
     /** Per-employee override of the clinic's default capacity. */
     capacity: integer(),
     availability: availabilityEnum().notNull().default('offline'),
+    /** When `availability` last took a different value: the away timeout counts from it (assignments/timers.ts). */
+    availabilityChangedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     /** Number of sessions currently held: changed only by atomic UPDATEs in the assignment engine. */
     load: integer().notNull().default(0),
     /** For the tie-break "idle longest": when this employee last received a session. */

@@ -96,6 +96,8 @@ const insertAssignment = prepared((db) =>
       employeeId: sql.placeholder('employeeId'),
       startReason: sql.placeholder('reason'),
       startedAt: sql`statement_timestamp()`,
+      // The caller holds the session's row lock, so no message slips in between (timers.ts reads replies by it).
+      startSeq: sql`(select ${chatSessions.lastSeq} from ${chatSessions} where ${chatSessions.id} = ${sql.placeholder('sessionId')})`,
     })
     .returning({ id: assignments.id })
     .prepare('insert_assignment'),
@@ -302,7 +304,8 @@ export async function closeAssignment(tx: Tx, session: SessionRef, endReason: As
 }
 
 /**
- * The employee holding a (locked) session stops holding it: left, disconnected or moved by an admin. The session
+ * The employee holding a (locked) session stops holding it: left, disconnected, moved by an admin, or one of the
+ * deadlines of timers.ts (unanswered, away_timeout) ran out. The session
  * goes to another available employee, or back to the queue in its original place.
  */
 export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, endReason: AssignmentEndReason, closing: Closing) {

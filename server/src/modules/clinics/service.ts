@@ -21,6 +21,8 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   emergencyText: c.emergencyText,
   defaultCapacity: c.defaultCapacity,
   graceSeconds: c.graceSeconds,
+  firstReplySeconds: c.firstReplySeconds,
+  awayTimeoutMinutes: c.awayTimeoutMinutes,
   retentionDays: c.retentionDays,
   brandColor: c.brandColor,
   requireStaffMfa: c.requireStaffMfa,
@@ -79,7 +81,19 @@ export function normalizeOrigin(origin: string): string {
 }
 
 export type SettingsPatch = Partial<
-  Pick<ClinicSettings, 'name' | 'allowedOrigins' | 'emergencyText' | 'defaultCapacity' | 'graceSeconds' | 'retentionDays' | 'brandColor' | 'requireStaffMfa'>
+  Pick<
+    ClinicSettings,
+    | 'name'
+    | 'allowedOrigins'
+    | 'emergencyText'
+    | 'defaultCapacity'
+    | 'graceSeconds'
+    | 'firstReplySeconds'
+    | 'awayTimeoutMinutes'
+    | 'retentionDays'
+    | 'brandColor'
+    | 'requireStaffMfa'
+  >
 >;
 
 export async function updateSettings(ctx: AppContext, actor: Actor, patch: SettingsPatch, ip: string | null): Promise<ClinicSettings> {
@@ -91,6 +105,8 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     allowedOrigins: patch.allowedOrigins?.map(normalizeOrigin),
     defaultCapacity: patch.defaultCapacity,
     graceSeconds: patch.graceSeconds,
+    firstReplySeconds: patch.firstReplySeconds,
+    awayTimeoutMinutes: patch.awayTimeoutMinutes,
     retentionDays: patch.retentionDays,
     brandColor: patch.brandColor,
     requireStaffMfa: patch.requireStaffMfa,

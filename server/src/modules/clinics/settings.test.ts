@@ -21,7 +21,14 @@ describe('clinic settings', () => {
   test('GET for the admin; the identity secret is never in the settings', async () => {
     const res = await t.call('GET', '/api/v1/clinic/settings', { token: admin.token });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ siteKey: 'demo', allowedOrigins: ['http://clinic.test'], graceSeconds: 30, defaultCapacity: 1 });
+    expect(res.body).toMatchObject({
+      siteKey: 'demo',
+      allowedOrigins: ['http://clinic.test'],
+      graceSeconds: 30,
+      defaultCapacity: 1,
+      firstReplySeconds: 120,
+      awayTimeoutMinutes: 30,
+    });
     expect(JSON.stringify(res.body)).not.toContain('ecret');
   });
 
@@ -76,6 +83,18 @@ describe('clinic settings', () => {
     expect(pub.body.name).toBe('Riverside');
   });
 
+  test('the first-reply time and the away timeout change, and null turns each off', async () => {
+    const set = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { firstReplySeconds: 300, awayTimeoutMinutes: 45 } });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ firstReplySeconds: 300, awayTimeoutMinutes: 45 });
+    const off = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { firstReplySeconds: null, awayTimeoutMinutes: null } });
+    expect(off.body).toMatchObject({ firstReplySeconds: null, awayTimeoutMinutes: null });
+    const read = await t.call('GET', '/api/v1/clinic/settings', { token: admin.token });
+    expect(read.body).toMatchObject({ firstReplySeconds: null, awayTimeoutMinutes: null });
+    const back = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { firstReplySeconds: 120, awayTimeoutMinutes: 30 } });
+    expect(back.body).toMatchObject({ firstReplySeconds: 120, awayTimeoutMinutes: 30 });
+  });
+
   test.each([
     ['malformed JSON', '{"name":'],
     ['an origin with a path', { allowedOrigins: ['https://clinic.example/app'] }],
@@ -86,6 +105,14 @@ describe('clinic settings', () => {
     ['a lone surrogate in the emergency text', { emergencyText: 'call \udc00' }],
     ['negative grace', { graceSeconds: -1 }],
     ['capacity over 50', { defaultCapacity: 51 }],
+    ['a first-reply time under 10 s', { firstReplySeconds: 5 }],
+    ['a first-reply time of 0 (null turns it off)', { firstReplySeconds: 0 }],
+    ['a first-reply time over an hour', { firstReplySeconds: 3601 }],
+    ['a first-reply time as a string', { firstReplySeconds: '120' }],
+    ['a fractional first-reply time', { firstReplySeconds: 90.5 }],
+    ['an away timeout of 0 (null turns it off)', { awayTimeoutMinutes: 0 }],
+    ['an away timeout over a day', { awayTimeoutMinutes: 1441 }],
+    ['a bad away timeout beside a good first-reply time', { firstReplySeconds: 300, awayTimeoutMinutes: -1 }],
   ])('400 invalid_request for %s', async (_n, body) => {
     await refused('PATCH', '/api/v1/clinic/settings', { token: admin.token, body }, 400, 'invalid_request');
   });

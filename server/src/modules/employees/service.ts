@@ -46,7 +46,8 @@ async function releaseAll(tx: Tx, emit: Emit, employeeId: string, reason: Assign
 }
 
 /**
- * available: take waiting sessions up to capacity. away: keep what you hold, take nothing new.
+ * available: take waiting sessions up to capacity. away: keep what you hold, take nothing new (for the clinic's
+ * `awayTimeoutMinutes` at most: assignments/timers.ts).
  * offline (end of shift): leave every session, each reassigned (reason left, or disconnected by the sweeper).
  */
 export async function applyAvailability(
@@ -56,7 +57,9 @@ export async function applyAvailability(
   availability: Availability,
   { releaseReason = 'left', by }: { releaseReason?: AssignmentEndReason; by: Cause },
 ) {
-  await tx.update(users).set({ availability, presenceLostAt: null }).where(eq(users.id, employee.id));
+  // The clock of the away timeout (assignments/timers.ts) runs from the change, not from a repeat of the same value.
+  const changedAt = sql`case when ${users.availability} = ${availability} then ${users.availabilityChangedAt} else now() end`;
+  await tx.update(users).set({ availability, availabilityChangedAt: changedAt, presenceLostAt: null }).where(eq(users.id, employee.id));
   emit({ t: 'availability.changed', clinicId: employee.clinicId, userId: employee.id, availability });
   if (availability === 'available') await claimWaiting(tx, emit, employee.id);
   if (availability === 'offline') await releaseAll(tx, emit, employee.id, releaseReason, by);

@@ -65,6 +65,8 @@ const settings = {
   emergencyText: 'In an emergency, call 112.',
   defaultCapacity: 3,
   graceSeconds: 60,
+  firstReplySeconds: 120,
+  awayTimeoutMinutes: 30,
   retentionDays: 365,
   brandColor: '#0f766e',
   requireStaffMfa: true,

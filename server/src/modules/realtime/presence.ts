@@ -2,7 +2,7 @@
  * Presence follows connections, across instances: each socket is a row in `connections`, heartbeated by its
  * instance. When an employee's last connection goes (closed, or its instance died), `presence_lost_at` is set;
  * if they do not come back within the clinic's grace period, the sweeper takes them offline and their sessions
- * are reassigned (reason disconnected). The sweeper is also the backstop for missed assignment wakeups (docs/requirements.md#assignment).
+ * are reassigned (reason disconnected). The sweeper also fires the assignment deadlines (assignments/timers.ts) and is the backstop for missed assignment wakeups (docs/requirements.md#assignment).
  */
 import { and, eq, inArray, isNotNull, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context';
@@ -11,6 +11,7 @@ import { inTransaction } from '../../lib/transaction';
 import { errorKind } from '../../lib/logger';
 import { lockQueue } from '../assignments/engine';
 import { matchWaiting } from '../assignments/matcher';
+import { fireDeadlines } from '../assignments/timers';
 import { SYSTEM } from '../audit/service';
 import { applyAvailability } from '../employees/service';
 import type { Hub } from './hub';
@@ -132,6 +133,9 @@ export async function sweep(ctx: AppContext, hub: Hub) {
       await applyAvailability(tx, emit, employee, 'offline', { releaseReason: 'disconnected', by: SYSTEM });
     });
   }
+
+  // Sessions nobody answers: first-reply deadlines and away timeouts that ran out (assignments/timers.ts).
+  await fireDeadlines(ctx);
 
   // Backstop for lost wakeups: available staff with spare capacity while their clinic has waiting patients.
   await matchWaiting(ctx);
