@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { login, useTestApp } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { refusalChecker } from '../../../../tests/helpers/expect';
+import { seedChat } from '../../../../tests/helpers/report-seed';
 import { createClinic } from '../clinics/service';
 
 setDefaultTimeout(60_000);
@@ -19,50 +20,6 @@ const refused = refusalChecker(() => t);
 let admin: Who, joy: Who, sam: Who, lee: Who, other: Who;
 let clinicId: string;
 let reasons: string[];
-
-const at = (iso: string, seconds = 0) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
-
-interface Held {
-  who: Who;
-  after: number;
-  /** Seconds after the session's start; absent: still held when the seeding ends. */
-  until?: number;
-  start?: 'session_started' | 'after_leave' | 'employee_available' | 'admin';
-  end?: 'left' | 'disconnected' | 'session_ended' | 'admin';
-}
-
-/**
- * One ended session started at `start` (UTC), held in turn by `held`, with a patient message 5 s in and a first
- * staff message `replyAfter` seconds in (by `replyBy`), then a second staff message later that must not count.
- */
-async function seed(clinic: string, start: string, held: Held[] = [], reply?: { by: Who; after: number }) {
-  const db = t.ctx.db;
-  const [patient] = await query<{ id: string }>(
-    db,
-    sql`insert into users (clinic_id, role, display_name) values (${clinic}, 'patient', 'Seeded Patient') returning id`,
-  );
-  const firstAssigned = held[0] ? at(start, held[0].after) : null;
-  const [session] = await query<{ id: string }>(
-    db,
-    sql`insert into chat_sessions (clinic_id, patient_id, status, reason, created_at, first_assigned_at, ended_at)
-        values (${clinic}, ${patient!.id}, 'ended', 'seeded', ${start}::timestamptz, ${firstAssigned}::timestamptz, ${at(start, 7200)}::timestamptz)
-        returning id`,
-  );
-  const id = session!.id;
-  for (const h of held)
-    await db.execute(sql`insert into assignments (session_id, employee_id, started_at, ended_at, start_reason, end_reason)
-      values (${id}, ${h.who.user.id}, ${at(start, h.after)}::timestamptz, ${h.until === undefined ? null : at(start, h.until)}::timestamptz,
-              ${h.start ?? 'session_started'}, ${h.end ?? null})`);
-  const messages: Array<[string | null, number]> = [[patient!.id, 5]];
-  if (reply) messages.push([reply.by.user.id, reply.after], [reply.by.user.id, reply.after + 30]);
-  let seq = 0;
-  for (const [sender, after] of messages)
-    await db.execute(
-      sql`insert into messages (session_id, seq, sender_id, body, created_at) values (${id}, ${++seq}, ${sender}, 'seeded', ${at(start, after)}::timestamptz)`,
-    );
-  await db.execute(sql`update chat_sessions set last_seq = ${seq} where id = ${id}`);
-  return id;
-}
 
 const report = (token: string, qs: string) => t.call('GET', `/api/v1/reports?${qs}`, { token });
 const reportActions = async () => (await query<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from audit_log where action = 'report.read'`))[0]!.n;
@@ -95,33 +52,52 @@ beforeAll(async () => {
 
   // Spring forward: Berlin is +01:00 until 2026-03-29T01:00Z, +02:00 after. Local midnights: 03-27T23:00Z,
   // 03-28T23:00Z, 03-29T22:00Z, 03-30T22:00Z.
-  await seed(clinicId, '2026-03-27T22:00:00Z', [{ who: joy, after: 10, until: 600, end: 'session_ended' }], { by: joy, after: 20 }); // 27th 23:00, outside
-  await seed(clinicId, '2026-03-28T09:00:00Z', [{ who: joy, after: 10, until: 1800, end: 'session_ended' }], { by: joy, after: 30 }); // Sat 10:00
+  await seedChat(t.ctx.db, clinicId, '2026-03-27T22:00:00Z', [{ employeeId: joy.user.id, after: 10, until: 600, end: 'session_ended' }], {
+    by: joy.user.id,
+    after: 20,
+  }); // 27th 23:00, outside
+  await seedChat(t.ctx.db, clinicId, '2026-03-28T09:00:00Z', [{ employeeId: joy.user.id, after: 10, until: 1800, end: 'session_ended' }], {
+    by: joy.user.id,
+    after: 30,
+  }); // Sat 10:00
   // Sat 23:30; its assignment ends at 00:10 local on the 29th.
-  await seed(clinicId, '2026-03-28T22:30:00Z', [{ who: sam, after: 20, until: 2400, end: 'session_ended' }], { by: sam, after: 40 });
+  await seedChat(t.ctx.db, clinicId, '2026-03-28T22:30:00Z', [{ employeeId: sam.user.id, after: 20, until: 2400, end: 'session_ended' }], {
+    by: sam.user.id,
+    after: 40,
+  });
   // Sun 00:30 local (still the 28th in UTC): Joy leaves, Sam takes over and is the first to write.
-  await seed(
+  await seedChat(
+    t.ctx.db,
     clinicId,
     '2026-03-28T23:30:00Z',
     [
-      { who: joy, after: 30, until: 120, end: 'left' },
-      { who: sam, after: 120, until: 3600, start: 'after_leave', end: 'session_ended' },
+      { employeeId: joy.user.id, after: 30, until: 120, end: 'left' },
+      { employeeId: sam.user.id, after: 120, until: 3600, start: 'after_leave', end: 'session_ended' },
     ],
-    { by: sam, after: 200 },
+    { by: sam.user.id, after: 200 },
   );
-  await seed(clinicId, '2026-03-29T21:59:00Z'); // Sun 23:59 CEST, never answered
-  await seed(clinicId, '2026-03-30T07:00:00Z', [{ who: lee, after: 40, until: 1800, end: 'session_ended' }], { by: lee, after: 60 }); // Mon 09:00, open
+  await seedChat(t.ctx.db, clinicId, '2026-03-29T21:59:00Z'); // Sun 23:59 CEST, never answered
+  await seedChat(t.ctx.db, clinicId, '2026-03-30T07:00:00Z', [{ employeeId: lee.user.id, after: 40, until: 1800, end: 'session_ended' }], {
+    by: lee.user.id,
+    after: 60,
+  }); // Mon 09:00, open
   // Mon 07:00, closed; Joy's connection drops, the admin answers.
-  await seed(clinicId, '2026-03-30T05:00:00Z', [{ who: joy, after: 50, until: 600, end: 'disconnected' }], { by: admin, after: 100 });
-  await seed(clinicId, '2026-03-30T16:30:00Z', [{ who: joy, after: 60, until: 1800, end: 'admin' }], { by: joy, after: 70 }); // Mon 18:30, closed
-  await seed(clinicId, '2026-03-30T22:00:00Z', [{ who: joy, after: 10 }]); // Tue 00:00 local, outside
-  await seed(clinic.id, '2026-03-30T07:00:00Z', [], undefined); // another clinic's
+  await seedChat(t.ctx.db, clinicId, '2026-03-30T05:00:00Z', [{ employeeId: joy.user.id, after: 50, until: 600, end: 'disconnected' }], {
+    by: admin.user.id,
+    after: 100,
+  });
+  await seedChat(t.ctx.db, clinicId, '2026-03-30T16:30:00Z', [{ employeeId: joy.user.id, after: 60, until: 1800, end: 'admin' }], {
+    by: joy.user.id,
+    after: 70,
+  }); // Mon 18:30, closed
+  await seedChat(t.ctx.db, clinicId, '2026-03-30T22:00:00Z', [{ employeeId: joy.user.id, after: 10 }]); // Tue 00:00 local, outside
+  await seedChat(t.ctx.db, clinic.id, '2026-03-30T07:00:00Z'); // another clinic's
 
   // Fall back: 02:00–03:00 local happens twice on 25 October, at 00:00Z (+02:00) and at 01:00Z (+01:00).
-  await seed(clinicId, '2026-10-25T00:15:00Z', [{ who: joy, after: 5 }]);
-  await seed(clinicId, '2026-10-25T01:15:00Z', [{ who: sam, after: 7 }]);
-  await seed(clinicId, '2026-10-25T01:45:00Z', [{ who: lee, after: 9 }]);
-  await seed(clinicId, '2026-10-26T09:00:00Z'); // Monday 10:00, a closure date
+  await seedChat(t.ctx.db, clinicId, '2026-10-25T00:15:00Z', [{ employeeId: joy.user.id, after: 5 }]);
+  await seedChat(t.ctx.db, clinicId, '2026-10-25T01:15:00Z', [{ employeeId: sam.user.id, after: 7 }]);
+  await seedChat(t.ctx.db, clinicId, '2026-10-25T01:45:00Z', [{ employeeId: lee.user.id, after: 9 }]);
+  await seedChat(t.ctx.db, clinicId, '2026-10-26T09:00:00Z'); // Monday 10:00, a closure date
 });
 
 describe('figures', () => {
