@@ -80,61 +80,81 @@ interface SessionRow {
   started: number;
   after_hours: number;
   assigned: number;
-  assign_median: number | null;
-  assign_p90: number | null;
+  /** Median and p90 (one sort for both); null when nothing was measured. */
+  assign_p: Array<number | string> | string | null;
   replied: number;
-  reply_median: number | null;
-  reply_p90: number | null;
+  reply_p: Array<number | string> | string | null;
+}
+
+/**
+ * The range's first and last instants as SQL. A text parameter cast to timestamptz is cast again on every row
+ * (the cast depends on the session's time zone, so the planner does not fold it); in a scalar subquery it is cast
+ * once.
+ */
+const bounds = (r: ReportRange) => ({
+  from: sql`(select ${r.start.toInstant().toString()}::timestamptz)`,
+  to: sql`(select ${r.end.toInstant().toString()}::timestamptz)`,
+});
+
+/** A float8[] as the drivers give it: an array, or Postgres's text form `{1.5,2}` (PGlite without a type parser). */
+function pair(value: Array<number | string> | string | null): [number | null, number | null] {
+  if (value === null) return [null, null];
+  const items = typeof value === 'string' ? value.replace(/[{}]/g, '').split(',') : value;
+  const [a, b] = items.map((v) => (v === null || v === 'NULL' ? null : Number(v)));
+  return [a ?? null, b ?? null];
 }
 
 /** Seconds to the millisecond (percentile_cont interpolates, so a p90 can fall between two waits). */
-const seconds = (v: number | string | null) => (v === null ? null : Math.round(Number(v) * 1000) / 1000);
+const seconds = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
+const durations = (count: number, p: SessionRow['assign_p']) => {
+  const [median, p90] = pair(p);
+  return { count, median: seconds(median), p90: seconds(p90) };
+};
 
 /**
  * Sessions started in the range, per bucket and in total (`rollup`, the total's bucket is null): the count, those
- * started while closed, and the waits for a first employee and a first staff message. A session is after hours when
- * the clinic has a schedule and its local start time is on a closure date or inside none of that weekday's intervals
- * (the schedule as it is now: the hours' history is not kept). Staff means any sender who is not a patient.
+ * started while closed, and the waits for a first employee and a first staff message. Staff means any sender other
+ * than the session's patient (no one else writes in a chat), so no user rows are read.
+ *
+ * A session is after hours when the clinic has a schedule and the local start time is on a closure date or inside
+ * none of that weekday's intervals: the schedule as it is now, since the hours' history is not kept. The intervals
+ * are joined (a day's intervals never overlap: modules/clinics/hours.ts refuses that), not looked up per session:
+ * a lookup per row took a year of a busy clinic past a second (bench/sections/reports.ts).
  */
 function sessionFigures(q: Queryable, clinicId: string, r: ReportRange) {
   const unit = r.bucket;
   const tz = r.timeZone;
-  const from = r.start.toInstant().toString();
-  const to = r.end.toInstant().toString();
+  const { from, to } = bounds(r);
   return q.execute(sql`
     with ranged as (
-      select id, created_at, first_assigned_at from chat_sessions
-      where clinic_id = ${clinicId} and created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz
+      select id, patient_id, created_at, first_assigned_at, created_at at time zone ${tz} as local from chat_sessions
+      where clinic_id = ${clinicId} and created_at >= ${from} and created_at < ${to}
     ), replies as (
       select m.session_id, min(m.created_at) as at
-      from messages m join ranged s on s.id = m.session_id join users u on u.id = m.sender_id
-      where m.kind = 'text' and u.role <> 'patient'
+      from messages m join chat_sessions c on c.id = m.session_id
+      where c.clinic_id = ${clinicId} and c.created_at >= ${from} and c.created_at < ${to} and m.kind = 'text' and m.sender_id <> c.patient_id
       group by m.session_id
-    ), hours as (
+    ), schedule as (
       select weekly, closures from clinic_hours where clinic_id = ${clinicId} and has_schedule
+    ), slots as (
+      select w.day, w.open::time as open, w.close::time as close
+      from schedule, jsonb_to_recordset(schedule.weekly) as w(day int, open text, close text)
     ), s as (
       select date_trunc(${unit}, s.created_at, ${tz}) as b,
         extract(epoch from s.first_assigned_at - s.created_at)::float8 as assign_s,
         extract(epoch from r.at - s.created_at)::float8 as reply_s,
-        (h.weekly is not null and (
-          (s.created_at at time zone ${tz})::date = any(h.closures)
-          or not exists (
-            select 1 from jsonb_to_recordset(h.weekly) as w(day int, open text, close text)
-            where w.day = extract(isodow from s.created_at at time zone ${tz})
-              and (s.created_at at time zone ${tz})::time >= w.open::time
-              and (s.created_at at time zone ${tz})::time < w.close::time
-          )
-        )) as after_hours
-      from ranged s left join replies r on r.session_id = s.id left join hours h on true
+        (h.closures is not null and (w.day is null or s.local::date = any(h.closures))) as after_hours
+      from ranged s
+        left join replies r on r.session_id = s.id
+        left join schedule h on true
+        left join slots w on w.day = extract(isodow from s.local)::int and s.local::time >= w.open and s.local::time < w.close
     )
     select (extract(epoch from b) * 1000)::float8 as ms, count(*)::int as started,
       count(*) filter (where after_hours)::int as after_hours,
       count(assign_s)::int as assigned,
-      percentile_cont(0.5) within group (order by assign_s) as assign_median,
-      percentile_cont(0.9) within group (order by assign_s) as assign_p90,
+      percentile_cont(array[0.5, 0.9]) within group (order by assign_s) as assign_p,
       count(reply_s)::int as replied,
-      percentile_cont(0.5) within group (order by reply_s) as reply_median,
-      percentile_cont(0.9) within group (order by reply_s) as reply_p90
+      percentile_cont(array[0.5, 0.9]) within group (order by reply_s) as reply_p
     from s group by rollup (b)`);
 }
 
@@ -144,7 +164,7 @@ function endReasonFigures(q: Queryable, clinicId: string, r: ReportRange) {
     with e as (
       select date_trunc(${r.bucket}, a.ended_at, ${r.timeZone}) as b, a.end_reason::text as reason
       from assignments a join chat_sessions s on s.id = a.session_id
-      where s.clinic_id = ${clinicId} and a.ended_at >= ${r.start.toInstant().toString()}::timestamptz and a.ended_at < ${r.end.toInstant().toString()}::timestamptz
+      where s.clinic_id = ${clinicId} and a.ended_at >= ${bounds(r).from} and a.ended_at < ${bounds(r).to}
     )
     select (extract(epoch from b) * 1000)::float8 as ms, reason, count(*)::int as n, grouping(b)::int as total
     from e group by grouping sets ((b, reason), (reason))`);
@@ -158,13 +178,15 @@ function employeeFigures(q: Queryable, clinicId: string, r: ReportRange) {
   return q.execute(sql`
     select u.id, u.display_name as "displayName", count(distinct a.session_id)::int as chats
     from assignments a join chat_sessions s on s.id = a.session_id join users u on u.id = a.employee_id
-    where s.clinic_id = ${clinicId} and a.started_at >= ${r.start.toInstant().toString()}::timestamptz and a.started_at < ${r.end.toInstant().toString()}::timestamptz
+    where s.clinic_id = ${clinicId} and a.started_at >= ${bounds(r).from} and a.started_at < ${bounds(r).to}
     group by u.id, u.display_name
     order by chats desc, u.display_name, u.id`);
 }
 
 /** The report's figures for a checked range, without access checks or audit (the bench times this). */
 export async function computeReport(q: Queryable, clinicId: string, range: ReportRange): Promise<Report> {
+  // One after another on one connection: a report may take a second, and must not hold several of the pool's
+  // connections, which the chat needs, meanwhile.
   const sessions = rowsOf<SessionRow>(await sessionFigures(q, clinicId, range));
   const ended = rowsOf<{ ms: number | null; reason: string; n: number; total: number }>(await endReasonFigures(q, clinicId, range));
   const reasons = rowsOf<{ reason: string }>(await endReasons(q)).map((r) => r.reason);
@@ -176,8 +198,8 @@ export async function computeReport(q: Queryable, clinicId: string, range: Repor
     return {
       chatsStarted: row?.started ?? 0,
       afterHours: row?.after_hours ?? 0,
-      firstAssignment: { count: row?.assigned ?? 0, median: seconds(row?.assign_median ?? null), p90: seconds(row?.assign_p90 ?? null) },
-      firstReply: { count: row?.replied ?? 0, median: seconds(row?.reply_median ?? null), p90: seconds(row?.reply_p90 ?? null) },
+      firstAssignment: durations(row?.assigned ?? 0, row?.assign_p ?? null),
+      firstReply: durations(row?.replied ?? 0, row?.reply_p ?? null),
       endReasons,
     };
   };
