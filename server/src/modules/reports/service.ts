@@ -75,15 +75,19 @@ export function bucketsOf(range: ReportRange): Array<{ start: Temporal.ZonedDate
 }
 
 type Figures = Report['total'];
+/** Median and p90 (one sort for both) as a float8[]; null when nothing was measured. */
+type Percentiles = Array<number | string> | string | null;
 interface SessionRow {
   ms: number | null;
   started: number;
   after_hours: number;
   assigned: number;
-  /** Median and p90 (one sort for both); null when nothing was measured. */
-  assign_p: Array<number | string> | string | null;
+  assign_p: Percentiles;
+}
+interface ReplyRow {
+  ms: number | null;
   replied: number;
-  reply_p: Array<number | string> | string | null;
+  reply_p: Percentiles;
 }
 
 /**
@@ -97,7 +101,7 @@ const bounds = (r: ReportRange) => ({
 });
 
 /** A float8[] as the drivers give it: an array, or Postgres's text form `{1.5,2}` (PGlite without a type parser). */
-function pair(value: Array<number | string> | string | null): [number | null, number | null] {
+function pair(value: Percentiles): [number | null, number | null] {
   if (value === null) return [null, null];
   const items = typeof value === 'string' ? value.replace(/[{}]/g, '').split(',') : value;
   const [a, b] = items.map((v) => (v === null || v === 'NULL' ? null : Number(v)));
@@ -106,15 +110,14 @@ function pair(value: Array<number | string> | string | null): [number | null, nu
 
 /** Seconds to the millisecond (percentile_cont interpolates, so a p90 can fall between two waits). */
 const seconds = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
-const durations = (count: number, p: SessionRow['assign_p']) => {
+const durations = (count: number, p: Percentiles) => {
   const [median, p90] = pair(p);
   return { count, median: seconds(median), p90: seconds(p90) };
 };
 
 /**
  * Sessions started in the range, per bucket and in total (`rollup`, the total's bucket is null): the count, those
- * started while closed, and the waits for a first employee and a first staff message. Staff means any sender other
- * than the session's patient (no one else writes in a chat), so no user rows are read.
+ * started while closed, and the wait for a first employee.
  *
  * A session is after hours when the clinic has a schedule and the local start time is on a closure date or inside
  * none of that weekday's intervals: the schedule as it is now, since the hours' history is not kept. The intervals
@@ -122,38 +125,50 @@ const durations = (count: number, p: SessionRow['assign_p']) => {
  * a lookup per row took a year of a busy clinic past a second (bench/sections/reports.ts).
  */
 function sessionFigures(q: Queryable, clinicId: string, r: ReportRange) {
-  const unit = r.bucket;
   const tz = r.timeZone;
   const { from, to } = bounds(r);
   return q.execute(sql`
     with ranged as (
-      select id, patient_id, created_at, first_assigned_at, created_at at time zone ${tz} as local from chat_sessions
+      select created_at, first_assigned_at, created_at at time zone ${tz} as local from chat_sessions
       where clinic_id = ${clinicId} and created_at >= ${from} and created_at < ${to}
-    ), replies as (
-      select m.session_id, min(m.created_at) as at
-      from messages m join chat_sessions c on c.id = m.session_id
-      where c.clinic_id = ${clinicId} and c.created_at >= ${from} and c.created_at < ${to} and m.kind = 'text' and m.sender_id <> c.patient_id
-      group by m.session_id
     ), schedule as (
       select weekly, closures from clinic_hours where clinic_id = ${clinicId} and has_schedule
     ), slots as (
       select w.day, w.open::time as open, w.close::time as close
       from schedule, jsonb_to_recordset(schedule.weekly) as w(day int, open text, close text)
     ), s as (
-      select date_trunc(${unit}, s.created_at, ${tz}) as b,
+      select date_trunc(${r.bucket}, s.created_at, ${tz}) as b,
         extract(epoch from s.first_assigned_at - s.created_at)::float8 as assign_s,
-        extract(epoch from r.at - s.created_at)::float8 as reply_s,
         (h.closures is not null and (w.day is null or s.local::date = any(h.closures))) as after_hours
       from ranged s
-        left join replies r on r.session_id = s.id
         left join schedule h on true
         left join slots w on w.day = extract(isodow from s.local)::int and s.local::time >= w.open and s.local::time < w.close
     )
     select (extract(epoch from b) * 1000)::float8 as ms, count(*)::int as started,
       count(*) filter (where after_hours)::int as after_hours,
       count(assign_s)::int as assigned,
-      percentile_cont(array[0.5, 0.9]) within group (order by assign_s) as assign_p,
-      count(reply_s)::int as replied,
+      percentile_cont(array[0.5, 0.9]) within group (order by assign_s) as assign_p
+    from s group by rollup (b)`);
+}
+
+/**
+ * For the sessions started in the range that got a staff message, per bucket of their start and in total: the wait
+ * for the first. Staff means any sender other than the session's patient (no one else writes in a chat), so no user
+ * rows are read. A query of its own: the sessions' figures and this each stay well under the database client's
+ * deadline for a silent connection (db/client.ts), where one query with both did not on a busy machine.
+ */
+function replyFigures(q: Queryable, clinicId: string, r: ReportRange) {
+  const { from, to } = bounds(r);
+  return q.execute(sql`
+    with firsts as (
+      select c.created_at, min(m.created_at) as at
+      from messages m join chat_sessions c on c.id = m.session_id
+      where c.clinic_id = ${clinicId} and c.created_at >= ${from} and c.created_at < ${to} and m.kind = 'text' and m.sender_id <> c.patient_id
+      group by c.id
+    ), s as (
+      select date_trunc(${r.bucket}, created_at, ${r.timeZone}) as b, extract(epoch from at - created_at)::float8 as reply_s from firsts
+    )
+    select (extract(epoch from b) * 1000)::float8 as ms, count(*)::int as replied,
       percentile_cont(array[0.5, 0.9]) within group (order by reply_s) as reply_p
     from s group by rollup (b)`);
 }
@@ -183,27 +198,33 @@ function employeeFigures(q: Queryable, clinicId: string, r: ReportRange) {
     order by chats desc, u.display_name, u.id`);
 }
 
+/** A bucket's key: its first instant in ms, or `total` for the rollup's row. */
+const key = (ms: number | null) => (ms === null ? 'total' : String(Number(ms)));
+const byBucket = <T extends { ms: number | null }>(rows: T[]) => new Map(rows.map((r) => [key(r.ms), r]));
+
 /** The report's figures for a checked range, without access checks or audit (the bench times this). */
 export async function computeReport(q: Queryable, clinicId: string, range: ReportRange): Promise<Report> {
   // One after another on one connection: a report may take a second, and must not hold several of the pool's
   // connections, which the chat needs, meanwhile.
-  const sessions = rowsOf<SessionRow>(await sessionFigures(q, clinicId, range));
+  const sessions = byBucket(rowsOf<SessionRow>(await sessionFigures(q, clinicId, range)));
+  const replies = byBucket(rowsOf<ReplyRow>(await replyFigures(q, clinicId, range)));
   const ended = rowsOf<{ ms: number | null; reason: string; n: number; total: number }>(await endReasonFigures(q, clinicId, range));
   const reasons = rowsOf<{ reason: string }>(await endReasons(q)).map((r) => r.reason);
   const employees = rowsOf<{ id: string; displayName: string; chats: number }>(await employeeFigures(q, clinicId, range));
 
-  const figures = (row: SessionRow | undefined, ms: number | null): Figures => {
+  const figures = (ms: number | null): Figures => {
+    const row = sessions.get(key(ms));
+    const reply = replies.get(key(ms));
     const endReasons = Object.fromEntries(reasons.map((reason) => [reason, 0]));
     for (const e of ended) if (ms === null ? e.total === 1 : e.total === 0 && Number(e.ms) === ms) endReasons[e.reason] = e.n;
     return {
       chatsStarted: row?.started ?? 0,
       afterHours: row?.after_hours ?? 0,
       firstAssignment: durations(row?.assigned ?? 0, row?.assign_p ?? null),
-      firstReply: durations(row?.replied ?? 0, row?.reply_p ?? null),
+      firstReply: durations(reply?.replied ?? 0, reply?.reply_p ?? null),
       endReasons,
     };
   };
-  const byBucket = new Map(sessions.filter((s) => s.ms !== null).map((s) => [Number(s.ms), s]));
   return {
     from: range.from.toString(),
     to: range.to.toString(),
@@ -211,12 +232,9 @@ export async function computeReport(q: Queryable, clinicId: string, range: Repor
     timeZone: range.timeZone,
     buckets: bucketsOf(range).map(({ start, label }) => {
       const ms = start.epochMilliseconds;
-      return { start: new Date(ms).toISOString(), label, ...figures(byBucket.get(ms), ms) };
+      return { start: new Date(ms).toISOString(), label, ...figures(ms) };
     }),
-    total: figures(
-      sessions.find((s) => s.ms === null),
-      null,
-    ),
+    total: figures(null),
     employees,
   };
 }
