@@ -304,6 +304,8 @@ describe('bad input is a 400 invalid_request that reads and writes nothing', () 
     ['from after to', 'from=2026-03-30&to=2026-03-28'],
     ['a day that does not exist', 'from=2026-02-30&to=2026-03-02'],
     ['not a date', 'from=yesterday&to=2026-03-02'],
+    ['a year Postgres has not', 'from=0000-01-01&to=0000-01-01'],
+    ['the last day Postgres could not follow', 'from=9999-12-31&to=9999-12-31'],
     ['a time instead of a date', 'from=2026-03-01T00:00:00Z&to=2026-03-02'],
     ['a missing end', 'from=2026-03-01'],
     ['an unknown bucket', 'from=2026-03-01&to=2026-03-02&bucket=week'],

@@ -30,12 +30,18 @@ export interface ReportRange {
   end: Temporal.ZonedDateTime;
 }
 
+/** The years a report may name: Postgres has no year 0, and the day after 9999-12-31 is past what it reads. */
+const YEARS = { min: 1900, max: 9998 };
+
 function localDate(value: string, field: 'from' | 'to'): Temporal.PlainDate {
+  let date: Temporal.PlainDate;
   try {
-    return Temporal.PlainDate.from(value, { overflow: 'reject' });
+    date = Temporal.PlainDate.from(value, { overflow: 'reject' });
   } catch {
     throw new AppError('invalid_request', { field, problem: 'not_a_date' });
   }
+  if (date.year < YEARS.min || date.year > YEARS.max) throw new AppError('invalid_request', { field, problem: 'out_of_range', ...YEARS });
+  return date;
 }
 
 /**
