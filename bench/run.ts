@@ -1,5 +1,5 @@
 /**
- * MedChat benchmark suite. `bun run bench/run.ts [--quick] [--only=chat,memory,assign,bundles] [--rate=5]` (or
+ * MedChat benchmark suite. `bun run bench/run.ts [--quick] [--only=chat,memory,assign,bundles,reports] [--rate=5]` (or
  * `npm run bench`, `npm run bench -- --quick`). Real server processes on a fresh Postgres database (created and
  * dropped here), load generators in their own processes on 127.0.0.1, every figure beside its floor measured in the
  * same run. Prints a table and writes bench-results/latest.json. A row that cannot be measured says why; the suite
@@ -15,6 +15,7 @@ import { assignSpecs, assignment } from './sections/assign';
 import { bundleSpecs, bundles } from './sections/bundles';
 import { chatSection, chatSpecsAll } from './sections/chat';
 import { memory, memorySpec } from './sections/memory';
+import { reportSpecs, reportsSection } from './sections/reports';
 
 const startedAt = Date.now();
 if (wanted('bundles')) await bundles();
@@ -38,11 +39,13 @@ for (const k of [1, 2]) {
   if (wanted('assign')) await assignment(k);
   else failRows(Object.values(assignSpecs(k)), SKIPPED);
 }
+if (wanted('reports')) await reportsSection();
+else failRows(Object.values(reportSpecs()), SKIPPED);
 begin('cleaning up');
 await cleanup();
 endProgress();
 
-const order = ['chat.small', 'chat.large', 'memory', 'assign.1', 'assign.2', 'bundle.sdk', 'bundle.widget'];
+const order = ['chat.small', 'chat.large', 'memory', 'assign.1', 'assign.2', 'reports', 'bundle.sdk', 'bundle.widget'];
 rows.sort((a, b) => order.findIndex((p) => a.id.startsWith(p)) - order.findIndex((p) => b.id.startsWith(p)));
 const seconds = Math.round((Date.now() - startedAt) / 1000);
 const header = `MedChat benchmarks (${quick ? 'quick' : 'full'} mode), ${new Date().toISOString()}, ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}, ${seconds} s`;

@@ -15,7 +15,7 @@ const { values: args } = parseArgs({
   options: {
     /** Small figures, under a minute: what tests/bench-smoke.test.ts runs. */
     quick: { type: 'boolean', default: false },
-    /** `--only=chat,memory,assign,bundles` runs some sections; the others are reported as skipped. */
+    /** `--only=chat,memory,assign,bundles,reports` runs some sections; the others are reported as skipped. */
     only: { type: 'string' },
     /** `--rate=5` offers 5 msgs/s per session in the latency rows instead of 10, to see where the latency turns. */
     rate: { type: 'string' },
@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
 
 export const quick = args.quick === true;
 const only = args.only?.split(',');
-export const SECTIONS = ['bundles', 'chat', 'memory', 'assign'] as const;
+export const SECTIONS = ['bundles', 'chat', 'memory', 'assign', 'reports'] as const;
 for (const name of only ?? []) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section ${name} (${SECTIONS.join(', ')})`);
 export const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name);
 
@@ -46,6 +46,7 @@ export const P = quick
       holdMax: 150,
       assignTimeout: 30_000,
       loadMaxMs: 60_000,
+      reportSessions: 5000,
     }
   : {
       small: 100,
@@ -64,6 +65,7 @@ export const P = quick
       holdMax: 300,
       assignTimeout: 60_000,
       loadMaxMs: 180_000,
+      reportSessions: 100_000,
     };
 const rateArg = Number(args.rate);
 export const perSessionRate = rateArg > 0 ? rateArg : P.perSessionRate;

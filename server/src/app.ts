@@ -15,6 +15,7 @@ import { employeesModule } from './modules/employees';
 import { fhirModule } from './modules/fhir';
 import { webhooksModule } from './modules/webhooks';
 import { transcriptsModule } from './modules/transcripts';
+import { reportsModule } from './modules/reports';
 import { healthModule } from './modules/health';
 import { metricsModule, metricsOnMainPort } from './modules/metrics';
 import { requestLog } from './lib/request-log';
@@ -97,7 +98,8 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(auditModule(ctx))
     .use(fhirModule(ctx))
     .use(webhooksModule(ctx))
-    .use(transcriptsModule(ctx));
+    .use(transcriptsModule(ctx))
+    .use(reportsModule(ctx));
   return Object.assign(app, { hub, realtime, clinicOrigins });
 }
 

@@ -36,6 +36,11 @@ export async function resolveRefs(value: unknown, w: World, depth = 0): Promise<
   return value;
 }
 
+/** Report dates: real ones close together and far apart, ones that do not exist, and the ends of the calendar. */
+const reportDate = fc.oneof(
+  fc.constantFrom('2026-03-01', '2026-03-29', '2026-10-25', '2025-01-01', '2026-02-30', '2026-13-01', '0000-01-01', '9999-12-31', '1899-12-31'),
+  nastyText,
+);
 const sessionRef = (r: SessionRef) => new Ref(`session ${r}`, (w) => w.sessions[r]);
 const session = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...SESSION_REFS).map(sessionRef) }, { weight: 1, arbitrary: fc.uuid() });
 const user = fc.oneof(
@@ -161,6 +166,11 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/audit': { who: ['admin'] },
   'GET /api/v1/sessions/:id/fhir': { who: ['employee', 'admin'], sessionRoute: true, params: { id: session } },
   'GET /api/v1/fhir/export': { who: ['admin'] },
+  'GET /api/v1/reports': { who: ['admin'], query: { from: reportDate, to: reportDate, bucket: fc.constantFrom('day', 'hour', 'week') } },
+  'GET /api/v1/reports.csv': {
+    who: ['admin'],
+    query: { from: reportDate, to: reportDate, bucket: fc.constantFrom('day', 'hour'), table: fc.constantFrom('buckets', 'employees', 'all') },
+  },
   'GET /api/v1/sessions/:id/transcript': { who: ['employee', 'admin'], sessionRoute: true, params: { id: session } },
   'POST /api/v1/webhooks': {
     who: ['admin'],

@@ -4,6 +4,7 @@ import { h, isolate, isolated } from './dom';
 import { AVAILABILITY_LABELS, dateTime, errorText } from './format';
 import { HoursEditor } from './hours-editor';
 import { refresher } from './refresher';
+import { ReportsView } from './reports-view';
 
 /** How many of the newest sessions get their assignment trail loaded (one request each). */
 const TRAIL_LIMIT = 25;
@@ -13,7 +14,10 @@ const TRAIL_LIMIT = 25;
  */
 const RELOAD_EVERY_MS = 2000;
 
-/** Admins only: every employee with availability and load, and the clinic's sessions with their assignment trails. */
+/**
+ * Admins only: every employee with availability and load, the clinic's sessions with their assignment trails, the
+ * opening hours and the reports.
+ */
 export class AdminView {
   readonly element: HTMLElement;
   readonly refresh: () => void;
@@ -47,6 +51,7 @@ export class AdminView {
         h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail'), this.sessions),
       ),
       hours.element,
+      new ReportsView(client).element,
     );
     this.refresh = refresher(
       () => this.load(),

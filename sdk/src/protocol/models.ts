@@ -204,6 +204,51 @@ export const AuditEntry = Type.Object({
 });
 export type AuditEntry = Static<typeof AuditEntry>;
 
+/** Seconds, to the millisecond; null when no session in the bucket got that far. */
+const Seconds = Type.Union([Type.Number({ minimum: 0 }), Type.Null()]);
+const Durations = Type.Object({
+  /** Sessions the figure was measured on (those that got an employee, or a staff reply). */
+  count: Type.Integer({ minimum: 0 }),
+  median: Seconds,
+  p90: Seconds,
+});
+
+/** The figures of one row of a report, or of its whole range. */
+const ReportFigures = {
+  /** Chats started (sessions created) in the row. */
+  chatsStarted: Type.Integer({ minimum: 0 }),
+  /** Of those, started while the clinic was closed by its current opening hours (never, without a schedule). */
+  afterHours: Type.Integer({ minimum: 0 }),
+  /** From a chat's start to its first employee, for the chats started in the row. */
+  firstAssignment: Durations,
+  /** From a chat's start to the first message from staff, for the chats started in the row. */
+  firstReply: Durations,
+  /** Assignment periods that ended in the row, by end reason; every reason the server knows is present. */
+  endReasons: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+};
+
+/** An admin's report (`GET /api/v1/reports`): rows per local day or hour, the whole range's figures, chats per employee. */
+export const Report = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  bucket: Type.Union([Type.Literal('day'), Type.Literal('hour')]),
+  /** The clinic's time zone (its opening hours'), in which the rows are local days or hours. */
+  timeZone: Type.String(),
+  buckets: Type.Array(
+    Type.Object({
+      /** The row's first instant. */
+      start: Timestamp,
+      /** Local: `2026-03-29` by day, `2026-03-29T03:00+02:00` by the hour (the offset tells a repeated hour apart). */
+      label: Type.String(),
+      ...ReportFigures,
+    }),
+  ),
+  total: Type.Object(ReportFigures),
+  /** Employees who held a chat in the range (an assignment period that started in it), most chats first. */
+  employees: Type.Array(Type.Object({ id: Id, displayName: Type.String(), chats: Type.Integer({ minimum: 0 }) })),
+});
+export type Report = Static<typeof Report>;
+
 /**
  * The HTTP error envelope, `{"error":{"code","message","requestId","details"?}}`, as a schema for the API document
  * (`ErrorBody` in ./errors.ts is the same shape as a plain type, since that file stays free of TypeBox).

@@ -47,6 +47,10 @@ export const LIMITS = {
   /** Sessions in one page of the FHIR export. */
   fhirExportPage: 1000,
   webhookUrl: 2000,
+  /** Local dates in one report, from its first to its last day. */
+  reportDays: 366,
+  /** Local dates in one report by the hour (a month of hourly rows at most). */
+  reportHourDays: 31,
   seq: 2_000_000_000,
 } as const;
 
@@ -199,6 +203,32 @@ export const FhirExportParams = Type.Object({
   includeNotes: Type.Optional(Type.Boolean()),
 });
 export type FhirExportParams = Static<typeof FhirExportParams>;
+
+// ---------- reports ----------
+
+/** A date in the clinic's time zone (`YYYY-MM-DD`); the server also refuses dates that do not exist (2026-02-30). */
+const LocalDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: "A date in the clinic's time zone, YYYY-MM-DD" });
+export const ReportBucketSize = Type.Union([Type.Literal('day'), Type.Literal('hour')]);
+export type ReportBucketSize = Static<typeof ReportBucketSize>;
+/**
+ * The clinic's figures from the start of `from` to the end of `to` (both whole local days, so `to` may equal `from`),
+ * a row per local day or hour. At most `LIMITS.reportDays` days, and `LIMITS.reportHourDays` by the hour.
+ */
+export const ReportParams = Type.Object({
+  from: LocalDate,
+  to: LocalDate,
+  /** Rows per day (the default) or per hour. */
+  bucket: Type.Optional(ReportBucketSize),
+});
+export type ReportParams = Static<typeof ReportParams>;
+/** The same report as CSV: its rows (`buckets`, the default, with a total row last) or its employees. */
+export const ReportCsvParams = Type.Object({
+  from: LocalDate,
+  to: LocalDate,
+  bucket: Type.Optional(ReportBucketSize),
+  table: Type.Optional(Type.Union([Type.Literal('buckets'), Type.Literal('employees')])),
+});
+export type ReportCsvParams = Static<typeof ReportCsvParams>;
 
 // ---------- webhooks ----------
 

@@ -22,6 +22,7 @@ export type AuditAction =
   | 'fhir.exported'
   | 'fhir.bulk_exported'
   | 'transcript.downloaded'
+  | 'report.read'
   | 'webhook.created'
   | 'webhook.secret_rotated'
   | 'webhook.deleted'

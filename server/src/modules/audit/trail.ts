@@ -62,7 +62,7 @@ const CSV_COLUMNS = ['id', 'at', 'action', 'actorId', 'sessionId', 'sessionIds',
  * A CSV field: quoted when it holds a separator, quote or line break; a value a spreadsheet would run as a formula
  * (a client address is whatever X-Forwarded-For said) gets a leading apostrophe.
  */
-function csvField(value: string | null): string {
+export function csvField(value: string | null): string {
   if (value === null) return '';
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;

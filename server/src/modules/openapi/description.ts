@@ -31,5 +31,6 @@ export const TAGS: Record<string, string> = {
   messages: 'A chat’s messages and read markers',
   employees: 'Staff: one’s own account, and the clinic’s staff for admins',
   audit: 'The audit log, for admins',
+  reports: 'Figures for admins: chats started, waiting times, chats per employee, hand-overs, by day or hour',
   health: 'Probes for load balancers and orchestrators',
 };

@@ -135,4 +135,29 @@ export const EXAMPLES: Record<string, unknown> = {
   },
   ClinicSettings: settings,
   ClinicSettingsPatchParams: { emergencyText: 'In an emergency, call 112.', graceSeconds: 90 },
+  Report: {
+    from: '2026-11-25',
+    to: '2026-11-25',
+    bucket: 'day',
+    timeZone: 'Europe/Madrid',
+    buckets: [
+      {
+        start: '2026-11-24T23:00:00.000Z',
+        label: '2026-11-25',
+        chatsStarted: 42,
+        afterHours: 6,
+        firstAssignment: { count: 41, median: 38.5, p90: 161.2 },
+        firstReply: { count: 40, median: 72, p90: 240.9 },
+        endReasons: { left: 5, disconnected: 1, session_ended: 36, admin: 0 },
+      },
+    ],
+    total: {
+      chatsStarted: 42,
+      afterHours: 6,
+      firstAssignment: { count: 41, median: 38.5, p90: 161.2 },
+      firstReply: { count: 40, median: 72, p90: 240.9 },
+      endReasons: { left: 5, disconnected: 1, session_ended: 36, admin: 0 },
+    },
+    employees: [{ ...nurse, chats: 23 }],
+  },
 };
