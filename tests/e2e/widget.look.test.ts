@@ -50,7 +50,8 @@ suite('<medchat-widget> looks right on a clinic page', () => {
           expect(gap).toBeLessThan(24);
         } else {
           const box = (await panel.boundingBox())!;
-          expect([box.width, box.height]).toEqual([VIEWPORTS.phone.width, VIEWPORTS.phone.height]);
+          // Whole pixels: layout may land a hair off one (844.00002) as the panel settles.
+          expect([Math.round(box.width), Math.round(box.height)]).toEqual([VIEWPORTS.phone.width, VIEWPORTS.phone.height]);
         }
         await shot(page, `50-light-on-dark-system-${size}`);
         await expectAxeClean(page, 'pre-chat, brand colour');
