@@ -73,6 +73,8 @@ export async function seedYear(url: string, sessions: number): Promise<string> {
         case g.seq when 1 then s.created_at + interval '5 seconds' else s.first_assigned_at + g.seq * interval '40 seconds' end
       from chat_sessions s cross join generate_series(1, 4) g(seq)
       where s.clinic_id = ${clinic} and (g.seq = 1 or s.employee_id is not null)`;
+    // What the message write path keeps for each session: its first staff text (seq 2 above).
+    await sql`update chat_sessions set first_reply_at = first_assigned_at + interval '80 seconds' where clinic_id = ${clinic} and employee_id is not null`;
     await sql`vacuum analyze`;
     return clinic;
   } finally {
@@ -119,7 +121,7 @@ export async function reportsSection() {
           value: value.p50,
           floor: floor.p50,
           met: value.p50 <= TARGET_MS,
-          note: `median of ${RUNS} after a warm-up (${value.min.toFixed(0)}–${value.max.toFixed(0)} ms); ${report!.buckets.length} rows, ${report!.total.chatsStarted.toLocaleString('en-US')} chats, ${report!.total.afterHours.toLocaleString('en-US')} after hours, in ${ZONE}; five queries (sessions, first replies, end reasons, the reasons, employees) one after another, as the server runs them`,
+          note: `median of ${RUNS} after a warm-up (${value.min.toFixed(0)}–${value.max.toFixed(0)} ms); ${report!.buckets.length} rows, ${report!.total.chatsStarted.toLocaleString('en-US')} chats, ${report!.total.afterHours.toLocaleString('en-US')} after hours, in ${ZONE}; four queries (sessions with their first replies, end reasons, the reasons, employees) one after another, as the server runs them`,
         });
       }
     } finally {

@@ -47,6 +47,8 @@ export async function seedChat(db: Database, clinicId: string, start: string, he
     await db.execute(
       sql`insert into messages (session_id, seq, sender_id, body, created_at) values (${id}, ${++seq}, ${sender}, 'seeded', ${at(start, after)}::timestamptz)`,
     );
-  await db.execute(sql`update chat_sessions set last_seq = ${seq} where id = ${id}`);
+  // The first staff reply's time, as the message write path keeps it (messages/store.ts).
+  const firstReply = reply ? at(start, reply.after) : null;
+  await db.execute(sql`update chat_sessions set last_seq = ${seq}, first_reply_at = ${firstReply}::timestamptz where id = ${id}`);
   return id;
 }

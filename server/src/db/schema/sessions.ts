@@ -25,6 +25,11 @@ export const chatSessions = pgTable(
     /** Queue order. A session sent back to the queue keeps its place. */
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     firstAssignedAt: timestamp({ withTimezone: true }),
+    /**
+     * When staff first wrote in the session (a text message from anyone but its patient), set with that message's
+     * insert: the reports' time to first reply reads it instead of searching every session's messages.
+     */
+    firstReplyAt: timestamp({ withTimezone: true }),
     endedAt: timestamp({ withTimezone: true }),
     endedBy: uuid().references(() => users.id),
   },

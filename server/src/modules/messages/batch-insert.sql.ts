@@ -37,7 +37,8 @@ export interface Outcome {
  *   exists in the sender's clinic, the sender is its patient or the employee holding it (anyone else is decided
  *   by `sendOne`), a repeat returns the stored message or a conflict, an ended session takes no new message.
  *   `copy` numbers repeats of one client id inside the batch; only the first is stored.
- * - `fresh` hands out the next seqs per session in input order; `counters` moves `last_seq` to the highest.
+ * - `fresh` hands out the next seqs per session in input order; `counters` moves `last_seq` to the highest, and
+ *   marks the session's first staff reply (`first_reply_at`, read by the reports) when staff wrote in it first.
  * - Message ids come with the input and `created_at` is the transaction's `now()`, so the answer needs no join back
  *   to the inserted rows (the planner cannot estimate CTE sizes and joined them pairwise: 80 of 127 ms at 500 sends).
  *   The ids are time-ordered (UUIDv7), so new keys land at the right edge of the primary key index instead of
@@ -74,7 +75,7 @@ export const STORE_BATCH = sql`
       ) m
     ),
     judged as (
-      select i.ord, i.new_id, i.session_id, i.sender_id, i.body, i.client_msg_id, l.last_seq,
+      select i.ord, i.new_id, i.session_id, i.sender_id, i.role, i.body, i.client_msg_id, l.last_seq,
              e.id as earlier_id, e.seq as earlier_seq, e.body as earlier_body, e.created_at as earlier_at,
              case
                when l.id is null or l.clinic_id <> i.clinic_id then 'not_found'
@@ -88,7 +89,7 @@ export const STORE_BATCH = sql`
       from input i left join locked l on l.id = i.session_id left join earlier e on e.ord = i.ord
     ),
     fresh as (
-      select j.ord, j.new_id, j.session_id, j.sender_id, j.body, j.client_msg_id,
+      select j.ord, j.new_id, j.session_id, j.sender_id, j.role, j.body, j.client_msg_id,
              (j.last_seq + row_number() over (partition by j.session_id order by j.ord))::int as seq
       from judged j where j.outcome = 'new' and j.copy = 1
     ),
@@ -97,8 +98,9 @@ export const STORE_BATCH = sql`
       select new_id, session_id, seq, sender_id, 'text', body, client_msg_id, now() from fresh
     ),
     counters as (
-      update chat_sessions s set last_seq = f.seq
-      from (select session_id, max(seq) as seq from fresh group by session_id) as f
+      update chat_sessions s set last_seq = f.seq,
+        first_reply_at = case when f.staff then coalesce(s.first_reply_at, now()) else s.first_reply_at end
+      from (select session_id, max(seq) as seq, bool_or(role <> 'patient') as staff from fresh group by session_id) as f
       where s.id = f.session_id
       returning s.id
     )

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { useTestApp, guest, login } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { refusalChecker } from '../../../../tests/helpers/expect';
+import { appendMessage } from './store';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
@@ -153,5 +154,42 @@ describe('POST /sessions/:id/messages', () => {
     const replay = await t.call('POST', `/api/v1/sessions/${s.body.id}/messages`, { token: p.token, body: { clientMsgId: 'e1', body: 'bye' } });
     expect(replay.status).toBe(200);
     expect(replay.body.id).toBe(first.body.id);
+  });
+
+  test("the session's first staff reply is kept with the message that is it, by the batch and the one-message path alike", async () => {
+    await t.call('PUT', '/api/v1/employees/me/availability', { token: sam.token, body: { availability: 'available' } });
+    const p = await guest(t, 'First reply');
+    const s = (await t.call('POST', '/api/v1/sessions', { token: p.token, body: { reason: 'First reply' } })).body;
+    const firstReplyAt = async () =>
+      (await query<{ at: string | null }>(t.ctx.db, sql`select first_reply_at::text as at from chat_sessions where id = ${s.id}`))[0]!.at;
+    const send = (token: string, clientMsgId: string) =>
+      t.call('POST', `/api/v1/sessions/${s.id}/messages`, { token, body: { clientMsgId, body: clientMsgId } });
+    expect((await send(p.token, 'patient-1')).status).toBe(201);
+    expect(await firstReplyAt()).toBeNull();
+    const holder = [joy, sam].find((e) => e.user.id === s.employee?.id);
+    if (!holder) throw new Error(`the session went to ${JSON.stringify(s.employee)}, not Joy or Sam`);
+    expect((await send(holder.token, 'staff-1')).status).toBe(201);
+    const [first] = await query<{ at: string }>(
+      t.ctx.db,
+      sql`select created_at::text as at from messages where session_id = ${s.id} and client_msg_id = 'staff-1'`,
+    );
+    expect(await firstReplyAt()).toBe(first!.at);
+    expect((await send(holder.token, 'staff-2')).status).toBe(201);
+    expect((await send(p.token, 'patient-2')).status).toBe(201);
+    expect(await firstReplyAt()).toBe(first!.at);
+
+    // The one-message path (store.ts), which a batch leaves some sends to: a system line is not a reply, staff text is.
+    const other = await guest(t, 'First reply, one by one');
+    const o = (await t.call('POST', '/api/v1/sessions', { token: other.token, body: { reason: 'One by one' } })).body;
+    const at = async () => (await query<{ at: string | null }>(t.ctx.db, sql`select first_reply_at::text as at from chat_sessions where id = ${o.id}`))[0]!.at;
+    await t.ctx.db.transaction((tx) => appendMessage(tx, { sessionId: o.id, sender: null, kind: 'system', body: 'Joined' }));
+    await t.ctx.db.transaction((tx) =>
+      appendMessage(tx, { sessionId: o.id, sender: { id: other.user.id, role: 'patient', displayName: 'P' }, kind: 'text', body: 'hi' }),
+    );
+    expect(await at()).toBeNull();
+    const reply = await t.ctx.db.transaction((tx) =>
+      appendMessage(tx, { sessionId: o.id, sender: { id: joy.user.id, role: 'employee', displayName: 'Joy' }, kind: 'text', body: 'Hello' }),
+    );
+    expect(Date.parse((await at())!)).toBe(Date.parse(reply.createdAt));
   });
 });

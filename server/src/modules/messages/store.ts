@@ -29,7 +29,8 @@ export async function appendMessage(
   tx: Tx,
   input: { sessionId: string; sender: Sender; kind: 'text' | 'system'; body: string; system?: SystemMeta; clientMsgId?: string | null },
 ): Promise<Message> {
-  const [counter] = await nextSeq(tx, { id: input.sessionId });
+  const staffText = input.kind === 'text' && input.sender !== null && input.sender.role !== 'patient';
+  const [counter] = await nextSeq(tx, { id: input.sessionId, staffText });
   if (!counter) throw new Error('appendMessage: session row missing');
   const [row] = await insertMessage(tx, {
     sessionId: input.sessionId,
@@ -46,7 +47,11 @@ export async function appendMessage(
 const nextSeq = prepared((db) =>
   db
     .update(chatSessions)
-    .set({ lastSeq: sql`${chatSessions.lastSeq} + 1` })
+    .set({
+      lastSeq: sql`${chatSessions.lastSeq} + 1`,
+      // The first staff text of the session (reports' time to first reply).
+      firstReplyAt: sql`case when ${sql.placeholder('staffText')}::boolean then coalesce(${chatSessions.firstReplyAt}, now()) else ${chatSessions.firstReplyAt} end`,
+    })
     .where(eq(chatSessions.id, sql.placeholder('id')))
     .returning({ seq: chatSessions.lastSeq })
     .prepare('next_seq'),

@@ -3,7 +3,7 @@
  * how long they waited for an employee and for a first staff reply (median and 90th percentile), how many were
  * started while the clinic was closed, the assignment periods that ended by reason, and the chats each employee held.
  *
- * Computed in SQL over the tables the chat writes anyway (chat_sessions, assignments, messages): nothing is counted
+ * Computed in SQL over the tables the chat writes anyway (chat_sessions, assignments): nothing is counted
  * on the side, so a report can be asked for any past range, and it agrees with the transcripts and the audit trail.
  * Each read is one audit row (`report.read`): the report names employees.
  */
@@ -89,9 +89,6 @@ interface SessionRow {
   after_hours: number;
   assigned: number;
   assign_p: Percentiles;
-}
-interface ReplyRow {
-  ms: number | null;
   replied: number;
   reply_p: Percentiles;
 }
@@ -123,7 +120,9 @@ const durations = (count: number, p: Percentiles) => {
 
 /**
  * Sessions started in the range, per bucket and in total (`rollup`, the total's bucket is null): the count, those
- * started while closed, and the wait for a first employee.
+ * started while closed, the wait for a first employee and the wait for a first staff reply (`first_reply_at`, set
+ * with the first text from anyone but the patient: searching each session's messages instead took a busy clinic's
+ * year past a second on its own).
  *
  * A session is after hours when the clinic has a schedule and the local start time is on a closure date or inside
  * none of that weekday's intervals: the schedule as it is now, since the hours' history is not kept. The intervals
@@ -135,7 +134,7 @@ function sessionFigures(q: Queryable, clinicId: string, r: ReportRange) {
   const { from, to } = bounds(r);
   return q.execute(sql`
     with ranged as (
-      select created_at, first_assigned_at, created_at at time zone ${tz} as local from chat_sessions
+      select created_at, first_assigned_at, first_reply_at, created_at at time zone ${tz} as local from chat_sessions
       where clinic_id = ${clinicId} and created_at >= ${from} and created_at < ${to}
     ), schedule as (
       select weekly, closures from clinic_hours where clinic_id = ${clinicId} and has_schedule
@@ -145,6 +144,7 @@ function sessionFigures(q: Queryable, clinicId: string, r: ReportRange) {
     ), s as (
       select date_trunc(${r.bucket}, s.created_at, ${tz}) as b,
         extract(epoch from s.first_assigned_at - s.created_at)::float8 as assign_s,
+        extract(epoch from s.first_reply_at - s.created_at)::float8 as reply_s,
         (h.closures is not null and (w.day is null or s.local::date = any(h.closures))) as after_hours
       from ranged s
         left join schedule h on true
@@ -153,41 +153,28 @@ function sessionFigures(q: Queryable, clinicId: string, r: ReportRange) {
     select (extract(epoch from b) * 1000)::float8 as ms, count(*)::int as started,
       count(*) filter (where after_hours)::int as after_hours,
       count(assign_s)::int as assigned,
-      percentile_cont(array[0.5, 0.9]) within group (order by assign_s) as assign_p
-    from s group by rollup (b)`);
-}
-
-/**
- * For the sessions started in the range that got a staff message, per bucket of their start and in total: the wait
- * for the first. Staff means any sender other than the session's patient (no one else writes in a chat), so no user
- * rows are read. A query of its own: the sessions' figures and this each stay well under the database client's
- * deadline for a silent connection (db/client.ts), where one query with both did not on a busy machine.
- */
-function replyFigures(q: Queryable, clinicId: string, r: ReportRange) {
-  const { from, to } = bounds(r);
-  return q.execute(sql`
-    with firsts as (
-      select c.created_at, min(m.created_at) as at
-      from messages m join chat_sessions c on c.id = m.session_id
-      where c.clinic_id = ${clinicId} and c.created_at >= ${from} and c.created_at < ${to} and m.kind = 'text' and m.sender_id <> c.patient_id
-      group by c.id
-    ), s as (
-      select date_trunc(${r.bucket}, created_at, ${r.timeZone}) as b, extract(epoch from at - created_at)::float8 as reply_s from firsts
-    )
-    select (extract(epoch from b) * 1000)::float8 as ms, count(*)::int as replied,
+      percentile_cont(array[0.5, 0.9]) within group (order by assign_s) as assign_p,
+      count(reply_s)::int as replied,
       percentile_cont(array[0.5, 0.9]) within group (order by reply_s) as reply_p
     from s group by rollup (b)`);
 }
 
+/**
+ * The clinic's assignment periods are those of its staff (an employee belongs to one clinic and holds only its
+ * sessions): a small set to match against, where joining each period to its session took a year past a second.
+ */
+const staffOf = (clinicId: string) => sql`(select id from users where clinic_id = ${clinicId} and role <> 'patient')`;
+
 /** Assignment periods that ended in the range, per bucket and reason and per reason in total. */
 function endReasonFigures(q: Queryable, clinicId: string, r: ReportRange) {
+  const { from, to } = bounds(r);
   return q.execute(sql`
     with e as (
-      select date_trunc(${r.bucket}, a.ended_at, ${r.timeZone}) as b, a.end_reason::text as reason
-      from assignments a join chat_sessions s on s.id = a.session_id
-      where s.clinic_id = ${clinicId} and a.ended_at >= ${bounds(r).from} and a.ended_at < ${bounds(r).to}
+      select date_trunc(${r.bucket}, a.ended_at, ${r.timeZone}) as b, a.end_reason as reason
+      from assignments a
+      where a.employee_id in ${staffOf(clinicId)} and a.ended_at >= ${from} and a.ended_at < ${to}
     )
-    select (extract(epoch from b) * 1000)::float8 as ms, reason, count(*)::int as n, grouping(b)::int as total
+    select (extract(epoch from b) * 1000)::float8 as ms, reason::text as reason, count(*)::int as n, grouping(b)::int as total
     from e group by grouping sets ((b, reason), (reason))`);
 }
 
@@ -196,12 +183,15 @@ const endReasons = (q: Queryable) => q.execute(sql`select unnest(enum_range(null
 
 /** Sessions each employee held in the range: distinct chats with an assignment period that started in it. */
 function employeeFigures(q: Queryable, clinicId: string, r: ReportRange) {
+  const { from, to } = bounds(r);
   return q.execute(sql`
-    select u.id, u.display_name as "displayName", count(distinct a.session_id)::int as chats
-    from assignments a join chat_sessions s on s.id = a.session_id join users u on u.id = a.employee_id
-    where s.clinic_id = ${clinicId} and a.started_at >= ${bounds(r).from} and a.started_at < ${bounds(r).to}
-    group by u.id, u.display_name
-    order by chats desc, u.display_name, u.id`);
+    select u.id, u.display_name as "displayName", c.chats
+    from (
+      select a.employee_id, count(distinct a.session_id)::int as chats from assignments a
+      where a.employee_id in ${staffOf(clinicId)} and a.started_at >= ${from} and a.started_at < ${to}
+      group by a.employee_id
+    ) c join users u on u.id = c.employee_id
+    order by c.chats desc, u.display_name, u.id`);
 }
 
 /** A bucket's key: its first instant in ms, or `total` for the rollup's row. */
@@ -213,21 +203,19 @@ export async function computeReport(q: Queryable, clinicId: string, range: Repor
   // One after another on one connection: a report may take a second, and must not hold several of the pool's
   // connections, which the chat needs, meanwhile.
   const sessions = byBucket(rowsOf<SessionRow>(await sessionFigures(q, clinicId, range)));
-  const replies = byBucket(rowsOf<ReplyRow>(await replyFigures(q, clinicId, range)));
   const ended = rowsOf<{ ms: number | null; reason: string; n: number; total: number }>(await endReasonFigures(q, clinicId, range));
   const reasons = rowsOf<{ reason: string }>(await endReasons(q)).map((r) => r.reason);
   const employees = rowsOf<{ id: string; displayName: string; chats: number }>(await employeeFigures(q, clinicId, range));
 
   const figures = (ms: number | null): Figures => {
     const row = sessions.get(key(ms));
-    const reply = replies.get(key(ms));
     const endReasons = Object.fromEntries(reasons.map((reason) => [reason, 0]));
     for (const e of ended) if (ms === null ? e.total === 1 : e.total === 0 && Number(e.ms) === ms) endReasons[e.reason] = e.n;
     return {
       chatsStarted: row?.started ?? 0,
       afterHours: row?.after_hours ?? 0,
       firstAssignment: durations(row?.assigned ?? 0, row?.assign_p ?? null),
-      firstReply: durations(reply?.replied ?? 0, reply?.reply_p ?? null),
+      firstReply: durations(row?.replied ?? 0, row?.reply_p ?? null),
       endReasons,
     };
   };
