@@ -26,6 +26,7 @@ export const START_REASONS: Record<AssignmentStartReason, string> = {
   after_leave: 'handed over',
   employee_available: 'picked up from the queue',
   admin: 'assigned by an admin',
+  patient_returned: 'patient wrote again',
 };
 
 export const END_REASONS: Record<AssignmentEndReason, string> = {
@@ -35,12 +36,14 @@ export const END_REASONS: Record<AssignmentEndReason, string> = {
   admin: 'removed by an admin',
   unanswered: 'no reply in time',
   away_timeout: 'away too long',
+  patient_inactive: 'patient went quiet',
 };
 
 /** The banner of a chat the engine took from the employee because a deadline ran out (server assignments/timers.ts). */
 export const DEADLINE_BANNERS: Partial<Record<AssignmentEndReason, string>> = {
   unanswered: 'Moved on: you did not reply within the clinic’s first-reply time.',
   away_timeout: 'Moved on: you were away for longer than the clinic allows.',
+  patient_inactive: 'Waiting on the patient: they left and sent nothing after your last message. The chat returns to the queue when they write.',
 };
 
 /** The text of a system line in the history (assigned, back in queue, ended); a name in it is isolated. */
@@ -52,6 +55,8 @@ export function systemText(message: Message): (string | Node)[] {
       return ['The chat went back to the queue'];
     case 'session.ended':
       return ['The chat ended'];
+    case 'session.inactive':
+      return ['The chat was closed after a period of inactivity'];
     default:
       return [isolate(message.body)];
   }

@@ -25,6 +25,8 @@ export const chatSessions = pgTable(
     /** Queue order. A session sent back to the queue keeps its place. */
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     firstAssignedAt: timestamp({ withTimezone: true }),
+    /** Since when the session waits on its patient (status idle, assignments/patient-idle.ts); null otherwise. */
+    idleSince: timestamp({ withTimezone: true }),
     endedAt: timestamp({ withTimezone: true }),
     endedBy: uuid().references(() => users.id),
   },

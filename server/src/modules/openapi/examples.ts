@@ -67,6 +67,8 @@ const settings = {
   graceSeconds: 60,
   firstReplySeconds: 120,
   awayTimeoutMinutes: 30,
+  patientIdleMinutes: 30,
+  inactiveCloseHours: 72,
   retentionDays: 365,
   brandColor: '#0f766e',
   requireStaffMfa: true,
