@@ -43,7 +43,7 @@ export const END_REASONS: Record<AssignmentEndReason, string> = {
 export const DEADLINE_BANNERS: Partial<Record<AssignmentEndReason, string>> = {
   unanswered: 'Moved on: you did not reply within the clinic’s first-reply time.',
   away_timeout: 'Moved on: you were away for longer than the clinic allows.',
-  patient_inactive: 'Waiting on the patient: they left and sent nothing after your last message. The chat returns to the queue when they write.',
+  patient_inactive: 'Waiting on the patient: they went away without answering your last message. The chat goes back to the queue when they write.',
 };
 
 /** The text of a system line in the history (assigned, back in queue, ended); a name in it is isolated. */
