@@ -76,6 +76,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: a chat
       await page.locator('.queue-list:not(.idle-list) .queue-entry', { hasText: 'Quinn Quiet' }).waitFor();
       await page.getByRole('heading', { name: 'Waiting on patient (0)' }).waitFor();
     }
+    await joy.locator('.banner', { hasText: 'The patient came back' }).waitFor();
     await shot(joy, '62-back-in-queue-desktop');
     await shot(sam, '63-back-in-queue-phone');
 

@@ -46,6 +46,9 @@ export const DEADLINE_BANNERS: Partial<Record<AssignmentEndReason, string>> = {
   patient_inactive: 'Waiting on the patient: they went away without answering your last message. The chat goes back to the queue when they write.',
 };
 
+/** The banner of a chat set aside while its patient was away, once the patient wrote again (it left the "Waiting on patient" list). */
+export const PATIENT_RETURNED_BANNER = 'The patient came back after the chat was set aside while they were away.';
+
 /** The text of a system line in the history (assigned, back in queue, ended); a name in it is isolated. */
 export function systemText(message: Message): (string | Node)[] {
   switch (message.system?.event) {
