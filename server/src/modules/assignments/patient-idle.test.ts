@@ -162,7 +162,7 @@ describe('patient_inactive: staff wrote last, the patient gone and silent for pa
     ws.close();
     const left = async () =>
       (await query<{ left: boolean }>(s.ctx.db, sql`select presence_lost_at is not null as left from users where id = ${chat.patient.user.id}`))[0]!.left;
-    await until(left);
+    await until(left, 'the patient’s leaving is stamped');
     // Staff's message is two hours old, but the patient left just now.
     expect(await firePatientDeadlines(s.ctx)).toEqual(none);
     await backdateLeaving(chat.patient, 31);
@@ -170,7 +170,7 @@ describe('patient_inactive: staff wrote last, the patient gone and silent for pa
 
     // Coming back clears it: reconnecting alone does not bring the chat back, writing does (below).
     await patientSocket(chat.patient);
-    await until(async () => !(await left()));
+    await until(async () => !(await left()), 'a new socket clears it');
     expect(await row(chat.id)).toMatchObject({ status: 'idle' });
   });
 
@@ -214,7 +214,7 @@ describe('the patient returns', () => {
 
     // Sam comes: the engine gives him the oldest, the returned chat.
     await availability(sam, 'available');
-    await until(async () => (await row(chat.id)).status === 'active');
+    await until(async () => (await row(chat.id)).status === 'active', 'Sam takes the returned chat');
     expect(await row(chat.id)).toMatchObject({ employee_id: sam.user.id });
     expect(await trail(chat.id)).toEqual([
       { employee_id: joy.user.id, start_reason: 'session_started', end_reason: 'patient_inactive' },
@@ -285,7 +285,10 @@ describe('inactive: a chat waiting on its absent patient for inactiveCloseHours 
       system: { event: 'session.inactive' },
       body: 'This chat was closed after a period of inactivity. Start a new chat any time.',
     });
-    const audit = await query<{ actor_id: string | null }>(s.ctx.db, sql`select actor_id from audit_log where session_id = ${chat.id} and action = 'session.ended'`);
+    const audit = await query<{ actor_id: string | null }>(
+      s.ctx.db,
+      sql`select actor_id from audit_log where session_id = ${chat.id} and action = 'session.ended'`,
+    );
     expect(audit).toEqual([{ actor_id: null }]);
     expect(await firePatientDeadlines(s.ctx)).toEqual(none);
     // The patient may start again at once.
@@ -310,7 +313,13 @@ describe('settings', () => {
   test('defaults, ranges and null', async () => {
     const got = await s.call('GET', '/api/v1/clinic/settings', { token: admin.token });
     expect(got.body).toMatchObject({ patientIdleMinutes: 30, inactiveCloseHours: null });
-    for (const body of [{ patientIdleMinutes: 0 }, { patientIdleMinutes: 10081 }, { inactiveCloseHours: 0 }, { inactiveCloseHours: 2161 }, { patientIdleMinutes: '5' }]) {
+    for (const body of [
+      { patientIdleMinutes: 0 },
+      { patientIdleMinutes: 10081 },
+      { inactiveCloseHours: 0 },
+      { inactiveCloseHours: 2161 },
+      { patientIdleMinutes: '5' },
+    ]) {
       const res = await s.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body });
       expect(res.status).toBe(400);
     }

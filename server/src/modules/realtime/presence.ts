@@ -30,11 +30,14 @@ const REWRITE_SLICE = 5000;
  */
 const opening = new Map<string, Promise<void>>();
 
-export async function connectionOpened(ctx: AppContext, connId: string, userId: string, isStaff: boolean) {
+export async function connectionOpened(ctx: AppContext, connId: string, userId: string) {
   const opened = (async () => {
     await ctx.db.insert(connections).values({ id: connId, userId, instanceId: ctx.instanceId });
     // A patient's too: while they have a socket, no patient-gone deadline runs (assignments/patient-idle.ts).
-    await ctx.db.update(users).set({ presenceLostAt: null }).where(and(eq(users.id, userId), isNotNull(users.presenceLostAt)));
+    await ctx.db
+      .update(users)
+      .set({ presenceLostAt: null })
+      .where(and(eq(users.id, userId), isNotNull(users.presenceLostAt)));
   })();
   opening.set(
     connId,

@@ -1,5 +1,15 @@
 import { Elysia, t } from 'elysia';
-import { Assignment, AuditEntry, QueueEntry, QueueStatus, Session, SessionLeaveParams, SessionListParams, SessionStartParams, WaitingOnPatientEntry } from '@medchat/sdk/protocol';
+import {
+  Assignment,
+  AuditEntry,
+  QueueEntry,
+  QueueStatus,
+  Session,
+  SessionLeaveParams,
+  SessionListParams,
+  SessionStartParams,
+  WaitingOnPatientEntry,
+} from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { authPlugin } from '../auth/plugin';
 import { errors } from '../openapi/responses';
