@@ -1,4 +1,4 @@
-import type { AssignmentEndReason, AssignmentStartReason, Availability, ConnectionState, Message } from '@medchat/sdk';
+import type { AssignmentEndReason, AssignmentStartReason, Availability, ConnectionState, Message, SessionStatus } from '@medchat/sdk';
 import { isolate } from './dom';
 
 /** Every user-visible label of the console in one place, so a clinic can translate it in one file. */
@@ -20,6 +20,9 @@ export const CONNECTION_LABELS: Record<ConnectionState, string> = {
 
 /** After a patient's name in the list of chats, by the chat's state (see PanelState in chat-panel.ts). */
 export const STATE_SUFFIXES = { mine: '', 'handed-over': ' — transferred', ended: ' — ended' } as const;
+
+/** A session's status in the admin's list; idle is a chat set aside while its patient is away. */
+export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = { waiting: 'waiting', active: 'active', idle: 'waiting on patient', ended: 'ended' };
 
 export const START_REASONS: Record<AssignmentStartReason, string> = {
   session_started: 'new chat',
