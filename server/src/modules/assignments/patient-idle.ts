@@ -57,13 +57,13 @@ const patientGoneDue: SQL = sql`
 
 /** A session `s` waiting on its patient for `inactiveCloseHours`, the patient still away and silent. */
 const inactiveDue: SQL = sql`
-  s.status = 'idle' and c.inactive_close_hours is not null
+  s.idle_since is not null and s.status = 'idle' and c.inactive_close_hours is not null
   and greatest(s.idle_since, p.presence_lost_at) <= now() - make_interval(hours => c.inactive_close_hours)
   and last.sender_id is distinct from s.patient_id
   and ${patientAway}`;
 
 /** A session `s` waiting on its patient in which the patient has written: it belongs in the queue. */
-const returnedDue: SQL = sql`s.status = 'idle' and last.sender_id = s.patient_id`;
+const returnedDue: SQL = sql`s.idle_since is not null and s.status = 'idle' and last.sender_id = s.patient_id`;
 
 const from = sql`chat_sessions s join clinics c on c.id = s.clinic_id join users p on p.id = s.patient_id ${lastText}`;
 
