@@ -201,6 +201,9 @@ describe('the patient returns', () => {
     await availability(joy, 'offline');
     const younger = await start('Younger');
     expect(younger.employeeId).toBeNull();
+    // While the older chat waits on its patient, it is in nobody's way: the younger one is first in the queue.
+    const before = await s.call('GET', `/api/v1/sessions/${younger.id}/queue`, { token: younger.patient.token });
+    expect(before.body.position).toBe(1);
 
     // Nobody available: back in the queue, ahead of the younger chat (its place is its start).
     const ws = await patientSocket(chat.patient);
