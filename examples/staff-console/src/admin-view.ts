@@ -1,7 +1,7 @@
 import type { Assignment, Employee, MedChat, Session } from '@medchat/sdk';
 import { renderTrail } from './assignment-trail';
 import { h, isolate, isolated } from './dom';
-import { AVAILABILITY_LABELS, dateTime, errorText } from './format';
+import { AVAILABILITY_LABELS, dateTime, errorText, SESSION_STATUS_LABELS } from './format';
 import { HoursEditor } from './hours-editor';
 import { refresher } from './refresher';
 import { ReportsView } from './reports-view';
@@ -116,7 +116,7 @@ const sessionRow = (s: Session, trail: Assignment[]) =>
     { 'data-session-id': s.id },
     h('td', {}, isolate(s.patient.displayName)),
     h('td', {}, isolate(s.reason)),
-    h('td', {}, s.status),
+    h('td', {}, SESSION_STATUS_LABELS[s.status]),
     h('td', {}, h('time', { datetime: s.createdAt }, dateTime(s.createdAt))),
     h('td', {}, renderTrail(trail)),
   );

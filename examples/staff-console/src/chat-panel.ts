@@ -2,7 +2,7 @@ import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle } from '@
 import { renderTrail } from './assignment-trail';
 import { Composer } from './composer';
 import { h, isolate, uid } from './dom';
-import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText } from './format';
+import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText, PATIENT_RETURNED_BANNER } from './format';
 import { MessageList } from './message-list';
 
 /** mine: I hold it and can write. handed-over: I left it or was unassigned. ended: the chat is over. */
@@ -173,8 +173,9 @@ export class ChatPanel {
         : session.status === 'waiting'
           ? [' It is waiting for the next available colleague.']
           : [];
+    const returned = this.unassigned === 'patient_inactive' && session.status !== 'idle';
     const why =
-      (this.unassigned && DEADLINE_BANNERS[this.unassigned]) ??
+      (returned ? PATIENT_RETURNED_BANNER : this.unassigned && DEADLINE_BANNERS[this.unassigned]) ??
       `Transferred: you ${this.unassigned === 'left' || !this.unassigned ? 'left this chat' : `were unassigned (${END_REASONS[this.unassigned]})`}.`;
     return [why, ...now];
   }

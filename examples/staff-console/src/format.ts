@@ -1,4 +1,4 @@
-import type { AssignmentEndReason, AssignmentStartReason, Availability, ConnectionState, Message } from '@medchat/sdk';
+import type { AssignmentEndReason, AssignmentStartReason, Availability, ConnectionState, Message, SessionStatus } from '@medchat/sdk';
 import { isolate } from './dom';
 
 /** Every user-visible label of the console in one place, so a clinic can translate it in one file. */
@@ -21,11 +21,15 @@ export const CONNECTION_LABELS: Record<ConnectionState, string> = {
 /** After a patient's name in the list of chats, by the chat's state (see PanelState in chat-panel.ts). */
 export const STATE_SUFFIXES = { mine: '', 'handed-over': ' — transferred', ended: ' — ended' } as const;
 
+/** A session's status in the admin's list; idle is a chat set aside while its patient is away. */
+export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = { waiting: 'waiting', active: 'active', idle: 'waiting on patient', ended: 'ended' };
+
 export const START_REASONS: Record<AssignmentStartReason, string> = {
   session_started: 'new chat',
   after_leave: 'handed over',
   employee_available: 'picked up from the queue',
   admin: 'assigned by an admin',
+  patient_returned: 'patient wrote again',
 };
 
 export const END_REASONS: Record<AssignmentEndReason, string> = {
@@ -35,13 +39,18 @@ export const END_REASONS: Record<AssignmentEndReason, string> = {
   admin: 'removed by an admin',
   unanswered: 'no reply in time',
   away_timeout: 'away too long',
+  patient_inactive: 'patient went quiet',
 };
 
 /** The banner of a chat the engine took from the employee because a deadline ran out (server assignments/timers.ts). */
 export const DEADLINE_BANNERS: Partial<Record<AssignmentEndReason, string>> = {
   unanswered: 'Moved on: you did not reply within the clinic’s first-reply time.',
   away_timeout: 'Moved on: you were away for longer than the clinic allows.',
+  patient_inactive: 'Waiting on the patient: they went away without answering your last message. The chat goes back to the queue when they write.',
 };
+
+/** The banner of a chat set aside while its patient was away, once the patient wrote again (it left the "Waiting on patient" list). */
+export const PATIENT_RETURNED_BANNER = 'The patient came back after the chat was set aside while they were away.';
 
 /** The text of a system line in the history (assigned, back in queue, ended); a name in it is isolated. */
 export function systemText(message: Message): (string | Node)[] {
@@ -52,6 +61,8 @@ export function systemText(message: Message): (string | Node)[] {
       return ['The chat went back to the queue'];
     case 'session.ended':
       return ['The chat ended'];
+    case 'session.inactive':
+      return ['The chat was closed after a period of inactivity'];
     default:
       return [isolate(message.body)];
   }

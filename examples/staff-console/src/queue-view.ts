@@ -1,4 +1,4 @@
-import type { MedChat, QueueEntry } from '@medchat/sdk';
+import type { MedChat, QueueEntry, WaitingOnPatientEntry } from '@medchat/sdk';
 import { h } from './dom';
 import { elapsed, errorText } from './format';
 import { refresher } from './refresher';
@@ -9,7 +9,17 @@ import { refresher } from './refresher';
  */
 const RELOAD_EVERY_MS = 1000;
 
-/** The clinic's waiting patients, in the order the engine will serve them. Refetch on `queue.changed`. */
+/** `GET /api/v1/queue`: the queue, and apart from it the chats waiting on their patient. */
+interface QueueResponse {
+  waiting: QueueEntry[];
+  waitingOnPatient: WaitingOnPatientEntry[];
+}
+
+/**
+ * The clinic's waiting patients, in the order the engine will serve them, and below them the chats waiting on their
+ * patient (the patient went quiet after staff wrote; they return to the queue when the patient writes). Refetch on
+ * `queue.changed`, which covers both.
+ */
 export class QueueView {
   readonly element: HTMLElement;
   readonly refresh: () => void;
@@ -17,7 +27,11 @@ export class QueueView {
   // A long queue scrolls: keyboard users reach it (tabindex) and hear what it is (its heading).
   private readonly list = h('ol', { class: 'queue-list', tabindex: '0', 'aria-labelledby': 'queue-title' });
   private readonly status = h('p', { class: 'muted', role: 'status' });
+  private readonly idleCount = h('span', { class: 'count' });
+  private readonly idleList = h('ul', { class: 'queue-list idle-list', tabindex: '0', 'aria-labelledby': 'idle-title' });
+  private readonly idleStatus = h('p', { class: 'muted' });
   private entries: QueueEntry[] = [];
+  private idle: WaitingOnPatientEntry[] = [];
   private readonly ticker = setInterval(() => this.render(), 30_000);
 
   constructor(client: MedChat) {
@@ -27,10 +41,13 @@ export class QueueView {
       h('h2', { id: 'queue-title' }, 'Waiting queue ', this.count),
       this.status,
       this.list,
+      h('h3', { id: 'idle-title', class: 'idle-title' }, 'Waiting on patient ', this.idleCount),
+      this.idleStatus,
+      this.idleList,
     );
     this.refresh = refresher(
       async () => {
-        this.entries = await client.queue.list();
+        ({ waiting: this.entries, waitingOnPatient: this.idle } = await fetchQueue(client));
         this.render();
       },
       (e) => (this.status.textContent = `Could not load the queue: ${errorText(e)}`),
@@ -56,5 +73,35 @@ export class QueueView {
         ),
       ),
     );
+    this.idleCount.textContent = `(${this.idle.length})`;
+    this.idleStatus.textContent = this.idle.length ? 'Back in the queue when the patient writes.' : 'No chat is waiting on its patient.';
+    this.idleList.replaceChildren(
+      ...this.idle.map((entry) =>
+        h(
+          'li',
+          { class: 'queue-entry', 'data-session-id': entry.sessionId },
+          h('bdi', { class: 'patient' }, entry.patient.displayName),
+          h('bdi', { class: 'reason' }, entry.reason),
+          h(
+            'span',
+            { class: 'muted' },
+            'quiet for ',
+            h('time', { datetime: entry.idleSince }, elapsed(entry.idleSince)),
+            ...(entry.employee ? [' · last with ', h('bdi', {}, entry.employee.displayName)] : []),
+          ),
+        ),
+      ),
+    );
   }
+}
+
+/**
+ * Both lists in one request. The SDK's `queue.list()` returns the queue alone (its main entry has no room for
+ * more), so the console reads the response itself, with the signed-in token, as the reports view does.
+ */
+async function fetchQueue(client: MedChat): Promise<QueueResponse> {
+  const res = await fetch(`${location.origin}/api/v1/queue`, { headers: { authorization: `Bearer ${client.auth.token ?? ''}` } });
+  const body = (await res.json().catch(() => null)) as (QueueResponse & { error?: { message: string } }) | null;
+  if (!res.ok || !body) throw new Error(body?.error?.message ?? `The server answered ${res.status}.`);
+  return { waiting: body.waiting, waitingOnPatient: body.waitingOnPatient ?? [] };
 }

@@ -107,8 +107,13 @@ export const AvailabilityChangedEvent = Type.Object({
   userId: Id,
   availability: Availability,
 });
-/** To staff of a clinic: the waiting queue changed; fetch it again. */
-export const QueueChangedEvent = Type.Object({ type: Type.Literal('queue.changed'), waiting: Type.Integer({ minimum: 0 }) });
+/** To staff of a clinic: the waiting queue, or the sessions waiting on their patient, changed; fetch it again. */
+export const QueueChangedEvent = Type.Object({
+  type: Type.Literal('queue.changed'),
+  waiting: Type.Integer({ minimum: 0 }),
+  /** Sessions waiting on their patient (status idle), apart from the queue. */
+  waitingOnPatient: Type.Integer({ minimum: 0 }),
+});
 
 /** To every socket of a clinic: it opened or closed by its hours (or an admin changed them), with the new status. */
 export const ClinicOpenedEvent = Type.Object({ type: Type.Literal('clinic.opened'), hours: OpeningStatus });

@@ -38,7 +38,8 @@ export const SERVER_EVENT_DESCRIPTIONS: Record<ServerEventType, string> = {
   'employee.assigned': 'To an employee: you now hold this session (the console opens it).',
   'employee.unassigned': 'To an employee: you no longer hold this session, and why.',
   'availability.changed': "To the clinic's staff: an employee's availability changed.",
-  'queue.changed': "To the clinic's staff: the waiting queue changed (`waiting` sessions now); fetch it again for details.",
+  'queue.changed':
+    "To the clinic's staff: the waiting queue or the sessions waiting on their patient changed (`waiting` and `waitingOnPatient` sessions now); fetch `GET /queue` again for details.",
   'clinic.opened':
     'To every socket of the clinic: it opened (its hours began, or an admin changed them); `hours` is whether it is open now and when it next opens or closes.',
   'clinic.closed':

@@ -14,7 +14,11 @@ export type Role = Static<typeof Role>;
 export const Availability = Type.Union([Type.Literal('available'), Type.Literal('away'), Type.Literal('offline')]);
 export type Availability = Static<typeof Availability>;
 
-export const SessionStatus = Type.Union([Type.Literal('waiting'), Type.Literal('active'), Type.Literal('ended')]);
+/**
+ * waiting: in the queue; active: an employee holds it; idle: waiting on the patient, who went quiet after staff
+ * wrote (`patientIdleMinutes`): nobody holds it and it is not in the queue until the patient writes again; ended.
+ */
+export const SessionStatus = Type.Union([Type.Literal('waiting'), Type.Literal('active'), Type.Literal('idle'), Type.Literal('ended')]);
 export type SessionStatus = Static<typeof SessionStatus>;
 
 export const AssignmentStartReason = Type.Union([
@@ -22,12 +26,15 @@ export const AssignmentStartReason = Type.Union([
   Type.Literal('after_leave'),
   Type.Literal('employee_available'),
   Type.Literal('admin'),
+  /** The patient wrote again in a session that was waiting on them (status idle). */
+  Type.Literal('patient_returned'),
 ]);
 export type AssignmentStartReason = Static<typeof AssignmentStartReason>;
 
 /**
  * unanswered: the holder wrote nothing within the clinic's `firstReplySeconds`; away_timeout: the holder was away for
- * longer than its `awayTimeoutMinutes` (server/src/modules/assignments/timers.ts).
+ * longer than its `awayTimeoutMinutes` (server/src/modules/assignments/timers.ts); patient_inactive: staff wrote last and
+ * the patient was gone and silent for the clinic's `patientIdleMinutes` (the session waits on the patient, status idle).
  */
 export const AssignmentEndReason = Type.Union([
   Type.Literal('left'),
@@ -36,6 +43,7 @@ export const AssignmentEndReason = Type.Union([
   Type.Literal('admin'),
   Type.Literal('unanswered'),
   Type.Literal('away_timeout'),
+  Type.Literal('patient_inactive'),
 ]);
 export type AssignmentEndReason = Static<typeof AssignmentEndReason>;
 
@@ -88,7 +96,13 @@ export const MessageKind = Type.Union([Type.Literal('text'), Type.Literal('syste
 export type MessageKind = Static<typeof MessageKind>;
 
 /** What a system line records; the widget and console localize it. */
-export const SystemEvent = Type.Union([Type.Literal('session.assigned'), Type.Literal('session.requeued'), Type.Literal('session.ended')]);
+/** `session.inactive`: the system closed a session that waited on its patient for the clinic's `inactiveCloseHours`. */
+export const SystemEvent = Type.Union([
+  Type.Literal('session.assigned'),
+  Type.Literal('session.requeued'),
+  Type.Literal('session.ended'),
+  Type.Literal('session.inactive'),
+]);
 export type SystemEvent = Static<typeof SystemEvent>;
 
 export const Message = Type.Object({
@@ -146,6 +160,22 @@ export const QueueEntry = Type.Object({
 });
 export type QueueEntry = Static<typeof QueueEntry>;
 
+/**
+ * A session waiting on its patient (status idle): staff wrote last and the patient went quiet, so it left its
+ * employee and is out of the queue until the patient writes again. Shown to staff apart from the queue.
+ */
+export const WaitingOnPatientEntry = Type.Object({
+  sessionId: Id,
+  patient: Person,
+  reason: Type.String(),
+  createdAt: Timestamp,
+  /** When it began to wait on the patient. */
+  idleSince: Timestamp,
+  /** Who held it until then. */
+  employee: Type.Union([Person, Type.Null()]),
+});
+export type WaitingOnPatientEntry = Static<typeof WaitingOnPatientEntry>;
+
 export const QueueStatus = Type.Object({
   position: Type.Integer({ minimum: 1 }),
   /**
@@ -183,6 +213,10 @@ export const ClinicSettings = Type.Object({
   firstReplySeconds: Type.Union([Type.Integer(), Type.Null()]),
   /** Minutes an employee may be away before their chats go to colleagues; null: no limit. */
   awayTimeoutMinutes: Type.Union([Type.Integer(), Type.Null()]),
+  /** Minutes the patient may be gone and silent after staff wrote before the chat waits on them, out of the queue; null: never. */
+  patientIdleMinutes: Type.Union([Type.Integer(), Type.Null()]),
+  /** Hours a chat may wait on its absent patient before the system closes it; null: never. */
+  inactiveCloseHours: Type.Union([Type.Integer(), Type.Null()]),
   retentionDays: Type.Union([Type.Integer(), Type.Null()]),
   brandColor: Type.Union([Type.String(), Type.Null()]),
   /** Staff must set up two-step sign-in before they can do anything else. */

@@ -39,6 +39,9 @@ export const LIMITS = {
   firstReplySecondsMin: 10,
   firstReplySeconds: 3600,
   awayTimeoutMinutes: 1440,
+  /** The longest patient-gone period (minutes, a week) and inactivity close (hours, 90 days). */
+  patientIdleMinutes: 10080,
+  inactiveCloseHours: 2160,
   retentionDays: 36500,
   /** History page size (the server's default is 50). */
   pageSize: 200,
@@ -134,6 +137,10 @@ export const ClinicSettingsPatchParams = Type.Object({
   firstReplySeconds: Type.Optional(Type.Union([Type.Integer({ minimum: LIMITS.firstReplySecondsMin, maximum: LIMITS.firstReplySeconds }), Type.Null()])),
   /** null turns the away timeout off. */
   awayTimeoutMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.awayTimeoutMinutes }), Type.Null()])),
+  /** null: a chat never waits on its patient out of the queue. */
+  patientIdleMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.patientIdleMinutes }), Type.Null()])),
+  /** null: a chat waiting on its patient is never closed by the system. */
+  inactiveCloseHours: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.inactiveCloseHours }), Type.Null()])),
   retentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.retentionDays }), Type.Null()])),
   brandColor: Type.Optional(Type.Union([Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }), Type.Null()])),
   requireStaffMfa: Type.Optional(Type.Boolean()),

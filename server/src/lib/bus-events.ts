@@ -23,6 +23,8 @@ export type BusEvent =
       waitedSeconds?: number;
     }
   | { t: 'session.requeued'; clinicId: string; sessionId: string; patientId: string; previousEmployeeId: string; reason: AssignmentEndReason }
+  /** The session waits on its patient (status idle): its employee, named, lost it (assignments/patient-idle.ts). */
+  | { t: 'session.idle'; clinicId: string; sessionId: string; patientId: string; previousEmployeeId: string }
   | { t: 'session.ended'; clinicId: string; sessionId: string; patientId: string; previousEmployeeId: string | null }
   /** Typing and read receipts name the session's patient, so that an instance finds their audience without a read. */
   | { t: 'typing'; clinicId: string; sessionId: string; patientId: string; userId: string; isTyping: boolean }

@@ -27,6 +27,11 @@ describe('view state', () => {
     expect(steps).toEqual(['waiting', 'chat', 'waiting', 'chat', 'ended']);
   });
 
+  test('a chat waiting on its patient (idle) shows the chat, so the returning patient can write; then the queue', () => {
+    const steps = (['active', 'idle', 'waiting', 'active'] as const).map((status) => viewFor({ ...base, session: { status } }));
+    expect(steps).toEqual(['chat', 'chat', 'waiting', 'chat']);
+  });
+
   test('connection banner', () => {
     expect(connectionBanner('open', true, true)).toBeNull();
     expect(connectionBanner('open', false, false)).toBe('offline');

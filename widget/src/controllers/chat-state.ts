@@ -21,7 +21,8 @@ export function viewFor({ isReady, isUnavailable, session, hasTranscript, isClos
   if (isUnavailable) return 'unavailable';
   if (!isReady) return 'loading';
   if (session?.status === 'waiting') return 'waiting';
-  if (session?.status === 'active') return 'chat';
+  // Waiting on the patient (idle): their chat as they left it; writing brings it back to the queue.
+  if (session?.status === 'active' || session?.status === 'idle') return 'chat';
   if (session?.status === 'ended' || hasTranscript) return 'ended';
   return isClosed ? 'closed' : 'prechat';
 }

@@ -64,6 +64,7 @@ export const en: Translation = {
     const who = name ?? 'A team member';
     if (event === 'session.assigned') return `${who} joined the chat.`;
     if (event === 'session.requeued') return `${who} left the chat. You are back in the queue.`;
+    if (event === 'session.inactive') return 'This chat was closed after a period of inactivity. Start a new chat any time.';
     return 'The chat has ended.';
   },
 

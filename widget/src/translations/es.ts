@@ -64,6 +64,7 @@ export const es: Translation = {
     const who = name ?? 'Un miembro del equipo';
     if (event === 'session.assigned') return `${who} se unió al chat.`;
     if (event === 'session.requeued') return `${who} salió del chat. Vuelve a estar en la cola.`;
+    if (event === 'session.inactive') return 'Este chat se cerró tras un período de inactividad. Puede iniciar uno nuevo cuando quiera.';
     return 'El chat ha terminado.';
   },
 

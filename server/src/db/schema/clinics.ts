@@ -20,6 +20,14 @@ export const clinics = pgTable('clinics', {
   firstReplySeconds: integer().default(120),
   /** An employee away for longer than this has their sessions handed on (reason away_timeout). Null: off. */
   awayTimeoutMinutes: integer().default(30),
+  /**
+   * Staff wrote last and the patient has had no connection and sent nothing for this long: the assignment closes
+   * (reason patient_inactive), the employee's slot is freed and the session waits on the patient, out of the queue
+   * (assignments/patient-idle.ts). Null: off.
+   */
+  patientIdleMinutes: integer().default(30),
+  /** A session waiting on its patient this long (patient still away) is closed by the system. Null: never. */
+  inactiveCloseHours: integer(),
   emergencyText: text().notNull().default('If this is an emergency, call your local emergency number now.'),
   retentionDays: integer(),
   brandColor: text(),

@@ -3,7 +3,7 @@ import { chatSessions } from './sessions';
 import { messageKindEnum } from './enums';
 import { users } from './users';
 
-export type SystemMeta = { event: 'session.assigned' | 'session.requeued' | 'session.ended'; employeeName: string | null };
+export type SystemMeta = { event: 'session.assigned' | 'session.requeued' | 'session.ended' | 'session.inactive'; employeeName: string | null };
 
 /** Immutable: there is no update path. Corrections are new messages. */
 export const messages = pgTable(

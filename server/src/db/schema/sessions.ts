@@ -30,6 +30,8 @@ export const chatSessions = pgTable(
      * insert: the reports' time to first reply reads it instead of searching every session's messages.
      */
     firstReplyAt: timestamp({ withTimezone: true }),
+    /** Since when the session waits on its patient (status idle, assignments/patient-idle.ts); null otherwise. */
+    idleSince: timestamp({ withTimezone: true }),
     endedAt: timestamp({ withTimezone: true }),
     endedBy: uuid().references(() => users.id),
   },
@@ -39,6 +41,8 @@ export const chatSessions = pgTable(
     index('chat_sessions_employee_id_idx').on(t.employeeId).where(sql`${t.employeeId} is not null`),
     /** One open session per patient. */
     uniqueIndex('chat_sessions_patient_id_open_idx').on(t.patientId).where(sql`${t.status} <> 'ended'`),
+    /** The sweeper's look for chats waiting on their patient (set exactly while status is idle), without a scan of every session. */
+    index('chat_sessions_idle_since_idx').on(t.idleSince).where(sql`${t.idleSince} is not null`),
   ],
 );
 

@@ -26,7 +26,10 @@ export const users = pgTable(
     load: integer().notNull().default(0),
     /** For the tie-break "idle longest": when this employee last received a session. */
     lastAssignedAt: timestamp({ withTimezone: true }),
-    /** Set when the employee's last socket closed; cleared on reconnect. Drives the disconnect grace period. */
+    /**
+     * Set when the user's last socket closed (or its instance died); cleared on reconnect. Staff: drives the
+     * disconnect grace period. Patients: the patient-gone deadline counts from it (assignments/patient-idle.ts).
+     */
     presenceLostAt: timestamp({ withTimezone: true }),
     active: boolean().notNull().default(true),
     /** Staff two-step sign-in: the TOTP secret (base32), set when enrolment starts; on once confirmed. */

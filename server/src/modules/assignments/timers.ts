@@ -14,6 +14,8 @@
  * transaction that takes the clinic's queue lock, then re-checks the deadline on the locked rows (`FOR UPDATE SKIP
  * LOCKED`): whichever instance gets there first fires it, the others find it no longer due, so it fires once
  * across instances, and a restart or a killed instance only delays it to the next sweep. timers.test.ts shows it.
+ *
+ * The deadlines about a patient who went away (patient_inactive, the inactivity close) are in ./patient-idle.ts.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../context';

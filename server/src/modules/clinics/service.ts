@@ -23,6 +23,8 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   graceSeconds: c.graceSeconds,
   firstReplySeconds: c.firstReplySeconds,
   awayTimeoutMinutes: c.awayTimeoutMinutes,
+  patientIdleMinutes: c.patientIdleMinutes,
+  inactiveCloseHours: c.inactiveCloseHours,
   retentionDays: c.retentionDays,
   brandColor: c.brandColor,
   requireStaffMfa: c.requireStaffMfa,
@@ -90,6 +92,8 @@ export type SettingsPatch = Partial<
     | 'graceSeconds'
     | 'firstReplySeconds'
     | 'awayTimeoutMinutes'
+    | 'patientIdleMinutes'
+    | 'inactiveCloseHours'
     | 'retentionDays'
     | 'brandColor'
     | 'requireStaffMfa'
@@ -107,6 +111,8 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     graceSeconds: patch.graceSeconds,
     firstReplySeconds: patch.firstReplySeconds,
     awayTimeoutMinutes: patch.awayTimeoutMinutes,
+    patientIdleMinutes: patch.patientIdleMinutes,
+    inactiveCloseHours: patch.inactiveCloseHours,
     retentionDays: patch.retentionDays,
     brandColor: patch.brandColor,
     requireStaffMfa: patch.requireStaffMfa,

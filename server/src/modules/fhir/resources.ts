@@ -12,7 +12,7 @@ export type FhirResource = { resourceType: string; id: string } & Record<string,
 
 export interface ChartSession {
   id: string;
-  status: 'waiting' | 'active' | 'ended';
+  status: 'waiting' | 'active' | 'idle' | 'ended';
   reason: string;
   createdAt: Date;
   firstAssignedAt: Date | null;
@@ -71,15 +71,18 @@ const START_REASONS: Record<string, string> = {
   after_leave: 'Handed over after the previous holder left',
   employee_available: 'Taken from the queue when staff became available',
   admin: 'Assigned by an admin',
+  patient_returned: 'Assigned when the patient wrote again',
 };
 const END_REASONS: Record<string, string> = {
   left: 'Left the chat (handed over)',
   disconnected: 'Disconnected past the grace period',
   session_ended: 'The chat ended',
   admin: 'Ended by an admin',
+  patient_inactive: 'The patient was gone and silent after staff wrote',
 };
 
-const ENCOUNTER_STATUS = { waiting: 'arrived', active: 'in-progress', ended: 'finished' } as const;
+/** A chat waiting on its patient (idle) is the patient temporarily away: `onleave`. */
+const ENCOUNTER_STATUS = { waiting: 'arrived', active: 'in-progress', idle: 'onleave', ended: 'finished' } as const;
 
 const iso = (d: Date) => d.toISOString();
 const period = (start: Date, end: Date | null) => (end ? { start: iso(start), end: iso(end) } : { start: iso(start) });

@@ -13,6 +13,8 @@ export interface Outcome {
   created_at: Date | string | null;
   /** The body stored earlier under the same client id (existing, conflict). */
   existing_body: string | null;
+  /** The session's status when the statement locked it (`idle`: a patient writing brings it back to the queue). */
+  status: string | null;
 }
 
 /**
@@ -75,7 +77,7 @@ export const STORE_BATCH = sql`
       ) m
     ),
     judged as (
-      select i.ord, i.new_id, i.session_id, i.sender_id, i.role, i.body, i.client_msg_id, l.last_seq,
+      select i.ord, i.new_id, i.session_id, i.sender_id, i.role, i.body, i.client_msg_id, l.last_seq, l.status as session_status,
              e.id as earlier_id, e.seq as earlier_seq, e.body as earlier_body, e.created_at as earlier_at,
              case
                when l.id is null or l.clinic_id <> i.clinic_id then 'not_found'
@@ -105,7 +107,8 @@ export const STORE_BATCH = sql`
       returning s.id
     )
     select j.outcome, coalesce(f.new_id, j.earlier_id) as id, coalesce(f.seq, j.earlier_seq) as seq,
-           case when f.ord is null then j.earlier_at else now() end as created_at, j.earlier_body as existing_body
+           case when f.ord is null then j.earlier_at else now() end as created_at, j.earlier_body as existing_body,
+           j.session_status::text as status
     from judged j left join fresh f on f.ord = j.ord
     order by j.ord`;
 

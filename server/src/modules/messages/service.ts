@@ -4,7 +4,9 @@ import type { AppContext } from '../../context';
 import { readMarkers } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { cleanText } from '../../lib/text';
+import { errorKind } from '../../lib/logger';
 import { inTransaction } from '../../lib/transaction';
+import { returnToQueue } from '../assignments/patient-idle';
 import { recordAudit } from '../audit/service';
 import type { Actor } from '../auth/actor';
 import { assertCanWrite, lockReadable, readableSession } from '../sessions/access';
@@ -19,7 +21,12 @@ import { MessageWriter, type SendInput, type SendResult } from './writer';
 export async function sendMessage(ctx: AppContext, actor: Actor, sessionId: string, input: { clientMsgId: string; body: string }): Promise<SendResult> {
   const body = cleanText(input.body, 'body', { maxLength: LIMITS.messageBody, allowNewlines: true });
   const clientMsgId = cleanText(input.clientMsgId, 'clientMsgId', { maxLength: LIMITS.clientMsgId });
-  return ctx.writer.send({ actor, sessionId, clientMsgId, body });
+  const result = await ctx.writer.send({ actor, sessionId, clientMsgId, body });
+  // The patient is back in a chat that waited on them: to the queue now. The message is stored either way; should
+  // this step fail, the sweeper does it (assignments/patient-idle.ts).
+  if (result.wasIdle && actor.role === 'patient')
+    await returnToQueue(ctx, sessionId).catch((error) => ctx.logger.warn('session.return_failed', { sessionId, ...errorKind(error) }));
+  return result;
 }
 
 /** This instance's writer, built once by the runtime (server/src/runtime.ts): the batches and the one-message path. */
@@ -43,7 +50,7 @@ function sendOne(ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics'>, { a
       clientMsgId,
     });
     emit({ t: 'message.created', clinicId: session.clinicId, sessionId, seq: message.seq, messages: [message] });
-    return { message, created: true };
+    return session.status === 'idle' ? { message, created: true, wasIdle: true } : { message, created: true };
   });
 }
 

@@ -80,7 +80,9 @@ export async function appendSystemMessage(tx: Tx, sessionId: string, meta: Syste
       ? `${meta.employeeName ?? 'A staff member'} joined the chat.`
       : meta.event === 'session.requeued'
         ? 'Waiting for the next available staff member.'
-        : 'The chat has ended.';
+        : meta.event === 'session.inactive'
+          ? 'This chat was closed after a period of inactivity. Start a new chat any time.'
+          : 'The chat has ended.';
   return appendMessage(tx, { sessionId, sender: null, kind: 'system', body, system: meta });
 }
 

@@ -26,6 +26,8 @@ export type { SendInput };
 export interface SendResult {
   message: Message;
   created: boolean;
+  /** A new message in a session that was waiting on its patient (status idle): it goes back to the queue. */
+  wasIdle?: boolean;
 }
 
 /** The one-message path: the same rules, one transaction per message. */
@@ -148,7 +150,7 @@ export class MessageWriter {
       switch (o.outcome) {
         case 'new':
           this.ctx.metrics.messagesStored.inc();
-          p.resolve({ message: message!, created: true });
+          p.resolve(o.status === 'idle' ? { message: message!, created: true, wasIdle: true } : { message: message!, created: true });
           if (created.has(input.sessionId)) created.get(input.sessionId)!.messages.push(message!);
           else created.set(input.sessionId, { clinicId: input.actor.clinicId, messages: [message!] });
           break;

@@ -67,6 +67,8 @@ const settings = {
   graceSeconds: 60,
   firstReplySeconds: 120,
   awayTimeoutMinutes: 30,
+  patientIdleMinutes: 30,
+  inactiveCloseHours: 72,
   retentionDays: 365,
   brandColor: '#0f766e',
   requireStaffMfa: true,
@@ -87,6 +89,7 @@ export const EXAMPLES: Record<string, unknown> = {
   SessionLeaveParams: { note: 'Asked for photos; waiting for them.' },
   QueueStatus: { position: 2, estimatedWaitSeconds: 180, isStaffAvailable: true },
   QueueEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', createdAt: AT, position: 1 },
+  WaitingOnPatientEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', createdAt: AT, idleSince: '2026-11-25T16:10:00.000Z', employee: nurse },
   Assignment: {
     id: '01938f2b-2c63-7f65-a073-ce8162739f06',
     sessionId: SESSION,

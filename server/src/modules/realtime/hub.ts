@@ -102,6 +102,8 @@ export class Hub {
       case 'session.requeued':
       case 'session.ended':
         return this.projections.sessionEvent(e);
+      case 'session.idle':
+        return this.projections.sessionIdle(e);
       case 'typing':
       case 'read.updated':
         return this.projections.ephemeral(e);

@@ -152,7 +152,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
       ws.data.conn = conn;
       hub.add(conn);
       try {
-        await connectionOpened(ctx, conn.id, actor.id, actor.role !== 'patient');
+        await connectionOpened(ctx, conn.id, actor.id);
         hub.sendEvent(conn, { type: 'hello', user: await getMe(ctx.db, actor.id), serverTime: new Date().toISOString() });
       } catch (error) {
         ctx.logger.warn('socket.open_failed', errorKind(error));

@@ -2,7 +2,9 @@
  * Presence follows connections, across instances: each socket is a row in `connections`, heartbeated by its
  * instance. When an employee's last connection goes (closed, or its instance died), `presence_lost_at` is set;
  * if they do not come back within the clinic's grace period, the sweeper takes them offline and their sessions
- * are reassigned (reason disconnected). The sweeper also fires the assignment deadlines (assignments/timers.ts) and is the backstop for missed assignment wakeups (docs/requirements.md#assignment).
+ * are reassigned (reason disconnected). A patient's last connection going stamps the same column, from which the
+ * patient-gone deadline counts (assignments/patient-idle.ts). The sweeper also fires the assignment deadlines
+ * (assignments/timers.ts, assignments/patient-idle.ts) and is the backstop for missed assignment wakeups (docs/requirements.md#assignment).
  */
 import { and, eq, inArray, isNotNull, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context';
@@ -11,6 +13,7 @@ import { inTransaction } from '../../lib/transaction';
 import { errorKind } from '../../lib/logger';
 import { lockQueue } from '../assignments/engine';
 import { matchWaiting } from '../assignments/matcher';
+import { firePatientDeadlines } from '../assignments/patient-idle';
 import { fireDeadlines } from '../assignments/timers';
 import { SYSTEM } from '../audit/service';
 import { applyAvailability } from '../employees/service';
@@ -27,10 +30,14 @@ const REWRITE_SLICE = 5000;
  */
 const opening = new Map<string, Promise<void>>();
 
-export async function connectionOpened(ctx: AppContext, connId: string, userId: string, isStaff: boolean) {
+export async function connectionOpened(ctx: AppContext, connId: string, userId: string) {
   const opened = (async () => {
     await ctx.db.insert(connections).values({ id: connId, userId, instanceId: ctx.instanceId });
-    if (isStaff) await ctx.db.update(users).set({ presenceLostAt: null }).where(eq(users.id, userId));
+    // A patient's too: while they have a socket, no patient-gone deadline runs (assignments/patient-idle.ts).
+    await ctx.db
+      .update(users)
+      .set({ presenceLostAt: null })
+      .where(and(eq(users.id, userId), isNotNull(users.presenceLostAt)));
   })();
   opening.set(
     connId,
@@ -46,12 +53,12 @@ export async function connectionOpened(ctx: AppContext, connId: string, userId: 
 export async function connectionClosed(ctx: AppContext, connId: string, userId: string, isStaff: boolean) {
   await opening.get(connId);
   await ctx.db.delete(connections).where(eq(connections.id, connId));
-  if (!isStaff) return;
   const live = ctx.db.select({ one: sql`1` }).from(connections).where(eq(connections.userId, userId));
+  // Staff who are offline have no grace period to start; a patient's moment of leaving starts the patient-gone count.
   await ctx.db
     .update(users)
     .set({ presenceLostAt: sql`coalesce(${users.presenceLostAt}, now())` })
-    .where(and(eq(users.id, userId), ne(users.availability, 'offline'), notExists(live)));
+    .where(and(eq(users.id, userId), isStaff ? ne(users.availability, 'offline') : undefined, notExists(live)));
 }
 
 /**
@@ -77,12 +84,11 @@ async function heartbeat(ctx: AppContext, hub: Hub) {
       .values(missing.slice(i, i + REWRITE_SLICE).map((conn) => ({ id: conn.id, userId: conn.actor.id, instanceId: ctx.instanceId })))
       .onConflictDoUpdate({ target: connections.id, set: { heartbeatAt: sql`now()` } });
   }
-  const staff = missing.filter((conn) => conn.actor.role !== 'patient').map((conn) => conn.actor.id);
-  if (staff.length)
-    await db
-      .update(users)
-      .set({ presenceLostAt: null })
-      .where(and(inArray(users.id, [...new Set(staff)]), isNotNull(users.presenceLostAt)));
+  const people = [...new Set(missing.map((conn) => conn.actor.id))];
+  await db
+    .update(users)
+    .set({ presenceLostAt: null })
+    .where(and(inArray(users.id, people), isNotNull(users.presenceLostAt)));
   // A socket that closed meanwhile may have deleted its row before it was written again here: delete it again.
   for (const conn of missing) if (conn.closed) await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient');
 }
@@ -91,17 +97,26 @@ export async function sweep(ctx: AppContext, hub: Hub) {
   const { db } = ctx;
   await heartbeat(ctx, hub);
 
-  // Connections of dead instances: drop them, and start the grace period of staff left with none.
+  // Connections of dead instances: drop them, and start the grace period of staff left with none, and the
+  // patient-gone count of patients left with none (from the dead socket's last heartbeat: a kill -9 never leaves a
+  // patient "connected").
   const stale = await db
     .delete(connections)
     .where(lt(connections.heartbeatAt, new Date(Date.now() - STALE_AFTER_MS)))
     .returning({ userId: connections.userId, heartbeatAt: connections.heartbeatAt });
   if (stale.length) {
     const live = db.select({ one: sql`1` }).from(connections).where(eq(connections.userId, users.id));
+    const gone = [...new Set(stale.map((s) => s.userId))];
     await db
       .update(users)
       .set({ presenceLostAt: sql`coalesce(${users.presenceLostAt}, now())` })
-      .where(and(inArray(users.id, [...new Set(stale.map((s) => s.userId))]), ne(users.role, 'patient'), ne(users.availability, 'offline'), notExists(live)));
+      .where(and(inArray(users.id, gone), ne(users.role, 'patient'), ne(users.availability, 'offline'), notExists(live)));
+    const beats = JSON.stringify(stale.map((s) => ({ id: s.userId, at: s.heartbeatAt.toISOString() })));
+    await db.execute(sql`
+      update users u set presence_lost_at = g.at
+        from (select id, max(at) as at from jsonb_to_recordset(${beats}::jsonb) as b(id uuid, at timestamptz) group by id) g
+       where u.id = g.id and u.role = 'patient' and u.presence_lost_at is null
+         and not exists (select 1 from connections c where c.user_id = u.id)`);
   }
 
   // Grace period over: offline, sessions reassigned (reason disconnected).
@@ -112,6 +127,7 @@ export async function sweep(ctx: AppContext, hub: Hub) {
     .where(
       and(
         isNotNull(users.presenceLostAt),
+        ne(users.role, 'patient'),
         ne(users.availability, 'offline'),
         sql`${users.presenceLostAt} < now() - make_interval(secs => ${clinics.graceSeconds})`,
       ),
@@ -136,6 +152,8 @@ export async function sweep(ctx: AppContext, hub: Hub) {
 
   // Sessions nobody answers: first-reply deadlines and away timeouts that ran out (assignments/timers.ts).
   await fireDeadlines(ctx);
+  // Patients gone quiet after staff wrote, chats waiting on them too long, and returns missed (assignments/patient-idle.ts).
+  await firePatientDeadlines(ctx);
 
   // Backstop for lost wakeups: available staff with spare capacity while their clinic has waiting patients.
   await matchWaiting(ctx);

@@ -66,6 +66,21 @@ export class Projections {
     });
   }
 
+  /**
+   * A session now waits on its patient: the employee who held it is told why it left them (`employee.unassigned`,
+   * reason patient_inactive). Staff see the change by `queue.changed`; the patient, gone by definition, finds the
+   * chat as they left it.
+   */
+  sessionIdle(e: Extract<BusEvent, { t: 'session.idle' }>) {
+    if (this.connections.byUser.get(e.previousEmployeeId).size === 0) return;
+    this.delivery.enqueue(e.sessionId, async () => {
+      const session = await getSessionView(this.ctx.db, e.sessionId);
+      if (!session) return;
+      for (const conn of this.connections.byUser.get(e.previousEmployeeId))
+        this.connections.sendEvent(conn, { type: 'employee.unassigned', session, reason: 'patient_inactive' });
+    });
+  }
+
   availabilityChanged(e: Extract<BusEvent, { t: 'availability.changed' }>) {
     const frame = encode({ type: 'availability.changed', userId: e.userId, availability: e.availability });
     for (const conn of this.connections.staffByClinic.get(e.clinicId)) this.connections.send(conn, frame);
@@ -108,7 +123,7 @@ export class Projections {
     const { connections } = this;
     const staff = connections.staffByClinic.get(clinicId);
     if (staff.size > 0) {
-      const frame = encode({ type: 'queue.changed', waiting: await countWaiting(this.ctx.db, clinicId) });
+      const frame = encode({ type: 'queue.changed', ...(await countWaiting(this.ctx.db, clinicId)) });
       for (const conn of staff) connections.send(conn, frame);
     }
     if (connections.patientsByClinic.get(clinicId).size === 0) return;

@@ -1,5 +1,15 @@
 import { Elysia, t } from 'elysia';
-import { Assignment, AuditEntry, QueueEntry, QueueStatus, Session, SessionLeaveParams, SessionListParams, SessionStartParams } from '@medchat/sdk/protocol';
+import {
+  Assignment,
+  AuditEntry,
+  QueueEntry,
+  QueueStatus,
+  Session,
+  SessionLeaveParams,
+  SessionListParams,
+  SessionStartParams,
+  WaitingOnPatientEntry,
+} from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { authPlugin } from '../auth/plugin';
 import { errors } from '../openapi/responses';
@@ -76,8 +86,11 @@ export const sessionsModule = (ctx: AppContext) =>
         responses: errors('session_not_found'),
       },
     })
-    .get('/queue', async ({ actor, ip }) => ({ waiting: await viewQueue(ctx, actor, ip) }), {
+    .get('/queue', ({ actor, ip }) => viewQueue(ctx, actor, ip), {
       auth: ['employee', 'admin'],
-      response: { 200: t.Object({ waiting: t.Array(QueueEntry) }) },
-      detail: { summary: 'The clinic’s waiting patients, oldest first (staff)', responses: errors() },
+      response: { 200: t.Object({ waiting: t.Array(QueueEntry), waitingOnPatient: t.Array(WaitingOnPatientEntry) }) },
+      detail: {
+        summary: 'The clinic’s waiting patients, oldest first, and apart from them the chats waiting on their patient, longest first (staff)',
+        responses: errors(),
+      },
     });

@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import { LIMITS, type QueueEntry, type QueueStatus, type Session, type SessionStatus } from '@medchat/sdk/protocol';
+import { LIMITS, type QueueEntry, type QueueStatus, type Session, type SessionStatus, type WaitingOnPatientEntry } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import type { AppContext } from '../../context';
@@ -13,7 +13,7 @@ import { assignSession, claimWaiting, closeAssignment, lockQueue, releaseSession
 import { queueStatusFor } from '../assignments/wait-estimate';
 import { appendSystemMessage } from '../messages/store';
 import { assertCanWrite, lockReadable, readableSession } from './access';
-import { getSessionView, listQueue, listSessionViews, queuePosition, toSession } from './views';
+import { getSessionView, listQueue, listSessionViews, listWaitingOnPatient, queuePosition, toSession } from './views';
 
 async function view(q: Queryable, id: string): Promise<Session> {
   const session = await getSessionView(q, id);
@@ -111,17 +111,25 @@ function listVisibleSessions(ctx: AppContext, actor: Actor, filter: { status?: S
   );
 }
 
-/** The clinic's waiting patients, with names and reasons, for staff: one read, one audit row naming every session. */
-export async function viewQueue(ctx: AppContext, actor: Actor, ip: string | null): Promise<QueueEntry[]> {
+/**
+ * The clinic's waiting patients, and apart from them the chats waiting on their patient (status idle), with names
+ * and reasons, for staff: one read, one audit row naming every session.
+ */
+export async function viewQueue(
+  ctx: AppContext,
+  actor: Actor,
+  ip: string | null,
+): Promise<{ waiting: QueueEntry[]; waitingOnPatient: WaitingOnPatientEntry[] }> {
   const waiting = await listQueue(ctx.db, actor.clinicId);
+  const waitingOnPatient = await listWaitingOnPatient(ctx.db, actor.clinicId);
   await recordListRead(
     ctx,
     actor,
     'queue.viewed',
-    waiting.map((w) => w.sessionId),
+    [...waiting, ...waitingOnPatient].map((w) => w.sessionId),
     ip,
   );
-  return waiting;
+  return { waiting, waitingOnPatient };
 }
 
 const recordListRead = (ctx: AppContext, actor: Actor, action: 'sessions.listed' | 'queue.viewed', sessionIds: string[], ip: string | null) =>
@@ -154,7 +162,7 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
     const m = await appendSystemMessage(tx, sessionId, { event: 'session.ended', employeeName: null });
     emit({ t: 'message.created', clinicId: row.clinicId, sessionId, seq: m.seq });
     emit({ t: 'session.ended', clinicId: row.clinicId, sessionId, patientId: row.patientId, previousEmployeeId: previous });
-    if (row.status === 'waiting') emit({ t: 'queue.changed', clinicId: row.clinicId });
+    if (row.status === 'waiting' || row.status === 'idle') emit({ t: 'queue.changed', clinicId: row.clinicId });
     await recordAudit(tx, { clinicId: row.clinicId, actorId: actor.id, action: 'session.ended', sessionId, ip });
     if (previous) await claimWaiting(tx, emit, previous);
     return view(tx, sessionId);

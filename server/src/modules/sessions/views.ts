@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { QueueEntry, Session } from '@medchat/sdk/protocol';
+import type { QueueEntry, Session, WaitingOnPatientEntry } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import { chatSessions, users } from '../../db/schema';
@@ -56,13 +56,16 @@ export async function listSessionViews(q: Queryable, where: ReturnType<typeof an
   return (await selectSessions(q).where(where).orderBy(sql`${chatSessions.createdAt} desc`).limit(limit)).map(toView);
 }
 
-/** How many of the clinic's patients wait now. */
-export async function countWaiting(q: Queryable, clinicId: string): Promise<number> {
+/** How many of the clinic's patients wait now, and how many chats wait on their patient (out of the queue). */
+export async function countWaiting(q: Queryable, clinicId: string): Promise<{ waiting: number; waitingOnPatient: number }> {
   const [row] = await q
-    .select({ n: count() })
+    .select({
+      waiting: sql<number>`count(*) filter (where ${chatSessions.status} = 'waiting')`.mapWith(Number),
+      waitingOnPatient: sql<number>`count(*) filter (where ${chatSessions.status} = 'idle')`.mapWith(Number),
+    })
     .from(chatSessions)
-    .where(and(eq(chatSessions.clinicId, clinicId), eq(chatSessions.status, 'waiting')));
-  return row?.n ?? 0;
+    .where(and(eq(chatSessions.clinicId, clinicId), inArray(chatSessions.status, ['waiting', 'idle'])));
+  return { waiting: row?.waiting ?? 0, waitingOnPatient: row?.waitingOnPatient ?? 0 };
 }
 
 /** 1-based place in the clinic's queue (oldest first), or null when not waiting. */
@@ -89,5 +92,37 @@ export async function listQueue(q: Queryable, clinicId: string): Promise<QueueEn
     reason: r.session.reason,
     createdAt: r.session.createdAt.toISOString(),
     position: i + 1,
+  }));
+}
+
+/**
+ * The clinic's chats waiting on their patient (status idle), longest first, with who held them last: out of the
+ * queue, shown to staff apart from it.
+ */
+export async function listWaitingOnPatient(q: Queryable, clinicId: string): Promise<WaitingOnPatientEntry[]> {
+  const rows = await q
+    .select({
+      session: chatSessions,
+      patientName: patient.displayName,
+      employeeId: sql<string | null>`last_holder.employee_id`,
+      employeeName: sql<string | null>`last_holder.display_name`,
+    })
+    .from(chatSessions)
+    .innerJoin(patient, eq(patient.id, chatSessions.patientId))
+    .leftJoin(
+      sql`lateral (select a.employee_id, u.display_name from assignments a join users u on u.id = a.employee_id
+                    where a.session_id = ${chatSessions.id} order by a.started_at desc limit 1) last_holder`,
+      sql`true`,
+    )
+    .where(and(eq(chatSessions.clinicId, clinicId), eq(chatSessions.status, 'idle')))
+    .orderBy(asc(chatSessions.idleSince), asc(chatSessions.createdAt))
+    .limit(500);
+  return rows.map((r) => ({
+    sessionId: r.session.id,
+    patient: { id: r.session.patientId, displayName: r.patientName },
+    reason: r.session.reason,
+    createdAt: r.session.createdAt.toISOString(),
+    idleSince: (r.session.idleSince ?? r.session.createdAt).toISOString(),
+    employee: r.employeeId ? { id: r.employeeId, displayName: r.employeeName ?? '' } : null,
   }));
 }

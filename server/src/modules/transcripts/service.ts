@@ -15,8 +15,15 @@ const START = {
   after_leave: 'took over',
   employee_available: 'took it from the queue',
   admin: 'assigned by an admin',
+  patient_returned: 'took it when the patient wrote again',
 };
-const END = { left: 'left (handed over)', disconnected: 'disconnected', session_ended: 'until the end', admin: 'removed by an admin' };
+const END = {
+  left: 'left (handed over)',
+  disconnected: 'disconnected',
+  session_ended: 'until the end',
+  admin: 'removed by an admin',
+  patient_inactive: 'the patient went quiet',
+};
 
 /** UTC, to the second: `2026-03-01 14:05:09 UTC`. */
 const when = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
