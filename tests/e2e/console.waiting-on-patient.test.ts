@@ -55,6 +55,8 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: a chat
     const banner = joy.locator('.banner', { hasText: 'Waiting on the patient' });
     await banner.waitFor();
     expect(await joy.getByLabel('Reply to Quinn Quiet').isVisible()).toBe(false);
+    // Her list of chats says what became of it: set aside, not handed to a colleague.
+    await joy.getByRole('tab', { name: /Quinn Quiet — waiting on patient/ }).waitFor();
     const idleList = (page: typeof joy) => page.locator('.idle-list');
     await idleList(joy).locator('.queue-entry', { hasText: 'Quinn Quiet' }).waitFor();
     expect(await idleList(joy).innerText()).toMatch(/Rash on my arm[\s\S]*quiet for just now · last with Nurse Joy/);
@@ -77,6 +79,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: a chat
       await page.getByRole('heading', { name: 'Waiting on patient (0)' }).waitFor();
     }
     await joy.locator('.banner', { hasText: 'The patient came back' }).waitFor();
+    await joy.getByRole('tab', { name: /Quinn Quiet — transferred/ }).waitFor();
     await shot(joy, '62-back-in-queue-desktop');
     await shot(sam, '63-back-in-queue-phone');
 

@@ -2,7 +2,7 @@ import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle } from '@
 import { renderTrail } from './assignment-trail';
 import { Composer } from './composer';
 import { h, isolate, uid } from './dom';
-import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText, PATIENT_RETURNED_BANNER } from './format';
+import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText, PATIENT_RETURNED_BANNER, STATE_SUFFIXES, WAITING_ON_PATIENT_SUFFIX } from './format';
 import { MessageList } from './message-list';
 
 /** mine: I hold it and can write. handed-over: I left it or was unassigned. ended: the chat is over. */
@@ -94,6 +94,12 @@ export class ChatPanel {
     if (session.status === 'ended') return 'ended';
     if (this.unassigned || session.employee?.id !== this.me.id) return 'handed-over';
     return 'mine';
+  }
+
+  /** After the patient's name in the list of chats: what became of the chat, as far as this employee is concerned. */
+  get suffix(): string {
+    if (this.state === 'handed-over' && this.unassigned === 'patient_inactive' && this.session.status === 'idle') return WAITING_ON_PATIENT_SUFFIX;
+    return STATE_SUFFIXES[this.state];
   }
 
   /** The engine gave me this session (again): I may write. Flagged until the employee interacts with it. */

@@ -1,7 +1,6 @@
 import type { AssignmentEndReason, MedChat, Session } from '@medchat/sdk';
 import { ChatPanel } from './chat-panel';
 import { h } from './dom';
-import { STATE_SUFFIXES } from './format';
 
 /** What the rest of the console shows about the open chats: how many need attention, how many I hold. */
 export interface ChatsSummary {
@@ -132,7 +131,7 @@ export class ChatTabs {
     const entry = this.entries.get(sessionId);
     if (entry) {
       const { panel, tab } = entry;
-      const suffix = STATE_SUFFIXES[panel.state];
+      const suffix = panel.suffix;
       tab.replaceChildren(
         h('bdi', { class: 'tab-name' }, panel.session.patient.displayName),
         suffix ? h('span', { class: 'tab-state' }, suffix) : '',

@@ -20,6 +20,8 @@ export const CONNECTION_LABELS: Record<ConnectionState, string> = {
 
 /** After a patient's name in the list of chats, by the chat's state (see PanelState in chat-panel.ts). */
 export const STATE_SUFFIXES = { mine: '', 'handed-over': ' — transferred', ended: ' — ended' } as const;
+/** Instead of "transferred", for a chat set aside while its patient is away (nobody holds it until they write). */
+export const WAITING_ON_PATIENT_SUFFIX = ' — waiting on patient';
 
 /** A session's status in the admin's list; idle is a chat set aside while its patient is away. */
 export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = { waiting: 'waiting', active: 'active', idle: 'waiting on patient', ended: 'ended' };

@@ -7,6 +7,7 @@
  * docs/fhir.md shows a whole bundle.
  */
 import { createHash } from 'node:crypto';
+import type { AssignmentEndReason, AssignmentStartReason } from '@medchat/sdk/protocol';
 
 export type FhirResource = { resourceType: string; id: string } & Record<string, unknown>;
 
@@ -66,18 +67,21 @@ const PARTICIPATION = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationTyp
 const PROVENANCE_AGENT = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
 const COMMUNICATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/communication-category';
 
-const START_REASONS: Record<string, string> = {
+/** Every reason, so a reason added to the engine fails the typecheck here until it has words. */
+const START_REASONS: Record<AssignmentStartReason, string> = {
   session_started: 'Assigned when the chat started',
   after_leave: 'Handed over after the previous holder left',
   employee_available: 'Taken from the queue when staff became available',
   admin: 'Assigned by an admin',
   patient_returned: 'Assigned when the patient wrote again',
 };
-const END_REASONS: Record<string, string> = {
+const END_REASONS: Record<AssignmentEndReason, string> = {
   left: 'Left the chat (handed over)',
   disconnected: 'Disconnected past the grace period',
   session_ended: 'The chat ended',
   admin: 'Ended by an admin',
+  unanswered: 'Not answered within the clinic’s first-reply time (handed on)',
+  away_timeout: 'Away for longer than the clinic allows (handed on)',
   patient_inactive: 'The patient was gone and silent after staff wrote',
 };
 
@@ -143,8 +147,12 @@ export function sessionResources(s: ChartSession, trail: ChartAssignment[], mess
       target: [encounter],
       occurredPeriod: period(a.startedAt, a.endedAt),
       recorded: iso(a.endedAt ?? a.startedAt),
-      activity: { coding: [{ system: SYSTEMS.startReason, code: a.startReason, display: START_REASONS[a.startReason] ?? a.startReason }] },
-      ...(a.endReason ? { reason: [{ coding: [{ system: SYSTEMS.endReason, code: a.endReason, display: END_REASONS[a.endReason] ?? a.endReason }] }] } : {}),
+      activity: {
+        coding: [{ system: SYSTEMS.startReason, code: a.startReason, display: START_REASONS[a.startReason as AssignmentStartReason] ?? a.startReason }],
+      },
+      ...(a.endReason
+        ? { reason: [{ coding: [{ system: SYSTEMS.endReason, code: a.endReason, display: END_REASONS[a.endReason as AssignmentEndReason] ?? a.endReason }] }] }
+        : {}),
       agent: [{ type: { coding: [{ system: PROVENANCE_AGENT, code: 'performer' }] }, who: staff(a.employeeId, a.employeeName) }],
     });
   }

@@ -3,6 +3,7 @@
  * patient id when known), the times, every message in order and the custody record with reasons and handover notes.
  * For staff who may read the session and admins; each download is one audit row (`transcript.downloaded`).
  */
+import type { AssignmentEndReason, AssignmentStartReason } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../auth/actor';
@@ -10,18 +11,20 @@ import { recordAudit } from '../audit/service';
 import { loadCharts, type Chart } from '../fhir/service';
 import { readableSession } from '../sessions/access';
 
-const START = {
+const START: Record<AssignmentStartReason, string> = {
   session_started: 'assigned at the start',
   after_leave: 'took over',
   employee_available: 'took it from the queue',
   admin: 'assigned by an admin',
   patient_returned: 'took it when the patient wrote again',
 };
-const END = {
+const END: Record<AssignmentEndReason, string> = {
   left: 'left (handed over)',
   disconnected: 'disconnected',
   session_ended: 'until the end',
   admin: 'removed by an admin',
+  unanswered: 'no reply in time (handed on)',
+  away_timeout: 'away too long (handed on)',
   patient_inactive: 'the patient went quiet',
 };
 
