@@ -47,7 +47,8 @@ export const SDK_ADMIN_ENTRY = `${ROOT}sdk/src/admin.ts`;
 /** One SDK entry, bundled alone. TypeBox stays out of browser bundles: entries import protocol models as types only. */
 async function sdkEntrySize(entry: string): Promise<BundleSize> {
   const code = await bundleWithBun(entry);
-  if (/@sinclair\/typebox|TypeBox\.|Type\.Object/.test(code)) throw new Error(`the bundle of ${entry} contains TypeBox: import protocol models with \`import type\``);
+  if (/@sinclair\/typebox|TypeBox\.|Type\.Object/.test(code))
+    throw new Error(`the bundle of ${entry} contains TypeBox: import protocol models with \`import type\``);
   return sizeOf(code);
 }
 

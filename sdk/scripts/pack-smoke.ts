@@ -54,7 +54,10 @@ try {
   mkdirSync(join(app, 'node_modules/@sinclair'), { recursive: true });
   symlinkSync(dirname(realpathSync(Bun.resolveSync('@sinclair/typebox/package.json', sdk))), join(app, 'node_modules/@sinclair/typebox'));
 
-  writeFileSync(join(app, 'smoke.mjs'), `import * as sdk from '@medchat/sdk';\nimport * as protocol from '@medchat/sdk/protocol';\nimport * as admin from '@medchat/sdk/admin';\n${checks}`);
+  writeFileSync(
+    join(app, 'smoke.mjs'),
+    `import * as sdk from '@medchat/sdk';\nimport * as protocol from '@medchat/sdk/protocol';\nimport * as admin from '@medchat/sdk/admin';\n${checks}`,
+  );
   writeFileSync(
     join(app, 'smoke.cjs'),
     `const sdk = require('@medchat/sdk');\nconst protocol = require('@medchat/sdk/protocol');\nconst admin = require('@medchat/sdk/admin');\n(async () => {${checks}})().catch((e) => { console.error(e); process.exit(1); });`,
