@@ -39,7 +39,11 @@ const checks = `
 
 try {
   // npm pack builds dist/ first (prepack), as it does when the package is published.
-  const tarball = run(['npm', 'pack', '--silent', '--pack-destination', work], sdk).split('\n').pop()!;
+  // The tarball's name is the line ending in .tgz (the build may print notes around it).
+  const tarball = run(['npm', 'pack', '--silent', '--pack-destination', work], sdk)
+    .split('\n')
+    .findLast((line) => line.trim().endsWith('.tgz'))!
+    .trim();
   const app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke', private: true, type: 'module' }));
