@@ -1,3 +1,4 @@
+import { isMedChatError } from '@medchat/sdk';
 import type { MedChatAdmin, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEventType } from '@medchat/sdk/admin';
 import { h, isolate, isolated } from './dom';
 import { dateTime, errorText } from './format';
@@ -92,7 +93,9 @@ export class WebhooksView {
       this.showSecret(created, 'registered');
       await this.load();
     } catch (e) {
-      this.status.textContent = `Not registered: ${errorText(e)}`;
+      // The server names what is wrong with the URL ("https only", "host not found"…) in the error's details.
+      const problem = isMedChatError(e) ? (e.details as { field?: string; problem?: string } | undefined) : undefined;
+      this.status.textContent = `Not registered: ${problem?.field === 'url' && problem.problem ? `the URL: ${problem.problem}.` : errorText(e)}`;
     }
   }
 
