@@ -12,14 +12,14 @@ import { notes, renderTable } from './lib/report';
 import { P, SKIPPED, TARGETS, begin, cleanup, endProgress, failRows, freshDatabase, progress, quick, rows, wanted } from './lib/suite';
 import { errorText } from './lib/util';
 import { assignSpecs, assignment } from './sections/assign';
-import { bundleSpecs, bundles } from './sections/bundles';
+import { BUNDLE_KINDS, bundleSpecs, bundles } from './sections/bundles';
 import { chatSection, chatSpecsAll } from './sections/chat';
 import { memory, memorySpec } from './sections/memory';
 import { reportSpecs, reportsSection } from './sections/reports';
 
 const startedAt = Date.now();
 if (wanted('bundles')) await bundles();
-else failRows([...bundleSpecs('sdk'), ...bundleSpecs('widget')], SKIPPED);
+else failRows(BUNDLE_KINDS.flatMap(bundleSpecs), SKIPPED);
 
 let chatDbUrl: string | null = null;
 if (wanted('chat') || wanted('memory')) {
@@ -45,7 +45,7 @@ begin('cleaning up');
 await cleanup();
 endProgress();
 
-const order = ['chat.small', 'chat.large', 'memory', 'assign.1', 'assign.2', 'reports', 'bundle.sdk', 'bundle.widget'];
+const order = ['chat.small', 'chat.large', 'memory', 'assign.1', 'assign.2', 'reports', 'bundle.sdk.', 'bundle.sdk_admin', 'bundle.widget'];
 rows.sort((a, b) => order.findIndex((p) => a.id.startsWith(p)) - order.findIndex((p) => b.id.startsWith(p)));
 const seconds = Math.round((Date.now() - startedAt) / 1000);
 const header = `MedChat benchmarks (${quick ? 'quick' : 'full'} mode), ${new Date().toISOString()}, ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}, ${seconds} s`;

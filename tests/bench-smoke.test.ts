@@ -19,6 +19,8 @@ const EXPECTED_ROWS = [
   'reports.month_by_hour',
   'bundle.sdk.min',
   'bundle.sdk.gzip',
+  'bundle.sdk_admin.min',
+  'bundle.sdk_admin.gzip',
   'bundle.widget.min',
   'bundle.widget.gzip',
 ];

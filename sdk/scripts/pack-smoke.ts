@@ -30,12 +30,20 @@ const checks = `
   if (!('ERRORS' in protocol) || protocol.ERRORS.session_ended.status !== 409 || protocol.Message.type !== 'object') throw new Error('protocol entry');
   const other = await client.sessions.list().catch((e) => e);
   if (!sdk.isMedChatError(other) || other.code !== 'connection_error') throw new Error('no-response error: ' + other);
+  // The admin entry: its own file, built on the client's HTTP settings, with the same errors.
+  if ('MedChatAdmin' in sdk) throw new Error('the root must not carry the admin entry');
+  const settings = await new admin.MedChatAdmin(client).settings.get().catch((e) => e);
+  if (!sdk.isMedChatError(settings) || settings.code !== 'connection_error') throw new Error('admin entry: ' + settings);
   console.log('ok', typeof process !== 'undefined' && process.versions.bun ? 'bun ' + process.versions.bun : 'node ' + process.version);
 `;
 
 try {
   // npm pack builds dist/ first (prepack), as it does when the package is published.
-  const tarball = run(['npm', 'pack', '--silent', '--pack-destination', work], sdk).split('\n').pop()!;
+  // The tarball's name is the line ending in .tgz (the build may print notes around it).
+  const tarball = run(['npm', 'pack', '--silent', '--pack-destination', work], sdk)
+    .split('\n')
+    .findLast((line) => line.trim().endsWith('.tgz'))!
+    .trim();
   const app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke', private: true, type: 'module' }));
@@ -50,10 +58,13 @@ try {
   mkdirSync(join(app, 'node_modules/@sinclair'), { recursive: true });
   symlinkSync(dirname(realpathSync(Bun.resolveSync('@sinclair/typebox/package.json', sdk))), join(app, 'node_modules/@sinclair/typebox'));
 
-  writeFileSync(join(app, 'smoke.mjs'), `import * as sdk from '@medchat/sdk';\nimport * as protocol from '@medchat/sdk/protocol';\n${checks}`);
+  writeFileSync(
+    join(app, 'smoke.mjs'),
+    `import * as sdk from '@medchat/sdk';\nimport * as protocol from '@medchat/sdk/protocol';\nimport * as admin from '@medchat/sdk/admin';\n${checks}`,
+  );
   writeFileSync(
     join(app, 'smoke.cjs'),
-    `const sdk = require('@medchat/sdk');\nconst protocol = require('@medchat/sdk/protocol');\n(async () => {${checks}})().catch((e) => { console.error(e); process.exit(1); });`,
+    `const sdk = require('@medchat/sdk');\nconst protocol = require('@medchat/sdk/protocol');\nconst admin = require('@medchat/sdk/admin');\n(async () => {${checks}})().catch((e) => { console.error(e); process.exit(1); });`,
   );
   const nodeVersion = run(['node', '--version'], app);
   if (!nodeVersion.startsWith('v20.') && !/^v2[1-9]\./.test(nodeVersion)) throw new Error(`need Node >= 20, found ${nodeVersion}`);
@@ -61,7 +72,7 @@ try {
 
   // Published types resolve for ESM and CJS consumers alike; they carry the TypeBox declarations they use
   // (scripts/vendor-types.mjs), so consumers need no TypeBox (tests/contract/sdk-package.test.ts checks it without).
-  const consumer = `import { MedChat, isMedChatError, type Message } from '@medchat/sdk';\nimport { ERRORS } from '@medchat/sdk/protocol';\nconst client = new MedChat({ baseUrl: 'http://x' });\nexport const seq: Promise<Message> = client.chat('id').send('hi');\nexport const ok: boolean = isMedChatError(ERRORS);\n`;
+  const consumer = `import { MedChat, isMedChatError, type Message } from '@medchat/sdk';\nimport { ERRORS } from '@medchat/sdk/protocol';\nconst client = new MedChat({ baseUrl: 'http://x' });\nexport const seq: Promise<Message> = client.chat('id').send('hi');\nexport const ok: boolean = isMedChatError(ERRORS);\nimport { MedChatAdmin, type WebhookDelivery } from '@medchat/sdk/admin';\nexport const log: Promise<WebhookDelivery[]> = new MedChatAdmin(client).webhooks.deliveries('id');\n`;
   writeFileSync(join(app, 'consumer.mts'), consumer);
   writeFileSync(join(app, 'consumer.cts'), consumer);
   const tsc = Bun.resolveSync('typescript/bin/tsc', root);

@@ -40,8 +40,11 @@ export class MedChatPatient {
   readonly clinics: Clinics;
   readonly sessions: Sessions;
   readonly messages: Messages;
-  /** The HTTP settings every resource shares (`MedChat` builds its staff resources on them). */
-  protected readonly http: HttpConfig;
+  /**
+   * The HTTP settings every resource shares: `MedChat` builds its staff resources on them, and `MedChatAdmin`
+   * (`@medchat/sdk/admin`) its admin ones, so an admin's requests carry this client's token, retries and timeout.
+   */
+  readonly http: HttpConfig;
   private readonly socket: Socket;
   private readonly chats = new Map<string, SessionHandle>();
   private userId: string | undefined;

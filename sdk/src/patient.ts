@@ -7,7 +7,7 @@ export { SessionHandle, type ChatEvents, type PendingMessage, type Typist } from
 export { MedChatError, ConnectionError, TimeoutError, AbortError, isMedChatError, type MedChatErrorInit } from './core/errors';
 export { memoryTokens, localStorageTokens, type TokenStorage } from './core/storage';
 export type { ConnectionState, StateChange, SocketEvents as ClientEvents, WebSocketConstructor, WebSocketLike } from './core/socket';
-export type { Fetch, RetryPolicy } from './core/http';
+export type { Fetch, HttpConfig, RetryPolicy } from './core/http';
 export type { BackoffPolicy } from './core/backoff';
 export type { CallOptions } from './resources/auth';
 export type { ListMessagesQuery } from './resources/messages';

@@ -63,6 +63,27 @@ export const staff: MedChat = new Staff({ baseUrl: 'http://localhost:3000' });
 export const waiting = (): Promise<QueueEntry[]> => staff.queue.list();
 `,
   );
+  // The admin entry: on a staff client, typed from the protocol; the root does not carry it.
+  writeFileSync(
+    join(app, 'admin.mts'),
+    `import { MedChat } from '@medchat/sdk';
+import { MedChatAdmin, type ClinicSettings, type ReportCsv, type WebhookDelivery, type WebhookEndpointWithSecret } from '@medchat/sdk/admin';
+const admin = new MedChatAdmin(new MedChat({ baseUrl: 'http://localhost:3000' }));
+export const off = (): Promise<ClinicSettings> => admin.settings.update({ firstReplySeconds: null, awayTimeoutMinutes: 15 });
+export const csv = (): Promise<ReportCsv> => admin.reports.csv({ from: '2026-03-02', to: '2026-03-08', table: 'employees' });
+export const hook = (): Promise<WebhookEndpointWithSecret> => admin.webhooks.create({ url: 'https://x.example/h', events: ['session.ended'] });
+export const latency = (d: WebhookDelivery): number | null => d.lastLatencyMs;
+// @ts-expect-error: the root entry does not export the admin client.
+export { MedChatAdmin as Nope } from '@medchat/sdk';
+`,
+  );
+  writeFileSync(
+    join(app, 'admin.cts'),
+    `import { MedChat } from '@medchat/sdk';
+import { MedChatAdmin, type Report } from '@medchat/sdk/admin';
+export const report = (): Promise<Report> => new MedChatAdmin(new MedChat({ baseUrl: 'http://x' })).reports.get({ from: '2026-03-02', to: '2026-03-02' });
+`,
+  );
   writeFileSync(
     join(app, 'good.cts'),
     `import { MedChat, type Message } from '@medchat/sdk';
@@ -97,6 +118,10 @@ describe.skipIf(onPostgres)('the packed SDK, type-checked by a consumer without 
       'patient.d.ts',
       'staff.js',
       'staff.d.ts',
+      'admin.js',
+      'admin.cjs',
+      'admin.d.ts',
+      'admin.d.cts',
       'protocol.js',
       'protocol.d.ts',
     ]) {
@@ -105,9 +130,21 @@ describe.skipIf(onPostgres)('the packed SDK, type-checked by a consumer without 
     expect(existsSync(join(app, 'node_modules', '@sinclair', 'typebox'))).toBe(false);
   });
 
+  test('the admin entry loads under Node by import and require, with no TypeBox, and only from its own path', () => {
+    const check = (load: string) => `${load}
+const client = new sdk.MedChat({ baseUrl: 'http://localhost:1' });
+const admin = new entry.MedChatAdmin(client);
+if ('MedChatAdmin' in sdk || typeof admin.webhooks.replay !== 'function') throw new Error('admin surface');
+admin.settings.get().then(() => process.exit(1), (e) => console.log(sdk.isMedChatError(e) && e.code));
+`;
+    writeFileSync(join(app, 'admin-run.mjs'), check(`import * as sdk from '@medchat/sdk';\nimport * as entry from '@medchat/sdk/admin';`));
+    writeFileSync(join(app, 'admin-run.cjs'), check(`const sdk = require('@medchat/sdk');\nconst entry = require('@medchat/sdk/admin');`));
+    for (const file of ['admin-run.mjs', 'admin-run.cjs']) expect({ [file]: run(['node', file], app).out.trim() }).toEqual({ [file]: 'connection_error' });
+  });
+
   for (const skipLibCheck of [false, true]) {
     test(`skipLibCheck ${skipLibCheck}: correct use compiles (import and require, each entry), and \`const x: string = m.seq\` is refused`, () => {
-      const good = tsc(skipLibCheck, ['good.mts', 'good.cts', 'entries.mts']);
+      const good = tsc(skipLibCheck, ['good.mts', 'good.cts', 'entries.mts', 'admin.mts', 'admin.cts']);
       expect(good.out).toBe('');
       expect(good.code).toBe(0);
       const bad = tsc(skipLibCheck, ['bad.mts']);

@@ -1,10 +1,13 @@
 import type { Assignment, Employee, MedChat, Session } from '@medchat/sdk';
+import { MedChatAdmin } from '@medchat/sdk/admin';
 import { renderTrail } from './assignment-trail';
 import { h, isolate, isolated } from './dom';
 import { AVAILABILITY_LABELS, dateTime, errorText, SESSION_STATUS_LABELS } from './format';
 import { HoursEditor } from './hours-editor';
 import { refresher } from './refresher';
 import { ReportsView } from './reports-view';
+import { SettingsForm } from './settings-form';
+import { WebhooksView } from './webhooks-view';
 
 /** How many of the newest sessions get their assignment trail loaded (one request each). */
 const TRAIL_LIMIT = 25;
@@ -16,7 +19,8 @@ const RELOAD_EVERY_MS = 2000;
 
 /**
  * Admins only: every employee with availability and load, the clinic's sessions with their assignment trails, the
- * opening hours and the reports.
+ * clinic's settings, the opening hours, the reports and the webhooks (the last four through the SDK's admin entry,
+ * which only this view imports).
  */
 export class AdminView {
   readonly element: HTMLElement;
@@ -27,9 +31,14 @@ export class AdminView {
 
   constructor(private readonly client: MedChat) {
     const reload = h('button', { type: 'button' }, 'Refresh');
-    // Loaded once, not on every refresh: an admin may be typing in it.
+    // Loaded once, not on every refresh: an admin may be typing in them.
+    const admin = new MedChatAdmin(client);
+    const settings = new SettingsForm(admin);
     const hours = new HoursEditor(client);
+    const webhooks = new WebhooksView(admin);
+    void settings.load();
     void hours.load();
+    void webhooks.load();
     this.element = h(
       'section',
       { class: 'admin', 'aria-labelledby': 'admin-title' },
@@ -50,8 +59,10 @@ export class AdminView {
         'sessions-title',
         h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail'), this.sessions),
       ),
+      settings.element,
       hours.element,
-      new ReportsView(client).element,
+      new ReportsView(admin).element,
+      webhooks.element,
     );
     this.refresh = refresher(
       () => this.load(),

@@ -9,8 +9,21 @@ import { AppError, errorBody, isDatabaseUnavailable, pgCode } from './errors';
  * message ("Expected string"), not Elysia's summary, which quotes the value ("… but found: <the value>").
  */
 function validationDetails(error: unknown) {
-  const all = (error as { all?: Array<{ path?: string; message?: string }> }).all ?? [];
-  return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: e.message ?? 'invalid' }));
+  const all = (error as { all?: ValidationError[] }).all ?? [];
+  return all.slice(0, 10).map((e) => ({ path: e.path ?? '', problem: unionProblem(e) ?? e.message ?? 'invalid' }));
+}
+
+type ValidationError = { path?: string; message?: string; errors?: Iterable<ValidationError>[] };
+
+/**
+ * A value that fits no branch of a union says only "Expected union value". For the usual `X | null` the rule of
+ * X is what was broken ("Expected integer to be greater or equal to 10"): the first branch's problem that is not
+ * about null.
+ */
+function unionProblem(e: ValidationError): string | undefined {
+  if (!e.errors?.length) return undefined;
+  for (const branch of e.errors) for (const sub of branch) if (sub.message && sub.message !== 'Expected null') return sub.message;
+  return undefined;
 }
 
 const requestIds = new WeakMap<Request, string>();

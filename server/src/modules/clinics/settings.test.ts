@@ -137,6 +137,23 @@ describe('clinic settings', () => {
     await refused('PATCH', '/api/v1/clinic/settings', { token: admin.token, body }, 400, 'invalid_request');
   });
 
+  test('a nullable setting out of range names the rule it broke, not only "union"', async () => {
+    const cases: Array<[object, string, string]> = [
+      [{ firstReplySeconds: 5 }, '/firstReplySeconds', 'Expected integer to be greater or equal to 10'],
+      [{ awayTimeoutMinutes: 99_999 }, '/awayTimeoutMinutes', 'Expected integer to be less or equal to 1440'],
+      [{ retentionDays: 1.5 }, '/retentionDays', 'Expected integer'],
+      [{ brandColor: 'teal' }, '/brandColor', "Expected string to match '^#[0-9a-fA-F]{6}$'"],
+    ];
+    for (const [body, path, problem] of cases) {
+      const res = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body });
+      expect({ status: res.status, code: res.body.error.code, details: res.body.error.details }).toEqual({
+        status: 400,
+        code: 'invalid_request',
+        details: [{ path, problem }],
+      });
+    }
+  });
+
   test('401 and 403 for everything but the admin', async () => {
     const joy = await login(t, 'nurse.joy@demo.clinic');
     const p = await guest(t);

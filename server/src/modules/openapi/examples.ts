@@ -74,6 +74,14 @@ const settings = {
   requireStaffMfa: true,
 };
 
+const webhook = {
+  id: '01938f2c-2c63-7f65-8a73-ce8162739f06',
+  url: 'https://records.riverside.example/medchat-events',
+  events: ['session.started', 'session.ended'],
+  createdAt: AT,
+  previousSecretUntil: null,
+};
+
 export const EXAMPLES: Record<string, unknown> = {
   Error: { error: { code: 'session_not_found', message: 'Session not found.', requestId: '0193a3c2-7a1e-7cc2-9d5e-2f1b8c3a4d5e' } },
   LoginParams: { email: 'nurse.joy@riverside.example', password: 'correct horse battery', code: '492039' },
@@ -162,5 +170,22 @@ export const EXAMPLES: Record<string, unknown> = {
       endReasons: { left: 5, disconnected: 1, session_ended: 36, admin: 0 },
     },
     employees: [{ ...nurse, chats: 23 }],
+  },
+  WebhookCreateParams: { url: webhook.url, events: webhook.events },
+  WebhookEndpoint: webhook,
+  WebhookEndpointWithSecret: { ...webhook, secret: 'whsec_c2VjcmV0LWZvci10aGUtZXhhbXBsZS0xMjM0' },
+  WebhookDelivery: {
+    id: '01938f2c-3d74-7076-9b84-df9273840a07',
+    eventId: '01938f2c-3d74-7076-a184-df9273840a08',
+    type: 'session.ended',
+    sessionId: SESSION,
+    status: 'delivered',
+    attempts: 1,
+    lastStatus: 200,
+    lastError: null,
+    lastLatencyMs: 84,
+    lastAttemptAt: AT,
+    nextAttemptAt: null,
+    deliveredAt: AT,
   },
 };

@@ -1,36 +1,11 @@
 import { Elysia, t } from 'elysia';
-import { Type } from '@sinclair/typebox';
-import { WebhookCreateParams, WebhookEventType } from '@medchat/sdk/protocol';
+import { WebhookCreateParams, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { authPlugin } from '../auth/plugin';
 import { errors, noContent } from '../openapi/responses';
 import { createEndpoint, deleteEndpoint, deliveryLog, listEndpoints, replayDelivery, rotateSecret } from './service';
 
 const params = t.Object({ id: t.String({ format: 'uuid' }) });
-const Nullable = <T extends Parameters<typeof t.Union>[0][number]>(s: T) => t.Union([s, t.Null()]);
-const Endpoint = t.Object({
-  id: t.String(),
-  url: t.String(),
-  events: t.Array(WebhookEventType),
-  createdAt: t.String(),
-  /** Until then the previous secret signs too (after a rotation). */
-  previousSecretUntil: Nullable(t.String()),
-});
-const WithSecret = t.Composite([Endpoint, t.Object({ secret: t.String({ description: 'Shown once: verify signatures with it (docs/webhooks.md)' }) })]);
-const Delivery = t.Object({
-  id: t.String(),
-  eventId: t.String({ description: 'The webhook-id header: the same on every attempt' }),
-  type: t.String(),
-  sessionId: Nullable(t.String()),
-  status: t.Union([t.Literal('pending'), t.Literal('delivered'), t.Literal('failed')]),
-  attempts: Type.Integer({ minimum: 0 }),
-  lastStatus: Nullable(Type.Integer({ minimum: 0 })),
-  lastError: Nullable(t.String()),
-  lastLatencyMs: Nullable(Type.Integer({ minimum: 0 })),
-  lastAttemptAt: Nullable(t.String()),
-  nextAttemptAt: Nullable(t.String()),
-  deliveredAt: Nullable(t.String()),
-});
 
 export const webhooksModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/v1', tags: ['webhooks'] })
@@ -44,7 +19,7 @@ export const webhooksModule = (ctx: AppContext) =>
       {
         auth: ['admin'],
         body: WebhookCreateParams,
-        response: { 201: WithSecret },
+        response: { 201: WebhookEndpointWithSecret },
         detail: {
           summary: 'Register a webhook endpoint; its secret is in this answer only (400 names a URL it will not call)',
           responses: errors('invalid_request'),
@@ -53,13 +28,13 @@ export const webhooksModule = (ctx: AppContext) =>
     )
     .get('/webhooks', async ({ actor }) => ({ endpoints: await listEndpoints(ctx, actor) }), {
       auth: ['admin'],
-      response: { 200: t.Object({ endpoints: t.Array(Endpoint) }) },
+      response: { 200: t.Object({ endpoints: t.Array(WebhookEndpoint) }) },
       detail: { summary: "The clinic's webhook endpoints (without secrets)", responses: errors() },
     })
     .post('/webhooks/:id/rotate-secret', ({ actor, params, ip }) => rotateSecret(ctx, actor, params.id, ip), {
       auth: ['admin'],
       params,
-      response: { 200: WithSecret },
+      response: { 200: WebhookEndpointWithSecret },
       detail: { summary: 'A new secret; the previous one keeps signing beside it for 24 hours', responses: errors('not_found') },
     })
     .delete(
@@ -77,7 +52,7 @@ export const webhooksModule = (ctx: AppContext) =>
     .get('/webhooks/:id/deliveries', async ({ actor, params }) => ({ deliveries: await deliveryLog(ctx, actor, params.id) }), {
       auth: ['admin'],
       params,
-      response: { 200: t.Object({ deliveries: t.Array(Delivery) }) },
+      response: { 200: t.Object({ deliveries: t.Array(WebhookDelivery) }) },
       detail: { summary: "The endpoint's latest 100 deliveries, newest first", responses: errors('not_found') },
     })
     .post(

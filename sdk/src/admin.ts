@@ -1,0 +1,34 @@
+/**
+ * `@medchat/sdk/admin`: what a clinic's admin manages — settings, reports, webhooks — on top of a signed-in
+ * `MedChat` client. A separate entry, not re-exported by the root or the staff entry, so patient apps, the widget
+ * and consoles that never show admin pages do not bundle it.
+ *
+ *   const admin = new MedChatAdmin(client);
+ *   await admin.settings.update({ firstReplySeconds: 120 });
+ */
+import type { MedChat } from './client';
+import { Reports } from './resources/reports';
+import { Settings } from './resources/settings';
+import { Webhooks } from './resources/webhooks';
+
+/**
+ * The admin resources of a client. Its requests are the client's own (its token, retries and timeout), so signing
+ * the client out or in again applies here too; the server answers 403 `forbidden` to anyone but an admin.
+ */
+export class MedChatAdmin {
+  readonly settings: Settings;
+  readonly reports: Reports;
+  readonly webhooks: Webhooks;
+
+  constructor(client: MedChat) {
+    this.settings = new Settings(client.http);
+    this.reports = new Reports(client.http);
+    this.webhooks = new Webhooks(client.http);
+  }
+}
+
+export type { Settings, Reports, Webhooks };
+export type { ReportCsv } from './resources/reports';
+export type { ClinicSettings, Report } from './protocol/models';
+export type { ClinicSettingsPatchParams, ReportParams, ReportCsvParams, ReportBucketSize, WebhookCreateParams, WebhookEventType } from './protocol/requests';
+export type * from './protocol/webhooks';
