@@ -5,3 +5,4 @@ export * from './events';
 export * from './requests';
 export * from './frame-docs';
 export * from './hours';
+export * from './intake';

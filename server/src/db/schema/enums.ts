@@ -6,3 +6,8 @@ export const sessionStatusEnum = pgEnum('session_status', ['waiting', 'active', 
 export const assignmentStartReasonEnum = pgEnum('assignment_start_reason', ['session_started', 'after_leave', 'employee_available', 'admin']);
 export const assignmentEndReasonEnum = pgEnum('assignment_end_reason', ['left', 'disconnected', 'session_ended', 'admin', 'unanswered', 'away_timeout']);
 export const messageKindEnum = pgEnum('message_kind', ['text', 'system']);
+/**
+ * Declared most urgent first: the queue is ordered by `priority` ascending, then age (assignments/engine.ts), so
+ * a new level goes in its place with `ALTER TYPE … ADD VALUE … BEFORE`.
+ */
+export const sessionPriorityEnum = pgEnum('session_priority', ['urgent', 'routine']);
