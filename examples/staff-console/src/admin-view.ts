@@ -3,6 +3,7 @@ import { renderTrail } from './assignment-trail';
 import { h, isolate, isolated } from './dom';
 import { AVAILABILITY_LABELS, dateTime, errorText } from './format';
 import { HoursEditor } from './hours-editor';
+import { IntakeEditor } from './intake-editor';
 import { refresher } from './refresher';
 import { ReportsView } from './reports-view';
 
@@ -30,6 +31,8 @@ export class AdminView {
     // Loaded once, not on every refresh: an admin may be typing in it.
     const hours = new HoursEditor(client);
     void hours.load();
+    const intake = new IntakeEditor(client);
+    void intake.load();
     this.element = h(
       'section',
       { class: 'admin', 'aria-labelledby': 'admin-title' },
@@ -51,6 +54,7 @@ export class AdminView {
         h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail'), this.sessions),
       ),
       hours.element,
+      intake.element,
       new ReportsView(client).element,
     );
     this.refresh = refresher(

@@ -60,7 +60,7 @@ export class ChatPanel {
         h(
           'div',
           { class: 'chat-title' },
-          h('h2', {}, isolate(initial.patient.displayName)),
+          h('h2', {}, initial.priority === 'urgent' ? h('span', { class: 'badge-urgent' }, 'Urgent') : null, isolate(initial.patient.displayName)),
           h('p', { class: 'muted' }, isolate(initial.reason), ' · started ', h('time', { datetime: initial.createdAt }, dateTime(initial.createdAt))),
         ),
         h('div', { class: 'actions' }, this.leaveButton, this.closeButton),

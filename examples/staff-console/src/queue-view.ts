@@ -1,4 +1,5 @@
-import type { MedChat, QueueEntry } from '@medchat/sdk';
+import type { MedChat, QueueEntry, Session, SessionPriority } from '@medchat/sdk';
+import { callApi } from './api';
 import { h } from './dom';
 import { elapsed, errorText } from './format';
 import { refresher } from './refresher';
@@ -20,7 +21,7 @@ export class QueueView {
   private entries: QueueEntry[] = [];
   private readonly ticker = setInterval(() => this.render(), 30_000);
 
-  constructor(client: MedChat) {
+  constructor(private readonly client: MedChat) {
     this.element = h(
       'section',
       { class: 'queue card', 'aria-labelledby': 'queue-title' },
@@ -43,18 +44,44 @@ export class QueueView {
   }
 
   private render(): void {
-    this.count.textContent = `(${this.entries.length})`;
+    // Not while someone types a reason in it: the new order shows once they are done.
+    if (this.list.querySelector('form:focus-within')) return;
+    const urgent = this.entries.filter((e) => e.priority === 'urgent').length;
+    this.count.textContent = urgent ? `(${this.entries.length}, ${urgent} urgent)` : `(${this.entries.length})`;
     this.status.textContent = this.entries.length ? '' : 'Nobody is waiting.';
+    // The server's order: urgent first, then oldest first.
     this.list.replaceChildren(
       ...this.entries.map((entry) =>
         h(
           'li',
-          { class: 'queue-entry', 'data-session-id': entry.sessionId },
+          { class: `queue-entry${entry.priority === 'urgent' ? ' urgent' : ''}`, 'data-session-id': entry.sessionId, 'data-priority': entry.priority },
+          entry.priority === 'urgent' ? h('span', { class: 'badge-urgent' }, 'Urgent') : null,
           h('bdi', { class: 'patient' }, entry.patient.displayName),
           h('bdi', { class: 'reason' }, entry.reason),
           h('span', { class: 'muted' }, 'waiting ', h('time', { datetime: entry.createdAt }, elapsed(entry.createdAt))),
+          this.priorityForm(entry),
         ),
       ),
     );
+  }
+
+  /** Raise or lower a waiting patient's priority, with the reason the trail keeps. */
+  private priorityForm(entry: QueueEntry): HTMLElement {
+    const to: SessionPriority = entry.priority === 'urgent' ? 'routine' : 'urgent';
+    const id = `priority-reason-${entry.sessionId}`;
+    const reason = h('input', { id, required: true, maxlength: 500, autocomplete: 'off' });
+    const problem = h('span', { class: 'error', role: 'alert' });
+    const form = h('form', { class: 'priority-form' }, h('label', { for: id }, 'Why?'), reason, h('button', { type: 'submit' }, 'Save'), problem);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      callApi<Session>(this.client, 'POST', `sessions/${encodeURIComponent(entry.sessionId)}/priority`, { priority: to, reason: reason.value }).then(
+        () => {
+          reason.blur();
+          this.refresh();
+        },
+        (error: Error) => (problem.textContent = error.message),
+      );
+    });
+    return h('details', { class: 'priority' }, h('summary', {}, to === 'urgent' ? 'Mark urgent' : 'Mark routine'), form);
   }
 }
