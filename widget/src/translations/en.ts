@@ -35,6 +35,11 @@ export const en: Translation = {
   reasonRequired: 'Please tell us the reason for your visit.',
   reasonTooLong: (max) => `Please keep the reason under ${max} characters.`,
 
+  yes: 'Yes',
+  no: 'No',
+  redFlagRequired: 'Please answer yes or no.',
+  redFlagTitle: 'This may be an emergency',
+  continueAnyway: 'Continue to chat anyway',
   queueTitle: 'You are in the queue',
   queuePosition: (p) => (p === 1 ? 'You are next.' : `You are number ${p} in line.`),
   queueEstimate: (m) => `Estimated wait: about ${m} ${m === 1 ? 'minute' : 'minutes'}.`,

@@ -35,6 +35,11 @@ export const es: Translation = {
   reasonRequired: 'Indíquenos el motivo de su consulta.',
   reasonTooLong: (max) => `El motivo debe tener menos de ${max} caracteres.`,
 
+  yes: 'Sí',
+  no: 'No',
+  redFlagRequired: 'Responda sí o no.',
+  redFlagTitle: 'Esto puede ser una emergencia',
+  continueAnyway: 'Continuar al chat de todos modos',
   queueTitle: 'Está en la cola',
   queuePosition: (p) => (p === 1 ? 'Es el siguiente.' : `Es el número ${p} en la fila.`),
   queueEstimate: (m) => (m === 1 ? 'Espera estimada: 1 minuto.' : `Espera estimada: unos ${m} minutos.`),
