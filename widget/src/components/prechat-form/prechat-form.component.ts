@@ -87,6 +87,7 @@ export class PrechatForm extends LitElement {
     const input = event.target as HTMLInputElement;
     const wasFlagged = this.isFlagged;
     this.answers = { ...this.answers, [input.name]: input.value === 'yes' };
+    this.errors = { ...this.errors, redFlag: undefined };
     // The instructions come before anything else: focus goes there (and it is announced) on the first yes.
     if (this.isFlagged && !wasFlagged) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#alarm')?.focus());
   }
