@@ -76,7 +76,8 @@ export class QueueView {
       e.preventDefault();
       callApi<Session>(this.client, 'POST', `sessions/${encodeURIComponent(entry.sessionId)}/priority`, { priority: to, reason: reason.value }).then(
         () => {
-          reason.blur();
+          // Out of the form (which held the list still), onto the list, which now shows the new order.
+          this.list.focus();
           this.refresh();
         },
         (error: Error) => (problem.textContent = error.message),
