@@ -85,6 +85,26 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: urgent
     expect(changes).toEqual([{ from_priority: 'routine', to_priority: 'urgent', reason: 'Says the pain is spreading to her arm', email: JOY }]);
     await shot(nurse.page, 'urgent-02-raised-desktop');
     expect(await seriousA11yViolations(nurse.page)).toEqual([]);
+
+    // With room for one chat, Joy takes the first in line (Rosa, the oldest urgent one) and lowers it from the chat.
+    await server.ctx.db.execute(sql`update users set capacity = 1 where email = ${JOY}`);
+    await nurse.page.getByLabel('Availability').selectOption('offline');
+    await nurse.page.getByLabel('Availability').selectOption('available');
+    const chat = nurse.page.getByRole('tabpanel');
+    await chat.getByRole('heading', { name: /Rosa Routine/ }).waitFor();
+    await chat.locator('.badge-urgent:not([hidden])').waitFor();
+    await chat.getByText('Mark routine').click();
+    await chat.getByLabel('Why?').fill('Pain gone after rest, spoke on the phone');
+    await chat.getByRole('button', { name: 'Save' }).click();
+    await chat.locator('.badge-urgent[hidden]').waitFor({ state: 'attached' });
+    await chat.getByText('Mark urgent').waitFor();
+    await shot(nurse.page, 'urgent-03-lowered-in-chat-desktop');
+    const trail = await query<{ to_priority: string }>(
+      server.ctx.db,
+      sql`select to_priority from priority_changes where session_id = ${routine.id} order by created_at`,
+    );
+    expect(trail.map((r) => r.to_priority)).toEqual(['urgent', 'routine']);
+
     await nurse.page.getByLabel('Availability').selectOption('offline');
     // The announcement is an alert on purpose (read out at once), not an error.
     nurse.guard.allow(/^banner: An urgent patient is waiting\.$/);
@@ -95,9 +115,11 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: urgent
   test('phone: the badge and the order fit the screen', async () => {
     const nurse = await openConsole(browser, server, JOY, 'phone');
     await nurse.page.locator('.queue-entry').nth(2).waitFor();
-    expect(await nurse.page.locator('.queue-entry .badge-urgent').count()).toBe(3);
+    // Rosa was lowered and went back to the queue (Joy went offline): she is routine again, after the urgent ones.
+    expect(await nurse.page.locator('.queue-entry .badge-urgent').count()).toBe(2);
+    expect(await nurse.page.locator('.queue-entry .patient').allInnerTexts()).toEqual(['Uma Urgent', 'Ivan Urgent', 'Rosa Routine']);
     expect(await overflowsViewport(nurse.page)).toBe(false);
-    await shot(nurse.page, 'urgent-03-queue-phone');
+    await shot(nurse.page, 'urgent-04-queue-phone');
     await nurse.guard.assertClean();
   });
 });

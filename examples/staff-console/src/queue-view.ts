@@ -1,7 +1,7 @@
-import type { MedChat, QueueEntry, Session, SessionPriority } from '@medchat/sdk';
-import { callApi } from './api';
+import type { MedChat, QueueEntry } from '@medchat/sdk';
 import { h } from './dom';
 import { elapsed, errorText } from './format';
+import { priorityForm } from './priority-form';
 import { refresher } from './refresher';
 
 /**
@@ -67,22 +67,10 @@ export class QueueView {
 
   /** Raise or lower a waiting patient's priority, with the reason the trail keeps. */
   private priorityForm(entry: QueueEntry): HTMLElement {
-    const to: SessionPriority = entry.priority === 'urgent' ? 'routine' : 'urgent';
-    const id = `priority-reason-${entry.sessionId}`;
-    const reason = h('input', { id, required: true, maxlength: 500, autocomplete: 'off' });
-    const problem = h('span', { class: 'error', role: 'alert' });
-    const form = h('form', { class: 'priority-form' }, h('label', { for: id }, 'Why?'), reason, h('button', { type: 'submit' }, 'Save'), problem);
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      callApi<Session>(this.client, 'POST', `sessions/${encodeURIComponent(entry.sessionId)}/priority`, { priority: to, reason: reason.value }).then(
-        () => {
-          // Out of the form (which held the list still), onto the list, which now shows the new order.
-          this.list.focus();
-          this.refresh();
-        },
-        (error: Error) => (problem.textContent = error.message),
-      );
+    return priorityForm(this.client, entry.sessionId, entry.priority, () => {
+      // Out of the form (which held the list still), onto the list, which now shows the new order.
+      this.list.focus();
+      this.refresh();
     });
-    return h('details', { class: 'priority' }, h('summary', {}, to === 'urgent' ? 'Mark urgent' : 'Mark routine'), form);
   }
 }
