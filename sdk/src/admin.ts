@@ -1,5 +1,5 @@
 /**
- * `@medchat/sdk/admin`: what a clinic's admin manages — settings, reports, webhooks — on top of a signed-in
+ * `@medchat/sdk/admin`: what a clinic's admin manages — settings, opening hours, reports, webhooks — on top of a signed-in
  * `MedChat` client. A separate entry, not re-exported by the root or the staff entry, so patient apps, the widget
  * and consoles that never show admin pages do not bundle it.
  *
@@ -7,6 +7,7 @@
  *   await admin.settings.update({ firstReplySeconds: 120 });
  */
 import type { MedChat } from './client';
+import { Hours } from './resources/hours';
 import { Reports } from './resources/reports';
 import { Settings } from './resources/settings';
 import { Webhooks } from './resources/webhooks';
@@ -17,17 +18,20 @@ import { Webhooks } from './resources/webhooks';
  */
 export class MedChatAdmin {
   readonly settings: Settings;
+  readonly hours: Hours;
   readonly reports: Reports;
   readonly webhooks: Webhooks;
 
   constructor(client: MedChat) {
     this.settings = new Settings(client.http);
+    this.hours = new Hours(client.http);
     this.reports = new Reports(client.http);
     this.webhooks = new Webhooks(client.http);
   }
 }
 
-export type { Settings, Reports, Webhooks };
+export type { Settings, Hours, Reports, Webhooks };
+export type { ClinicHours } from './protocol/hours';
 export type { ReportCsv } from './resources/reports';
 export type { ClinicSettings, Report } from './protocol/models';
 export type { ClinicSettingsPatchParams, ReportParams, ReportCsvParams, ReportBucketSize, WebhookCreateParams, WebhookEventType } from './protocol/requests';

@@ -9,7 +9,7 @@ import { Clinics } from './resources/clinics';
 import { Employees } from './resources/employees';
 import { Messages } from './resources/messages';
 import { Queue } from './resources/queue';
-import { Sessions } from './resources/sessions';
+import { Sessions, StaffSessions } from './resources/sessions';
 
 export interface MedChatOptions {
   /** The server's origin, e.g. `https://chat.example-clinic.org`. */
@@ -126,6 +126,8 @@ export class MedChatPatient {
  * assignments, the clinic's queue).
  */
 export class MedChat extends MedChatPatient {
+  /** The patient's session calls and `leave`, which only staff may. */
+  override readonly sessions: StaffSessions = new StaffSessions(this.http);
   readonly employees: Employees = new Employees(this.http, this.auth);
   readonly assignments: Assignments = new Assignments(this.http);
   readonly queue: Queue = new Queue(this.http);

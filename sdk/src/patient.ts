@@ -24,4 +24,5 @@ export type * from './protocol/models';
 /** What each method sends: `SessionStartParams`, `EmployeePatchParams`… (the server validates with the same schemas). */
 export type * from './protocol/requests';
 export type * from './protocol/hours';
+export type * from './protocol/intake';
 export type { ClientFrame, ClientFrameType, ServerEvent, ServerEventType, EventOf } from './protocol/events';

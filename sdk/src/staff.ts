@@ -5,3 +5,4 @@ export type { CreateEmployee, UpdateEmployee } from './resources/employees';
 export type { Employees } from './resources/employees';
 export type { Assignments } from './resources/assignments';
 export type { Queue } from './resources/queue';
+export type { StaffSessions } from './resources/sessions';

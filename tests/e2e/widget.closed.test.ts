@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import type { ClinicHours } from '@medchat/sdk';
+import { MedChatAdmin } from '@medchat/sdk/admin';
 import { TEST_TIMEOUT_MS, useWidgetBrowser, VIEWPORTS, type Viewport } from './fixtures/widget-browser';
 
 const suite = process.env.MEDCHAT_SKIP_BROWSER === '1' ? describe.skip : describe;
@@ -34,7 +35,7 @@ suite('<medchat-widget> while the clinic is closed', () => {
         afterHoursText: AFTER_HOURS,
       };
       const a = await admin();
-      await a.client.clinics.hours(hours);
+      await new MedChatAdmin(a.client).hours.set(hours);
       const status = (await a.client.clinics.getPublic('demo')).hours;
       expect(status.isOpen).toBe(false);
       expect(status.nextOpenAt).toBe(`${day(2)}T09:00:00.000Z`);

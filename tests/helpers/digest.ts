@@ -1,7 +1,19 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../server/src/db/client';
 
-export const TABLES = ['clinics', 'users', 'auth_tokens', 'chat_sessions', 'assignments', 'messages', 'read_markers', 'audit_log', 'connections'] as const;
+export const TABLES = [
+  'clinics',
+  'users',
+  'auth_tokens',
+  'chat_sessions',
+  'assignments',
+  'messages',
+  'read_markers',
+  'audit_log',
+  'connections',
+  'clinic_intake',
+  'priority_changes',
+] as const;
 export type Table = (typeof TABLES)[number];
 
 /** `tx.execute` returns an array on postgres.js and `{ rows }` on PGlite. */

@@ -4,6 +4,7 @@ import { renderTrail } from './assignment-trail';
 import { h, isolate, isolated } from './dom';
 import { AVAILABILITY_LABELS, dateTime, errorText, SESSION_STATUS_LABELS } from './format';
 import { HoursEditor } from './hours-editor';
+import { IntakeEditor } from './intake-editor';
 import { refresher } from './refresher';
 import { ReportsView } from './reports-view';
 import { SettingsForm } from './settings-form';
@@ -34,11 +35,13 @@ export class AdminView {
     // Loaded once, not on every refresh: an admin may be typing in them.
     const admin = new MedChatAdmin(client);
     const settings = new SettingsForm(admin);
-    const hours = new HoursEditor(client);
+    const hours = new HoursEditor(admin);
     const webhooks = new WebhooksView(admin);
     void settings.load();
     void hours.load();
     void webhooks.load();
+    const intake = new IntakeEditor(client);
+    void intake.load();
     this.element = h(
       'section',
       { class: 'admin', 'aria-labelledby': 'admin-title' },
@@ -61,6 +64,7 @@ export class AdminView {
       ),
       settings.element,
       hours.element,
+      intake.element,
       new ReportsView(admin).element,
       webhooks.element,
     );

@@ -1,9 +1,10 @@
-import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle } from '@medchat/sdk';
+import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle, SessionPriority } from '@medchat/sdk';
 import { renderTrail } from './assignment-trail';
 import { Composer } from './composer';
 import { h, isolate, uid } from './dom';
 import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText, PATIENT_RETURNED_BANNER, STATE_SUFFIXES, WAITING_ON_PATIENT_SUFFIX } from './format';
 import { MessageList } from './message-list';
+import { priorityForm } from './priority-form';
 
 /** mine: I hold it and can write. handed-over: I left it or was unassigned. ended: the chat is over. */
 export type PanelState = 'mine' | 'handed-over' | 'ended';
@@ -26,6 +27,8 @@ export class ChatPanel {
   private readonly error = h('p', { class: 'error', role: 'alert' });
   private readonly leaveButton = h('button', { type: 'button' }, 'Leave chat…');
   private readonly closeButton = h('button', { type: 'button' }, 'Close tab');
+  private readonly badge = h('span', { class: 'badge-urgent' }, 'Urgent');
+  private readonly priorityBox = h('div', { class: 'chat-priority' });
   private readonly leaveForm: HTMLFormElement;
   private readonly trail = h('div', { class: 'trail-body' });
   private readonly history = h('details', { class: 'history' }, h('summary', {}, 'Assignment history'), this.trail);
@@ -49,6 +52,7 @@ export class ChatPanel {
     this.leaveForm = this.renderLeaveForm();
     this.leaveButton.addEventListener('click', () => this.toggleLeaveForm(true));
     this.closeButton.addEventListener('click', () => callbacks.onClose());
+    this.setPriority(initial.priority);
 
     // ChatTabs gives this element role="tabpanel", labelled by its tab.
     this.element = h(
@@ -60,11 +64,12 @@ export class ChatPanel {
         h(
           'div',
           { class: 'chat-title' },
-          h('h2', {}, isolate(initial.patient.displayName)),
+          h('h2', {}, this.badge, isolate(initial.patient.displayName)),
           h('p', { class: 'muted' }, isolate(initial.reason), ' · started ', h('time', { datetime: initial.createdAt }, dateTime(initial.createdAt))),
         ),
         h('div', { class: 'actions' }, this.leaveButton, this.closeButton),
       ),
+      this.priorityBox,
       this.leaveForm,
       this.banner,
       this.messages.element,
@@ -110,6 +115,12 @@ export class ChatPanel {
   }
 
   /** I no longer hold this session (`employee.unassigned`). */
+  /** The session's priority now (its own form, or a colleague's change heard live). */
+  setPriority(priority: SessionPriority): void {
+    this.badge.hidden = priority !== 'urgent';
+    this.priorityBox.replaceChildren(priorityForm(this.client, this.sessionId, priority, (s) => this.setPriority(s.priority)));
+  }
+
   unassign(reason: AssignmentEndReason): void {
     this.unassigned = reason;
     this.render();

@@ -1,4 +1,4 @@
-import type { AssignmentEndReason, MedChat, Session } from '@medchat/sdk';
+import type { AssignmentEndReason, MedChat, Session, SessionPriority } from '@medchat/sdk';
 import { ChatPanel } from './chat-panel';
 import { h } from './dom';
 
@@ -72,6 +72,11 @@ export class ChatTabs {
     if (isNew) entry.panel.assigned();
     this.update(session.id);
     return entry.panel;
+  }
+
+  /** A session's priority changed (`session.prioritized`): its open tab shows it. */
+  prioritized(sessionId: string, priority: SessionPriority): void {
+    this.entries.get(sessionId)?.panel.setPriority(priority);
   }
 
   unassigned(session: Session, reason: AssignmentEndReason): void {

@@ -63,6 +63,12 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
       admin?.refresh();
     }),
     client.on('session.ended', () => admin?.refresh()),
+    // A patient answered yes to a red flag and went on (or a colleague raised one): the queue shows it first.
+    client.on('session.prioritized', ({ sessionId, priority, waiting, changedBy }) => {
+      queue.refresh();
+      tabs.prioritized(sessionId, priority);
+      if (priority === 'urgent' && waiting && changedBy !== me.id) notifier.urgent();
+    }),
   ];
 
   client.connect();

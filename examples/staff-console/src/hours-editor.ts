@@ -1,4 +1,5 @@
-import type { ClinicHours, MedChat, WeeklyInterval } from '@medchat/sdk';
+import type { ClinicHours, WeeklyInterval } from '@medchat/sdk';
+import type { MedChatAdmin } from '@medchat/sdk/admin';
 import { h } from './dom';
 import { errorText } from './format';
 
@@ -37,7 +38,7 @@ export class HoursEditor {
   private readonly afterHours = h('textarea', { id: 'hours-after', rows: 3, maxlength: 1000 });
   private readonly status = h('p', { role: 'status', class: 'muted' });
 
-  constructor(private readonly client: MedChat) {
+  constructor(private readonly admin: MedChatAdmin) {
     const zones = h('datalist', { id: 'hours-zones' }, ...Intl.supportedValuesOf('timeZone').map((z) => h('option', { value: z })));
     const form = h(
       'form',
@@ -68,7 +69,7 @@ export class HoursEditor {
 
   async load(): Promise<void> {
     try {
-      this.show(await this.client.clinics.hours());
+      this.show(await this.admin.hours.get());
     } catch (e) {
       this.status.textContent = `Could not load the opening hours: ${errorText(e)}`;
     }
@@ -101,7 +102,7 @@ export class HoursEditor {
     }
     this.status.textContent = 'Saving…';
     try {
-      this.show(await this.client.clinics.hours(hours));
+      this.show(await this.admin.hours.set(hours));
       this.status.textContent = 'Saved.';
     } catch (e) {
       this.status.textContent = `Not saved: ${errorText(e)}`;

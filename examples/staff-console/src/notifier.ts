@@ -7,6 +7,7 @@ const SOUND_KEY = 'medchat.console.sound';
  */
 export class Notifier {
   private audio: AudioContext | undefined;
+  private alert: HTMLElement | undefined;
 
   get isSoundOn(): boolean {
     return localStorage.getItem(SOUND_KEY) === 'on';
@@ -21,6 +22,19 @@ export class Notifier {
   /** The number of chats that need attention; 0 clears the badge. */
   setCount(count: number): void {
     document.title = count > 0 ? `(${count}) ${BASE_TITLE}` : BASE_TITLE;
+  }
+
+  /**
+   * An urgent patient waits: said to screen readers at once (an assertive live region) and, with sound on, two
+   * beeps instead of one.
+   */
+  urgent(): void {
+    this.alert ??= document.body.appendChild(Object.assign(document.createElement('p'), { className: 'visually-hidden' }));
+    this.alert.setAttribute('role', 'alert');
+    this.alert.textContent = '';
+    this.alert.textContent = 'An urgent patient is waiting.';
+    this.beep();
+    setTimeout(() => this.beep(), 300);
   }
 
   beep(): void {
@@ -38,6 +52,7 @@ export class Notifier {
 
   dispose(): void {
     this.setCount(0);
+    this.alert?.remove();
     void this.audio?.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { MedChat, QueueEntry, WaitingOnPatientEntry } from '@medchat/sdk';
 import { h } from './dom';
 import { elapsed, errorText } from './format';
+import { priorityForm } from './priority-form';
 import { refresher } from './refresher';
 
 /**
@@ -34,7 +35,7 @@ export class QueueView {
   private idle: WaitingOnPatientEntry[] = [];
   private readonly ticker = setInterval(() => this.render(), 30_000);
 
-  constructor(client: MedChat) {
+  constructor(private readonly client: MedChat) {
     this.element = h(
       'section',
       { class: 'queue card', 'aria-labelledby': 'queue-title' },
@@ -60,16 +61,22 @@ export class QueueView {
   }
 
   private render(): void {
-    this.count.textContent = `(${this.entries.length})`;
+    // Not while someone types a reason in it: the new order shows once they are done.
+    if (this.list.querySelector('form:focus-within')) return;
+    const urgent = this.entries.filter((e) => e.priority === 'urgent').length;
+    this.count.textContent = urgent ? `(${this.entries.length}, ${urgent} urgent)` : `(${this.entries.length})`;
     this.status.textContent = this.entries.length ? '' : 'Nobody is waiting.';
+    // The server's order: urgent first, then oldest first.
     this.list.replaceChildren(
       ...this.entries.map((entry) =>
         h(
           'li',
-          { class: 'queue-entry', 'data-session-id': entry.sessionId },
+          { class: `queue-entry${entry.priority === 'urgent' ? ' urgent' : ''}`, 'data-session-id': entry.sessionId, 'data-priority': entry.priority },
+          entry.priority === 'urgent' ? h('span', { class: 'badge-urgent' }, 'Urgent') : null,
           h('bdi', { class: 'patient' }, entry.patient.displayName),
           h('bdi', { class: 'reason' }, entry.reason),
           h('span', { class: 'muted' }, 'waiting ', h('time', { datetime: entry.createdAt }, elapsed(entry.createdAt))),
+          this.priorityForm(entry),
         ),
       ),
     );
@@ -92,6 +99,15 @@ export class QueueView {
         ),
       ),
     );
+  }
+
+  /** Raise or lower a waiting patient's priority, with the reason the trail keeps. */
+  private priorityForm(entry: QueueEntry): HTMLElement {
+    return priorityForm(this.client, entry.sessionId, entry.priority, () => {
+      // Out of the form (which held the list still), onto the list, which now shows the new order.
+      this.list.focus();
+      this.refresh();
+    });
   }
 }
 

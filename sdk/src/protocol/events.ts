@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { OpeningStatus } from './hours';
+import { SessionPriority } from './intake';
 import { Assignment, AssignmentEndReason, AssignmentStartReason, Availability, Me, Message, Person, QueueStatus, Role, Session } from './models';
 
 const Id = Type.String({ format: 'uuid' });
@@ -115,6 +116,20 @@ export const QueueChangedEvent = Type.Object({
   waitingOnPatient: Type.Integer({ minimum: 0 }),
 });
 
+/**
+ * To the clinic's available staff (and the session's holder): a session became urgent, or staff changed its
+ * priority. Ids only; the queue (`GET /api/v1/queue`) has the rest.
+ */
+export const SessionPrioritizedEvent = Type.Object({
+  type: Type.Literal('session.prioritized'),
+  sessionId: Id,
+  priority: SessionPriority,
+  /** Whether the session still waits for an employee. */
+  waiting: Type.Boolean(),
+  /** Who changed it; null when the patient's intake answers made it urgent at the start. */
+  changedBy: Type.Union([Id, Type.Null()]),
+});
+
 /** To every socket of a clinic: it opened or closed by its hours (or an admin changed them), with the new status. */
 export const ClinicOpenedEvent = Type.Object({ type: Type.Literal('clinic.opened'), hours: OpeningStatus });
 export const ClinicClosedEvent = Type.Object({ type: Type.Literal('clinic.closed'), hours: OpeningStatus });
@@ -135,6 +150,7 @@ export const ServerEvent = Type.Union([
   EmployeeUnassignedEvent,
   AvailabilityChangedEvent,
   QueueChangedEvent,
+  SessionPrioritizedEvent,
   ClinicOpenedEvent,
   ClinicClosedEvent,
 ]);

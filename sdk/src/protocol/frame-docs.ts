@@ -40,6 +40,8 @@ export const SERVER_EVENT_DESCRIPTIONS: Record<ServerEventType, string> = {
   'availability.changed': "To the clinic's staff: an employee's availability changed.",
   'queue.changed':
     "To the clinic's staff: the waiting queue or the sessions waiting on their patient changed (`waiting` and `waitingOnPatient` sessions now); fetch `GET /queue` again for details.",
+  'session.prioritized':
+    "To the clinic's available staff and the session's holder: a patient answered yes to a red-flag question and started an urgent chat (`changedBy` null), or staff raised or lowered a session's priority. Ids only; urgent sessions are served first, so fetch the queue again.",
   'clinic.opened':
     'To every socket of the clinic: it opened (its hours began, or an admin changed them); `hours` is whether it is open now and when it next opens or closes.',
   'clinic.closed':

@@ -6,3 +6,4 @@ export * from './requests';
 export * from './frame-docs';
 export * from './hours';
 export * from './webhooks';
+export * from './intake';

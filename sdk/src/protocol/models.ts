@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { OpeningStatus } from './hours';
+import { ClinicIntake, SessionPriority } from './intake';
 
 const Id = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ description: 'ISO 8601 time, UTC' });
@@ -84,6 +85,8 @@ export const Session = Type.Object({
   patient: Person,
   employee: Type.Union([Person, Type.Null()]),
   reason: Type.String(),
+  /** `urgent` when the patient answered yes to a red-flag question, or staff raised it; served before `routine`. */
+  priority: SessionPriority,
   createdAt: Timestamp,
   firstAssignedAt: Type.Union([Timestamp, Type.Null()]),
   endedAt: Type.Union([Timestamp, Type.Null()]),
@@ -138,6 +141,26 @@ export const Assignment = Type.Object({
 });
 export type Assignment = Static<typeof Assignment>;
 
+/** One change of a session's priority by staff: who, when, from what to what, and why (append-only). */
+export const PriorityChange = Type.Object({
+  id: Id,
+  changedBy: Person,
+  from: SessionPriority,
+  to: SessionPriority,
+  reason: Type.String(),
+  at: Timestamp,
+});
+export type PriorityChange = Static<typeof PriorityChange>;
+
+/** A session's triage, for staff who may read it: the patient's red-flag answers as asked, and every change of priority since. */
+export const SessionTriage = Type.Object({
+  priority: SessionPriority,
+  /** The questions in the words shown to the patient then, with their answers; empty when none were asked. */
+  redFlags: Type.Array(Type.Object({ question: Type.String(), answer: Type.Boolean() })),
+  changes: Type.Array(PriorityChange),
+});
+export type SessionTriage = Static<typeof SessionTriage>;
+
 export const Employee = Type.Object({
   id: Id,
   email: Type.String(),
@@ -155,7 +178,9 @@ export const QueueEntry = Type.Object({
   sessionId: Id,
   patient: Person,
   reason: Type.String(),
+  priority: SessionPriority,
   createdAt: Timestamp,
+  /** Place in the clinic's queue: urgent sessions first, then oldest first. */
   position: Type.Integer({ minimum: 1 }),
 });
 export type QueueEntry = Static<typeof QueueEntry>;
@@ -198,6 +223,8 @@ export const ClinicPublic = Type.Object({
   originAllowed: Type.Boolean(),
   /** Open now or not, staff available, the next opening (protocol/hours.ts). */
   hours: OpeningStatus,
+  /** What the pre-chat form asks (protocol/intake.ts). */
+  intake: ClinicIntake,
 });
 export type ClinicPublic = Static<typeof ClinicPublic>;
 

@@ -8,6 +8,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_MESSAGE_LENGTH } from './errors';
+import { IntakeAnswers } from './intake';
 import { Availability, SessionStatus } from './models';
 
 /** The longest text each field takes, in UTF-16 code units (JavaScript's `length`). */
@@ -161,7 +162,11 @@ export type AuditExportParams = Static<typeof AuditExportParams>;
 
 // ---------- sessions and messages ----------
 
-export const SessionStartParams = Type.Object({ reason: Text(LIMITS.reason) });
+export const SessionStartParams = Type.Object({
+  reason: Text(LIMITS.reason),
+  /** The answers to the clinic's intake questions; the server sets the priority from them. */
+  intake: Type.Optional(IntakeAnswers),
+});
 export type SessionStartParams = Static<typeof SessionStartParams>;
 
 export const SessionListParams = Type.Object({ status: Type.Optional(SessionStatus) });

@@ -1,4 +1,3 @@
-import type { ClinicHours } from '../protocol/hours';
 import type { ClinicPublic } from '../protocol/models';
 import { request, type HttpConfig } from '../core/http';
 import type { CallOptions } from './auth';
@@ -12,10 +11,5 @@ export class Clinics {
    */
   getPublic(siteKey: string, options?: CallOptions): Promise<ClinicPublic> {
     return request(this.http, 'GET', `/clinics/${encodeURIComponent(siteKey)}`, options);
-  }
-
-  /** Admin: the clinic's opening hours; given `hours`, replaces them (a PUT, so safe to retry) and answers the stored ones. */
-  hours(hours?: ClinicHours, options?: CallOptions): Promise<ClinicHours> {
-    return request(this.http, hours ? 'PUT' : 'GET', '/clinic/hours', { ...options, body: hours, idempotent: true });
   }
 }

@@ -7,7 +7,7 @@ import type { CallOptions } from './auth';
 export const sessionPath = (id: string, rest = '') => `/sessions/${encodeURIComponent(id)}${rest}`;
 
 export class Sessions {
-  constructor(private readonly http: HttpConfig) {}
+  constructor(protected readonly http: HttpConfig) {}
 
   /** Patient: opens a chat, or returns the one already open. */
   start(body: SessionStartParams, options?: CallOptions): Promise<Session> {
@@ -29,11 +29,6 @@ export class Sessions {
     return request(this.http, 'POST', sessionPath(id, '/end'), options);
   }
 
-  /** Assigned employee: hands the session back to the queue, with an optional note for the next one. */
-  leave(id: string, body: SessionLeaveParams = {}, options?: CallOptions): Promise<Session> {
-    return request(this.http, 'POST', sessionPath(id, '/leave'), { ...options, body });
-  }
-
   /** A waiting session's place in the queue (404 `not_found` once it is no longer waiting). */
   queue(id: string, options?: CallOptions): Promise<QueueStatus> {
     return request(this.http, 'GET', sessionPath(id, '/queue'), options);
@@ -42,5 +37,13 @@ export class Sessions {
   /** Marks everything up to `seq` as read by the caller. */
   markRead(id: string, seq: number, options?: CallOptions): Promise<void> {
     return request(this.http, 'POST', sessionPath(id, '/read'), { ...options, body: { seq } });
+  }
+}
+
+/** A staff client's sessions (`MedChat`): the patient's calls, and what only staff do with a session. */
+export class StaffSessions extends Sessions {
+  /** Assigned employee: hands the session back to the queue, with an optional note for the next one. */
+  leave(id: string, body: SessionLeaveParams = {}, options?: CallOptions): Promise<Session> {
+    return request(this.http, 'POST', sessionPath(id, '/leave'), { ...options, body });
   }
 }

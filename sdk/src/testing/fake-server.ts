@@ -68,6 +68,7 @@ export class FakeServer {
       patient: { id: this.patient.id, displayName: this.patient.displayName },
       employee: null,
       reason: 'test',
+      priority: 'routine',
       createdAt: new Date(0).toISOString(),
       firstAssignedAt: null,
       endedAt: null,

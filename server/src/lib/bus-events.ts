@@ -1,4 +1,4 @@
-import type { Availability, AssignmentEndReason, AssignmentStartReason, Message } from '@medchat/sdk/protocol';
+import type { Availability, AssignmentEndReason, AssignmentStartReason, Message, SessionPriority } from '@medchat/sdk/protocol';
 
 /**
  * What travels between server instances. Ids only (no PHI, well under NOTIFY's 8,000-byte limit):
@@ -31,6 +31,8 @@ export type BusEvent =
   | { t: 'read.updated'; clinicId: string; sessionId: string; patientId: string; userId: string; seq: number }
   | { t: 'availability.changed'; clinicId: string; userId: string; availability: Availability }
   | { t: 'queue.changed'; clinicId: string }
+  /** A session became urgent at its start (`changedBy` null) or staff changed its priority. */
+  | { t: 'session.prioritized'; clinicId: string; sessionId: string; priority: SessionPriority; changedBy: string | null }
   /** One token (`tokenHash`), or all of the user's (null) but `except` when given (a password change keeps its own). */
   /** A clinic's settings, allowed origins or identity secret changed: instances drop what they cached of it. */
   | { t: 'clinic.changed'; clinicId: string }

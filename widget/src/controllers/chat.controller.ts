@@ -151,13 +151,14 @@ export class ChatController implements ReactiveController {
   }
 
   /** Pre-chat form submitted: sign in (guest, or identified by the site) and open a session. */
-  async start(name: string, reason: string): Promise<void> {
+  async start(name: string, reason: string, redFlags: Array<{ id: string; answer: boolean }> = []): Promise<void> {
     const { client, config } = this;
     if (!client || !config || this.isBusy) return;
     this.set(() => ((this.isBusy = true), (this.error = null), (this.lastName = name)));
     try {
       if (!client.auth.user) await this.signIn(client, config, name);
-      const session = await client.sessions.start({ reason });
+      // The answers, not a priority: the server decides from them.
+      const session = await client.sessions.start(redFlags.length ? { reason, intake: { redFlags } } : { reason });
       this.transcript = null;
       this.attach(client, session);
     } catch (e) {

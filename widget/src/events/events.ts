@@ -27,7 +27,7 @@ export function emit<K extends WidgetEventName>(target: EventTarget, type: K, de
  * so a host page never sees them.
  */
 export interface InternalEventMap {
-  'medchat-prechat-submit': { name: string; reason: string };
+  'medchat-prechat-submit': { name: string; reason: string; redFlags: Array<{ id: string; answer: boolean }> };
   'medchat-compose-send': { body: string };
   'medchat-compose-typing': { isTyping: boolean };
   'medchat-retry': { clientMsgId: string };

@@ -35,6 +35,11 @@ export const en: Translation = {
   reasonRequired: 'Please tell us the reason for your visit.',
   reasonTooLong: (max) => `Please keep the reason under ${max} characters.`,
 
+  yes: 'Yes',
+  no: 'No',
+  redFlagRequired: 'Please answer yes or no.',
+  redFlagTitle: 'This may be an emergency',
+  continueAnyway: 'Continue to chat anyway',
   queueTitle: 'You are in the queue',
   queuePosition: (p) => (p === 1 ? 'You are next.' : `You are number ${p} in line.`),
   queueEstimate: (m) => `Estimated wait: about ${m} ${m === 1 ? 'minute' : 'minutes'}.`,
@@ -64,7 +69,7 @@ export const en: Translation = {
     const who = name ?? 'A team member';
     if (event === 'session.assigned') return `${who} joined the chat.`;
     if (event === 'session.requeued') return `${who} left the chat. You are back in the queue.`;
-    if (event === 'session.inactive') return 'This chat was closed after a period of inactivity. Start a new chat any time.';
+    if (event === 'session.inactive') return 'Chat closed for inactivity.';
     return 'The chat has ended.';
   },
 

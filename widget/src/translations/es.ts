@@ -35,6 +35,11 @@ export const es: Translation = {
   reasonRequired: 'Indíquenos el motivo de su consulta.',
   reasonTooLong: (max) => `El motivo debe tener menos de ${max} caracteres.`,
 
+  yes: 'Sí',
+  no: 'No',
+  redFlagRequired: 'Responda sí o no.',
+  redFlagTitle: 'Esto puede ser una emergencia',
+  continueAnyway: 'Continuar de todos modos',
   queueTitle: 'Está en la cola',
   queuePosition: (p) => (p === 1 ? 'Es el siguiente.' : `Es el número ${p} en la fila.`),
   queueEstimate: (m) => (m === 1 ? 'Espera estimada: 1 minuto.' : `Espera estimada: unos ${m} minutos.`),
@@ -64,7 +69,7 @@ export const es: Translation = {
     const who = name ?? 'Un miembro del equipo';
     if (event === 'session.assigned') return `${who} se unió al chat.`;
     if (event === 'session.requeued') return `${who} salió del chat. Vuelve a estar en la cola.`;
-    if (event === 'session.inactive') return 'Este chat se cerró tras un período de inactividad. Puede iniciar uno nuevo cuando quiera.';
+    if (event === 'session.inactive') return 'Chat cerrado por inactividad.';
     return 'El chat ha terminado.';
   },
 

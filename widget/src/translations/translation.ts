@@ -28,6 +28,14 @@ export interface Translation {
   nameTooLong: (max: number) => string;
   reasonRequired: string;
   reasonTooLong: (max: number) => string;
+  /** The clinic's red-flag questions are answered yes or no. */
+  yes: string;
+  no: string;
+  redFlagRequired: string;
+  /** Heading of the clinic's emergency instructions, shown at once after a yes. */
+  redFlagTitle: string;
+  /** The start button once a red flag is answered yes: the chat starts, as urgent. */
+  continueAnyway: string;
 
   queueTitle: string;
   queuePosition: (position: number) => string;

@@ -20,3 +20,8 @@ export const assignmentEndReasonEnum = pgEnum('assignment_end_reason', [
   'patient_inactive',
 ]);
 export const messageKindEnum = pgEnum('message_kind', ['text', 'system']);
+/**
+ * Declared most urgent first: the queue is ordered by `priority` ascending, then age (assignments/engine.ts), so
+ * a new level goes in its place with `ALTER TYPE … ADD VALUE … BEFORE`.
+ */
+export const sessionPriorityEnum = pgEnum('session_priority', ['urgent', 'routine']);

@@ -6,3 +6,4 @@ export * from './messages';
 export * from './audit';
 export * from './hours';
 export * from './webhooks';
+export * from './intake';

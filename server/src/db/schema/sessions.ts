@@ -1,8 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { clinics } from './clinics';
-import { assignmentEndReasonEnum, assignmentStartReasonEnum, sessionStatusEnum } from './enums';
+import { assignmentEndReasonEnum, assignmentStartReasonEnum, sessionPriorityEnum, sessionStatusEnum } from './enums';
 import { users } from './users';
+
+/** What a patient answered at intake, kept with the question's words at the time (a later edit does not rewrite it). */
+export interface IntakeAnswerRecord {
+  redFlags: Array<{ id: string; question: string; answer: boolean }>;
+}
 
 export const chatSessions = pgTable(
   'chat_sessions',
@@ -17,6 +22,13 @@ export const chatSessions = pgTable(
     employeeId: uuid().references(() => users.id),
     status: sessionStatusEnum().notNull().default('waiting'),
     reason: text().notNull(),
+    /** Urgent sessions are served first (queue order: priority, then `createdAt`). Set by the server from the intake answers, or by staff. */
+    priority: sessionPriorityEnum().notNull().default('routine'),
+    /**
+     * The patient's answers to the clinic's red-flag questions, with each question as it was asked. PHI: read only
+     * through `GET /sessions/:id/triage` (access-checked, audited); deleted with the session.
+     */
+    intakeAnswers: jsonb().$type<IntakeAnswerRecord>(),
     /** Highest seq handed out; bumped in the same transaction as each message insert (gapless). */
     lastSeq: integer().notNull().default(0),
     /** The employee who last left, and when: they are not picked again for this session at once. */
@@ -36,7 +48,8 @@ export const chatSessions = pgTable(
     endedBy: uuid().references(() => users.id),
   },
   (t) => [
-    index('chat_sessions_clinic_id_status_created_at_idx').on(t.clinicId, t.status, t.createdAt),
+    /** The queue, in the order it is served. */
+    index('chat_sessions_clinic_id_status_priority_created_at_idx').on(t.clinicId, t.status, t.priority, t.createdAt),
     index('chat_sessions_patient_id_idx').on(t.patientId),
     index('chat_sessions_employee_id_idx').on(t.employeeId).where(sql`${t.employeeId} is not null`),
     /** One open session per patient. */
@@ -80,4 +93,26 @@ export const assignments = pgTable(
     index('assignments_session_id_started_at_idx').on(t.sessionId, t.startedAt),
     index('assignments_employee_id_open_idx').on(t.employeeId).where(sql`${t.endedAt} is null`),
   ],
+);
+
+/**
+ * Every change of a session's priority by staff, with who and why: append-only (no UPDATE; rows go only with
+ * their session, by retention), enforced by a trigger like the assignments'.
+ */
+export const priorityChanges = pgTable(
+  'priority_changes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => chatSessions.id, { onDelete: 'cascade' }),
+    changedBy: uuid()
+      .notNull()
+      .references(() => users.id),
+    fromPriority: sessionPriorityEnum().notNull(),
+    toPriority: sessionPriorityEnum().notNull(),
+    reason: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('priority_changes_session_id_created_at_idx').on(t.sessionId, t.createdAt)],
 );

@@ -5,9 +5,10 @@
  * backs each rule with a constraint: one open assignment per session (partial unique index) and `load < capacity`
  * in the same UPDATE.
  *
- * First come, first served (ARCHITECTURE.md): the queue lock makes every change to a clinic's queue take turns,
- * across instances, and a session's place (`created_at`) is stamped under it; a free slot goes to the oldest waiting
- * session it may take, never to a younger one while an older one waits. The one exception is the cool-down: the
+ * Urgent first, then first come, first served (ARCHITECTURE.md): the queue lock makes every change to a clinic's
+ * queue take turns, across instances, and a session's place (`priority`, then `created_at`) is stamped under it; a
+ * free slot goes to the first waiting session in that order it may take, never to one behind it (a routine one
+ * while an urgent one waits, or a younger one while an older one of the same priority waits). The one exception is the cool-down: the
  * employee who left a session does not take it again for REJOIN_COOLDOWN_MS, and meanwhile takes younger ones.
  * `fairness.test.ts` proves it on two instances.
  */
@@ -133,7 +134,7 @@ async function openAssignment(
 
 /**
  * Gives a waiting session (already row-locked by the caller) to the least loaded available employee, ties to the
- * one idle longest, among those for whom no older session waits (that one is theirs first). Returns the employee
+ * one idle longest, among those for whom no session ahead of it waits (that one is theirs first). Returns the employee
  * id, or null when nobody can take it (the session stays waiting).
  */
 export async function assignSession(
@@ -179,11 +180,11 @@ const leastLoaded = prepared((db) =>
         eq(users.availability, 'available'),
         sql`${users.load} < ${capacityOf}`,
         sql`${users.id} is distinct from ${sql.placeholder('exclude')}::uuid`,
-        // Nobody older waits that this employee may take (the sessions they left are not theirs during the cool-down).
+        // Nobody ahead in the queue (more urgent, or as urgent and older) waits that this employee may take (the sessions they left are not theirs during the cool-down).
         sql`not exists (
           select 1 from ${chatSessions} w
            where w.clinic_id = ${users.clinicId} and w.status = 'waiting' and w.id <> ${sql.placeholder('sessionId')}::uuid
-             and w.created_at < (select o.created_at from ${chatSessions} o where o.id = ${sql.placeholder('sessionId')}::uuid)
+             and (w.priority, w.created_at) < (select o.priority, o.created_at from ${chatSessions} o where o.id = ${sql.placeholder('sessionId')}::uuid)
              and not (w.left_by is not distinct from ${users.id} and w.left_at > statement_timestamp() - ${sql.placeholder('cooldownMs')}::int * interval '1 millisecond'))`,
       ),
     )
@@ -226,7 +227,8 @@ const employeeForUpdate = prepared((db) =>
 );
 
 /**
- * An employee with spare capacity takes the oldest waiting sessions of their clinic, up to capacity: the seed's
+ * An employee with spare capacity takes the first waiting sessions of their clinic in queue order (urgent first,
+ * then oldest), up to capacity: the seed's
  * "employee is dropped into the waiting chat". The claim is one CTE (rows chosen once, then updated). It waits for
  * a waiting row another transaction holds (a message being stored) instead of skipping it: under the queue lock,
  * skipping would let a younger session pass it.
@@ -242,7 +244,7 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
       select id from chat_sessions
       where clinic_id = ${me.clinicId} and status = 'waiting'
         and not (left_by is not distinct from ${employeeId}::uuid and left_at > ${cooldown.toISOString()}::timestamptz)
-      order by created_at, id
+      order by priority, created_at, id
       limit ${spare}
       for update
     )

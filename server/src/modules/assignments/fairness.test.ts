@@ -1,9 +1,9 @@
 /**
- * Fairness in a burst (ARCHITECTURE.md, "The queue is first come, first served"), on real Postgres only: two
- * instances, 300 patients start at once beside 20 free slots, then patients end their chats in random order so the
- * queue drains, while employees now and then hand a chat over. A sampler watches the whole time: no waiting session is ever passed by a younger one (a younger
- * session assigned after the older one started waiting), except by the employee who left the older one, within
- * their cool-down. At the end, first assignments follow the order of arrival exactly.
+ * Fairness in a burst (ARCHITECTURE.md, "The queue is urgent first, then first come, first served"), on real
+ * Postgres only: two instances, 300 patients (every fifth urgent) start at once beside 20 free slots, then patients end their chats in random order so the
+ * queue drains, while employees now and then hand a chat over. A sampler watches the whole time: no waiting session is ever passed by one behind it (a
+ * session less urgent, or as urgent and younger, assigned after it started waiting), except by the employee who left
+ * it, within their cool-down. At the end, first assignments follow the order of arrival exactly within each priority.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
@@ -20,6 +20,7 @@ type Who = { token: string; user: { id: string } };
 let instances: Instances | undefined;
 let servers: TestServer[] = [];
 const staff: Who[] = [];
+let redFlag = '';
 const EMPLOYEES = 10;
 const CAPACITY = 2;
 const PATIENTS = 300;
@@ -43,6 +44,11 @@ beforeAll(async () => {
     await server(i).call('PUT', '/api/v1/employees/me/availability', { token: e.token, body: { availability: 'available' } });
     staff.push(e);
   }
+  const intake = await servers[0]!.call('PUT', '/api/v1/clinic/intake', {
+    token: admin.token,
+    body: { redFlags: [{ text: 'Chest pain or trouble breathing?' }], emergencyInstructions: '' },
+  });
+  redFlag = intake.body.redFlags[0].id;
 }, 120_000);
 afterAll(() => instances?.close());
 
@@ -60,7 +66,7 @@ async function passed(): Promise<{ unfair: string[]; byCooldown: number }> {
     sql`select a.id as waiting, b.id as younger,
                (x.employee_id is not distinct from a.left_by and x.started_at < a.left_at + ${REJOIN_COOLDOWN_MS} * interval '1 millisecond') as cooldown
           from chat_sessions a
-          join chat_sessions b on b.clinic_id = a.clinic_id and b.created_at > a.created_at
+          join chat_sessions b on b.clinic_id = a.clinic_id and (b.priority, b.created_at) > (a.priority, a.created_at)
           join assignments x on x.session_id = b.id
          where a.status = 'waiting'
            and x.started_at > coalesce(a.left_at, a.created_at)`,
@@ -88,7 +94,16 @@ describe.skipIf(!onPostgres)('fairness in a burst (Postgres, two instances)', ()
       }
     })();
 
-    const starts = await Promise.all(patients.map((p, i) => server(i).call('POST', '/api/v1/sessions', { token: p.token, body: { reason: `burst ${i}` } })));
+    // Every fifth patient answers yes to the red flag: urgent, served before every routine one still waiting.
+    const starts = await Promise.all(
+      patients.map((p, i) =>
+        server(i).call('POST', '/api/v1/sessions', {
+          token: p.token,
+          body: { reason: `burst ${i}`, intake: { redFlags: [{ id: redFlag, answer: i % 5 === 0 }] } },
+        }),
+      ),
+    );
+    expect(starts.filter((r) => r.body.priority === 'urgent')).toHaveLength(PATIENTS / 5);
     expect(starts.filter((r) => r.status !== 201).map((r) => r.status)).toEqual([]);
     const byId = new Map(starts.map((r, i) => [r.body.id as string, patients[i]!]));
 
@@ -127,12 +142,12 @@ describe.skipIf(!onPostgres)('fairness in a burst (Postgres, two instances)', ()
     expect(leaves).toBeGreaterThan(10);
     // The cool-down pass did happen, and the sampler told it apart.
     expect(excused).toBeGreaterThan(0);
-    // Everyone was served once, and in the order they arrived.
+    // Everyone was served once, and within each priority in the order they arrived.
     const [served] = await query<{ n: number; unserved: number; overtaken: number }>(
       db(),
       sql`select count(*)::int as n, count(*) filter (where first_assigned_at is null)::int as unserved,
                  count(*) filter (where first_assigned_at < previous)::int as overtaken
-            from (select first_assigned_at, lag(first_assigned_at) over (order by created_at, id) as previous
+            from (select first_assigned_at, lag(first_assigned_at) over (partition by priority order by created_at, id) as previous
                     from chat_sessions where reason like 'burst %') o`,
     );
     expect(served).toEqual({ n: PATIENTS, unserved: 0, overtaken: 0 });

@@ -14,7 +14,7 @@ import { errorKind } from '../../lib/logger';
 import { inTransaction } from '../../lib/transaction';
 import { claimWaiting, lockQueue } from './engine';
 
-/** Available staff with spare capacity take the oldest waiting sessions of their clinic (one clinic, or all). */
+/** Available staff with spare capacity take the first waiting sessions of their clinic in queue order, urgent first (one clinic, or all). */
 export async function matchWaiting(ctx: AppContext, clinicId?: string) {
   const idle = await ctx.db.execute(sql`
     select u.id, u.clinic_id as "clinicId" from users u join clinics c on c.id = u.clinic_id

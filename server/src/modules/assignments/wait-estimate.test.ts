@@ -17,26 +17,43 @@ const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 describe('the estimate (pure)', () => {
   test('the place each sample joined at is counted from the sessions still unassigned then; instant assignments are not waits', () => {
     const waits = measuredWaits([
-      { createdAt: at(0), firstAssignedAt: at(100) },
-      { createdAt: at(10), firstAssignedAt: at(200) }, // joined behind the first
-      { createdAt: at(20), firstAssignedAt: at(300) }, // behind both
-      { createdAt: at(400), firstAssignedAt: at(400.5) }, // a free slot was there: not a wait
+      { createdAt: at(0), firstAssignedAt: at(100), priority: 'routine' as const },
+      { createdAt: at(10), firstAssignedAt: at(200), priority: 'routine' as const }, // joined behind the first
+      { createdAt: at(20), firstAssignedAt: at(300), priority: 'routine' as const }, // behind both
+      { createdAt: at(400), firstAssignedAt: at(400.5), priority: 'routine' as const }, // a free slot was there: not a wait
     ]);
     expect(waits).toEqual([
-      { place: 1, seconds: 100 },
-      { place: 2, seconds: 190 },
-      { place: 3, seconds: 280 },
+      { place: 1, seconds: 100, priority: 'routine' },
+      { place: 2, seconds: 190, priority: 'routine' },
+      { place: 3, seconds: 280, priority: 'routine' },
     ]);
   });
 
   test('the 80th percentile of those at this place or further back; too few of them: null', () => {
-    const waits = [60, 70, 80, 90, 600].map((seconds) => ({ place: 1, seconds }));
+    const waits = [60, 70, 80, 90, 600].map((seconds) => ({ place: 1, seconds, priority: 'routine' as const }));
     expect(estimateWait(waits, 1)).toBe(90); // 4 of 5 waited at most 90 s: the outlier does not set the number
     expect(estimateWait(waits, 2)).toBeNull();
     expect(estimateWait(waits.slice(0, MIN_SAMPLES - 1), 1)).toBeNull();
-    const deeper = [...waits, ...[300, 320, 340, 360, 380].map((seconds) => ({ place: 3, seconds }))];
+    const deeper = [...waits, ...[300, 320, 340, 360, 380].map((seconds) => ({ place: 3, seconds, priority: 'routine' as const }))];
     expect(estimateWait(deeper, 2)).toBe(360); // only place 3 and further back count for place 2: never the short waits of place 1
     expect(estimateWait(deeper, 1)).toBe(360);
+  });
+});
+
+describe('the estimate apart per priority (pure)', () => {
+  test('an urgent sample counts only urgent sessions ahead; a routine one counts urgent ones too; each priority is estimated from its own waits', () => {
+    const waits = measuredWaits([
+      { createdAt: at(0), firstAssignedAt: at(500), priority: 'routine' },
+      { createdAt: at(10), firstAssignedAt: at(60), priority: 'urgent' }, // joined behind a routine one: still first
+      { createdAt: at(20), firstAssignedAt: at(120), priority: 'urgent' }, // behind one urgent
+      { createdAt: at(30), firstAssignedAt: at(700), priority: 'routine' }, // behind two urgent and one routine
+    ]);
+    expect(waits.map((w) => w.place)).toEqual([1, 1, 2, 4]);
+    const urgent = [40, 50, 60, 70, 80].map((seconds) => ({ place: 1, seconds, priority: 'urgent' as const }));
+    const routine = [400, 500, 600, 700, 800].map((seconds) => ({ place: 1, seconds, priority: 'routine' as const }));
+    expect(estimateWait([...urgent, ...routine], 1, 'urgent')).toBe(70);
+    expect(estimateWait([...urgent, ...routine], 1, 'routine')).toBe(700);
+    expect(estimateWait(routine, 1, 'urgent')).toBeNull(); // never an urgent patient's number from routine waits
   });
 });
 

@@ -3,14 +3,16 @@
  *
  * The method: take the clinic's sessions of the last `HISTORY_DAYS` (the newest `HISTORY_LIMIT`) that waited
  * before their first assignment (assigned within a second of starting means a free slot was there, which a
- * patient who waits now did not find). Each one's place when it joined is 1 + the sessions of that sample that
- * started before it and were still unassigned then. A patient at place `p` is told the 80th percentile (nearest
- * rank) of the measured waits of sessions that joined at place `p` or further back (never an estimate shorter than
- * what most such patients waited); with fewer than `MIN_SAMPLES` of them, no number. No staff available, or the
+ * patient who waits now did not find). Each one's place when it joined is 1 + the sessions of that sample ahead of
+ * it then: started before it, still unassigned, and as urgent or more (urgent sessions are served first, so an
+ * urgent one counts only urgent ones ahead; a routine one counts both). A patient at place `p` is told the 80th
+ * percentile (nearest rank) of the measured waits of sessions of their own priority that joined at place `p` or
+ * further back (never an estimate shorter than what most such patients waited, and an urgent patient's never from
+ * routine waits); with fewer than `MIN_SAMPLES` of them, no number. No staff available, or the
  * clinic closed by its hours: no number either, and the widget says so in words.
  */
 import { and, desc, eq, gt, isNotNull } from 'drizzle-orm';
-import type { QueueStatus } from '@medchat/sdk/protocol';
+import type { QueueStatus, SessionPriority } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Queryable } from '../../db/client';
 import { chatSessions } from '../../db/schema';
@@ -24,21 +26,33 @@ const PERCENTILE = 0.8;
 export interface WaitSample {
   createdAt: Date;
   firstAssignedAt: Date;
+  /** Now (a session's priority may have changed while it waited). */
+  priority: SessionPriority;
 }
 
+export interface MeasuredWait {
+  place: number;
+  seconds: number;
+  priority: SessionPriority;
+}
+
+/** Whether a session of priority `a` is served before or with one of priority `b` (urgent before routine). */
+const asUrgentAs = (a: SessionPriority, b: SessionPriority) => a === 'urgent' || b === 'routine';
+
 /** Place in the queue on joining and the measured wait (seconds) of each sample that really waited. */
-export function measuredWaits(samples: readonly WaitSample[]): Array<{ place: number; seconds: number }> {
+export function measuredWaits(samples: readonly WaitSample[]): MeasuredWait[] {
   const waited = samples.filter((s) => s.firstAssignedAt.getTime() - s.createdAt.getTime() >= 1000);
   return waited.map((s) => ({
-    place: 1 + waited.filter((o) => o.createdAt < s.createdAt && o.firstAssignedAt > s.createdAt).length,
+    place: 1 + waited.filter((o) => o.createdAt < s.createdAt && o.firstAssignedAt > s.createdAt && asUrgentAs(o.priority, s.priority)).length,
     seconds: Math.round((s.firstAssignedAt.getTime() - s.createdAt.getTime()) / 1000),
+    priority: s.priority,
   }));
 }
 
-/** The estimate for place `place`, or null when too few sessions joined at that place or further back. */
-export function estimateWait(waits: ReadonlyArray<{ place: number; seconds: number }>, place: number): number | null {
+/** The estimate for place `place` in the queue of `priority`, or null when too few such sessions joined at that place or further back. */
+export function estimateWait(waits: readonly MeasuredWait[], place: number, priority: SessionPriority = 'routine'): number | null {
   const alike = waits
-    .filter((w) => w.place >= place)
+    .filter((w) => w.place >= place && w.priority === priority)
     .map((w) => w.seconds)
     .sort((a, b) => a - b);
   if (alike.length < MIN_SAMPLES) return null;
@@ -48,26 +62,30 @@ export function estimateWait(waits: ReadonlyArray<{ place: number; seconds: numb
 export async function waitHistory(q: Queryable, clinicId: string, now: Date): Promise<WaitSample[]> {
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const rows = await q
-    .select({ createdAt: chatSessions.createdAt, firstAssignedAt: chatSessions.firstAssignedAt })
+    .select({ createdAt: chatSessions.createdAt, firstAssignedAt: chatSessions.firstAssignedAt, priority: chatSessions.priority })
     .from(chatSessions)
     .where(and(eq(chatSessions.clinicId, clinicId), isNotNull(chatSessions.firstAssignedAt), gt(chatSessions.createdAt, since)))
     .orderBy(desc(chatSessions.createdAt))
     .limit(HISTORY_LIMIT);
-  return rows.map((r) => ({ createdAt: r.createdAt, firstAssignedAt: r.firstAssignedAt! }));
+  return rows.map((r) => ({ createdAt: r.createdAt, firstAssignedAt: r.firstAssignedAt!, priority: r.priority }));
 }
 
 /**
- * What the clinic's waiting patients are told, read once for all of them: a function from a place in the queue to
- * the status (`now`: the clock, for tests).
+ * What the clinic's waiting patients are told, read once for all of them: a function from a place in the queue (and
+ * the patient's priority) to the status (`now`: the clock, for tests).
  */
-export async function queueStatusFor(ctx: AppContext, clinicId: string, now = new Date()): Promise<(position: number) => QueueStatus> {
+export async function queueStatusFor(
+  ctx: AppContext,
+  clinicId: string,
+  now = new Date(),
+): Promise<(position: number, priority?: SessionPriority) => QueueStatus> {
   const hours = await openingStatus(ctx, clinicId, now);
   const canEstimate = hours.isOpen && hours.isStaffAvailable;
   // The history is read only when a number may be given (a patient waiting with nobody available is the common case).
   const waits = canEstimate ? measuredWaits(await waitHistory(ctx.db, clinicId, now)) : [];
-  return (position) => ({
+  return (position, priority = 'routine') => ({
     position,
-    estimatedWaitSeconds: canEstimate ? estimateWait(waits, position) : null,
+    estimatedWaitSeconds: canEstimate ? estimateWait(waits, position, priority) : null,
     isStaffAvailable: hours.isStaffAvailable,
   });
 }

@@ -41,6 +41,9 @@ export type AuditAction =
   | 'clinic.settings_changed'
   | 'clinic.secret_rotated'
   | 'clinic.hours_changed'
+  | 'clinic.intake_changed'
+  | 'session.priority_changed'
+  | 'session.triage_read'
   | 'session.purged';
 
 export interface AuditRecord {

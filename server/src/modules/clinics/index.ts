@@ -1,9 +1,10 @@
 import { Elysia, t } from 'elysia';
-import { ClinicHours, ClinicPublic, ClinicSettings, ClinicSettingsPatchParams, LIMITS } from '@medchat/sdk/protocol';
+import { ClinicHours, ClinicIntake, ClinicIntakeParams, ClinicPublic, ClinicSettings, ClinicSettingsPatchParams, LIMITS } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { limitClinicLookups } from '../auth/limits';
 import { authPlugin } from '../auth/plugin';
 import { getHours, setHours } from './hours-service';
+import { getIntake, setIntake } from './intake-service';
 import { errors } from '../openapi/responses';
 import { getPublicClinic, getSettings, rotateIdentitySecret, updateSettings } from './service';
 
@@ -45,6 +46,21 @@ export const clinicsModule = (ctx: AppContext) =>
       detail: {
         summary:
           'Replace the clinic’s opening hours (admin; audited as clinic.hours_changed); 400 names an unknown time zone, an interval that closes before it opens or overlaps another, a date that does not exist',
+        responses: errors('invalid_request'),
+      },
+    })
+    .get('/clinic/intake', ({ actor }) => getIntake(ctx, actor), {
+      auth: ['admin'],
+      response: { 200: ClinicIntake },
+      detail: { summary: 'The clinic’s intake: red-flag questions and emergency instructions (admin)', responses: errors() },
+    })
+    .put('/clinic/intake', ({ actor, body, ip }) => setIntake(ctx, actor, body, ip), {
+      auth: ['admin'],
+      body: ClinicIntakeParams,
+      response: { 200: ClinicIntake },
+      detail: {
+        summary:
+          'Replace the clinic’s red-flag questions and emergency instructions (admin; audited as clinic.intake_changed); 400 names a question id the clinic does not have',
         responses: errors('invalid_request'),
       },
     })

@@ -10,6 +10,7 @@ import { inTransaction } from '../../lib/transaction';
 import { recordAudit } from '../audit/service';
 import type { Actor } from '../auth/actor';
 import { openingStatus } from './hours-service';
+import { publicIntake } from './intake-service';
 
 type ClinicRow = typeof clinics.$inferSelect;
 
@@ -53,8 +54,8 @@ export async function clinicAllowsOrigin(q: Queryable, clinicId: string, origin:
 export async function getPublicClinic(ctx: AppContext, siteKey: string, origin: string | null): Promise<ClinicPublic> {
   const c = await findClinicBySiteKey(ctx.db, siteKey);
   const originAllowed = origin === null || c.allowedOrigins.includes(origin);
-  const hours = await openingStatus(ctx, c.id);
-  return { id: c.id, name: c.name, emergencyText: c.emergencyText, brandColor: c.brandColor, originAllowed, hours };
+  const [hours, intake] = await Promise.all([openingStatus(ctx, c.id), publicIntake(ctx.db, c.id, c.emergencyText)]);
+  return { id: c.id, name: c.name, emergencyText: c.emergencyText, brandColor: c.brandColor, originAllowed, hours, intake };
 }
 
 async function clinicOf(q: Queryable, actor: Actor): Promise<ClinicRow> {

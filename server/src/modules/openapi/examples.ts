@@ -8,6 +8,8 @@ const NURSE = '01938f2a-7e30-7c32-9d40-9b5e3f406c03';
 const SESSION = '01938f2b-0a41-7d43-8e51-ac6f40517d04';
 const AT = '2026-11-25T15:30:00.000Z';
 
+const RED_FLAG = '01938f2b-2c63-7f65-8a73-ce8162739f06';
+
 const patient = { id: PATIENT, displayName: 'Ana Lima' };
 const nurse = { id: NURSE, displayName: 'Nurse Joy' };
 const me = {
@@ -22,6 +24,18 @@ const me = {
   mfaEnabled: true,
   mfaRequired: false,
 };
+const intake = {
+  redFlags: [{ id: RED_FLAG, text: 'Chest pain or trouble breathing?' }],
+  emergencyInstructions: 'Call 112 now, or go to the nearest emergency department. Do not wait for a chat.',
+};
+const priorityChange = {
+  id: '01938f2b-3d74-7076-9b84-df9273840a07',
+  changedBy: nurse,
+  from: 'routine',
+  to: 'urgent',
+  reason: 'Reports chest pain in the chat',
+  at: AT,
+};
 const session = {
   id: SESSION,
   clinicId: CLINIC,
@@ -29,6 +43,7 @@ const session = {
   patient,
   employee: nurse,
   reason: 'A rash since Monday',
+  priority: 'routine',
   createdAt: AT,
   firstAssignedAt: '2026-11-25T15:30:04.000Z',
   endedAt: null,
@@ -96,7 +111,7 @@ export const EXAMPLES: Record<string, unknown> = {
   SessionStartParams: { reason: 'A rash since Monday' },
   SessionLeaveParams: { note: 'Asked for photos; waiting for them.' },
   QueueStatus: { position: 2, estimatedWaitSeconds: 180, isStaffAvailable: true },
-  QueueEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', createdAt: AT, position: 1 },
+  QueueEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', priority: 'urgent', createdAt: AT, position: 1 },
   WaitingOnPatientEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', createdAt: AT, idleSince: '2026-11-25T16:10:00.000Z', employee: nurse },
   Assignment: {
     id: '01938f2b-2c63-7f65-a073-ce8162739f06',
@@ -143,7 +158,17 @@ export const EXAMPLES: Record<string, unknown> = {
       closesAt: '2026-12-07T17:00:00.000Z',
       afterHoursText: 'We answer chats on weekdays, 8:00–17:00.',
     },
+    intake,
   },
+  ClinicIntake: intake,
+  ClinicIntakeParams: {
+    redFlags: [{ id: RED_FLAG, text: 'Chest pain or trouble breathing?' }, { text: 'Heavy bleeding that does not stop?' }],
+    emergencyInstructions: intake.emergencyInstructions,
+  },
+  IntakeAnswers: { redFlags: [{ id: RED_FLAG, answer: false }] },
+  SessionPriorityParams: { priority: 'urgent', reason: 'Reports chest pain in the chat' },
+  PriorityChange: priorityChange,
+  SessionTriage: { priority: 'urgent', redFlags: [{ question: 'Chest pain or trouble breathing?', answer: false }], changes: [priorityChange] },
   ClinicSettings: settings,
   ClinicSettingsPatchParams: { emergencyText: 'In an emergency, call 112.', graceSeconds: 90 },
   Report: {

@@ -111,6 +111,8 @@ export class Hub {
         return this.projections.availabilityChanged(e);
       case 'queue.changed':
         return this.projections.queueChanged(e.clinicId);
+      case 'session.prioritized':
+        return this.projections.sessionPrioritized(e);
       case 'token.revoked':
         return this.projections.tokenRevoked(e);
       case 'clinic.changed':

@@ -4,7 +4,7 @@
  * availability, queue changes, and revoked tokens. An event is read from the database only where someone it
  * concerns has a socket on this instance, and serialized once for all of them.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { CLOSE_CODES, type ServerEvent, type Session } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { chatSessions, users } from '../../db/schema';
@@ -86,6 +86,35 @@ export class Projections {
     for (const conn of this.connections.staffByClinic.get(e.clinicId)) this.connections.send(conn, frame);
   }
 
+  /**
+   * To the clinic's available staff here and the session's holder: ids only (no name, no reason), so nothing of
+   * the patient travels to staff who have not opened the queue (that read is audited).
+   */
+  sessionPrioritized(e: Extract<BusEvent, { t: 'session.prioritized' }>) {
+    const staff = this.connections.staffByClinic.get(e.clinicId);
+    if (staff.size === 0) return;
+    this.delivery.enqueue(`queue:${e.clinicId}`, async () => {
+      const [session] = await this.ctx.db
+        .select({ status: chatSessions.status, employeeId: chatSessions.employeeId })
+        .from(chatSessions)
+        .where(eq(chatSessions.id, e.sessionId));
+      if (!session || session.status === 'ended') return;
+      const available = await this.ctx.db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.clinicId, e.clinicId), eq(users.availability, 'available'), eq(users.active, true)));
+      const audience = new Set([...available.map((u) => u.id), session.employeeId]);
+      const frame = encode({
+        type: 'session.prioritized',
+        sessionId: e.sessionId,
+        priority: e.priority,
+        waiting: session.status === 'waiting',
+        changedBy: e.changedBy,
+      });
+      for (const conn of this.connections.staffByClinic.get(e.clinicId)) if (audience.has(conn.actor.id)) this.connections.send(conn, frame);
+    });
+  }
+
   tokenRevoked(e: Extract<BusEvent, { t: 'token.revoked' }>) {
     for (const conn of [...this.connections.byUser.get(e.userId)]) {
       if (e.tokenHash ? conn.actor.tokenHash !== e.tokenHash : conn.actor.tokenHash === e.except) continue;
@@ -139,7 +168,7 @@ export class Projections {
     for (const entry of local) {
       const session = byId.get(entry.sessionId);
       if (!session || session.status !== 'waiting') continue;
-      const queue = statusAt(entry.position);
+      const queue = statusAt(entry.position, entry.priority);
       for (const conn of connections.byUser.get(entry.patient.id)) connections.sendEvent(conn, { type: 'session.waiting', session, queue });
     }
   }
@@ -153,7 +182,7 @@ export class Projections {
   private async queueStatus(session: Session) {
     const [row] = await this.ctx.db.select().from(chatSessions).where(eq(chatSessions.id, session.id));
     const position = row ? ((await queuePosition(this.ctx.db, row)) ?? 1) : 1;
-    return (await queueStatusFor(this.ctx, session.clinicId))(position);
+    return (await queueStatusFor(this.ctx, session.clinicId))(position, session.priority);
   }
 
   private async sessionChanged(e: SessionEvent) {

@@ -7,7 +7,9 @@ import {
   Session,
   SessionLeaveParams,
   SessionListParams,
+  SessionPriorityParams,
   SessionStartParams,
+  SessionTriage,
   WaitingOnPatientEntry,
 } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
@@ -15,6 +17,7 @@ import { authPlugin } from '../auth/plugin';
 import { errors } from '../openapi/responses';
 import { readSessionAudit } from '../audit/trail';
 import { listAssignments } from '../assignments/service';
+import { changePriority, readTriage } from './priority';
 import { endSession, getQueueStatus, getSession, leaveSession, listSessions, startSession, viewQueue } from './service';
 
 const params = t.Object({ id: t.String({ format: 'uuid' }) });
@@ -33,7 +36,11 @@ export const sessionsModule = (ctx: AppContext) =>
         auth: ['patient'],
         body: SessionStartParams,
         response: { 200: Session, 201: Session },
-        detail: { summary: 'A patient starts a chat (201), or gets their open one (200)', responses: errors() },
+        detail: {
+          summary:
+            'A patient starts a chat (201), or gets their open one (200); the priority follows from the intake answers (a yes to any red-flag question: urgent), and 400 names an answer to a question the clinic does not ask, or a question left unanswered',
+          responses: errors(),
+        },
       },
     )
     .get('/sessions', async ({ actor, query, ip }) => ({ sessions: await listSessions(ctx, actor, query, ip) }), {
@@ -76,6 +83,26 @@ export const sessionsModule = (ctx: AppContext) =>
       response: { 200: t.Object({ assignments: t.Array(Assignment) }) },
       detail: { summary: 'Who held the session, when, and their handover notes (staff)', responses: errors('session_not_found', 'forbidden') },
     })
+    .post('/sessions/:id/priority', ({ actor, params, body, ip }) => changePriority(ctx, actor, params.id, body, ip), {
+      auth: ['employee', 'admin'],
+      params,
+      body: SessionPriorityParams,
+      response: { 200: Session },
+      detail: {
+        summary:
+          'Staff raise or lower a session’s priority, saying why (recorded in its triage trail and audited); the holder, a former holder or an admin, or any member of staff while it waits',
+        responses: errors('session_not_found', 'session_ended'),
+      },
+    })
+    .get('/sessions/:id/triage', ({ actor, params, ip }) => readTriage(ctx, actor, params.id, ip), {
+      auth: ['employee', 'admin'],
+      params,
+      response: { 200: SessionTriage },
+      detail: {
+        summary: 'The patient’s red-flag answers and every change of priority, who, when and why (staff; audited)',
+        responses: errors('session_not_found'),
+      },
+    })
     .get('/sessions/:id/audit', ({ actor, params, query, ip }) => readSessionAudit(ctx, actor, params.id, ip, query.cursor), {
       auth: ['admin'],
       params,
@@ -90,7 +117,7 @@ export const sessionsModule = (ctx: AppContext) =>
       auth: ['employee', 'admin'],
       response: { 200: t.Object({ waiting: t.Array(QueueEntry), waitingOnPatient: t.Array(WaitingOnPatientEntry) }) },
       detail: {
-        summary: 'The clinic’s waiting patients, oldest first, and apart from them the chats waiting on their patient, longest first (staff)',
+        summary: 'The clinic’s waiting patients in the order they are served (urgent first, then oldest first), and apart from them the chats waiting on their patient, longest first (staff)',
         responses: errors(),
       },
     });

@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import { LIMITS, type QueueEntry, type QueueStatus, type Session, type SessionStatus, type WaitingOnPatientEntry } from '@medchat/sdk/protocol';
+import { LIMITS, type QueueEntry, type QueueStatus, type Session, type SessionStartParams, type SessionStatus, type WaitingOnPatientEntry } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import type { AppContext } from '../../context';
@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/service';
 import type { Actor } from '../auth/actor';
 import { assignSession, claimWaiting, closeAssignment, lockQueue, releaseSession } from '../assignments/engine';
 import { queueStatusFor } from '../assignments/wait-estimate';
+import { priorityFromAnswers } from '../clinics/intake-service';
 import { appendSystemMessage } from '../messages/store';
 import { assertCanWrite, lockReadable, readableSession } from './access';
 import { getSessionView, listQueue, listSessionViews, listWaitingOnPatient, queuePosition, toSession } from './views';
@@ -37,6 +38,8 @@ const insertSession = prepared((db) =>
       clinicId: sql.placeholder('clinicId'),
       patientId: sql.placeholder('patientId'),
       reason: sql.placeholder('reason'),
+      priority: sql`${sql.placeholder('priority')}::session_priority`,
+      intakeAnswers: sql`${sql.placeholder('intakeAnswers')}::jsonb`,
       createdAt: sql`statement_timestamp()`,
     })
     // The partial unique index of open sessions: a patient who has one gets no second row (and no error).
@@ -61,23 +64,27 @@ const markEnded = prepared((db) =>
 export async function startSession(
   ctx: AppContext,
   actor: Actor,
-  input: { reason: string },
+  input: SessionStartParams,
   ip: string | null,
 ): Promise<{ session: Session; created: boolean }> {
   if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only patients start sessions.');
   const reason = cleanText(input.reason, 'reason', { maxLength: LIMITS.reason, allowNewlines: true, refuseBidi: true });
+  // Decided here from the answers, before anything is written: a bad answer is a 400 that starts nothing.
+  const { priority, record } = await priorityFromAnswers(ctx.db, actor.clinicId, input.intake);
+  const intakeAnswers = record ? JSON.stringify(record) : null;
   return inTransaction(ctx, async (tx, emit) => {
     await lockQueue(tx, actor.clinicId);
     let row: typeof chatSessions.$inferSelect | undefined;
     // Twice at most: the open session may end between the insert and the look-up, and then the insert succeeds.
     for (let attempt = 0; ; attempt++) {
-      [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason });
+      [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason, priority, intakeAnswers });
       if (row) break;
       const [open] = await openSessionOf(tx, { patientId: actor.id });
       if (open) return { session: await view(tx, open.id), created: false };
       if (attempt === 1) throw new Error('startSession: neither a new nor an open session');
     }
     await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.started', sessionId: row.id, ip });
+    if (priority === 'urgent') emit({ t: 'session.prioritized', clinicId: actor.clinicId, sessionId: row.id, priority, changedBy: null });
     const employee = await assignSession(tx, emit, row, 'session_started');
     if (employee) return { session: await view(tx, row.id), created: true };
     emit({ t: 'session.waiting', clinicId: actor.clinicId, sessionId: row.id, patientId: actor.id });
@@ -145,7 +152,7 @@ export async function getQueueStatus(ctx: AppContext, actor: Actor, sessionId: s
   const row = await readableSession(ctx.db, actor, sessionId);
   const position = await queuePosition(ctx.db, row);
   if (position === null) throw new AppError('not_found', undefined, 'The session is not waiting.');
-  return (await queueStatusFor(ctx, row.clinicId))(position);
+  return (await queueStatusFor(ctx, row.clinicId))(position, row.priority);
 }
 
 export { availableStaff } from '../employees/available';

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { QueueEntry, Session, WaitingOnPatientEntry } from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
@@ -18,6 +18,7 @@ export function toSession(row: SessionRow, patientName: string, employeeName: st
     patient: { id: row.patientId, displayName: patientName },
     employee: row.employeeId ? { id: row.employeeId, displayName: employeeName ?? '' } : null,
     reason: row.reason,
+    priority: row.priority,
     createdAt: row.createdAt.toISOString(),
     firstAssignedAt: row.firstAssignedAt?.toISOString() ?? null,
     endedAt: row.endedAt?.toISOString() ?? null,
@@ -68,13 +69,29 @@ export async function countWaiting(q: Queryable, clinicId: string): Promise<{ wa
   return { waiting: row?.waiting ?? 0, waitingOnPatient: row?.waitingOnPatient ?? 0 };
 }
 
-/** 1-based place in the clinic's queue (oldest first), or null when not waiting. */
-export async function queuePosition(q: Queryable, session: { clinicId: string; createdAt: Date; status: string }): Promise<number | null> {
+/**
+ * The queue's order, the engine's (assignments/engine.ts): urgent first (the enum is declared most urgent first),
+ * then oldest first.
+ */
+export const queueOrder = [asc(chatSessions.priority), asc(chatSessions.createdAt), asc(chatSessions.id)];
+
+/**
+ * 1-based place in the clinic's queue, or null when not waiting. Counted apart per priority: an urgent patient
+ * counts only the urgent sessions ahead of them; a routine one every urgent session and the older routine ones.
+ */
+export async function queuePosition(q: Queryable, session: { id: string; clinicId: string; status: string }): Promise<number | null> {
   if (session.status !== 'waiting') return null;
   const [row] = await q
     .select({ ahead: count() })
     .from(chatSessions)
-    .where(and(eq(chatSessions.clinicId, session.clinicId), eq(chatSessions.status, 'waiting'), lt(chatSessions.createdAt, session.createdAt)));
+    .where(
+      and(
+        eq(chatSessions.clinicId, session.clinicId),
+        eq(chatSessions.status, 'waiting'),
+        // Compared in the database: a JavaScript Date would cut created_at's microseconds.
+        sql`(${chatSessions.priority}, ${chatSessions.createdAt}, ${chatSessions.id}) < (select o.priority, o.created_at, o.id from chat_sessions o where o.id = ${session.id})`,
+      ),
+    );
   return (row?.ahead ?? 0) + 1;
 }
 
@@ -84,12 +101,13 @@ export async function listQueue(q: Queryable, clinicId: string): Promise<QueueEn
     .from(chatSessions)
     .innerJoin(patient, eq(patient.id, chatSessions.patientId))
     .where(and(eq(chatSessions.clinicId, clinicId), eq(chatSessions.status, 'waiting')))
-    .orderBy(asc(chatSessions.createdAt))
+    .orderBy(...queueOrder)
     .limit(500);
   return rows.map((r, i) => ({
     sessionId: r.session.id,
     patient: { id: r.session.patientId, displayName: r.patientName },
     reason: r.session.reason,
+    priority: r.session.priority,
     createdAt: r.session.createdAt.toISOString(),
     position: i + 1,
   }));

@@ -208,8 +208,8 @@ export class MedChatWidget extends LitElement {
           <p>${when ? t.closedNext(when) : t.closedNoNext}</p></div>`;
       }
       case 'prechat':
-        return html`<medchat-prechat-form .t=${t} name=${c.lastName} ?needsName=${!this.identityToken} ?isBusy=${c.isBusy}
-          @medchat-prechat-submit=${(e: Internal<'medchat-prechat-submit'>) => void c.start(e.detail.name, e.detail.reason)}></medchat-prechat-form>`;
+        return html`<medchat-prechat-form .t=${t} name=${c.lastName} ?needsName=${!this.identityToken} ?isBusy=${c.isBusy} .intake=${c.clinic!.intake}
+          @medchat-prechat-submit=${(e: Internal<'medchat-prechat-submit'>) => void c.start(e.detail.name, e.detail.reason, e.detail.redFlags)}></medchat-prechat-form>`;
       case 'ended':
         return html`<medchat-end-screen .t=${t} .transcript=${this.transcriptText()} @medchat-new-chat=${() => c.newChat()}></medchat-end-screen>`;
       default: {

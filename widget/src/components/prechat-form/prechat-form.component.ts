@@ -1,4 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
+import type { ClinicIntake } from '@medchat/sdk/patient';
 import { emitInternal } from '../../events/events';
 import { base } from '../../styles/tokens.styles';
 import type { Translation } from '../../translations';
@@ -6,8 +7,10 @@ import { styles } from './prechat-form.styles';
 import { NAME_MAX, REASON_MAX, validatePrechat, type PrechatErrors } from './prechat-form.validation';
 
 /**
- * The guest's first step: name and reason for the visit, validated before anything is sent.
- * @fires medchat-prechat-submit - internal: `{name, reason}` once valid.
+ * The guest's first step: the clinic's red-flag questions (yes or no), name and reason for the visit, validated
+ * before anything is sent. A yes shows the clinic's emergency instructions at once, first in the form, with focus
+ * moved there; the start button then reads "continue to chat anyway" (the server makes that chat urgent).
+ * @fires medchat-prechat-submit - internal: `{name, reason, redFlags}` once valid.
  */
 export class PrechatForm extends LitElement {
   static override styles = [base, styles];
@@ -17,7 +20,9 @@ export class PrechatForm extends LitElement {
     name: {},
     needsName: { type: Boolean },
     isBusy: { type: Boolean },
+    intake: { attribute: false },
     errors: { state: true },
+    answers: { state: true },
   };
 
   declare t: Translation;
@@ -25,12 +30,31 @@ export class PrechatForm extends LitElement {
   needsName = true;
   isBusy = false;
   errors: PrechatErrors = {};
+  intake: ClinicIntake = { redFlags: [], emergencyInstructions: '' };
+  /** Question id → the answer chosen so far. */
+  answers: Record<string, boolean> = {};
 
   override render() {
     const { t, errors } = this;
     return html`
       <form novalidate @submit=${this.submit}>
+        ${
+          this.isFlagged
+            ? html`<div id="alarm" class="alarm" role="alert" tabindex="-1">
+              <strong>${t.redFlagTitle}</strong>
+              <p>${this.intake.emergencyInstructions || t.emergencyFallback}</p>
+            </div>`
+            : nothing
+        }
         <p>${t.prechatIntro}</p>
+        ${this.intake.redFlags.map(
+          (q, i) => html`<fieldset id=${`flag-${i}`} @change=${this.answer} aria-describedby=${errors.redFlag === i ? 'flag-error' : nothing}>
+            <legend>${q.text}</legend>
+            <label><input type="radio" name=${q.id} value="yes" required /> ${t.yes}</label>
+            <label><input type="radio" name=${q.id} value="no" /> ${t.no}</label>
+            ${errors.redFlag === i ? html`<div id="flag-error" class="error">${t.redFlagRequired}</div>` : nothing}
+          </fieldset>`,
+        )}
         ${
           this.needsName
             ? html`<div>
@@ -49,10 +73,23 @@ export class PrechatForm extends LitElement {
           ${errors.reason ? html`<div id="reason-error" class="error">${errors.reason}</div>` : nothing}
         </div>
         <button class="primary" type="submit" ?disabled=${this.isBusy} aria-busy=${this.isBusy ? 'true' : 'false'}>
-          ${this.isBusy ? t.starting : t.startChat}
+          ${this.isBusy ? t.starting : this.isFlagged ? t.continueAnyway : t.startChat}
         </button>
       </form>
     `;
+  }
+
+  private get isFlagged() {
+    return Object.values(this.answers).includes(true);
+  }
+
+  private answer(event: Event) {
+    const input = event.target as HTMLInputElement;
+    const wasFlagged = this.isFlagged;
+    this.answers = { ...this.answers, [input.name]: input.value === 'yes' };
+    this.errors = { ...this.errors, redFlag: undefined };
+    // The instructions come before anything else: focus goes there (and it is announced) on the first yes.
+    if (this.isFlagged && !wasFlagged) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#alarm')?.focus());
   }
 
   private submit(event: SubmitEvent) {
@@ -60,13 +97,17 @@ export class PrechatForm extends LitElement {
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
     const values = { name: String(data.get('name') ?? ''), reason: String(data.get('reason') ?? '') };
-    this.errors = validatePrechat(values, this.needsName, this.t);
-    const invalid = (['name', 'reason'] as const).find((field) => this.errors[field]);
+    const unanswered = this.intake.redFlags.findIndex((q) => !(q.id in this.answers));
+    this.errors = { ...validatePrechat(values, this.needsName, this.t), ...(unanswered < 0 ? {} : { redFlag: unanswered }) };
+    const invalid = unanswered < 0 ? (['name', 'reason'] as const).find((field) => this.errors[field]) : `flag-${unanswered}`;
     if (invalid) {
       // Focus the first field in error; its message is announced through aria-describedby.
-      void this.updateComplete.then(() => (form.elements.namedItem(invalid) as HTMLElement | null)?.focus());
+      void this.updateComplete.then(() =>
+        ((form.elements.namedItem(invalid) as HTMLElement | null) ?? this.renderRoot.querySelector<HTMLElement>(`#${invalid} input`))?.focus(),
+      );
       return;
     }
-    emitInternal(this, 'medchat-prechat-submit', { name: values.name.trim(), reason: values.reason.trim() });
+    const redFlags = this.intake.redFlags.map((q) => ({ id: q.id, answer: this.answers[q.id]! }));
+    emitInternal(this, 'medchat-prechat-submit', { name: values.name.trim(), reason: values.reason.trim(), redFlags });
   }
 }

@@ -50,4 +50,22 @@ export const styles = css`
   button {
     justify-self: stretch;
   }
+  fieldset {
+    margin: 0;
+    padding: 0;
+    border: 0;
+  }
+  fieldset label {
+    display: inline;
+    margin-inline-end: 16px;
+  }
+  fieldset input {
+    width: auto;
+  }
+  .alarm {
+    border: 2px solid var(--medchat-color-danger);
+    border-radius: calc(var(--medchat-radius) / 2);
+    padding: 10px;
+    color: var(--medchat-color-danger);
+  }
 `;

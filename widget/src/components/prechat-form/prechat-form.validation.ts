@@ -7,6 +7,8 @@ export const REASON_MAX = 500;
 export interface PrechatErrors {
   name?: string;
   reason?: string;
+  /** The first red-flag question left unanswered (its index). */
+  redFlag?: number;
 }
 
 /** Field messages for the pre-chat form; empty when it may be sent. `needsName` is false for identified patients. */
