@@ -70,6 +70,7 @@ const settings = {
   retentionDays: 365,
   brandColor: '#0f766e',
   requireStaffMfa: true,
+  webhookMessageText: false,
 };
 
 export const EXAMPLES: Record<string, unknown> = {

@@ -11,7 +11,10 @@ import { Webhook } from 'standardwebhooks';
 import type { AppContext } from '../../context';
 import { rowsOf } from '../../db/rows';
 import { errorKind } from '../../lib/logger';
-import { refusedTarget } from './address';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { type ResolvedAddress, type Resolver, resolveTarget } from './address';
 
 /** How long one instance holds a claimed delivery; longer than a send can take (REQUEST_TIMEOUT_MS). */
 const LEASE_SECONDS = 60;
@@ -74,7 +77,7 @@ export async function send(
   target: Pick<Claimed, 'url' | 'secret' | 'previous_secret'>,
   id: string,
   body: string,
-  options: { allowPrivate: boolean; timeoutMs?: number },
+  options: { allowPrivate: boolean; timeoutMs?: number; resolve?: Resolver },
 ): Promise<Attempt> {
   const started = performance.now();
   const done = (status: number | null, error: string | null): Attempt => ({
@@ -83,43 +86,63 @@ export async function send(
     error,
     latencyMs: Math.round(performance.now() - started),
   });
-  const refused = await refusedTarget(target.url, options.allowPrivate);
-  if (refused) return done(null, `refused: ${refused}`);
+  const checked = await resolveTarget(target.url, options.allowPrivate, options.resolve);
+  if ('refused' in checked) return done(null, `refused: ${checked.refused}`);
   const now = new Date();
   const signatures = [target.secret, target.previous_secret].filter((s): s is string => !!s).map((s) => new Webhook(s).sign(id, now, body));
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'user-agent': 'MedChat-Webhooks/1',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'webhook-signature': signatures.join(' '),
+  };
   try {
-    const res = await fetch(target.url, {
-      method: 'POST',
-      // A redirect is a failure: following it would skip the address check.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'MedChat-Webhooks/1',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': signatures.join(' '),
-      },
-      body,
-    });
-    await drain(res);
-    return done(res.status, res.status >= 300 && res.status < 400 ? 'redirect refused' : null);
+    const status = await post(checked.url, checked.address, headers, body, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    // A redirect is a failure: following it would skip the address check (and node:http never follows one).
+    return done(status, status >= 300 && status < 400 ? 'redirect refused' : null);
   } catch (error) {
     return done(null, (error as Error).name === 'TimeoutError' ? 'timeout' : 'connection failed');
   }
 }
 
-/** Reads at most MAX_RESPONSE_BYTES of an answer, then drops the connection's rest. */
-async function drain(res: Response) {
-  const reader = res.body?.getReader();
-  if (!reader) return;
-  let read = 0;
-  while (read < MAX_RESPONSE_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    read += value.byteLength;
-  }
-  await reader.cancel();
+/**
+ * POSTs to `url` over a connection to `address`, the one resolveTarget checked, whatever the host name resolves to
+ * by now: `lookup` answers with it instead of asking DNS again. The URL's host still names the server in the Host
+ * header and in TLS (SNI and the certificate check). Resolves with the status once at most MAX_RESPONSE_BYTES of
+ * the answer are read (the rest is dropped with the connection).
+ */
+function post(url: URL, address: ResolvedAddress, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const error = new Error('webhook request timed out');
+      error.name = 'TimeoutError';
+      request.destroy(error);
+    }, timeoutMs);
+    const finish = (fn: () => void) => {
+      clearTimeout(timer);
+      fn();
+    };
+    const pinned: LookupFunction = (_host, options, callback) => {
+      if (options.all) (callback as (e: null, a: ResolvedAddress[]) => void)(null, [address]);
+      else callback(null, address.address, address.family);
+    };
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'POST', headers, lookup: pinned, agent: false }, (res) => {
+      let read = 0;
+      res.on('data', (chunk: Buffer) => {
+        read += chunk.byteLength;
+        if (read >= MAX_RESPONSE_BYTES) {
+          res.destroy();
+          finish(() => resolve(res.statusCode ?? 0));
+        }
+      });
+      res.on('end', () => finish(() => resolve(res.statusCode ?? 0)));
+      res.on('error', (error) => finish(() => reject(error)));
+    });
+    request.on('error', (error) => finish(() => reject(error)));
+    request.end(body);
+  });
 }
 
 /** Records an attempt: delivered; or due again after a backoff; or, past the retry period, failed. */
