@@ -79,5 +79,7 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_endpoint_id_session_id_event_seq_idx').on(t.endpointId, t.sessionId, t.eventSeq).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_endpoint_id_created_at_idx').on(t.endpointId, t.createdAt),
+    // Deleting an event (cleanup, retention) finds its deliveries through this, for the cascade and the pending check.
+    index('webhook_deliveries_event_id_idx').on(t.eventId),
   ],
 );

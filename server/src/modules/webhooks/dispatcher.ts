@@ -14,6 +14,7 @@ import { errorKind } from '../../lib/logger';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { purgeWebhookLog } from './cleanup';
 import { type ResolvedAddress, type Resolver, resolveTarget } from './address';
 
 /** How long one instance holds a claimed delivery; longer than a send can take (REQUEST_TIMEOUT_MS). */
@@ -24,6 +25,8 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Failures are retried for this long after the event, then the delivery is marked failed. */
 export const RETRY_PERIOD_MS = 24 * 60 * 60 * 1000;
 const BATCH = 20;
+/** How often an instance deletes old settled events (./cleanup.ts). */
+const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The wait before attempt `attempts + 1`: 5 s, 20 s, 80 s … up to 2 h, each ±25 % at random. */
 export function backoffMs(attempts: number, random = Math.random): number {
@@ -173,15 +176,24 @@ export async function dispatchWebhooks(ctx: AppContext, options: { limit?: numbe
   return claimed.length;
 }
 
-/** Runs rounds every `intervalMs` (and at once again while rounds come back full). Returns a stop function. */
+/**
+ * Runs rounds every `intervalMs` (and at once again while rounds come back full), and the outbox cleanup
+ * (./cleanup.ts) once an hour, the first time soon after start. Returns a stop function.
+ */
 export function startWebhookDispatcher(ctx: AppContext, intervalMs: number): () => void {
   let running = false;
   let stopped = false;
+  let cleanedAt = 0;
   const round = async () => {
     if (running || stopped) return;
     running = true;
     try {
       while (!stopped && (await dispatchWebhooks(ctx)) === BATCH);
+      if (!stopped && Date.now() - cleanedAt >= CLEANUP_INTERVAL_MS) {
+        cleanedAt = Date.now();
+        const deleted = await purgeWebhookLog(ctx.db);
+        if (deleted) ctx.logger.info('webhook.log_purged', { events: deleted });
+      }
     } catch (error) {
       ctx.logger.warn('webhook.dispatch_failed', errorKind(error));
     } finally {
