@@ -1,7 +1,8 @@
 /**
  * A clinic's system receiving MedChat webhooks, on loopback: it checks each request's Standard Webhooks signature
  * with every secret it knows (the `standardwebhooks` library, as docs/webhooks.md tells receivers to) and keeps
- * what arrived. `mode` says how it answers; `delayMs` makes it slow.
+ * what arrived, when it arrived (before answering: a sender that dies while waiting has still delivered it).
+ * `mode` says how it answers; `delayMs` makes it slow; `inFlight` counts requests not answered yet.
  */
 import { Webhook } from 'standardwebhooks';
 
@@ -19,6 +20,7 @@ export interface ReceivedWebhook {
 export class WebhookReceiver {
   mode: 'ok' | 'fail' = 'ok';
   delayMs = 0;
+  inFlight = 0;
   secrets: string[] = [];
   requests: ReceivedWebhook[] = [];
   readonly server = Bun.serve({
@@ -36,8 +38,10 @@ export class WebhookReceiver {
         }
       });
       const payload = JSON.parse(body);
-      if (this.delayMs) await Bun.sleep(this.delayMs);
       this.requests.push({ id: headers['webhook-id']!, type: payload.type, sessionId: payload.data.sessionId, data: payload.data, verified, body });
+      this.inFlight++;
+      if (this.delayMs) await Bun.sleep(this.delayMs);
+      this.inFlight--;
       return new Response(this.mode === 'ok' ? 'thanks' : 'down', { status: this.mode === 'ok' ? 200 : 500 });
     },
   });
