@@ -6,7 +6,10 @@
  */
 import { afterAll, expect, test } from 'bun:test';
 import { Webhook } from 'standardwebhooks';
-import { type ResolvedAddress, resolveTarget } from './address';
+import { type ResolvedAddress, resolveTarget, type TargetPolicy } from './address';
+
+const strict: TargetPolicy = { allowPrivate: false, allowHttp: false };
+const loose: TargetPolicy = { allowPrivate: true, allowHttp: true };
 import { send } from './dispatcher';
 
 const secret = `whsec_${Buffer.from('a test secret of enough length!!').toString('base64')}`;
@@ -53,7 +56,7 @@ test('the request connects to the resolved address, with the URL’s host name i
     calls.push(host);
     return [loopback];
   };
-  const a = await send(target(`http://hooks.medchat.test:${receiver.port}/in`), crypto.randomUUID(), '{"type":"x"}', { allowPrivate: true, resolve });
+  const a = await send(target(`http://hooks.medchat.test:${receiver.port}/in`), crypto.randomUUID(), '{"type":"x"}', { policy: loose, resolve });
   expect(a).toMatchObject({ ok: true, status: 200, error: null });
   expect(calls).toEqual(['hooks.medchat.test']);
   expect(received.at(-1)).toEqual({ host: `hooks.medchat.test:${receiver.port}`, verified: true });
@@ -65,7 +68,7 @@ test('a host name that answers public to the check and private to the connection
   // TEST-NET-3: public by the rules, routed nowhere; then loopback, where the listener counts connections.
   const rebinding = async (): Promise<ResolvedAddress[]> => (asked++ === 0 ? [{ address: '203.0.113.7', family: 4 }] : [loopback]);
   const a = await send(target(`https://rebind.medchat.test:${listener.port}/in`), crypto.randomUUID(), '{}', {
-    allowPrivate: false,
+    policy: strict,
     timeoutMs: 300,
     resolve: rebinding,
   });
@@ -76,7 +79,7 @@ test('a host name that answers public to the check and private to the connection
   expect(connections).toBe(before);
   // The same name answering loopback from the start is refused before any connection.
   const direct = await send(target(`https://rebind.medchat.test:${listener.port}/in`), crypto.randomUUID(), '{}', {
-    allowPrivate: false,
+    policy: strict,
     resolve: async () => [loopback],
   });
   expect(direct.error).toBe('refused: private address');
@@ -88,13 +91,13 @@ test('one private address among public ones refuses the host; an unknown host is
     { address: '203.0.113.7', family: 4 },
     { address: '10.0.0.5', family: 4 },
   ];
-  expect(await resolveTarget('https://mixed.medchat.test/x', false, mixed)).toEqual({ refused: 'private address' });
-  expect(await resolveTarget('https://none.medchat.test/x', false, async () => [])).toEqual({ refused: 'host not found' });
+  expect(await resolveTarget('https://mixed.medchat.test/x', strict, mixed)).toEqual({ refused: 'private address' });
+  expect(await resolveTarget('https://none.medchat.test/x', strict, async () => [])).toEqual({ refused: 'host not found' });
   expect(
-    await resolveTarget('https://gone.medchat.test/x', false, async () => {
+    await resolveTarget('https://gone.medchat.test/x', strict, async () => {
       throw new Error('ENOTFOUND');
     }),
   ).toEqual({ refused: 'host not found' });
-  const ok = await resolveTarget('https://ok.medchat.test/x', false, async () => [{ address: '2606:4700::1111', family: 6 }]);
+  const ok = await resolveTarget('https://ok.medchat.test/x', strict, async () => [{ address: '2606:4700::1111', family: 6 }]);
   expect(ok).toMatchObject({ address: { address: '2606:4700::1111', family: 6 } });
 });

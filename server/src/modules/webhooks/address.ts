@@ -1,7 +1,8 @@
 /**
  * Where a webhook may be sent. A clinic admin names the URL, so without a check they could make the server call
  * its own network (the database, a cloud metadata service): every address a host name resolves to must be public,
- * unless the operator allows private ones (`WEBHOOKS_ALLOW_PRIVATE=1`, for tests and closed networks).
+ * unless the operator allows private ones (`WEBHOOKS_ALLOW_PRIVATE=1`, for tests and closed networks). The URL
+ * must be https; plain http only where private addresses are allowed and never in production (NODE_ENV).
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -30,6 +31,17 @@ export function isPrivateAddress(address: string): boolean {
   return true;
 }
 
+/** What the operator allows (targetPolicy reads it from the configuration). */
+export interface TargetPolicy {
+  allowPrivate: boolean;
+  allowHttp: boolean;
+}
+
+export const targetPolicy = (config: { webhooksAllowPrivate: number; production: boolean }): TargetPolicy => ({
+  allowPrivate: config.webhooksAllowPrivate === 1,
+  allowHttp: config.webhooksAllowPrivate === 1 && !config.production,
+});
+
 /** An address a host name resolves to. */
 export interface ResolvedAddress {
   address: string;
@@ -50,14 +62,14 @@ export type Target = { url: URL; address: ResolvedAddress } | { refused: string 
  * connect time would let a host name that answered a public address to the check answer a private one to the
  * connection (DNS rebinding).
  */
-export async function resolveTarget(url: string, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<Target> {
+export async function resolveTarget(url: string, policy: TargetPolicy, resolve: Resolver = systemResolver): Promise<Target> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return { refused: 'not a URL' };
   }
-  if (parsed.protocol !== 'https:' && !(allowPrivate && parsed.protocol === 'http:')) return { refused: 'https only' };
+  if (parsed.protocol !== 'https:' && !(policy.allowHttp && parsed.protocol === 'http:')) return { refused: 'https only' };
   if (parsed.username || parsed.password) return { refused: 'no credentials in the URL' };
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   let addresses: ResolvedAddress[];
@@ -68,12 +80,12 @@ export async function resolveTarget(url: string, allowPrivate: boolean, resolve:
     return { refused: 'host not found' };
   }
   if (addresses.length === 0) return { refused: 'host not found' };
-  if (!allowPrivate && addresses.some((a) => isPrivateAddress(a.address))) return { refused: 'private address' };
+  if (!policy.allowPrivate && addresses.some((a) => isPrivateAddress(a.address))) return { refused: 'private address' };
   return { url: parsed, address: addresses[0]! };
 }
 
 /** Why a URL may not be sent to, or null when it may (resolveTarget, for the registration check). */
-export async function refusedTarget(url: string, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<string | null> {
-  const target = await resolveTarget(url, allowPrivate, resolve);
+export async function refusedTarget(url: string, policy: TargetPolicy, resolve: Resolver = systemResolver): Promise<string | null> {
+  const target = await resolveTarget(url, policy, resolve);
   return 'refused' in target ? target.refused : null;
 }

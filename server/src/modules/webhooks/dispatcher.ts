@@ -15,7 +15,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { purgeWebhookLog } from './cleanup';
-import { type ResolvedAddress, type Resolver, resolveTarget } from './address';
+import { type ResolvedAddress, type Resolver, resolveTarget, type TargetPolicy, targetPolicy } from './address';
 
 /** How long one instance holds a claimed delivery; longer than a send can take (REQUEST_TIMEOUT_MS). */
 const LEASE_SECONDS = 60;
@@ -80,7 +80,7 @@ export async function send(
   target: Pick<Claimed, 'url' | 'secret' | 'previous_secret'>,
   id: string,
   body: string,
-  options: { allowPrivate: boolean; timeoutMs?: number; resolve?: Resolver },
+  options: { policy: TargetPolicy; timeoutMs?: number; resolve?: Resolver },
 ): Promise<Attempt> {
   const started = performance.now();
   const done = (status: number | null, error: string | null): Attempt => ({
@@ -89,7 +89,7 @@ export async function send(
     error,
     latencyMs: Math.round(performance.now() - started),
   });
-  const checked = await resolveTarget(target.url, options.allowPrivate, options.resolve);
+  const checked = await resolveTarget(target.url, options.policy, options.resolve);
   if ('refused' in checked) return done(null, `refused: ${checked.refused}`);
   const now = new Date();
   const signatures = [target.secret, target.previous_secret].filter((s): s is string => !!s).map((s) => new Webhook(s).sign(id, now, body));
@@ -166,7 +166,7 @@ export async function dispatchWebhooks(ctx: AppContext, options: { limit?: numbe
   await Promise.all(
     claimed.map(async (d) => {
       const attempt = await send(d, d.event_id, JSON.stringify(d.payload), {
-        allowPrivate: ctx.config.webhooksAllowPrivate === 1,
+        policy: targetPolicy(ctx.config),
         timeoutMs: options.timeoutMs,
       });
       await settle(ctx, d, attempt);
