@@ -4,7 +4,8 @@
  * sessions, as the writer builds them) go one after another through the server's own batch statement for about
  * 3 s, on one connection. Prints the wall time per batch and the CPU time of the Postgres backend serving that
  * connection (from /proc), per batch and per message, alone and followed by a NOTIFY as in the server. The
- * backend's pid is printed first, for `perf record -g -p <pid>`.
+ * backend's pid is printed first, for `perf record -g -p <pid>`. With `--webhook` the clinic has an endpoint that
+ * wants `message.created`, so each batch also writes the webhook outbox rows (an event and a delivery per message).
  */
 import { sql } from 'drizzle-orm';
 import { migrateDatabase, openDatabase } from '../server/src/db/client';
@@ -15,8 +16,10 @@ import { cpuTimeMs } from './lib/procs';
 
 const SESSIONS = 1000;
 const SECONDS = 3;
+const withWebhook = process.argv.includes('--webhook');
 const sizes = process.argv
   .slice(2)
+  .filter((a) => a !== '--webhook')
   .map(Number)
   .filter((n) => n > 0);
 // Read when the helper loads: set first, as in run.ts.
@@ -33,6 +36,10 @@ try {
       patients as (insert into users (clinic_id, role, display_name) select clinic.id, 'patient', 'Patient ' || g from clinic, generate_series(1, ${SESSIONS}) g returning id, clinic_id)
       insert into chat_sessions (clinic_id, patient_id, reason) select clinic_id, id, 'benchmark' from patients returning id, patient_id, clinic_id`),
   );
+  if (withWebhook)
+    await db.execute(sql`
+      insert into webhook_endpoints (clinic_id, url, events, secret)
+      values (${sessions[0]!.clinic_id}, 'https://hooks.example/in', array['message.created'], 'whsec_dW51c2Vk')`);
   const { pid } = rowsOf<{ pid: number }>(await db.execute(sql`select pg_backend_pid() as pid`))[0]!;
   console.log(`Postgres backend pid ${pid}`);
 

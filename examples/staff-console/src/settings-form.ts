@@ -67,6 +67,12 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     hint: 'Turn it on for your own account first.',
     kind: { type: 'switch' },
   },
+  {
+    key: 'webhookMessageText',
+    label: 'Send message text in webhooks',
+    hint: 'Off: a message event carries ids only. On: also what was written, so the receiving system holds health information.',
+    kind: { type: 'switch' },
+  },
 ];
 
 /** A field's problem as the server names it (TypeBox's words, or a code), in words for the form. */

@@ -10,6 +10,7 @@ const EVENTS: Record<WebhookEventType, string> = {
   'session.transferred': 'A chat went to another employee',
   'session.requeued': 'A chat went back to the queue',
   'session.ended': 'A chat ended',
+  'message.created': 'A message was written',
 };
 
 const STATUS_WORDS: Record<WebhookDelivery['status'], string> = { pending: 'pending', delivered: 'delivered', failed: 'failed' };
@@ -57,7 +58,11 @@ export class WebhooksView {
       'section',
       { class: 'webhooks', 'aria-labelledby': 'webhooks-title' },
       h('h3', { id: 'webhooks-title' }, 'Webhooks'),
-      h('p', { class: 'muted' }, 'Your systems get a signed request for each chat event they subscribe to: ids only, never what patients wrote.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Your systems get a signed request for each chat event they subscribe to: ids only; a message’s text only if the clinic settings allow it.',
+      ),
       this.status,
       this.secret,
       h(

@@ -248,6 +248,8 @@ export const ClinicSettings = Type.Object({
   brandColor: Type.Union([Type.String(), Type.Null()]),
   /** Staff must set up two-step sign-in before they can do anything else. */
   requireStaffMfa: Type.Boolean(),
+  /** `message.created` webhooks carry the message text; otherwise ids only (docs/webhooks.md). */
+  webhookMessageText: Type.Boolean(),
 });
 export type ClinicSettings = Static<typeof ClinicSettings>;
 

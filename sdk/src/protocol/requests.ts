@@ -145,6 +145,7 @@ export const ClinicSettingsPatchParams = Type.Object({
   retentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.retentionDays }), Type.Null()])),
   brandColor: Type.Optional(Type.Union([Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }), Type.Null()])),
   requireStaffMfa: Type.Optional(Type.Boolean()),
+  webhookMessageText: Type.Optional(Type.Boolean()),
 });
 export type ClinicSettingsPatchParams = Static<typeof ClinicSettingsPatchParams>;
 
@@ -250,11 +251,12 @@ export const WebhookEventType = Type.Union([
   Type.Literal('session.transferred'),
   Type.Literal('session.requeued'),
   Type.Literal('session.ended'),
+  Type.Literal('message.created'),
 ]);
 export type WebhookEventType = Static<typeof WebhookEventType>;
 export const WebhookCreateParams = Type.Object({
   /** https only (plain http and private addresses only where the operator allows them). */
   url: Type.String({ minLength: 8, maxLength: LIMITS.webhookUrl }),
-  events: Type.Array(WebhookEventType, { minItems: 1, maxItems: 5, uniqueItems: true }),
+  events: Type.Array(WebhookEventType, { minItems: 1, maxItems: 6, uniqueItems: true }),
 });
 export type WebhookCreateParams = Static<typeof WebhookCreateParams>;

@@ -33,5 +33,10 @@ export const clinics = pgTable('clinics', {
   brandColor: text(),
   /** Staff must set up two-step sign-in: until they do, their token reaches only the set-up (and sign-out). */
   requireStaffMfa: boolean().notNull().default(false),
+  /**
+   * `message.created` webhooks carry the message text (PHI leaving MedChat for the clinic's own systems) only when
+   * the clinic turned this on; otherwise they carry ids, and the receiver reads the text through the API.
+   */
+  webhookMessageText: boolean().notNull().default(false),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

@@ -39,7 +39,13 @@ export const webhookEvents = pgTable(
     payload: jsonb().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('webhook_events_clinic_id_created_at_idx').on(t.clinicId, t.createdAt)],
+  (t) => [
+    index('webhook_events_clinic_id_created_at_idx').on(t.clinicId, t.createdAt),
+    // The cleanup deletes the oldest first, across clinics (./modules/webhooks/cleanup.ts).
+    index('webhook_events_created_at_idx').on(t.createdAt),
+    // Retention deletes a purged session's events with it.
+    index('webhook_events_session_id_idx').on(t.sessionId),
+  ],
 );
 
 /** One event to one endpoint: its delivery state and the last attempt (the endpoint's delivery log). */
@@ -73,5 +79,7 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_endpoint_id_session_id_event_seq_idx').on(t.endpointId, t.sessionId, t.eventSeq).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_endpoint_id_created_at_idx').on(t.endpointId, t.createdAt),
+    // Deleting an event (cleanup, retention) finds its deliveries through this, for the cascade and the pending check.
+    index('webhook_deliveries_event_id_idx').on(t.eventId),
   ],
 );

@@ -29,6 +29,7 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   retentionDays: c.retentionDays,
   brandColor: c.brandColor,
   requireStaffMfa: c.requireStaffMfa,
+  webhookMessageText: c.webhookMessageText,
 });
 
 /** The clinic with this site key, or null. A key with control characters cannot exist (and Postgres would refuse a NUL). */
@@ -98,6 +99,7 @@ export type SettingsPatch = Partial<
     | 'retentionDays'
     | 'brandColor'
     | 'requireStaffMfa'
+    | 'webhookMessageText'
   >
 >;
 
@@ -117,6 +119,7 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     retentionDays: patch.retentionDays,
     brandColor: patch.brandColor,
     requireStaffMfa: patch.requireStaffMfa,
+    webhookMessageText: patch.webhookMessageText,
   };
   // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
   // drizzle refuses an UPDATE without values, which was a 500.

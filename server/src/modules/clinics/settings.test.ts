@@ -95,6 +95,14 @@ describe('clinic settings', () => {
     expect(back.body).toMatchObject({ firstReplySeconds: 120, awayTimeoutMinutes: 30 });
   });
 
+  test('webhook message text is off by default and turns on and off', async () => {
+    expect((await t.call('GET', '/api/v1/clinic/settings', { token: admin.token })).body.webhookMessageText).toBe(false);
+    const on = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { webhookMessageText: true } });
+    expect(on.body.webhookMessageText).toBe(true);
+    const off = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { webhookMessageText: false } });
+    expect(off.body.webhookMessageText).toBe(false);
+  });
+
   test.each([
     ['malformed JSON', '{"name":'],
     ['an origin with a path', { allowedOrigins: ['https://clinic.example/app'] }],
@@ -113,6 +121,8 @@ describe('clinic settings', () => {
     ['an away timeout of 0 (null turns it off)', { awayTimeoutMinutes: 0 }],
     ['an away timeout over a day', { awayTimeoutMinutes: 1441 }],
     ['a bad away timeout beside a good first-reply time', { firstReplySeconds: 300, awayTimeoutMinutes: -1 }],
+    ['webhook message text as a string', { webhookMessageText: 'true' }],
+    ['webhook message text as null', { webhookMessageText: null }],
   ])('400 invalid_request for %s', async (_n, body) => {
     await refused('PATCH', '/api/v1/clinic/settings', { token: admin.token, body }, 400, 'invalid_request');
   });

@@ -41,6 +41,11 @@ export interface Outcome {
  *   `copy` numbers repeats of one client id inside the batch; only the first is stored.
  * - `fresh` hands out the next seqs per session in input order; `counters` moves `last_seq` to the highest, and
  *   marks the session's first staff reply (`first_reply_at`, read by the reports) when staff wrote in it first.
+ * - `hooked`, `hook_events` and `hook_deliveries` write the webhook outbox (modules/webhooks/outbox.ts) for the new
+ *   messages, in this same statement, so an event exists if and only if its message committed: only for clinics
+ *   with an endpoint that wants `message.created` (one index probe per clinic otherwise), the text only where the
+ *   clinic opted in (`webhook_message_text`). Identity values follow the `order by`, so a session's events keep
+ *   seq order; the session row lock orders them after the session events of earlier transactions.
  * - Message ids come with the input and `created_at` is the transaction's `now()`, so the answer needs no join back
  *   to the inserted rows (the planner cannot estimate CTE sizes and joined them pairwise: 80 of 127 ms at 500 sends).
  *   The ids are time-ordered (UUIDv7), so new keys land at the right edge of the primary key index instead of
@@ -77,7 +82,7 @@ export const STORE_BATCH = sql`
       ) m
     ),
     judged as (
-      select i.ord, i.new_id, i.session_id, i.sender_id, i.role, i.body, i.client_msg_id, l.last_seq, l.status as session_status,
+      select i.ord, i.new_id, i.session_id, i.sender_id, i.role, i.body, i.client_msg_id, l.clinic_id, l.last_seq, l.status as session_status,
              e.id as earlier_id, e.seq as earlier_seq, e.body as earlier_body, e.created_at as earlier_at,
              case
                when l.id is null or l.clinic_id <> i.clinic_id then 'not_found'
@@ -91,7 +96,7 @@ export const STORE_BATCH = sql`
       from input i left join locked l on l.id = i.session_id left join earlier e on e.ord = i.ord
     ),
     fresh as (
-      select j.ord, j.new_id, j.session_id, j.sender_id, j.role, j.body, j.client_msg_id,
+      select j.ord, j.new_id, j.session_id, j.sender_id, j.role, j.body, j.client_msg_id, j.clinic_id,
              (j.last_seq + row_number() over (partition by j.session_id order by j.ord))::int as seq
       from judged j where j.outcome = 'new' and j.copy = 1
     ),
@@ -105,6 +110,30 @@ export const STORE_BATCH = sql`
       from (select session_id, max(seq) as seq, bool_or(role <> 'patient') as staff from fresh group by session_id) as f
       where s.id = f.session_id
       returning s.id
+    ),
+    hooked as (
+      select distinct on (c.id) c.id as clinic_id, c.webhook_message_text as with_text
+      from (select distinct clinic_id from fresh) f cross join lateral (
+        select ep.clinic_id from webhook_endpoints ep where ep.clinic_id = f.clinic_id and 'message.created' = any(ep.events) limit 1
+      ) ep cross join lateral (select c.id, c.webhook_message_text from clinics c where c.id = ep.clinic_id) c
+    ),
+    hook_events as (
+      insert into webhook_events (clinic_id, type, session_id, payload)
+      select f.clinic_id, 'message.created', f.session_id, jsonb_build_object(
+               'type', 'message.created',
+               'timestamp', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+               'data', jsonb_build_object('sessionId', f.session_id, 'messageId', f.new_id, 'seq', f.seq, 'senderId', f.sender_id, 'senderRole', f.role)
+                       || case when h.with_text then jsonb_build_object('text', f.body) else '{}'::jsonb end)
+      from fresh f join hooked h on h.clinic_id = f.clinic_id
+      order by f.session_id, f.seq
+      returning id, seq, clinic_id, session_id
+    ),
+    hook_deliveries as (
+      insert into webhook_deliveries (event_id, endpoint_id, session_id, event_seq)
+      select e.id, ep.id, e.session_id, e.seq
+      from hook_events e cross join lateral (
+        select ep.id from webhook_endpoints ep where ep.clinic_id = e.clinic_id and 'message.created' = any(ep.events)
+      ) ep
     )
     select j.outcome, coalesce(f.new_id, j.earlier_id) as id, coalesce(f.seq, j.earlier_seq) as seq,
            case when f.ord is null then j.earlier_at else now() end as created_at, j.earlier_body as existing_body,

@@ -36,4 +36,7 @@ test('the plan kept for the batch statement reaches sessions and messages throug
   expect(plan).toContain('chat_sessions_pkey');
   expect(plan).toContain('messages_session_id_sender_id_client_msg_id_idx');
   expect(plan).not.toMatch(/Seq Scan on (messages|chat_sessions)/);
+  // The webhook outbox part: endpoints by clinic, never a scan of every clinic's endpoints for every batch.
+  expect(plan).toContain('webhook_endpoints_clinic_id_idx');
+  expect(plan).not.toMatch(/Seq Scan on (webhook_endpoints|clinics)/);
 });

@@ -87,6 +87,7 @@ const settings = {
   retentionDays: 365,
   brandColor: '#0f766e',
   requireStaffMfa: true,
+  webhookMessageText: false,
 };
 
 const webhook = {

@@ -1,11 +1,12 @@
 /**
  * Retention (docs/requirements.md#privacy): each clinic may set `retentionDays`; ended sessions older than that are deleted with
- * their messages, assignments and read markers (cascade). A PHI-free audit row records each purge; audit rows
- * themselves are kept.
+ * their messages, assignments and read markers (cascade), and its webhook events with their deliveries, pending or
+ * not (a `message.created` may carry the text: it must not outlive the message). A PHI-free audit row records each
+ * purge; audit rows themselves are kept.
  */
 import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { chatSessions, clinics } from '../../db/schema';
+import { chatSessions, clinics, webhookEvents } from '../../db/schema';
 import { recordAudit } from '../audit/service';
 
 /**
@@ -27,7 +28,11 @@ export async function purgeExpiredSessions(db: Database): Promise<number> {
     .limit(500);
   for (const session of due) {
     await db.transaction(async (tx) => {
-      await tx.delete(chatSessions).where(and(eq(chatSessions.id, session.id), eq(chatSessions.status, 'ended')));
+      const [gone] = await tx
+        .delete(chatSessions)
+        .where(and(eq(chatSessions.id, session.id), eq(chatSessions.status, 'ended')))
+        .returning({ id: chatSessions.id });
+      if (gone) await tx.delete(webhookEvents).where(eq(webhookEvents.sessionId, session.id));
       await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'session.purged', sessionId: session.id });
     });
   }

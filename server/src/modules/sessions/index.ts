@@ -117,7 +117,8 @@ export const sessionsModule = (ctx: AppContext) =>
       auth: ['employee', 'admin'],
       response: { 200: t.Object({ waiting: t.Array(QueueEntry), waitingOnPatient: t.Array(WaitingOnPatientEntry) }) },
       detail: {
-        summary: 'The clinic’s waiting patients in the order they are served (urgent first, then oldest first), and apart from them the chats waiting on their patient, longest first (staff)',
+        summary:
+          'The clinic’s waiting patients in the order they are served (urgent first, then oldest first), and apart from them the chats waiting on their patient, longest first (staff)',
         responses: errors(),
       },
     });

@@ -1,5 +1,13 @@
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import { LIMITS, type QueueEntry, type QueueStatus, type Session, type SessionStartParams, type SessionStatus, type WaitingOnPatientEntry } from '@medchat/sdk/protocol';
+import {
+  LIMITS,
+  type QueueEntry,
+  type QueueStatus,
+  type Session,
+  type SessionStartParams,
+  type SessionStatus,
+  type WaitingOnPatientEntry,
+} from '@medchat/sdk/protocol';
 import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import type { AppContext } from '../../context';

@@ -16,7 +16,7 @@ import { loadConfig } from '../../config';
 import { createLogger } from '../../lib/logger';
 import { closeContext, createContext } from '../../runtime';
 import { inTransaction } from '../../lib/transaction';
-import { isPrivateAddress, refusedTarget } from './address';
+import { isPrivateAddress, refusedTarget, targetPolicy } from './address';
 import { backoffMs, dispatchWebhooks } from './dispatcher';
 
 setDefaultTimeout(60_000);
@@ -237,13 +237,19 @@ describe('where webhooks may go', () => {
     ])
       expect({ a, private: isPrivateAddress(a) }).toEqual({ a, private: true });
     for (const a of ['93.184.216.34', '8.8.8.8', '2606:4700::1111']) expect({ a, private: isPrivateAddress(a) }).toEqual({ a, private: false });
-    expect(await refusedTarget('https://127.0.0.1/x', false)).toBe('private address');
-    expect(await refusedTarget('https://[::1]/x', false)).toBe('private address');
-    expect(await refusedTarget('https://localhost/x', false)).toBe('private address');
-    expect(await refusedTarget('http://8.8.8.8/x', false)).toBe('https only');
-    expect(await refusedTarget('https://user:pw@8.8.8.8/x', false)).toBe('no credentials in the URL');
-    expect(await refusedTarget('https://8.8.8.8/x', false)).toBeNull();
-    expect(await refusedTarget('http://127.0.0.1/x', true)).toBeNull();
+    const strict = targetPolicy({ webhooksAllowPrivate: 0, production: false });
+    const loose = targetPolicy({ webhooksAllowPrivate: 1, production: false });
+    expect(await refusedTarget('https://127.0.0.1/x', strict)).toBe('private address');
+    expect(await refusedTarget('https://[::1]/x', strict)).toBe('private address');
+    expect(await refusedTarget('https://localhost/x', strict)).toBe('private address');
+    expect(await refusedTarget('http://8.8.8.8/x', strict)).toBe('https only');
+    expect(await refusedTarget('https://user:pw@8.8.8.8/x', strict)).toBe('no credentials in the URL');
+    expect(await refusedTarget('https://8.8.8.8/x', strict)).toBeNull();
+    expect(await refusedTarget('http://127.0.0.1/x', loose)).toBeNull();
+    // In production, https even where private addresses are allowed.
+    const production = targetPolicy({ webhooksAllowPrivate: 1, production: true });
+    expect(await refusedTarget('http://127.0.0.1/x', production)).toBe('https only');
+    expect(await refusedTarget('https://127.0.0.1/x', production)).toBeNull();
   });
 
   test('backoff grows exponentially with jitter, capped', () => {

@@ -11,7 +11,11 @@ import { Webhook } from 'standardwebhooks';
 import type { AppContext } from '../../context';
 import { rowsOf } from '../../db/rows';
 import { errorKind } from '../../lib/logger';
-import { refusedTarget } from './address';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { purgeWebhookLog } from './cleanup';
+import { type ResolvedAddress, type Resolver, resolveTarget, type TargetPolicy, targetPolicy } from './address';
 
 /** How long one instance holds a claimed delivery; longer than a send can take (REQUEST_TIMEOUT_MS). */
 const LEASE_SECONDS = 60;
@@ -21,6 +25,8 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Failures are retried for this long after the event, then the delivery is marked failed. */
 export const RETRY_PERIOD_MS = 24 * 60 * 60 * 1000;
 const BATCH = 20;
+/** How often an instance deletes old settled events (./cleanup.ts). */
+const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The wait before attempt `attempts + 1`: 5 s, 20 s, 80 s … up to 2 h, each ±25 % at random. */
 export function backoffMs(attempts: number, random = Math.random): number {
@@ -74,7 +80,7 @@ export async function send(
   target: Pick<Claimed, 'url' | 'secret' | 'previous_secret'>,
   id: string,
   body: string,
-  options: { allowPrivate: boolean; timeoutMs?: number },
+  options: { policy: TargetPolicy; timeoutMs?: number; resolve?: Resolver },
 ): Promise<Attempt> {
   const started = performance.now();
   const done = (status: number | null, error: string | null): Attempt => ({
@@ -83,43 +89,63 @@ export async function send(
     error,
     latencyMs: Math.round(performance.now() - started),
   });
-  const refused = await refusedTarget(target.url, options.allowPrivate);
-  if (refused) return done(null, `refused: ${refused}`);
+  const checked = await resolveTarget(target.url, options.policy, options.resolve);
+  if ('refused' in checked) return done(null, `refused: ${checked.refused}`);
   const now = new Date();
   const signatures = [target.secret, target.previous_secret].filter((s): s is string => !!s).map((s) => new Webhook(s).sign(id, now, body));
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'user-agent': 'MedChat-Webhooks/1',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'webhook-signature': signatures.join(' '),
+  };
   try {
-    const res = await fetch(target.url, {
-      method: 'POST',
-      // A redirect is a failure: following it would skip the address check.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'MedChat-Webhooks/1',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': signatures.join(' '),
-      },
-      body,
-    });
-    await drain(res);
-    return done(res.status, res.status >= 300 && res.status < 400 ? 'redirect refused' : null);
+    const status = await post(checked.url, checked.address, headers, body, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    // A redirect is a failure: following it would skip the address check (and node:http never follows one).
+    return done(status, status >= 300 && status < 400 ? 'redirect refused' : null);
   } catch (error) {
     return done(null, (error as Error).name === 'TimeoutError' ? 'timeout' : 'connection failed');
   }
 }
 
-/** Reads at most MAX_RESPONSE_BYTES of an answer, then drops the connection's rest. */
-async function drain(res: Response) {
-  const reader = res.body?.getReader();
-  if (!reader) return;
-  let read = 0;
-  while (read < MAX_RESPONSE_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    read += value.byteLength;
-  }
-  await reader.cancel();
+/**
+ * POSTs to `url` over a connection to `address`, the one resolveTarget checked, whatever the host name resolves to
+ * by now: `lookup` answers with it instead of asking DNS again. The URL's host still names the server in the Host
+ * header and in TLS (SNI and the certificate check). Resolves with the status once at most MAX_RESPONSE_BYTES of
+ * the answer are read (the rest is dropped with the connection).
+ */
+function post(url: URL, address: ResolvedAddress, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const error = new Error('webhook request timed out');
+      error.name = 'TimeoutError';
+      request.destroy(error);
+    }, timeoutMs);
+    const finish = (fn: () => void) => {
+      clearTimeout(timer);
+      fn();
+    };
+    const pinned: LookupFunction = (_host, options, callback) => {
+      if (options.all) (callback as (e: null, a: ResolvedAddress[]) => void)(null, [address]);
+      else callback(null, address.address, address.family);
+    };
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'POST', headers, lookup: pinned, agent: false }, (res) => {
+      let read = 0;
+      res.on('data', (chunk: Buffer) => {
+        read += chunk.byteLength;
+        if (read >= MAX_RESPONSE_BYTES) {
+          res.destroy();
+          finish(() => resolve(res.statusCode ?? 0));
+        }
+      });
+      res.on('end', () => finish(() => resolve(res.statusCode ?? 0)));
+      res.on('error', (error) => finish(() => reject(error)));
+    });
+    request.on('error', (error) => finish(() => reject(error)));
+    request.end(body);
+  });
 }
 
 /** Records an attempt: delivered; or due again after a backoff; or, past the retry period, failed. */
@@ -140,7 +166,7 @@ export async function dispatchWebhooks(ctx: AppContext, options: { limit?: numbe
   await Promise.all(
     claimed.map(async (d) => {
       const attempt = await send(d, d.event_id, JSON.stringify(d.payload), {
-        allowPrivate: ctx.config.webhooksAllowPrivate === 1,
+        policy: targetPolicy(ctx.config),
         timeoutMs: options.timeoutMs,
       });
       await settle(ctx, d, attempt);
@@ -150,15 +176,24 @@ export async function dispatchWebhooks(ctx: AppContext, options: { limit?: numbe
   return claimed.length;
 }
 
-/** Runs rounds every `intervalMs` (and at once again while rounds come back full). Returns a stop function. */
+/**
+ * Runs rounds every `intervalMs` (and at once again while rounds come back full), and the outbox cleanup
+ * (./cleanup.ts) once an hour, the first time soon after start. Returns a stop function.
+ */
 export function startWebhookDispatcher(ctx: AppContext, intervalMs: number): () => void {
   let running = false;
   let stopped = false;
+  let cleanedAt = 0;
   const round = async () => {
     if (running || stopped) return;
     running = true;
     try {
       while (!stopped && (await dispatchWebhooks(ctx)) === BATCH);
+      if (!stopped && Date.now() - cleanedAt >= CLEANUP_INTERVAL_MS) {
+        cleanedAt = Date.now();
+        const deleted = await purgeWebhookLog(ctx.db);
+        if (deleted) ctx.logger.info('webhook.log_purged', { events: deleted });
+      }
     } catch (error) {
       ctx.logger.warn('webhook.dispatch_failed', errorKind(error));
     } finally {

@@ -11,7 +11,7 @@ import { webhookDeliveries, webhookEndpoints, webhookEvents } from '../../db/sch
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../auth/actor';
 import { recordAudit } from '../audit/service';
-import { refusedTarget } from './address';
+import { refusedTarget, targetPolicy } from './address';
 
 /** How long the previous secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -45,7 +45,7 @@ async function ownEndpoint(ctx: AppContext, actor: Actor, id: string): Promise<E
 
 export async function createEndpoint(ctx: AppContext, actor: Actor, input: WebhookCreateParams, ip: string | null) {
   assertAdmin(actor);
-  const refused = await refusedTarget(input.url, ctx.config.webhooksAllowPrivate === 1);
+  const refused = await refusedTarget(input.url, targetPolicy(ctx.config));
   if (refused) throw new AppError('invalid_request', { field: 'url', problem: refused });
   const secret = newSecret();
   const row = await ctx.db.transaction(async (tx) => {
