@@ -45,7 +45,7 @@ export async function send(sessionId: string): Promise<number> {
   const body: string | null = message.body;
   return message.seq + (body?.length ?? 0);
 }
-export const status = (s: Session): 'waiting' | 'active' | 'ended' => s.status;
+export const status = (s: Session): 'waiting' | 'active' | 'idle' | 'ended' => s.status;
 export const retryable: boolean = ERRORS.session_ended.retryable && isMedChatError(null);
 `,
   );
