@@ -56,6 +56,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: report
         { employeeId: joy, after: 600, until: 1200, start: 'after_leave', end: 'session_ended' },
       ],
       { by: sam, after: 120 },
+      'urgent',
     );
     await seedChat(db, clinicId, '2026-03-03T12:00:00Z');
   }, 60_000);
@@ -69,27 +70,28 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: report
     const { page, guard } = await openConsole(browser, server, 'admin@demo.clinic');
     await showReport(page, '2026-03-02', '2026-03-03', 'Per day');
     const header = await page.locator('.report-table thead th').allTextContents();
-    expect(header.slice(0, 7)).toEqual([
+    expect(header.slice(0, 8)).toEqual([
       'Day',
       'Chats started',
       'After hours',
+      'Urgent',
       'To an employee, median',
       'To an employee, 90%',
       'To a first reply, median',
       'To a first reply, 90%',
     ]);
-    expect(header.slice(7, 11)).toEqual(['Ended: left', 'Ended: disconnected', 'Ended: chat ended', 'Ended: removed by an admin']);
+    expect(header.slice(8, 12)).toEqual(['Ended: left', 'Ended: disconnected', 'Ended: chat ended', 'Ended: removed by an admin']);
     // Waits for an employee 30 and 60 s; first replies 90 and 120 s; one hand-over, two ended with the chat.
-    expect((await tableRows(page, 'tbody')).map((r) => r.slice(0, 11))).toEqual([
-      ['2026-03-02', '2', '0', '45 s', '57 s', '1 min 45 s', '1 min 57 s', '1', '0', '2', '0'],
-      ['2026-03-03', '1', '0', '–', '–', '–', '–', '0', '0', '0', '0'],
+    expect((await tableRows(page, 'tbody')).map((r) => r.slice(0, 12))).toEqual([
+      ['2026-03-02', '2', '0', '1', '45 s', '57 s', '1 min 45 s', '1 min 57 s', '1', '0', '2', '0'],
+      ['2026-03-03', '1', '0', '0', '–', '–', '–', '–', '0', '0', '0', '0'],
     ]);
-    expect((await tableRows(page, 'tfoot')).map((r) => r.slice(0, 11))).toEqual([
-      ['Total', '3', '0', '45 s', '57 s', '1 min 45 s', '1 min 57 s', '1', '0', '2', '0'],
+    expect((await tableRows(page, 'tfoot')).map((r) => r.slice(0, 12))).toEqual([
+      ['Total', '3', '0', '1', '45 s', '57 s', '1 min 45 s', '1 min 57 s', '1', '0', '2', '0'],
     ]);
     expect(await page.locator('.report-chart .bar title').allTextContents()).toEqual([
-      '2026-03-02: 2 chats, 0 after hours',
-      '2026-03-03: 1 chat, 0 after hours',
+      '2026-03-02: 2 chats, 0 after hours, 1 urgent',
+      '2026-03-03: 1 chat, 0 after hours, 0 urgent',
     ]);
     expect(await page.locator('.reports tr[data-employee-id]').evaluateAll((rows) => rows.map((r) => r.textContent))).toEqual(['Nurse Joy2', 'Nurse Sam1']);
     await shot(page, '50-admin-reports');
@@ -98,19 +100,19 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: report
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('report-2026-03-02-2026-03-03-day.csv');
     const csv = (await readFile((await download.path())!, 'utf8')).split('\r\n');
-    expect(csv[0]).toStartWith('start,label,chats_started,after_hours,');
-    expect(csv.slice(1, 4).map((l) => l.split(',').slice(0, 10).join(','))).toEqual([
-      '2026-03-02T00:00:00.000Z,2026-03-02,2,0,2,45,57,2,105,117',
-      '2026-03-03T00:00:00.000Z,2026-03-03,1,0,0,,,0,,',
-      ',total,3,0,2,45,57,2,105,117',
+    expect(csv[0]).toStartWith('start,label,chats_started,after_hours,urgent,');
+    expect(csv.slice(1, 4).map((l) => l.split(',').slice(0, 11).join(','))).toEqual([
+      '2026-03-02T00:00:00.000Z,2026-03-02,2,0,1,2,45,57,2,105,117',
+      '2026-03-03T00:00:00.000Z,2026-03-03,1,0,0,0,,,0,,',
+      ',total,3,0,1,2,45,57,2,105,117',
     ]);
 
     await showReport(page, '2026-03-02', '2026-03-02', 'Per hour');
     const hours = await tableRows(page, 'tbody');
     expect(hours).toHaveLength(24);
-    expect(hours.filter((r) => r[1] !== '0').map((r) => r.slice(0, 4))).toEqual([
-      ['2026-03-02 09:00', '1', '0', '30 s'],
-      ['2026-03-02 10:00', '1', '0', '1 min'],
+    expect(hours.filter((r) => r[1] !== '0').map((r) => r.slice(0, 5))).toEqual([
+      ['2026-03-02 09:00', '1', '0', '0', '30 s'],
+      ['2026-03-02 10:00', '1', '0', '1', '1 min'],
     ]);
     await guard.assertClean();
   });

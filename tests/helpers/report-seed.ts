@@ -21,9 +21,16 @@ const at = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds 
 /**
  * One ended session of a new patient started at `start` (UTC), held in turn by `held`, with a patient message 5 s
  * in and, given `reply`, a first staff message `reply.after` seconds in and a second 30 s later (which must not
- * count). Answers the session's id.
+ * count), routine unless `priority` says urgent. Answers the session's id.
  */
-export async function seedChat(db: Database, clinicId: string, start: string, held: Held[] = [], reply?: { by: string; after: number }): Promise<string> {
+export async function seedChat(
+  db: Database,
+  clinicId: string,
+  start: string,
+  held: Held[] = [],
+  reply?: { by: string; after: number },
+  priority: 'routine' | 'urgent' = 'routine',
+): Promise<string> {
   const [patient] = await query<{ id: string }>(
     db,
     sql`insert into users (clinic_id, role, display_name) values (${clinicId}, 'patient', 'Seeded Patient') returning id`,
@@ -31,8 +38,8 @@ export async function seedChat(db: Database, clinicId: string, start: string, he
   const firstAssigned = held[0] ? at(start, held[0].after) : null;
   const [session] = await query<{ id: string }>(
     db,
-    sql`insert into chat_sessions (clinic_id, patient_id, status, reason, created_at, first_assigned_at, ended_at)
-        values (${clinicId}, ${patient!.id}, 'ended', 'seeded', ${start}::timestamptz, ${firstAssigned}::timestamptz, ${at(start, 7200)}::timestamptz)
+    sql`insert into chat_sessions (clinic_id, patient_id, status, reason, priority, created_at, first_assigned_at, ended_at)
+        values (${clinicId}, ${patient!.id}, 'ended', 'seeded', ${priority}, ${start}::timestamptz, ${firstAssigned}::timestamptz, ${at(start, 7200)}::timestamptz)
         returning id`,
   );
   const id = session!.id;

@@ -125,6 +125,7 @@ export class ReportsView {
     const cells = (f: Figures) => [
       h('td', {}, f.chatsStarted),
       h('td', {}, f.afterHours),
+      h('td', {}, f.urgent),
       h('td', {}, duration(f.firstAssignment.median)),
       h('td', {}, duration(f.firstAssignment.p90)),
       h('td', {}, duration(f.firstReply.median)),
@@ -139,6 +140,7 @@ export class ReportsView {
           period,
           'Chats started',
           'After hours',
+          'Urgent',
           'To an employee, median',
           'To an employee, 90%',
           'To a first reply, median',
@@ -195,7 +197,7 @@ function chart(report: Report, offsets: Set<string>): SVGSVGElement {
       svg(
         'title',
         {},
-        `${rowLabel(b.label, report.bucket, offsets)}: ${b.chatsStarted} ${b.chatsStarted === 1 ? 'chat' : 'chats'}, ${b.afterHours} after hours`,
+        `${rowLabel(b.label, report.bucket, offsets)}: ${b.chatsStarted} ${b.chatsStarted === 1 ? 'chat' : 'chats'}, ${b.afterHours} after hours, ${b.urgent} urgent`,
       ),
       bar(i * step, b.chatsStarted, 'started'),
       bar(i * step, b.afterHours, 'after-hours'),

@@ -282,6 +282,8 @@ const ReportFigures = {
   chatsStarted: Type.Integer({ minimum: 0 }),
   /** Of those, started while the clinic was closed by its current opening hours (never, without a schedule). */
   afterHours: Type.Integer({ minimum: 0 }),
+  /** Of those, urgent ones (a red flag answered yes at the start); the rest are routine. */
+  urgent: Type.Integer({ minimum: 0 }),
   /** From a chat's start to its first employee, for the chats started in the row. */
   firstAssignment: Durations,
   /** From a chat's start to the first message from staff, for the chats started in the row. */

@@ -183,6 +183,7 @@ export const EXAMPLES: Record<string, unknown> = {
         label: '2026-11-25',
         chatsStarted: 42,
         afterHours: 6,
+        urgent: 2,
         firstAssignment: { count: 41, median: 38.5, p90: 161.2 },
         firstReply: { count: 40, median: 72, p90: 240.9 },
         endReasons: { left: 5, disconnected: 1, session_ended: 36, admin: 0 },
@@ -191,6 +192,7 @@ export const EXAMPLES: Record<string, unknown> = {
     total: {
       chatsStarted: 42,
       afterHours: 6,
+      urgent: 2,
       firstAssignment: { count: 41, median: 38.5, p90: 161.2 },
       firstReply: { count: 40, median: 72, p90: 240.9 },
       endReasons: { left: 5, disconnected: 1, session_ended: 36, admin: 0 },

@@ -56,10 +56,14 @@ beforeAll(async () => {
     by: joy.user.id,
     after: 20,
   }); // 27th 23:00, outside
-  await seedChat(t.ctx.db, clinicId, '2026-03-28T09:00:00Z', [{ employeeId: joy.user.id, after: 10, until: 1800, end: 'session_ended' }], {
-    by: joy.user.id,
-    after: 30,
-  }); // Sat 10:00
+  await seedChat(
+    t.ctx.db,
+    clinicId,
+    '2026-03-28T09:00:00Z',
+    [{ employeeId: joy.user.id, after: 10, until: 1800, end: 'session_ended' }],
+    { by: joy.user.id, after: 30 },
+    'urgent',
+  ); // Sat 10:00, urgent
   // Sat 23:30; its assignment ends at 00:10 local on the 29th.
   await seedChat(t.ctx.db, clinicId, '2026-03-28T22:30:00Z', [{ employeeId: sam.user.id, after: 20, until: 2400, end: 'session_ended' }], {
     by: sam.user.id,
@@ -117,6 +121,7 @@ describe('figures', () => {
         label: '2026-03-28',
         chatsStarted: 2,
         afterHours: 2,
+        urgent: 1,
         firstAssignment: { count: 2, median: 15, p90: 19 },
         firstReply: { count: 2, median: 35, p90: 39 },
         endReasons: ended({ session_ended: 1 }),
@@ -126,6 +131,7 @@ describe('figures', () => {
         label: '2026-03-29',
         chatsStarted: 2,
         afterHours: 2,
+        urgent: 0,
         firstAssignment: { count: 1, median: 30, p90: 30 },
         firstReply: { count: 1, median: 200, p90: 200 },
         endReasons: ended({ session_ended: 2, left: 1 }),
@@ -135,6 +141,7 @@ describe('figures', () => {
         label: '2026-03-30',
         chatsStarted: 3,
         afterHours: 2,
+        urgent: 0,
         firstAssignment: { count: 3, median: 50, p90: 58 },
         firstReply: { count: 3, median: 70, p90: 94 },
         endReasons: ended({ session_ended: 1, disconnected: 1, admin: 1 }),
@@ -143,6 +150,7 @@ describe('figures', () => {
     expect(r.total).toEqual({
       chatsStarted: 7,
       afterHours: 6,
+      urgent: 1,
       firstAssignment: { count: 6, median: 35, p90: 55 },
       firstReply: { count: 6, median: 65, p90: 150 },
       endReasons: ended({ left: 1, disconnected: 1, session_ended: 4, admin: 1 }),
@@ -233,11 +241,11 @@ describe('CSV', () => {
     expect(headers.get('content-disposition')).toBe('attachment; filename="report-2026-03-28-2026-03-30-day.csv"');
     const zeros = (counts: Record<string, number>) => reasons.map((r) => counts[r] ?? 0).join(',');
     expect(text.split('\r\n')).toEqual([
-      `start,label,chats_started,after_hours,first_assignment_count,first_assignment_median_s,first_assignment_p90_s,first_reply_count,first_reply_median_s,first_reply_p90_s,${reasons.map((r) => `ended_${r}`).join(',')}`,
-      `2026-03-27T23:00:00.000Z,2026-03-28,2,2,2,15,19,2,35,39,${zeros({ session_ended: 1 })}`,
-      `2026-03-28T23:00:00.000Z,2026-03-29,2,2,1,30,30,1,200,200,${zeros({ session_ended: 2, left: 1 })}`,
-      `2026-03-29T22:00:00.000Z,2026-03-30,3,2,3,50,58,3,70,94,${zeros({ session_ended: 1, disconnected: 1, admin: 1 })}`,
-      `,total,7,6,6,35,55,6,65,150,${zeros({ left: 1, disconnected: 1, session_ended: 4, admin: 1 })}`,
+      `start,label,chats_started,after_hours,urgent,first_assignment_count,first_assignment_median_s,first_assignment_p90_s,first_reply_count,first_reply_median_s,first_reply_p90_s,${reasons.map((r) => `ended_${r}`).join(',')}`,
+      `2026-03-27T23:00:00.000Z,2026-03-28,2,2,1,2,15,19,2,35,39,${zeros({ session_ended: 1 })}`,
+      `2026-03-28T23:00:00.000Z,2026-03-29,2,2,0,1,30,30,1,200,200,${zeros({ session_ended: 2, left: 1 })}`,
+      `2026-03-29T22:00:00.000Z,2026-03-30,3,2,0,3,50,58,3,70,94,${zeros({ session_ended: 1, disconnected: 1, admin: 1 })}`,
+      `,total,7,6,1,6,35,55,6,65,150,${zeros({ left: 1, disconnected: 1, session_ended: 4, admin: 1 })}`,
       '',
     ]);
   });
@@ -246,8 +254,8 @@ describe('CSV', () => {
     const { text } = await download('from=2026-10-25&to=2026-10-25&bucket=hour');
     const lines = text.split('\r\n');
     expect(lines).toHaveLength(1 + 25 + 1 + 1);
-    expect(lines[1]).toBe(`2026-10-24T22:00:00.000Z,2026-10-25T00:00+02:00,0,0,0,,,0,,,${reasons.map(() => 0).join(',')}`);
-    expect(lines[4]).toBe(`2026-10-25T01:00:00.000Z,2026-10-25T02:00+01:00,2,2,2,8,8.8,0,,,${reasons.map(() => 0).join(',')}`);
+    expect(lines[1]).toBe(`2026-10-24T22:00:00.000Z,2026-10-25T00:00+02:00,0,0,0,0,,,0,,,${reasons.map(() => 0).join(',')}`);
+    expect(lines[4]).toBe(`2026-10-25T01:00:00.000Z,2026-10-25T02:00+01:00,2,2,0,2,8,8.8,0,,,${reasons.map(() => 0).join(',')}`);
   });
 
   test('table=employees: a row per employee, a name a spreadsheet would run kept as text', async () => {
@@ -291,6 +299,7 @@ describe('access', () => {
     expect(r.total).toEqual({
       chatsStarted: 1,
       afterHours: 0,
+      urgent: 0,
       firstAssignment: { count: 0, median: null, p90: null },
       firstReply: { count: 0, median: null, p90: null },
       endReasons: ended({}),

@@ -87,6 +87,7 @@ interface SessionRow {
   ms: number | null;
   started: number;
   after_hours: number;
+  urgent: number;
   assigned: number;
   assign_p: Percentiles;
   replied: number;
@@ -120,7 +121,7 @@ const durations = (count: number, p: Percentiles) => {
 
 /**
  * Sessions started in the range, per bucket and in total (`rollup`, the total's bucket is null): the count, those
- * started while closed, the wait for a first employee and the wait for a first staff reply (`first_reply_at`, set
+ * started while closed, the urgent ones, the wait for a first employee and the wait for a first staff reply (`first_reply_at`, set
  * with the first text from anyone but the patient: searching each session's messages instead took a busy clinic's
  * year past a second on its own).
  *
@@ -134,7 +135,7 @@ function sessionFigures(q: Queryable, clinicId: string, r: ReportRange) {
   const { from, to } = bounds(r);
   return q.execute(sql`
     with ranged as (
-      select created_at, first_assigned_at, first_reply_at, created_at at time zone ${tz} as local from chat_sessions
+      select created_at, first_assigned_at, first_reply_at, priority, created_at at time zone ${tz} as local from chat_sessions
       where clinic_id = ${clinicId} and created_at >= ${from} and created_at < ${to}
     ), schedule as (
       select weekly, closures from clinic_hours where clinic_id = ${clinicId} and has_schedule
@@ -145,6 +146,7 @@ function sessionFigures(q: Queryable, clinicId: string, r: ReportRange) {
       select date_trunc(${r.bucket}, s.created_at, ${tz}) as b,
         extract(epoch from s.first_assigned_at - s.created_at)::float8 as assign_s,
         extract(epoch from s.first_reply_at - s.created_at)::float8 as reply_s,
+        s.priority = 'urgent' as urgent,
         (h.closures is not null and (w.day is null or s.local::date = any(h.closures))) as after_hours
       from ranged s
         left join schedule h on true
@@ -152,6 +154,7 @@ function sessionFigures(q: Queryable, clinicId: string, r: ReportRange) {
     )
     select (extract(epoch from b) * 1000)::float8 as ms, count(*)::int as started,
       count(*) filter (where after_hours)::int as after_hours,
+      count(*) filter (where urgent)::int as urgent,
       count(assign_s)::int as assigned,
       percentile_cont(array[0.5, 0.9]) within group (order by assign_s) as assign_p,
       count(reply_s)::int as replied,
@@ -214,6 +217,7 @@ export async function computeReport(q: Queryable, clinicId: string, range: Repor
     return {
       chatsStarted: row?.started ?? 0,
       afterHours: row?.after_hours ?? 0,
+      urgent: row?.urgent ?? 0,
       firstAssignment: durations(row?.assigned ?? 0, row?.assign_p ?? null),
       firstReply: durations(row?.replied ?? 0, row?.reply_p ?? null),
       endReasons,
@@ -248,6 +252,7 @@ const BUCKET_COLUMNS = [
   'label',
   'chats_started',
   'after_hours',
+  'urgent',
   'first_assignment_count',
   'first_assignment_median_s',
   'first_assignment_p90_s',
@@ -273,6 +278,7 @@ export function reportCsv(report: Report, table: 'buckets' | 'employees'): strin
       label,
       f.chatsStarted,
       f.afterHours,
+      f.urgent,
       f.firstAssignment.count,
       f.firstAssignment.median,
       f.firstAssignment.p90,
