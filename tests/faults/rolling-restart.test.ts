@@ -8,127 +8,57 @@
  * `error` event) and was open again within 5 s. Postgres only (several processes on one database).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import type { Subprocess } from 'bun';
 import postgres from 'postgres';
 import { CLOSE_CODES } from '@medchat/sdk/protocol';
-import { MedChat, MedChatPatient, type Message, type SessionHandle } from '../../sdk/src';
+import { MedChat, MedChatPatient, type Message } from '../../sdk/src';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database';
-import { UNLIMITED } from '../helpers/limits';
-import { TcpBalancer } from '../helpers/tcp-balancer';
+import { onPostgres } from '../helpers/database';
+import { type Fleet, keepSending, type Observed, observedClient, startFleet, type Watched, watchChat } from '../helpers/fleet';
 import { until } from '../helpers/until';
 
 setDefaultTimeout(120_000);
 if (!onPostgres) console.warn('Rolling restart test skipped: it runs several server processes on one database and needs TEST_DATABASE_URL');
 
-const root = new URL('../../', import.meta.url).pathname;
 const PATIENTS = 24;
 const STAFF = ['nurse.joy', 'nurse.sam', 'dr.lee'];
 /** How long traffic runs before, between and after the restarts. */
 const TRAFFIC_MS = 1500;
 
-let database: TestDatabase;
+let fleet: Fleet;
 let sql: postgres.Sql;
-let balancer: TcpBalancer;
-const ports: number[] = [];
-const procs: Subprocess[] = [];
-let env: Record<string, string | undefined>;
-
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
-}
-
-async function startInstance(i: number) {
-  procs[i] = Bun.spawn(['bun', 'run', 'server/src/index.ts'], { cwd: root, env: { ...env, PORT: String(ports[i]) }, stdout: 'ignore', stderr: 'inherit' });
-  await until(async () => (await fetch(`http://127.0.0.1:${ports[i]}/readyz`)).ok, `instance ${i} to be ready`, 30_000);
-}
 
 beforeAll(async () => {
   if (!onPostgres) return;
-  database = await createTestDatabase();
-  sql = postgres(database.url!, { max: 2, onnotice: () => {} });
-  env = { ...process.env, ...UNLIMITED, DATABASE_URL: database.url!, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SWEEP_INTERVAL_MS: '200' };
-  const seed = Bun.spawn(['bun', 'run', 'server/src/cli.ts', 'seed-demo'], { cwd: root, env, stdout: 'ignore', stderr: 'inherit' });
-  expect(await seed.exited).toBe(0);
-  for (let i = 0; i < 3; i++) ports.push(freePort());
-  await Promise.all(ports.map((_, i) => startInstance(i)));
-  balancer = await TcpBalancer.start(ports);
+  fleet = await startFleet(3);
+  sql = postgres(fleet.database.url!, { max: 2, onnotice: () => {} });
 }, 90_000);
 
 afterAll(async () => {
-  for (const p of procs) if (p.exitCode === null && !p.killed) p.kill('SIGKILL');
-  await Promise.all(procs.map((p) => p.exited));
-  await balancer?.close();
   await sql?.end();
-  await database?.drop();
+  await fleet?.close();
 });
-
-/** What one SDK client went through: the close codes its sockets saw, errors, and how long each reconnect took. */
-interface Observed {
-  closes: number[];
-  errors: string[];
-  reconnects: number[];
-  reconnectingSince: number | null;
-}
-
-/** An SDK client whose sockets record the close code they see, on the balancer's address. */
-function observed<T extends MedChatPatient>(Client: new (options: ConstructorParameters<typeof MedChatPatient>[0]) => T) {
-  const seen: Observed = { closes: [], errors: [], reconnects: [], reconnectingSince: null };
-  class RecordingWebSocket extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      this.addEventListener('close', (event) => seen.closes.push(event.code));
-    }
-  }
-  const client = new Client({ baseUrl: balancer.url, WebSocket: RecordingWebSocket });
-  client.on('error', (e) => seen.errors.push(e.code));
-  client.on('state', ({ state }) => {
-    if (state === 'reconnecting') seen.reconnectingSince ??= Date.now();
-    if (state === 'open' && seen.reconnectingSince !== null) {
-      seen.reconnects.push(Date.now() - seen.reconnectingSince);
-      seen.reconnectingSince = null;
-    }
-  });
-  return { client, seen };
-}
-
-/** A chat handle with the `message` events it emitted, in order. */
-interface Watched {
-  handle: SessionHandle;
-  events: Message[];
-  errors: string[];
-}
-function watch(handle: SessionHandle): Watched {
-  const watched: Watched = { handle, events: [], errors: [] };
-  handle.on('message', (m) => watched.events.push(m));
-  handle.on('error', (e) => watched.errors.push(e.code));
-  return watched;
-}
 
 describe.skipIf(!onPostgres)('rolling restart of three instances behind a load balancer (Postgres)', () => {
   test('each instance drained and restarted in turn: no failed send, nothing lost or doubled, no double assignment, every socket back within 5 s', async () => {
     // Staff take up to 10 chats each, so every patient is assigned and each message has someone on the other side.
-    const admin = new MedChat({ baseUrl: balancer.url });
+    const admin = new MedChat({ baseUrl: fleet.balancer.url });
     await admin.auth.login({ email: 'admin@demo.clinic', password: DEMO_PASSWORD });
-    const staff = STAFF.map(() => observed(MedChat));
+    const staff = STAFF.map(() => observedClient(MedChat, fleet.balancer.url));
     const staffChats = new Map<string, Watched>();
     for (const [i, { client }] of staff.entries()) {
       const me = await client.auth.login({ email: `${STAFF[i]}@demo.clinic`, password: DEMO_PASSWORD });
       await admin.employees.update(me.user.id, { capacity: 10 });
-      client.on('employee.assigned', (e) => staffChats.has(e.session.id) || staffChats.set(e.session.id, watch(client.chat(e.session.id))));
+      client.on('employee.assigned', (e) => staffChats.has(e.session.id) || staffChats.set(e.session.id, watchChat(client.chat(e.session.id))));
       client.connect();
       await until(() => client.state === 'open', 'a staff socket to open');
       await client.employees.setAvailability('available');
     }
     const patients: Array<{ client: MedChatPatient; seen: Observed; chat: Watched; sessionId: string }> = [];
     for (let i = 0; i < PATIENTS; i++) {
-      const { client, seen } = observed(MedChatPatient);
+      const { client, seen } = observedClient(MedChatPatient, fleet.balancer.url);
       await client.auth.guest({ siteKey: 'demo', displayName: `Patient ${i}` });
       const session = await client.sessions.start({ reason: 'a question' });
-      patients.push({ client, seen, chat: watch(client.chat(session.id)), sessionId: session.id });
+      patients.push({ client, seen, chat: watchChat(client.chat(session.id)), sessionId: session.id });
     }
     await until(() => staffChats.size === PATIENTS, 'every patient to be assigned and its chat opened by staff');
 
@@ -136,16 +66,11 @@ describe.skipIf(!onPostgres)('rolling restart of three instances behind a load b
     let running = true;
     const acked: Message[] = [];
     const failed: string[] = [];
-    const writer = async (handle: SessionHandle, everyMs: number) => {
-      for (let n = 0; running; n++) {
-        await handle.send(`message ${n}`).then(
-          (m) => acked.push(m),
-          (e) => failed.push(String(e?.code ?? e)),
-        );
-        await Bun.sleep(everyMs * (0.5 + Math.random()));
-      }
-    };
-    const writers = [...patients.map((p) => writer(p.chat.handle, 300)), ...[...staffChats.values()].map((c) => writer(c.handle, 900))];
+    const live = () => running;
+    const writers = [
+      ...patients.map((p) => keepSending(p.chat.handle, 300, live, acked, failed)),
+      ...[...staffChats.values()].map((c) => keepSending(c.handle, 900, live, acked, failed)),
+    ];
 
     // Meanwhile: at no moment has a session two open assignments.
     const doubles: unknown[] = [];
@@ -157,11 +82,11 @@ describe.skipIf(!onPostgres)('rolling restart of three instances behind a load b
     })();
 
     await Bun.sleep(TRAFFIC_MS);
-    for (let i = 0; i < procs.length; i++) {
+    for (let i = 0; i < fleet.procs.length; i++) {
       const before = acked.length;
-      procs[i]!.kill('SIGTERM');
-      expect(await procs[i]!.exited).toBe(0);
-      await startInstance(i);
+      fleet.procs[i]!.kill('SIGTERM');
+      expect(await fleet.procs[i]!.exited).toBe(0);
+      await fleet.start(i);
       await Bun.sleep(TRAFFIC_MS);
       expect(acked.length).toBeGreaterThan(before); // traffic went on
     }
