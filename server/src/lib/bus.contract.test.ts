@@ -185,3 +185,18 @@ for (const [name, available, makePair] of [
     });
   });
 }
+
+describe.skipIf(!natsUp)('NATS: the other side of a drop', () => {
+  test('once a dropped instance is back, the others resync too: what it published just before the drop may never have left', async () => {
+    const pair = await natsPair();
+    pairs.push(pair);
+    const { a, b, proxy } = pair;
+    const fromA = record(a);
+    proxy.refuse();
+    await until(() => !b.isListening, 'the dropped instance to see it is not listening');
+    proxy.restore();
+    await until(() => b.isListening, 'the dropped instance to listen again');
+    await until(() => fromA.resyncs() >= 1, 'the instance that never lost its link to resync');
+    expect(fromA.events).toEqual([]); // the request to catch up is no event
+  });
+});

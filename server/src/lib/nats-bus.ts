@@ -22,6 +22,13 @@ export interface NatsBusOptions {
  * is followed by a resync from it. No JetStream stream is needed for that: nothing is replayed from the bus.
  * Contract tests: bus.contract.test.ts, against the real server.
  */
+/**
+ * Sent by an instance after its connection came back: what it published just before the drop may have died on the
+ * way (written to a socket that was already gone), so the others catch their subscribers up from the database too.
+ * A JSON string, not an array of events: an instance that does not know it reads no event from it.
+ */
+const RESYNC_REQUEST = '"resync"';
+
 export class NatsBus implements Bus {
   private readonly handlers = new Handlers<[BusEvent]>();
   private readonly resyncs = new Handlers<[]>();
@@ -83,6 +90,10 @@ export class NatsBus implements Bus {
   private receive(payload: string) {
     // This instance delivered its own events already, when it published them.
     if (payload.startsWith(`${this.instanceId} `)) return;
+    if (payload.endsWith(` ${RESYNC_REQUEST}`)) {
+      this.options.metrics?.busResyncs.inc();
+      return this.resyncs.call(this.logger);
+    }
     for (const event of unpackEvents(payload)) {
       this.options.metrics?.busReceived.inc({ event: typeof event?.t === 'string' && event.t.length <= 40 ? event.t : 'unknown' });
       this.handlers.call(this.logger, event);
@@ -109,6 +120,7 @@ export class NatsBus implements Bus {
           this.options.metrics?.busResyncs.inc();
           this.logger.warn('bus.relistened');
           this.resyncs.call(this.logger);
+          nc.publish(this.options.subject, `${this.instanceId} ${RESYNC_REQUEST}`);
           break;
       }
     }

@@ -193,3 +193,20 @@ describe('POST /sessions/:id/messages', () => {
     expect(Date.parse((await at())!)).toBe(Date.parse(reply.createdAt));
   });
 });
+
+describe('a replay of a stored message', () => {
+  test('publishes it again: the instance that stored it may have died before its publish reached the others', async () => {
+    const first = await t.call('POST', path(), { token: patient.token, body: { clientMsgId: 'republish-1', body: 'Stored once' } });
+    expect(first.status).toBe(201);
+    const heard: unknown[] = [];
+    const stop = t.ctx.bus.subscribe((e) => e.t === 'message.created' && e.sessionId === sessionId && heard.push(e.seq));
+    try {
+      const again = await t.call('POST', path(), { token: patient.token, body: { clientMsgId: 'republish-1', body: 'Stored once' } });
+      expect(again.status).toBe(200);
+      expect(heard).toEqual([first.body.seq]);
+      expect(await messageRows('republish-1')).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+});

@@ -39,6 +39,8 @@ function sendOne(ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics'>, { a
     const existing = await findByClientId(tx, sessionId, actor.id, clientMsgId);
     if (existing) {
       if (existing.body !== body) throw new AppError('idempotency_conflict');
+      // Published again: the first publish may never have happened (see MessageWriter.settle).
+      emit({ t: 'message.created', clinicId: session.clinicId, sessionId, seq: existing.seq, messages: [existing] });
       return { message: existing, created: false };
     }
     assertCanWrite(actor, session);

@@ -133,6 +133,7 @@ export class MessageWriter {
     const firstOf = new Map<string, { message: Message | null; body: string }>();
     /** Per session: its clinic and the messages this batch stored in it, in seq order. */
     const created = new Map<string, { clinicId: string; messages: Message[] }>();
+    const republished: BusEvent[] = [];
     for (const [i, p] of batch.entries()) {
       const { input } = p;
       const o = outcomes[i]!;
@@ -156,6 +157,10 @@ export class MessageWriter {
           break;
         case 'existing':
           p.resolve({ message: message!, created: false });
+          // Sent again because its ack never arrived: the instance that stored it may have died, or lost its bus,
+          // before publishing it, and a subscriber elsewhere would then miss it until a later message showed the
+          // gap. Published again; instances where every subscriber holds it do nothing (realtime/delivery.ts).
+          republished.push({ t: 'message.created', clinicId: input.actor.clinicId, sessionId: input.sessionId, seq: message!.seq, messages: [message!] });
           break;
         case 'conflict':
           p.reject(new AppError('idempotency_conflict'));
@@ -178,6 +183,7 @@ export class MessageWriter {
       seq: messages.at(-1)!.seq,
       messages,
     }));
+    events.push(...republished);
     // After the acks, and after the frames those acks let in: the next batch goes to Postgres before this one's
     // fan-out runs, so the two overlap instead of taking turns.
     if (events.length)
