@@ -12,6 +12,8 @@ import { MedChat } from '@medchat/sdk';
 import { firePatientDeadlines } from '../../server/src/modules/assignments/patient-idle';
 import type { RunningServer } from '../../server/src/server';
 import { launchChromium } from '../helpers/browser';
+import { query } from '../helpers/digest';
+import { until } from '../helpers/until';
 import { openConsole, overflowsViewport, seriousA11yViolations, shot, startConsoleServer } from '../helpers/console';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
@@ -73,6 +75,13 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: a chat
 
     // Nobody is free when Quinn comes back: the chat waits in the queue, out of the other list.
     await joy.getByLabel('Availability').selectOption('away');
+    // The console changes it with a request of its own: wait until the server has it, or Quinn's message could find
+    // Joy still available and go straight to her.
+    await until(
+      async () =>
+        (await query<{ a: string }>(server.ctx.db, sql`select availability::text as a from users where email = 'nurse.joy@demo.clinic'`))[0]?.a === 'away',
+      'Joy to be away',
+    );
     await patient.messages.send(session.id, { body: 'Sorry, here it is.' });
     for (const page of [joy, sam]) {
       await page.locator('.queue-list:not(.idle-list) .queue-entry', { hasText: 'Quinn Quiet' }).waitFor();

@@ -28,7 +28,7 @@ const LANGUAGES = {
     yes: 'Sí',
     no: 'No',
     title: 'Esto puede ser una emergencia',
-    go: 'Continuar al chat de todos modos',
+    go: 'Continuar de todos modos',
     start: 'Iniciar chat',
     name: 'Su nombre',
     reason: 'Motivo de la consulta',
