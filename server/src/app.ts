@@ -28,6 +28,7 @@ import { Hub } from './modules/realtime/hub';
 import { realtimeModule, SOCKET_PATH } from './modules/realtime';
 import { asyncApiRoute } from './modules/realtime/asyncapi';
 import { MAX_FRAME_BYTES } from './modules/realtime/frames';
+import { traceRequest } from './lib/tracing';
 
 /**
  * The methods the app's routes take at a path (`/api/v1/sessions/<id>` → GET), read from its route table once, on
@@ -78,6 +79,8 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
       sendPings: true,
     },
   })
+    // With tracing on, each request runs in a span of its own (lib/tracing.ts), so what it causes joins its trace.
+    .wrap((handle, request) => (ctx.tracing.enabled ? (...args: unknown[]) => traceRequest(ctx.tracing.tracer, request, () => handle(...args)) : handle))
     // Its clock starts before any hook can answer; it only records the time, so the next is still the first to answer.
     .use(requestLog(ctx.logger, ctx.metrics))
     // First: its request hook must run before any other can answer early (refused upgrades, oversized bodies).

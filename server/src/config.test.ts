@@ -50,6 +50,20 @@ describe('loadConfig', () => {
     expect(refusal({ DATABASE_URL: 'mysql://x' }).message).toContain('DATABASE_URL="mysql://x": expected a postgres:// URL');
   });
 
+  test('traces: off unless an OTLP endpoint is set; a bad endpoint or sampling ratio is refused by name', () => {
+    const plain = loadConfig({});
+    expect([plain.otlpEndpoint, plain.otlpTracesEndpoint]).toEqual([undefined, undefined]);
+    expect(plain).toMatchObject({ serviceName: 'medchat', tracesSampleRatio: 1 });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.25' })).toMatchObject({
+      otlpEndpoint: 'http://collector:4318',
+      tracesSampleRatio: 0.25,
+    });
+    expect(refusal({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).message).toContain(
+      'OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318": expected an http:// or https:// URL',
+    );
+    expect(refusal({ OTEL_TRACES_SAMPLER_ARG: '2' }).message).toContain('OTEL_TRACES_SAMPLER_ARG="2": expected a number from 0 to 1');
+  });
+
   test('METRICS_TOKEN: at least 16 characters, and a refused one is never repeated in the message', () => {
     const message = refusal({ METRICS_TOKEN: 'short-secret' }).message;
     expect(message).toContain('METRICS_TOKEN=(12 characters, not shown): expected a secret of at least 16 characters');

@@ -65,6 +65,18 @@ const Settings = Type.Object({
   metricsToken: Type.Optional(Type.String({ env: 'METRICS_TOKEN', minLength: 16, secret: true, expects: 'a secret of at least 16 characters' })),
   metricsPort: Type.Optional(Type.Integer({ env: 'METRICS_PORT', minimum: 0, maximum: 65535, expects: 'a port number from 0 to 65535 (0 picks a free one)' })),
   metricsHost: Type.String({ env: 'METRICS_HOST', minLength: 1, default: '127.0.0.1', expects: 'a host name or address' }),
+  /**
+   * OpenTelemetry traces, off unless one of these is set: the collector's OTLP/HTTP base URL (`/v1/traces` is
+   * added), or the full traces URL, which wins (docs/operations/tracing.md).
+   */
+  otlpEndpoint: Type.Optional(Type.String({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', pattern: '^https?://[^\\s]+$', expects: 'an http:// or https:// URL' })),
+  otlpTracesEndpoint: Type.Optional(
+    Type.String({ env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', pattern: '^https?://[^\\s]+$', expects: 'an http:// or https:// URL' }),
+  ),
+  /** The `service.name` spans carry. */
+  serviceName: Type.String({ env: 'OTEL_SERVICE_NAME', minLength: 1, default: 'medchat', expects: 'a service name' }),
+  /** The share of new traces recorded, from 0 to 1 (parent-based: a caller's sampled trace is always continued). */
+  tracesSampleRatio: Type.Number({ env: 'OTEL_TRACES_SAMPLER_ARG', minimum: 0, maximum: 1, default: 1, expects: 'a number from 0 to 1' }),
   /** 1 lets webhooks go to private, loopback and link-local addresses (and plain http): tests and closed networks only. */
   webhooksAllowPrivate: Whole('WEBHOOKS_ALLOW_PRIVATE', 0, 1, 0, '0 or 1'),
 });

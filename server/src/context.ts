@@ -4,6 +4,7 @@ import type { BusEvent } from './lib/bus-events';
 import type { Bus } from './lib/bus';
 import type { Logger } from './lib/logger';
 import type { Metrics } from './lib/metrics';
+import type { Tracing } from './lib/tracing';
 import type { HttpLimits } from './modules/auth/limits';
 import type { MessageWriter } from './modules/messages/writer';
 
@@ -22,6 +23,8 @@ export interface AppContext {
   writer: MessageWriter;
   /** This instance's Prometheus metrics (lib/metrics.ts), served at /metrics. */
   metrics: Metrics;
+  /** This instance's OpenTelemetry tracer (lib/tracing.ts): a no-op one unless an OTLP endpoint is configured. */
+  tracing: Tracing;
   /** Runs inside each `inTransaction` before it commits, with the events it emitted (the webhook outbox, runtime.ts). */
   beforeCommit?: (tx: Tx, events: readonly BusEvent[]) => Promise<void>;
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import type postgres from 'postgres';
 import { until } from '../../../tests/helpers/until';
 import type { BusEvent } from './bus-events';
-import { PostgresBus, packEvents, unpackEvents } from './bus';
+import { PostgresBus, packEvents, unpackEvents, unpackTraced } from './bus';
 import { createLogger } from './logger';
 import { Metrics } from './metrics';
 
@@ -148,6 +148,21 @@ describe('notification payloads', () => {
     }
     const received = payloads.flatMap(unpackEvents);
     expect(received).toEqual(events.map((e) => ({ ...e, messages: undefined })).map(({ messages: _m, ...rest }) => rest as BusEvent));
+  });
+
+  test('a traced publish carries its traceparent on the wire; handlers get the events without it, and an untraced payload still reads', () => {
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const events = [created(1), created(2)];
+    const [payload] = packEvents('instance-a', events, tp);
+    expect(payload).toContain(tp);
+    const received = unpackTraced(payload!);
+    expect(received.traceparent).toBe(tp);
+    const wire = events.map((e) => ({ ...e, messages: undefined })).map(({ messages: _m, ...rest }) => rest);
+    expect(received.events).toEqual(wire as BusEvent[]);
+    expect(JSON.stringify(received.events)).not.toContain(tp);
+    // What an instance without tracing publishes (or an older one): no trace, the same events.
+    const [plain] = packEvents('instance-a', events);
+    expect(unpackTraced(plain!)).toEqual({ events: wire as BusEvent[], traceparent: undefined });
   });
 
   test('non-ASCII text is counted in bytes', () => {

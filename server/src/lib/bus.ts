@@ -2,6 +2,7 @@ import type postgres from 'postgres';
 import type { BusEvent } from './bus-events';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { currentTraceparent, inSpan, SpanKind, traceparentContext, type Tracing } from './tracing';
 
 /** Delivers events to every server instance, this one included, after the transaction that caused them. */
 export interface Bus {
@@ -45,10 +46,12 @@ export class InProcessBus implements Bus {
   constructor(
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
+    private readonly tracing?: Tracing,
   ) {}
   async publish(events: readonly BusEvent[]) {
     countEvents(this.metrics?.busPublished, events);
-    deliverLocally(this.handlers, this.logger, events);
+    // The handlers run in the publisher's trace: a microtask keeps the active span.
+    await publishSpan(this.tracing, 'in-process', events.length, async () => deliverLocally(this.handlers, this.logger, events));
   }
   subscribe(handler: (event: BusEvent) => void) {
     return this.handlers.add(handler);
@@ -65,15 +68,46 @@ export function deliverLocally(handlers: Handlers<[BusEvent]>, logger: Logger, e
   for (const e of events) queueMicrotask(() => handlers.call(logger, e));
 }
 
+/** Events from another instance: counted by type (`medchat_bus_events_received_total`), then handled. */
+export function deliverReceived(handlers: Handlers<[BusEvent]>, logger: Logger, metrics: Metrics | undefined, events: readonly BusEvent[]) {
+  for (const event of events) {
+    metrics?.busReceived.inc({ event: typeof event?.t === 'string' && event.t.length <= 40 ? event.t : 'unknown' });
+    handlers.call(logger, event);
+  }
+}
+
 /** Counts each event of a publish by its type (`medchat_bus_events_published_total`). */
 export function countEvents(counter: Metrics['busPublished'] | undefined, events: readonly BusEvent[]) {
   if (counter) for (const e of events) counter.inc({ event: e.t });
 }
 
-/** What leaves the process: the event without its in-process payload. */
-function toWire(event: BusEvent): string {
+/**
+ * A publish in a span of its own when tracing is on; `send` gets the span's `traceparent`, which the events carry
+ * to the other instances (`tp`), so their handling continues the publisher's trace.
+ */
+export function publishSpan(tracing: Tracing | undefined, system: string, count: number, send: (traceparent?: string) => Promise<void>) {
+  if (!tracing?.enabled) return send();
+  const attributes = { 'messaging.system': system, 'messaging.operation.type': 'send', 'messaging.batch.message_count': count };
+  return inSpan(tracing.tracer, 'bus publish', { kind: SpanKind.PRODUCER, attributes }, async () => send(currentTraceparent()));
+}
+
+/** Hands events from another instance to the handlers, in a span that continues the publisher's trace. */
+export function receiveSpan(tracing: Tracing | undefined, system: string, received: Unpacked, deliver: (events: BusEvent[]) => void) {
+  if (!tracing?.enabled) return deliver(received.events);
+  const attributes = { 'messaging.system': system, 'messaging.operation.type': 'process', 'messaging.batch.message_count': received.events.length };
+  tracing.tracer.startActiveSpan('bus receive', { kind: SpanKind.CONSUMER, attributes }, traceparentContext(received.traceparent), (span) => {
+    try {
+      deliver(received.events);
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** What leaves the process: the event without its in-process payload, with the publisher's trace (`tp`) if traced. */
+function toWire(event: BusEvent, traceparent?: string): string {
   const { messages: _local, waitedSeconds: _counted, ...rest } = event as BusEvent & { messages?: unknown; waitedSeconds?: unknown };
-  return JSON.stringify(rest);
+  return JSON.stringify(traceparent ? { ...rest, tp: traceparent } : rest);
 }
 
 const CHANNEL = 'medchat_events';
@@ -85,13 +119,13 @@ const MAX_PAYLOAD_BYTES = 7900;
  * notifications as fit, so a batch of commits over many sessions costs Postgres a few notifications, and an
  * instance drops its own by their first characters, without parsing them. A probe is `probe <id>`.
  */
-export function packEvents(origin: string, events: readonly BusEvent[]): string[] {
+export function packEvents(origin: string, events: readonly BusEvent[], traceparent?: string): string[] {
   const payloads: string[] = [];
   let parts: string[] = [];
   let bytes = 0;
   const head = Buffer.byteLength(origin) + 3;
   for (const event of events) {
-    const wire = toWire(event);
+    const wire = toWire(event, traceparent);
     const size = Buffer.byteLength(wire) + 1;
     if (parts.length > 0 && head + bytes + size > MAX_PAYLOAD_BYTES) {
       payloads.push(`${origin} [${parts.join(',')}]`);
@@ -105,16 +139,34 @@ export function packEvents(origin: string, events: readonly BusEvent[]): string[
   return payloads;
 }
 
-/** A notification another instance sent: its events, or [] for anything this version cannot read. */
-export function unpackEvents(payload: string): BusEvent[] {
-  const space = payload.indexOf(' ');
-  try {
-    const events: unknown = JSON.parse(payload.slice(space + 1));
-    return Array.isArray(events) ? (events as BusEvent[]) : [];
-  } catch {
-    return [];
-  }
+/** The events of a notification, and the trace they were published in (one per publish). */
+export interface Unpacked {
+  events: BusEvent[];
+  traceparent?: string;
 }
+
+/** A notification another instance sent: its events, or none for anything this version cannot read. */
+export function unpackTraced(payload: string): Unpacked {
+  const space = payload.indexOf(' ');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.slice(space + 1));
+  } catch {
+    return { events: [] };
+  }
+  if (!Array.isArray(parsed)) return { events: [] };
+  let traceparent: string | undefined;
+  // The trace stays on the bus: handlers (and whatever they send on to clients) get the event as it was published.
+  const events = parsed.map((event: BusEvent & { tp?: unknown }) => {
+    if (event === null || typeof event !== 'object' || !('tp' in event)) return event;
+    const { tp, ...rest } = event;
+    if (typeof tp === 'string') traceparent ??= tp;
+    return rest as BusEvent;
+  });
+  return { events, traceparent };
+}
+
+export const unpackEvents = (payload: string): BusEvent[] => unpackTraced(payload).events;
 
 const PROBE = 'probe ';
 
@@ -124,6 +176,7 @@ export interface PostgresBusOptions {
   /** A probe not heard back within this long (after it was sent) means the LISTEN connection is dead. */
   probeTimeoutMs?: number;
   metrics?: Metrics;
+  tracing?: Tracing;
 }
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -175,11 +228,13 @@ export class PostgresBus implements Bus {
     if (events.length === 0) return;
     countEvents(this.metrics?.busPublished, events);
     deliverLocally(this.handlers, this.logger, events);
-    // One JSON array of payloads, not a text[] parameter: the client does not fetch array types (db/client.ts).
-    const payloads = JSON.stringify(packEvents(this.instanceId, events));
-    const end = this.metrics?.busPublishSeconds.startTimer();
-    await this.sql`select pg_notify(${CHANNEL}, p) from json_array_elements_text(${payloads}::json) as p`;
-    end?.();
+    await publishSpan(this.options.tracing, 'postgresql', events.length, async (traceparent) => {
+      // One JSON array of payloads, not a text[] parameter: the client does not fetch array types (db/client.ts).
+      const payloads = JSON.stringify(packEvents(this.instanceId, events, traceparent));
+      const end = this.metrics?.busPublishSeconds.startTimer();
+      await this.sql`select pg_notify(${CHANNEL}, p) from json_array_elements_text(${payloads}::json) as p`;
+      end?.();
+    });
   }
   subscribe(handler: (event: BusEvent) => void) {
     return this.handlers.add(handler);
@@ -241,10 +296,7 @@ export class PostgresBus implements Bus {
     }
     // This instance delivered its own events already, when it published them.
     if (payload.startsWith(`${this.instanceId} `)) return;
-    for (const event of unpackEvents(payload)) {
-      this.metrics?.busReceived.inc({ event: typeof event?.t === 'string' && event.t.length <= 40 ? event.t : 'unknown' });
-      this.handlers.call(this.logger, event);
-    }
+    receiveSpan(this.options.tracing, 'postgresql', unpackTraced(payload), (events) => deliverReceived(this.handlers, this.logger, this.metrics, events));
   }
 
   /** Sends a probe, or if the last one was sent and never heard, listens again on a new client. */

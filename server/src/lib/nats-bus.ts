@@ -1,8 +1,9 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { BusEvent } from './bus-events';
-import { type Bus, countEvents, deliverLocally, Handlers, packEvents, unpackEvents } from './bus';
+import { type Bus, countEvents, deliverLocally, deliverReceived, Handlers, packEvents, publishSpan, receiveSpan, unpackTraced } from './bus';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import type { Tracing } from './tracing';
 
 export interface NatsBusOptions {
   /** `nats://host:port` (BUS_URL). */
@@ -12,6 +13,7 @@ export interface NatsBusOptions {
   /** How often the client pings the server; two unanswered pings mean a dead connection, which is replaced. */
   pingIntervalMs: number;
   metrics?: Metrics;
+  tracing?: Tracing;
 }
 
 /**
@@ -54,7 +56,9 @@ export class NatsBus implements Bus {
     const nc = this.nc;
     if (!nc) throw new Error('the NATS bus is not started');
     // Buffered by the client while it reconnects, and written with the next flush of its socket.
-    for (const payload of packEvents(this.instanceId, events)) nc.publish(this.options.subject, payload);
+    await publishSpan(this.options.tracing, 'nats', events.length, async (traceparent) => {
+      for (const payload of packEvents(this.instanceId, events, traceparent)) nc.publish(this.options.subject, payload);
+    });
   }
   subscribe(handler: (event: BusEvent) => void) {
     return this.handlers.add(handler);
@@ -94,10 +98,7 @@ export class NatsBus implements Bus {
       this.options.metrics?.busResyncs.inc();
       return this.resyncs.call(this.logger);
     }
-    for (const event of unpackEvents(payload)) {
-      this.options.metrics?.busReceived.inc({ event: typeof event?.t === 'string' && event.t.length <= 40 ? event.t : 'unknown' });
-      this.handlers.call(this.logger, event);
-    }
+    receiveSpan(this.options.tracing, 'nats', unpackTraced(payload), (events) => deliverReceived(this.handlers, this.logger, this.options.metrics, events));
   }
 
   /** Follows the connection: not listening while disconnected; after each reconnect, a resync. */

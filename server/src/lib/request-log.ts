@@ -2,6 +2,7 @@ import { Elysia } from 'elysia';
 import { errorCodeOf, requestIdOf } from './error-plugin';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { endRequestSpan } from './tracing';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -18,7 +19,7 @@ export const nameRoute = (request: Request, pattern: string) => void patterns.se
  * ids and whatever text a caller put in it), status, milliseconds, request id, and the error code of a refusal. The
  * same request is counted in `medchat_http_request_duration_seconds`, and a 503 in `medchat_http_unavailable_total`
  * by its code. Called once per request: by the plugin below after the answer, by the socket endpoint on an upgrade
- * (Bun answers 101 itself, and no response hook runs).
+ * (Bun answers 101 itself, and no response hook runs). A traced request's span ends here too (./tracing.ts).
  */
 export function requestCompleted(logger: Logger, metrics: Metrics, request: Request, route: string, status: number) {
   const begun = arrivals.get(request);
@@ -29,6 +30,7 @@ export function requestCompleted(logger: Logger, metrics: Metrics, request: Requ
   const code = errorCodeOf(request);
   metrics.httpRequests.observe({ method, route, status: String(status) }, seconds);
   if (status === 503) metrics.unavailable.inc({ cause: code ?? (route === '/readyz' ? 'readiness' : 'other') });
+  endRequestSpan(request, method, route, status, code);
   logger.info('request.completed', { method, route, status, ms: Math.round(seconds * 10_000) / 10, requestId: requestIdOf(request), code });
 }
 

@@ -30,7 +30,8 @@ export async function sendMessage(ctx: AppContext, actor: Actor, sessionId: stri
 }
 
 /** This instance's writer, built once by the runtime (server/src/runtime.ts): the batches and the one-message path. */
-export const createMessageWriter = (ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics'>) => new MessageWriter(ctx, (send) => sendOne(ctx, send));
+export const createMessageWriter = (ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics' | 'tracing'>) =>
+  new MessageWriter(ctx, (send) => sendOne(ctx, send));
 
 /** One message in its own transaction: the rules every send follows, for the sends a batch leaves to it. */
 function sendOne(ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics'>, { actor, sessionId, clientMsgId, body }: SendInput): Promise<SendResult> {

@@ -18,6 +18,7 @@ import type { BusEvent } from '../../lib/bus-events';
 import { AppError, isDatabaseUnavailable } from '../../lib/errors';
 import { errorKind, type Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
+import { currentLink, inSpan, type Link, ROOT_CONTEXT, type Tracing } from '../../lib/tracing';
 import type { Actor } from '../auth/actor';
 import { storeBatch, type Outcome } from './batch-insert.sql';
 import type { SendInput } from './send-input';
@@ -35,6 +36,8 @@ export type SendOne = (input: SendInput) => Promise<SendResult>;
 
 interface Pending {
   input: SendInput;
+  /** The span of the frame or request that sent it, when traced: the batch's span links to it. */
+  link?: Link;
   resolve(result: SendResult): void;
   reject(error: unknown): void;
 }
@@ -53,13 +56,13 @@ export class MessageWriter {
   private readonly busy = new Set<string>();
 
   constructor(
-    private readonly ctx: { db: Database; bus: Bus; logger: Logger; metrics: Metrics },
+    private readonly ctx: { db: Database; bus: Bus; logger: Logger; metrics: Metrics; tracing: Tracing },
     private readonly sendOne: SendOne,
   ) {}
 
   send(input: SendInput): Promise<SendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
+      this.queue.push({ input, resolve, reject, link: this.ctx.tracing.enabled ? currentLink() : undefined });
       this.ctx.metrics.writerPending.set(this.queue.length);
       if (!this.scheduled && this.writing < MAX_WRITING) {
         this.scheduled = true;
@@ -104,7 +107,20 @@ export class MessageWriter {
     }
   }
 
-  private async write(batch: Pending[]) {
+  /**
+   * Traced, a batch is a trace of its own, linked to the span of every send it carries (one commit serves many
+   * frames, each in its own trace); the bus publish that follows it is its child.
+   */
+  private write(batch: Pending[]): Promise<void> {
+    const { tracing } = this.ctx;
+    if (!tracing.enabled) return this.store(batch);
+    const links = batch.flatMap((p) => (p.link ? [p.link] : []));
+    return inSpan(tracing.tracer, 'messages.batch', { attributes: { 'medchat.batch.size': batch.length }, links, parent: ROOT_CONTEXT }, () =>
+      this.store(batch),
+    );
+  }
+
+  private async store(batch: Pending[]) {
     let outcomes: Outcome[];
     const started = performance.now();
     try {

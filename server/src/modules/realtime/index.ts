@@ -6,6 +6,7 @@ import { AppError, isDatabaseUnavailable } from '../../lib/errors';
 import { clientIp } from '../../lib/http';
 import { errorKind } from '../../lib/logger';
 import { nameRoute, requestCompleted } from '../../lib/request-log';
+import { inSpan, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode } from '../../lib/tracing';
 import { recordAudit } from '../audit/service';
 import { getMe } from '../auth/service';
 import type { Actor } from '../auth/actor';
@@ -174,21 +175,33 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
         return hub.sendEvent(conn, { type: 'error', ref: parsed.ref, code: parsed.code, message: parsed.message });
       }
       metrics.framesIn.inc({ type: parsed.frame.type });
+      const frame = parsed.frame;
+      const answer = async (span?: Span) => {
+        try {
+          await handle(conn, frame);
+        } catch (error) {
+          const sessionId = 'sessionId' in frame ? frame.sessionId : undefined;
+          const code: KnownErrorCode = error instanceof AppError ? error.code : isDatabaseUnavailable(error) ? 'database_unavailable' : 'internal_error';
+          if (code === 'internal_error') ctx.logger.error('socket.frame_failed', { frame: frame.type, ...errorKind(error) });
+          metrics.frameErrors.inc({ code });
+          span?.setAttribute('error.type', code);
+          if (code === 'internal_error' || code === 'database_unavailable') span?.setStatus({ code: SpanStatusCode.ERROR });
+          hub.sendEvent(conn, {
+            type: 'error',
+            ref: frame.ref,
+            code,
+            message: error instanceof AppError ? error.message : ERRORS[code].message,
+            sessionId,
+          });
+        }
+      };
       inFlight++;
       try {
-        await handle(conn, parsed.frame);
-      } catch (error) {
-        const sessionId = 'sessionId' in parsed.frame ? parsed.frame.sessionId : undefined;
-        const code: KnownErrorCode = error instanceof AppError ? error.code : isDatabaseUnavailable(error) ? 'database_unavailable' : 'internal_error';
-        if (code === 'internal_error') ctx.logger.error('socket.frame_failed', { frame: parsed.frame.type, ...errorKind(error) });
-        metrics.frameErrors.inc({ code });
-        hub.sendEvent(conn, {
-          type: 'error',
-          ref: parsed.frame.ref,
-          code,
-          message: error instanceof AppError ? error.message : ERRORS[code].message,
-          sessionId,
-        });
+        // Traced, each frame is a trace of its own (the socket outlives any request): its span names the frame type only.
+        const { tracing } = ctx;
+        await (tracing.enabled
+          ? inSpan(tracing.tracer, `socket ${frame.type}`, { kind: SpanKind.SERVER, attributes: { 'medchat.frame': frame.type }, parent: ROOT_CONTEXT }, answer)
+          : answer());
       } finally {
         inFlight--;
       }
