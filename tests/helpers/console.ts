@@ -3,12 +3,13 @@
  * Content-Security-Policy, on a real server with the demo clinic seeded. `openConsole()` signs a member of staff
  * in, in a guarded page (tests/helpers/browser.ts) at one of the two viewports.
  */
+import { afterAll, beforeAll } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../../examples/staff-console/build';
 import { loadConfig } from '../../server/src/config';
 import { DEMO_PASSWORD, seedDemo } from '../../server/src/db/seed';
 import { startServer, type RunningServer } from '../../server/src/server';
-import { guardContext, guardPage, VIEWPORTS, type PageGuard } from './browser';
+import { guardContext, guardPage, launchChromium, VIEWPORTS, type PageGuard } from './browser';
 
 export const CONSOLE_SHOTS = 'test-results/console';
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -29,6 +30,25 @@ export async function startConsoleServer(env: Record<string, string> = {}): Prom
   );
   await seedDemo(server.ctx.db, { allowedOrigins: [server.url] });
   return server;
+}
+
+/**
+ * The console server and a browser for the calling file (or describe block): started before its tests, after
+ * `prepare` (the file's own changes to the seeded clinic), and stopped after them. Read `server` and `browser` from
+ * hooks and tests.
+ */
+export function useConsoleBrowser(prepare?: (server: RunningServer) => Promise<unknown>, env?: Record<string, string>) {
+  const state = {} as { server: RunningServer; browser: Browser };
+  beforeAll(async () => {
+    state.server = await startConsoleServer(env);
+    await prepare?.(state.server);
+    state.browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await state.browser?.close();
+    await state.server?.stop();
+  });
+  return state;
 }
 
 export interface ConsolePage {

@@ -41,7 +41,7 @@ export class ChatPanel {
   constructor(
     private readonly client: MedChat,
     private readonly initial: Session,
-    private readonly callbacks: { onUpdate(): void; onClose(): void },
+    private readonly callbacks: { onUpdate(): void; onClose(): void; onPatientMessage?(): void },
   ) {
     this.sessionId = initial.id;
     this.historySeq = initial.lastSeq;
@@ -83,6 +83,8 @@ export class ChatPanel {
     this.chat.on('change', () => this.render());
     this.chat.on('message', (m) => {
       if (m.seq > this.historySeq && m.sender?.id !== this.me.id && !this.isSeen()) this.flag();
+      // A replay after a reconnect is not news (seq at or below what the tab opened with).
+      if (m.seq > this.historySeq && m.sender?.role === 'patient') callbacks.onPatientMessage?.();
     });
     this.chat.on('error', (e) => (this.error.textContent = errorText(e)));
     this.element.addEventListener('focusin', () => this.acknowledge());

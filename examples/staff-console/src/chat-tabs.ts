@@ -28,6 +28,8 @@ export class ChatTabs {
   constructor(
     private readonly client: MedChat,
     private readonly onSummaryChange: (summary: ChatsSummary) => void,
+    /** The patient of an open chat wrote (desktop notifications, when the console is in the background). */
+    private readonly onPatientMessage: (session: Session) => void = () => {},
   ) {
     this.element = h(
       'section',
@@ -58,7 +60,11 @@ export class ChatTabs {
         this.select(session.id, { isUserChoice: true });
         this.showChat();
       });
-      const panel = new ChatPanel(this.client, session, { onUpdate: () => this.update(session.id), onClose: () => this.close(session.id) });
+      const panel = new ChatPanel(this.client, session, {
+        onUpdate: () => this.update(session.id),
+        onClose: () => this.close(session.id),
+        onPatientMessage: () => this.onPatientMessage(panel.session),
+      });
       panel.element.id = `panel-${session.id}`;
       panel.element.setAttribute('role', 'tabpanel');
       panel.element.setAttribute('aria-labelledby', tab.id);
@@ -95,6 +101,16 @@ export class ChatTabs {
       if (isSelected) tab.scrollIntoView({ block: 'nearest' });
       if (isSelected && isUserChoice) panel.acknowledge();
     }
+  }
+
+  /** Brings a chat forward, as a click on its tab would (a desktop notification was clicked); false if it is not open. */
+  focusChat(sessionId: string): boolean {
+    const entry = this.entries.get(sessionId);
+    if (!entry) return false;
+    this.select(sessionId, { isUserChoice: true });
+    this.showChat();
+    entry.panel.focusComposer();
+    return true;
   }
 
   dispose(): void {

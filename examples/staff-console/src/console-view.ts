@@ -1,6 +1,7 @@
 import { isMedChatError, type MedChat } from '@medchat/sdk';
 import { AdminView } from './admin-view';
 import { ChatTabs } from './chat-tabs';
+import { DesktopNotifier, firstNameOf, isInBackground, type NotificationKind } from './desktop-notifier';
 import { h } from './dom';
 import { errorText } from './format';
 import { Notifier } from './notifier';
@@ -17,10 +18,21 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
   const status = new StatusBar(client, notifier, onSignOut);
   const queue = new QueueView(client);
   // Load is counted from the chats this console holds, which the socket's events keep current: no request per event.
-  const tabs = new ChatTabs(client, ({ unread, held }) => {
-    notifier.setCount(unread);
-    status.showLoad(held);
-  });
+  const tabs = new ChatTabs(
+    client,
+    ({ unread, held }) => {
+      notifier.setCount(unread);
+      status.showLoad(held);
+    },
+    (session) => notifyAway('reply', session.id, session.patient.displayName),
+  );
+  // A click on a notification: the chat, if this console has it open; else the queue (an urgent patient waits there).
+  const desktop = new DesktopNotifier((sessionId) => tabs.focusChat(sessionId) || queue.element.scrollIntoView({ block: 'nearest' }));
+  /** A desktop notification, only while the console is not in front of the employee (in front, the page shows it). */
+  const notifyAway = (kind: NotificationKind, sessionId: string, patientName?: string) => {
+    if (!isInBackground()) return;
+    desktop.notify(kind, sessionId, me.notificationFirstNames && patientName ? firstNameOf(patientName) : undefined);
+  };
   const admin = me.role === 'admin' ? new AdminView(client) : null;
   const problem = h('p', { class: 'error', role: 'alert' });
   const report = (e: unknown) => {
@@ -29,7 +41,13 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     else problem.textContent = errorText(e);
   };
 
-  root.replaceChildren(status.element, problem, h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element), admin?.element ?? '');
+  root.replaceChildren(
+    status.element,
+    desktop.offer(),
+    problem,
+    h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element),
+    admin?.element ?? '',
+  );
 
   /**
    * Everything that may have changed while the socket was down, or before it first opened: three requests however
@@ -52,6 +70,7 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     client.on('employee.assigned', ({ session }) => {
       tabs.open(session, { isNew: true });
       notifier.beep();
+      notifyAway('assigned', session.id, session.patient.displayName);
     }),
     client.on('employee.unassigned', ({ session, reason }) => tabs.unassigned(session, reason)),
     client.on('availability.changed', ({ userId, availability }) => {
@@ -67,7 +86,10 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     client.on('session.prioritized', ({ sessionId, priority, waiting, changedBy }) => {
       queue.refresh();
       tabs.prioritized(sessionId, priority);
-      if (priority === 'urgent' && waiting && changedBy !== me.id) notifier.urgent();
+      if (priority === 'urgent' && waiting && changedBy !== me.id) {
+        notifier.urgent();
+        notifyAway('urgent', sessionId);
+      }
     }),
   ];
 
@@ -79,5 +101,6 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     tabs.dispose();
     queue.dispose();
     notifier.dispose();
+    desktop.dispose();
   };
 }

@@ -73,6 +73,12 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     hint: 'Off: a message event carries ids only. On: also what was written, so the receiving system holds health information.',
     kind: { type: 'switch' },
   },
+  {
+    key: 'notificationFirstNames',
+    label: "Patients' first names in desktop notifications",
+    hint: 'Off: notifications say only that a chat or message is waiting. On: they add the first name the patient gave, which anyone near the screen may read.',
+    kind: { type: 'switch' },
+  },
 ];
 
 /** A field's problem as the server names it (TypeBox's words, or a code), in words for the form. */

@@ -64,6 +64,8 @@ export const Me = Type.Object({
   mfaEnabled: Type.Boolean(),
   /** Staff of a clinic that requires two-step sign-in: until `mfaEnabled`, only its set-up is open to them. */
   mfaRequired: Type.Boolean(),
+  /** Staff: the clinic lets desktop notifications name a patient by first name. Always false for patients. */
+  notificationFirstNames: Type.Boolean(),
 });
 export type Me = Static<typeof Me>;
 
@@ -250,6 +252,8 @@ export const ClinicSettings = Type.Object({
   requireStaffMfa: Type.Boolean(),
   /** `message.created` webhooks carry the message text; otherwise ids only (docs/webhooks.md). */
   webhookMessageText: Type.Boolean(),
+  /** Staff's desktop notifications may name the patient by first name; otherwise they name nobody. */
+  notificationFirstNames: Type.Boolean(),
 });
 export type ClinicSettings = Static<typeof ClinicSettings>;
 

@@ -146,6 +146,7 @@ export const ClinicSettingsPatchParams = Type.Object({
   brandColor: Type.Optional(Type.Union([Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }), Type.Null()])),
   requireStaffMfa: Type.Optional(Type.Boolean()),
   webhookMessageText: Type.Optional(Type.Boolean()),
+  notificationFirstNames: Type.Optional(Type.Boolean()),
 });
 export type ClinicSettingsPatchParams = Static<typeof ClinicSettingsPatchParams>;
 

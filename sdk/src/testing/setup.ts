@@ -15,6 +15,7 @@ export const patientMe: Me = {
   capacity: null,
   mfaEnabled: false,
   mfaRequired: false,
+  notificationFirstNames: false,
 };
 export const staff = { id: '00000000-0000-4000-8000-0000000000bb', role: 'employee' as const, displayName: 'Dr. Lee' };
 

@@ -38,5 +38,7 @@ export const clinics = pgTable('clinics', {
    * the clinic turned this on; otherwise they carry ids, and the receiver reads the text through the API.
    */
   webhookMessageText: boolean().notNull().default(false),
+  /** Staff's desktop notifications may name the patient by first name; off, they name nobody (shown on a lock screen). */
+  notificationFirstNames: boolean().notNull().default(false),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

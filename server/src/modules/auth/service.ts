@@ -21,8 +21,13 @@ type UserRow = typeof users.$inferSelect;
 export interface ClinicTerms {
   defaultCapacity: number;
   requireStaffMfa: boolean;
+  notificationFirstNames: boolean;
 }
-const clinicTerms = { defaultCapacity: clinics.defaultCapacity, requireStaffMfa: clinics.requireStaffMfa };
+const clinicTerms = {
+  defaultCapacity: clinics.defaultCapacity,
+  requireStaffMfa: clinics.requireStaffMfa,
+  notificationFirstNames: clinics.notificationFirstNames,
+};
 
 export function toMe(u: UserRow, clinic?: ClinicTerms): Me {
   const staff = u.role !== 'patient';
@@ -37,6 +42,7 @@ export function toMe(u: UserRow, clinic?: ClinicTerms): Me {
     capacity: staff ? (u.capacity ?? clinic?.defaultCapacity ?? 1) : null,
     mfaEnabled: staff && u.mfaEnabledAt !== null,
     mfaRequired: staff && (clinic?.requireStaffMfa ?? false),
+    notificationFirstNames: staff && (clinic?.notificationFirstNames ?? false),
   };
 }
 

@@ -23,6 +23,7 @@ const me = {
   capacity: 3,
   mfaEnabled: true,
   mfaRequired: false,
+  notificationFirstNames: false,
 };
 const intake = {
   redFlags: [{ id: RED_FLAG, text: 'Chest pain or trouble breathing?' }],
@@ -88,6 +89,7 @@ const settings = {
   brandColor: '#0f766e',
   requireStaffMfa: true,
   webhookMessageText: false,
+  notificationFirstNames: false,
 };
 
 const webhook = {

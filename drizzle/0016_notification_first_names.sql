@@ -1,0 +1,1 @@
+ALTER TABLE "clinics" ADD COLUMN "notification_first_names" boolean DEFAULT false NOT NULL;
