@@ -77,6 +77,11 @@ const Settings = Type.Object({
   serviceName: Type.String({ env: 'OTEL_SERVICE_NAME', minLength: 1, default: 'medchat', expects: 'a service name' }),
   /** The share of new traces recorded, from 0 to 1 (parent-based: a caller's sampled trace is always continued). */
   tracesSampleRatio: Type.Number({ env: 'OTEL_TRACES_SAMPLER_ARG', minimum: 0, maximum: 1, default: 1, expects: 'a number from 0 to 1' }),
+  /**
+   * Seconds between SIGTERM and the drain: the instance keeps serving while `/readyz` answers 503 `draining`, so the
+   * load balancer stops sending it new connections before its port closes (docs/operations/rolling-restart.md).
+   */
+  drainDelaySeconds: Whole('DRAIN_DELAY_SECONDS', 0, 300, 0, 'seconds, from 0 to 300'),
   /** 1 lets webhooks go to private, loopback and link-local addresses (and plain http): tests and closed networks only. */
   webhooksAllowPrivate: Whole('WEBHOOKS_ALLOW_PRIVATE', 0, 1, 0, '0 or 1'),
 });

@@ -25,6 +25,8 @@ export interface AppContext {
   metrics: Metrics;
   /** This instance's OpenTelemetry tracer (lib/tracing.ts): a no-op one unless an OTLP endpoint is configured. */
   tracing: Tracing;
+  /** Set from SIGTERM on (server.ts `drain`): `/readyz` answers 503 `draining` while the instance still serves. */
+  lifecycle: { draining: boolean };
   /** Runs inside each `inTransaction` before it commits, with the events it emitted (the webhook outbox, runtime.ts). */
   beforeCommit?: (tx: Tx, events: readonly BusEvent[]) => Promise<void>;
 }

@@ -49,7 +49,7 @@ ${DEMO_STAFF.map((s) => `    ${s.role.padEnd(9)} ${s.email.padEnd(26)} ${s.displ
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, async () => {
-      await server.stop();
+      await server.drain();
       process.exit(0);
     });
   }

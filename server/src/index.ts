@@ -6,7 +6,7 @@ const server = await startServer(loadConfigOrExit());
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, async () => {
     server.ctx.logger.info('server.stopping', { signal });
-    await server.stop();
+    await server.drain();
     process.exit(0);
   });
 }

@@ -20,6 +20,11 @@ export interface RunningServer {
   /** The port of the metrics listener (METRICS_PORT), if any. */
   metricsPort?: number;
   stop(): Promise<void>;
+  /**
+   * What SIGTERM does: `/readyz` answers 503 `draining` at once, the instance keeps serving for DRAIN_DELAY_SECONDS
+   * (so the load balancer stops sending it clients), then `stop()`. Logs `server.draining` and `server.stopped`.
+   */
+  drain(): Promise<void>;
 }
 
 /** Boots one instance: database, bus, HTTP + WebSocket API on a port. `stop()` shuts it down gracefully. */
@@ -38,29 +43,46 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch((error) => ctx.logger.warn('retention.failed', errorKind(error))), 60 * 60 * 1000);
   ctx.logger.info('server.listening', { port, database: ctx.database.kind });
   let stopping: Promise<void> | null = null;
+  let draining: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    // docs/requirements.md#operations: stop accepting, tell clients to reconnect elsewhere, let in-flight work finish, then exit.
+    stopping ??= (async () => {
+      stopSweeper();
+      stopMatcher();
+      stopWebhooks();
+      clearInterval(retention);
+      await metrics?.stop();
+      const stopped = app.stop(false);
+      app.hub.closeAll(CLOSE_CODES.goingAway, 'server shutting down');
+      await app.realtime.drained();
+      await app.hub.idle();
+      app.hub.stop();
+      await stopped;
+      await closeContext(ctx);
+    })();
+    return stopping;
+  };
   return {
     ctx,
     hub: app.hub,
     port,
     metricsPort: metrics?.port,
     url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
-    stop() {
-      // docs/requirements.md#operations: stop accepting, tell clients to reconnect elsewhere, let in-flight work finish, then exit.
-      stopping ??= (async () => {
-        stopSweeper();
-        stopMatcher();
-        stopWebhooks();
-        clearInterval(retention);
-        await metrics?.stop();
-        const stopped = app.stop(false);
-        app.hub.closeAll(CLOSE_CODES.goingAway, 'server shutting down');
-        await app.realtime.drained();
-        await app.hub.idle();
-        app.hub.stop();
-        await stopped;
-        await closeContext(ctx);
+    drain() {
+      draining ??= (async () => {
+        const delaySeconds = config.drainDelaySeconds;
+        ctx.lifecycle.draining = true;
+        ctx.metrics.draining.set(1);
+        ctx.logger.info('server.draining', { delaySeconds, sockets: app.hub.conns.size });
+        if (delaySeconds > 0) await Bun.sleep(delaySeconds * 1000);
+        const began = performance.now();
+        const sockets = app.hub.conns.size;
+        await stop();
+        // After the pool closed: the logger writes to stdout, not to the database.
+        ctx.logger.info('server.stopped', { sockets, drainMs: Math.round(performance.now() - began) });
       })();
-      return stopping;
+      return draining;
     },
+    stop,
   };
 }

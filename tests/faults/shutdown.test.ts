@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { CLOSE_CODES } from '@medchat/sdk/protocol';
 import { DEMO_PASSWORD, DEMO_STAFF } from '../../server/src/db/seed';
 import { type LoggedServer, logLines, startLoggedServer } from '../helpers/logged-server';
+import { startTestServer } from '../helpers/server';
 import { TestSocket } from '../helpers/socket';
 import { until } from '../helpers/until';
 
@@ -59,7 +60,10 @@ test('SIGTERM with open sockets and frames in flight: every socket closed with 1
   expect(sockets.map((s) => s.closeCode)).toEqual(sockets.map(() => CLOSE_CODES.goingAway));
 
   const lines = logLines(server.output);
-  expect(lines.map((l) => l.event)).toContain('server.listening');
+  expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(['server.listening', 'server.draining', 'server.stopped']));
+  const stopped = lines.find((l) => l.event === 'server.stopped')!;
+  expect(stopped.sockets).toBe(sockets.length);
+  expect(stopped.drainMs).toBeGreaterThanOrEqual(0);
   expect(lines.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => `${l.event} ${JSON.stringify(l)}`)).toEqual([]);
   expect(server.output).not.toContain('CONNECTION_ENDED');
   // Nothing outside the logger either (an unhandled rejection, a runtime warning).
@@ -70,3 +74,36 @@ test('SIGTERM with open sockets and frames in flight: every socket closed with 1
       .filter((l) => /error|unhandled|warn/i.test(l)),
   ).toEqual([]);
 }, 120_000);
+
+test('DRAIN_DELAY_SECONDS: from SIGTERM /readyz answers 503 draining while the instance still serves; then it drains', async () => {
+  const token = 'drain-scrape-token-0123456789';
+  const s = await startTestServer({ DRAIN_DELAY_SECONDS: '2', METRICS_TOKEN: token });
+  try {
+    const patient = await s.guest('Drain Patient');
+    const socket = await TestSocket.open(s.wsUrl, patient.token);
+    expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+
+    const drained = s.drain();
+    const readiness = await fetch(`${s.url}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ status: 'draining', database: 'up', bus: 'listening' });
+    const scrape = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+    expect(scrape).toMatch(/^medchat_draining 1$/m);
+    // Still serving: a new sign-in and the open socket both work until the delay is over.
+    expect((await s.call('POST', '/api/v1/auth/guest', { body: { siteKey: 'demo', displayName: 'Late Patient' } })).status).toBe(200);
+    expect(await socket.request({ type: 'typing', sessionId: crypto.randomUUID(), isTyping: true })).toMatchObject({ type: 'error' });
+    expect(socket.closeCode).toBeNull();
+
+    await drained;
+    await until(() => socket.closeCode !== null, 'the socket to be closed');
+    expect(socket.closeCode).toBe(CLOSE_CODES.goingAway);
+    expect(
+      await fetch(`${s.url}/readyz`).then(
+        () => 'answered',
+        () => 'refused',
+      ),
+    ).toBe('refused');
+  } finally {
+    await s.database.drop();
+  }
+}, 60_000);

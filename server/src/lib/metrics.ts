@@ -130,6 +130,11 @@ export class Metrics {
     help: '1 while the bus receives the events of other instances (LISTEN connection up and heard), else 0.',
     registers: this.r,
   });
+  readonly draining = new Gauge({
+    name: 'medchat_draining',
+    help: '1 from SIGTERM until the instance exits (readiness 503 draining, then the drain), else 0.',
+    registers: this.r,
+  });
   readonly busRelistens = new Counter({
     name: 'medchat_bus_relistens_total',
     help: 'New LISTEN connections after the first, by cause (dropped: the client reconnected; silent: a probe went unheard).',

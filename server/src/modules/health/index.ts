@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context';
 
 const Readiness = t.Object({
-  status: t.Union([t.Literal('ready'), t.Literal('unavailable')]),
+  /** `draining`: the instance got SIGTERM and will stop soon; it still answers, but takes no new clients. */
+  status: t.Union([t.Literal('ready'), t.Literal('unavailable'), t.Literal('draining')]),
   database: t.Union([t.Literal('up'), t.Literal('down')]),
   bus: t.Union([t.Literal('listening'), t.Literal('not_listening')]),
 });
@@ -23,7 +24,8 @@ async function databaseAnswers(ctx: AppContext) {
 
 /**
  * `/healthz`: the process answers (liveness). `/readyz`: it can serve (readiness, for the load balancer): the database
- * answers and the bus hears other instances; 503 when either is not so, naming which.
+ * answers and the bus hears other instances; 503 when either is not so, naming which, and 503 `draining` from
+ * SIGTERM on (the drain delay), so the load balancer takes the instance out before its port closes.
  */
 export const healthModule = (ctx: AppContext) =>
   new Elysia({ tags: ['health'] })
@@ -37,11 +39,14 @@ export const healthModule = (ctx: AppContext) =>
         const database = (await databaseAnswers(ctx)) ? 'up' : 'down';
         const bus = ctx.bus.isListening ? 'listening' : 'not_listening';
         const ready = database === 'up' && bus === 'listening';
-        if (!ready) set.status = 503;
-        return { status: ready ? 'ready' : 'unavailable', database, bus } as const;
+        if (!ready || ctx.lifecycle.draining) set.status = 503;
+        return { status: ctx.lifecycle.draining ? 'draining' : ready ? 'ready' : 'unavailable', database, bus } as const;
       },
       {
         response: { 200: Readiness, 503: Readiness },
-        detail: { summary: 'Readiness: the database answers within 2 s and the bus is listening; 503 otherwise, naming which', responses: {} },
+        detail: {
+          summary: 'Readiness: the database answers within 2 s and the bus is listening; 503 otherwise, naming which, or while draining',
+          responses: {},
+        },
       },
     );
