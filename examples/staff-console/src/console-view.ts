@@ -5,7 +5,9 @@ import { h } from './dom';
 import { errorText } from './format';
 import { Notifier } from './notifier';
 import { QueueView } from './queue-view';
+import { StaffExtras } from './staff-extras';
 import { StatusBar } from './status-bar';
+import { MentionToasts } from './mention-toasts';
 
 /**
  * The signed-in console: composes the views and routes the SDK's live events to them. This is the one place
@@ -17,11 +19,17 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
   const status = new StatusBar(client, notifier, onSignOut);
   const queue = new QueueView(client);
   // Load is counted from the chats this console holds, which the socket's events keep current: no request per event.
-  const tabs = new ChatTabs(client, ({ unread, held }) => {
-    notifier.setCount(unread);
-    status.showLoad(held);
-  });
-  const admin = me.role === 'admin' ? new AdminView(client) : null;
+  const extras = new StaffExtras(client);
+  const mentions = new MentionToasts();
+  const tabs = new ChatTabs(
+    client,
+    ({ unread, held }) => {
+      notifier.setCount(unread);
+      status.showLoad(held);
+    },
+    extras,
+  );
+  const admin = me.role === 'admin' ? new AdminView(client, () => extras.forgetQuickReplies()) : null;
   const problem = h('p', { class: 'error', role: 'alert' });
   const report = (e: unknown) => {
     // The clinic began to require two-step sign-in while this console was open: set it up first.
@@ -29,7 +37,13 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     else problem.textContent = errorText(e);
   };
 
-  root.replaceChildren(status.element, problem, h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element), admin?.element ?? '');
+  root.replaceChildren(
+    status.element,
+    problem,
+    mentions.element,
+    h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element),
+    admin?.element ?? '',
+  );
 
   /**
    * Everything that may have changed while the socket was down, or before it first opened: three requests however
@@ -63,6 +77,12 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
       admin?.refresh();
     }),
     client.on('session.ended', () => admin?.refresh()),
+    // Internal notes: shown in the open chat they belong to; a colleague who mentions me is announced.
+    client.on('note.created', ({ note }) => tabs.noteCreated(note)),
+    client.on('note.mentioned', ({ note }) => {
+      mentions.show(note);
+      notifier.beep();
+    }),
     // A patient answered yes to a red flag and went on (or a colleague raised one): the queue shows it first.
     client.on('session.prioritized', ({ sessionId, priority, waiting, changedBy }) => {
       queue.refresh();
@@ -79,5 +99,6 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     tabs.dispose();
     queue.dispose();
     notifier.dispose();
+    mentions.dispose();
   };
 }

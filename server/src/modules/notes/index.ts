@@ -1,17 +1,22 @@
 import { Elysia, t } from 'elysia';
-import { NOTE_LIMITS, Note, NoteCreateParams } from '@medchat/sdk/protocol';
+import { NOTE_LIMITS, Note, NoteCreateParams, Person } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { storedBodyText } from '../../lib/text';
 import { authPlugin } from '../auth/plugin';
 import { errors } from '../openapi/responses';
-import { createNote, listNotes } from './service';
+import { createNote, listColleagues, listNotes } from './service';
 
 const params = t.Object({ id: t.String({ format: 'uuid' }) });
 
 export const notesModule = (ctx: AppContext) =>
-  new Elysia({ prefix: '/api/v1/sessions/:id', tags: ['notes'] })
+  new Elysia({ prefix: '/api/v1', tags: ['notes'] })
     .use(authPlugin(ctx))
-    .get('/notes', async ({ actor, params, ip }) => ({ notes: await listNotes(ctx, actor, params.id, ip) }), {
+    .get('/colleagues', async ({ actor }) => ({ colleagues: await listColleagues(ctx, actor) }), {
+      auth: ['employee', 'admin'],
+      response: { 200: t.Object({ colleagues: t.Array(Person) }) },
+      detail: { summary: 'The clinic’s active staff by name, whom an internal note may mention (staff)', responses: errors() },
+    })
+    .get('/sessions/:id/notes', async ({ actor, params, ip }) => ({ notes: await listNotes(ctx, actor, params.id, ip) }), {
       auth: ['employee', 'admin'],
       params,
       response: { 200: t.Object({ notes: t.Array(Note) }) },
@@ -22,7 +27,7 @@ export const notesModule = (ctx: AppContext) =>
       },
     })
     .post(
-      '/notes',
+      '/sessions/:id/notes',
       async ({ actor, params, body, ip, set }) => {
         set.status = 201;
         return createNote(ctx, actor, params.id, body, ip);

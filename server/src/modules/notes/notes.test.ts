@@ -118,6 +118,9 @@ describe('internal notes', () => {
     expect((await note(joy, { body: '   ' })).status).toBe(400);
     expect((await note(joy, { body: 'x'.repeat(4001) })).body.error.code).toBe('message_too_long');
     expect((await note(patient, { body: 'me too' })).status).toBe(403);
+    const colleagues = await s.call('GET', '/api/v1/colleagues', { token: joy.token });
+    expect(colleagues.body.colleagues.map((c: { displayName: string }) => c.displayName)).toEqual(['Dr. Ada Admin', 'Dr. Lee', 'Nurse Joy', 'Nurse Sam']);
+    expect((await s.call('GET', '/api/v1/colleagues', { token: patient.token })).status).toBe(403);
     expect(
       await s.ctx.db.execute(sql`update session_notes set body = 'changed'`).then(
         () => 'updated',

@@ -5,6 +5,7 @@
  * audited (`note.created`, `notes.read`), ids only.
  */
 import { and, arrayContains, asc, eq, inArray, ne } from 'drizzle-orm';
+import type { Person } from '@medchat/sdk/protocol';
 import { NOTE_LIMITS, type Note, type NoteCreateParams } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Queryable } from '../../db/client';
@@ -106,4 +107,14 @@ export async function listNotes(ctx: AppContext, actor: Actor, sessionId: string
   const rows = await ctx.db.select().from(sessionNotes).where(eq(sessionNotes.sessionId, sessionId)).orderBy(asc(sessionNotes.createdAt), asc(sessionNotes.id));
   await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'notes.read', sessionId, ip });
   return toNotes(ctx.db, rows);
+}
+
+/** The clinic's active staff, by name: whom a note may mention (the console's @ list). Staff only; names and ids, nothing else. */
+export async function listColleagues(ctx: AppContext, actor: Actor): Promise<Person[]> {
+  assertStaff(actor);
+  return ctx.db
+    .select({ id: users.id, displayName: users.displayName })
+    .from(users)
+    .where(and(eq(users.clinicId, actor.clinicId), ne(users.role, 'patient'), eq(users.active, true)))
+    .orderBy(asc(users.displayName), asc(users.id));
 }
