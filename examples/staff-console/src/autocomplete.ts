@@ -35,7 +35,8 @@ export class Autocomplete {
     this.element = h('div', { class: 'suggestions-frame' }, this.list, this.count);
     input.setAttribute('aria-autocomplete', 'list');
     input.addEventListener('input', () => void this.update());
-    input.addEventListener('blur', () => setTimeout(() => this.close(), 150));
+    // Closed when focus leaves for good (not when a click on an option or a button hands it straight back).
+    input.addEventListener('blur', () => setTimeout(() => document.activeElement !== input && this.close(), 150));
     // Before the composer's own Enter handler: registered on capture.
     input.addEventListener('keydown', (event) => this.onKey(event), { capture: true });
     this.list.addEventListener('mousedown', (event) => event.preventDefault());
@@ -120,7 +121,9 @@ export class Autocomplete {
     this.input.focus();
   }
 
+  /** Closes the list; the textarea's combobox state is touched only when this list had it (two lists share one textarea). */
   close(): void {
+    if (this.list.hidden) return;
     this.list.hidden = true;
     this.items = [];
     this.start = -1;

@@ -28,6 +28,8 @@ export class MessageList {
   private readonly pendingList = h('ul', { class: 'pending', 'aria-label': 'Messages not sent yet' });
   /** Receipts of own messages not read yet, by seq. */
   private readonly unreadReceipts = new Map<number, HTMLElement>();
+  /** Internal notes shown, by id: put back in their place by time whenever messages are added or the list reset. */
+  private readonly notes = new Map<string, HTMLElement>();
   private firstSeq = 0;
   private lastSeq = 0;
   /** The reader is at the bottom: new messages scroll into view. Changed only by the reader's scrolling. */
@@ -69,6 +71,7 @@ export class MessageList {
       added++;
       sentByMe ||= message.sender?.id === this.me.id;
     }
+    if (added) for (const item of this.notes.values()) this.place(item);
     this.updateReceipts();
     const pending = this.chat.pending.map((p) => this.renderPending(p));
     this.pendingList.replaceChildren(...pending);
@@ -95,7 +98,7 @@ export class MessageList {
    * Shown once, whether it came from the list, the author's own answer or a `note.created` frame.
    */
   addNote(note: Note): void {
-    if (this.list.querySelector(`[data-note="${CSS.escape(note.id)}"]`)) return;
+    if (this.notes.has(note.id)) return;
     const isOwn = note.author.id === this.me.id;
     const mentions = note.mentions.length ? [' · mentions ', ...note.mentions.flatMap((m, i) => [i ? ', ' : '', h('bdi', {}, m.displayName)])] : [];
     const item = h(
@@ -112,11 +115,18 @@ export class MessageList {
       ),
       h('p', { class: 'body', dir: 'auto' }, note.body),
     );
-    const later = [...this.list.children].find((li) => ((li as HTMLElement).dataset.at ?? '') > note.createdAt);
-    this.list.insertBefore(item, later ?? null);
+    this.notes.set(note.id, item);
+    this.place(item);
     if (isOwn) this.isFollowing = true;
     if (this.isFollowing) this.scrollToBottom();
     else this.newMessages.hidden = false;
+  }
+
+  /** Before the first line written after it. */
+  private place(item: HTMLElement): void {
+    const at = item.dataset.at ?? '';
+    const later = [...this.list.children].find((li) => li !== item && ((li as HTMLElement).dataset.at ?? '') > at);
+    this.list.insertBefore(item, later ?? null);
   }
 
   private renderMessage(message: Message): HTMLElement {
