@@ -126,6 +126,32 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: intern
     for (const guard of [joy.guard, sam.guard, patient.guard]) await guard.assertClean();
   });
 
+  test('the admin adds a quick reply in the clinic overview; a nurse finds it with / at once', async () => {
+    const admin = await openConsole(browser, demo, 'admin@demo.clinic');
+    const section = admin.page.getByRole('region', { name: 'Quick replies' });
+    await section.getByText('/hours').waitFor();
+    await section.getByLabel('Shortcut (letters, digits, - and _)').fill('directions');
+    await section.getByLabel('Text it inserts').fill('We are at 12 River Street, second floor.');
+    await section.getByRole('button', { name: 'Add quick reply' }).click();
+    await section.getByText('Added.').waitFor();
+    await section.getByText('/directions').waitFor();
+    // A shortcut taken (whatever its case) is refused, and said so (the browser logs the 409 it expects).
+    admin.guard.allow(/status of 409/);
+    await section.getByLabel('Shortcut (letters, digits, - and _)').fill('HOURS');
+    await section.getByLabel('Text it inserts').fill('Again');
+    await section.getByRole('button', { name: 'Add quick reply' }).click();
+    await section.getByText(/Not saved: Another quick reply has this shortcut/).waitFor();
+
+    const reply = joy.page.getByLabel('Reply to Nora Notes');
+    await reply.fill('');
+    await reply.pressSequentially('/dire');
+    await joy.page.getByRole('option', { name: /\/directions/ }).waitFor();
+    await reply.press('Enter');
+    expect(await reply.inputValue()).toBe('We are at 12 River Street, second floor.');
+    await reply.fill('');
+    await admin.guard.assertClean();
+  });
+
   test('phone: the note stands apart in the log, and the quick-reply list fits above the composer', async () => {
     const phone = await openConsole(browser, demo, 'nurse.joy@demo.clinic', 'phone');
     const p = phone.page;

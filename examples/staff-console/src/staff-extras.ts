@@ -15,8 +15,12 @@ export class StaffExtras {
     this.api = new MedChatNotes(client);
   }
 
-  /** Quick replies whose shortcut or text holds the query. */
+  /**
+   * Quick replies whose shortcut or text holds the query. Read again each time a `/` opens the list, so an admin's
+   * changes show without a reload; the letters typed after it filter what was read.
+   */
   async quickReplies(query: string): Promise<Suggestion[]> {
+    if (query === '') this.replies = null;
     this.replies ??= this.api.quickReplies.list().catch(() => ((this.replies = null), []));
     return (await this.replies)
       .filter((r) => r.shortcut.toLowerCase().includes(query) || r.body.toLowerCase().includes(query))
