@@ -24,7 +24,7 @@ export interface BundleSize {
 }
 
 /** min+gzip budgets, in bytes (README.md of each package states them). */
-export const BUDGETS = { sdk: 6 * 1024, sdkAdmin: 2 * 1024, widget: 25 * 1024 } as const;
+export const BUDGETS = { sdk: 6 * 1024, sdkAdmin: 2 * 1024, sdkNotes: 2 * 1024, widget: 25 * 1024 } as const;
 
 /** The one measuring function. */
 export function sizeOf(minified: string): BundleSize {
@@ -55,6 +55,10 @@ async function sdkEntrySize(entry: string): Promise<BundleSize> {
 export const sdkSize = () => sdkEntrySize(SDK_ENTRY);
 export const sdkAdminSize = () => sdkEntrySize(SDK_ADMIN_ENTRY);
 
+/** The staff extras entry (`@medchat/sdk/notes`): internal notes and quick replies on a `MedChat` client. */
+export const SDK_NOTES_ENTRY = `${ROOT}sdk/src/notes.ts`;
+export const sdkNotesSize = () => sdkEntrySize(SDK_NOTES_ENTRY);
+
 /** The widget's release build (ES module and classic script), minified, from one rollup run. */
 export async function widgetSizes(): Promise<{ module: BundleSize; classic: BundleSize }> {
   const build = await rollup({ input: widgetInput, plugins: widgetPlugins({ minify: true }), onwarn: () => {} });
@@ -83,6 +87,7 @@ if (import.meta.main) {
   if (which !== 'widget') {
     await measure('@medchat/sdk', async () => void rows.push(['@medchat/sdk (sdk/src/index.ts)', await sdkSize(), BUDGETS.sdk]));
     await measure('@medchat/sdk/admin', async () => void rows.push(['@medchat/sdk/admin (sdk/src/admin.ts)', await sdkAdminSize(), BUDGETS.sdkAdmin]));
+    await measure('@medchat/sdk/notes', async () => void rows.push(['@medchat/sdk/notes (sdk/src/notes.ts)', await sdkNotesSize(), BUDGETS.sdkNotes]));
   }
   if (which !== 'sdk') {
     await measure('the widget', async () => {

@@ -1,5 +1,5 @@
 /**
- * `@medchat/sdk/admin`: what a clinic's admin manages — settings, opening hours, reports, webhooks — on top of a signed-in
+ * `@medchat/sdk/admin`: what a clinic's admin manages — settings, opening hours, reports, webhooks, quick replies — on top of a signed-in
  * `MedChat` client. A separate entry, not re-exported by the root or the staff entry, so patient apps, the widget
  * and consoles that never show admin pages do not bundle it.
  *
@@ -8,6 +8,7 @@
  */
 import type { MedChat } from './client';
 import { Hours } from './resources/hours';
+import { QuickReplies } from './resources/notes';
 import { Reports } from './resources/reports';
 import { Settings } from './resources/settings';
 import { Webhooks } from './resources/webhooks';
@@ -21,16 +22,20 @@ export class MedChatAdmin {
   readonly hours: Hours;
   readonly reports: Reports;
   readonly webhooks: Webhooks;
+  /** The clinic's quick replies: create, update, remove (and list). */
+  readonly quickReplies: QuickReplies;
 
   constructor(client: MedChat) {
     this.settings = new Settings(client.http);
     this.hours = new Hours(client.http);
     this.reports = new Reports(client.http);
     this.webhooks = new Webhooks(client.http);
+    this.quickReplies = new QuickReplies(client.http);
   }
 }
 
-export type { Settings, Hours, Reports, Webhooks };
+export type { Settings, Hours, Reports, Webhooks, QuickReplies };
+export type { QuickReply, QuickReplyCreateParams, QuickReplyPatchParams } from './protocol/notes';
 export type { ClinicHours } from './protocol/hours';
 export type { ReportCsv } from './resources/reports';
 export type { ClinicSettings, Report } from './protocol/models';

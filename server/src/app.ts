@@ -21,6 +21,8 @@ import { metricsModule, metricsOnMainPort } from './modules/metrics';
 import { requestLog } from './lib/request-log';
 import { widgetAssets } from './modules/assets';
 import { messagesModule } from './modules/messages';
+import { notesModule } from './modules/notes';
+import { quickRepliesModule } from './modules/quick-replies';
 import { openapiModule } from './modules/openapi';
 import type { RouteLike } from './modules/openapi/document';
 import { sessionsModule } from './modules/sessions';
@@ -97,6 +99,8 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(clinicsModule(ctx))
     .use(sessionsModule(ctx))
     .use(messagesModule(ctx))
+    .use(notesModule(ctx))
+    .use(quickRepliesModule(ctx))
     .use(employeesModule(ctx))
     .use(auditModule(ctx))
     .use(fhirModule(ctx))

@@ -4,7 +4,7 @@
  * `startDemo()` is the same composition without the printing, for tests that need what `npm start` serves.
  */
 import { loadConfigOrExit, type Config } from './config';
-import { DEMO_PASSWORD, DEMO_STAFF, seedDemo } from './db/seed';
+import { DEMO_PASSWORD, DEMO_STAFF, seedDemo, seedDemoExtras } from './db/seed';
 import { startServer, type RunningServer } from './server';
 import { demoSite } from './demo-site';
 import { ensureWidgetBuilt } from './modules/assets';
@@ -24,7 +24,8 @@ export async function startDemo(config: Config): Promise<DemoServer> {
   origin = `http://localhost:${server.port}`;
   // The socket's same-origin check reads the public URL; with port 0 its default is only known now.
   if (config.publicUrl === defaultPublicUrl) config.publicUrl = origin;
-  await seedDemo(server.ctx.db, { allowedOrigins: [origin, `http://127.0.0.1:${server.port}`] });
+  const clinic = await seedDemo(server.ctx.db, { allowedOrigins: [origin, `http://127.0.0.1:${server.port}`] });
+  await seedDemoExtras(server.ctx.db, clinic.id);
   return { ...server, origin };
 }
 

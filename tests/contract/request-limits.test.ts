@@ -59,6 +59,23 @@ const cases: Array<{ path: string; method: string; field: string; token: () => s
     body: (v) => ({ email: `${crypto.randomUUID()}@demo.clinic`, displayName: v, password: 'a long enough password' }),
   },
   { path: '/api/v1/clinic/settings', method: 'patch', field: 'name', token: () => admin },
+  { path: '/api/v1/sessions/{id}/notes', method: 'post', field: 'body', token: () => admin, url: () => `/api/v1/sessions/${sessionId}/notes` },
+  {
+    path: '/api/v1/quick-replies',
+    method: 'post',
+    field: 'body',
+    token: () => admin,
+    url: () => '/api/v1/quick-replies',
+    body: (v) => ({ shortcut: crypto.randomUUID(), body: v }),
+  },
+  {
+    path: '/api/v1/quick-replies',
+    method: 'post',
+    field: 'shortcut',
+    token: () => admin,
+    url: () => '/api/v1/quick-replies',
+    body: (v) => ({ shortcut: v, body: 'We are open 8 to 18.' }),
+  },
   { path: '/api/v1/clinic/settings', method: 'patch', field: 'emergencyText', token: () => admin },
 ];
 

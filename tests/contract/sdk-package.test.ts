@@ -77,6 +77,20 @@ export const latency = (d: WebhookDelivery): number | null => d.lastLatencyMs;
 export { MedChatAdmin as Nope } from '@medchat/sdk';
 `,
   );
+  // The staff extras entry: notes and quick replies on a staff client; the note frames are typed on the client's events.
+  writeFileSync(
+    join(app, 'notes.mts'),
+    `import { MedChat } from '@medchat/sdk';
+import { MedChatNotes, type Note, type QuickReply } from '@medchat/sdk/notes';
+const client = new MedChat({ baseUrl: 'http://localhost:3000' });
+const extras = new MedChatNotes(client);
+export const write = (): Promise<Note> => extras.notes.create('s', { body: 'Allergic', mentions: ['u'] });
+export const replies = (): Promise<QuickReply[]> => extras.quickReplies.list();
+export const off = client.on('note.mentioned', (e) => void (e.note.author.displayName satisfies string));
+// @ts-expect-error: the root entry does not export the notes client.
+export { MedChatNotes as Nope } from '@medchat/sdk';
+`,
+  );
   writeFileSync(
     join(app, 'admin.cts'),
     `import { MedChat } from '@medchat/sdk';
@@ -122,6 +136,10 @@ describe.skipIf(onPostgres)('the packed SDK, type-checked by a consumer without 
       'admin.cjs',
       'admin.d.ts',
       'admin.d.cts',
+      'notes.js',
+      'notes.cjs',
+      'notes.d.ts',
+      'notes.d.cts',
       'protocol.js',
       'protocol.d.ts',
     ]) {
@@ -144,7 +162,7 @@ admin.settings.get().then(() => process.exit(1), (e) => console.log(sdk.isMedCha
 
   for (const skipLibCheck of [false, true]) {
     test(`skipLibCheck ${skipLibCheck}: correct use compiles (import and require, each entry), and \`const x: string = m.seq\` is refused`, () => {
-      const good = tsc(skipLibCheck, ['good.mts', 'good.cts', 'entries.mts', 'admin.mts', 'admin.cts']);
+      const good = tsc(skipLibCheck, ['good.mts', 'good.cts', 'entries.mts', 'admin.mts', 'admin.cts', 'notes.mts']);
       expect(good.out).toBe('');
       expect(good.code).toBe(0);
       const bad = tsc(skipLibCheck, ['bad.mts']);

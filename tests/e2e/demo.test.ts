@@ -60,6 +60,10 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('the demo pages in a b
     const clinic = await open('/', 'clinic page');
     const w = clinic.locator('medchat-widget');
     await w.getByRole('button', { name: 'Open chat' }).click();
+    // The demo clinic asks its red-flag questions first: no to each.
+    const noes = w.getByRole('radio', { name: 'No' });
+    await noes.first().waitFor();
+    for (let i = 0; i < (await noes.count()); i++) await noes.nth(i).check();
     await w.getByLabel('Your name').fill('Dana Demo');
     await w.getByLabel('Reason for your visit').fill('A question about my prescription');
     await w.getByRole('button', { name: 'Start chat' }).click();
@@ -73,6 +77,12 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('the demo pages in a b
     await reply.fill('Hello Dana, how can I help?');
     await reply.press('Enter');
     await w.getByText('Hello Dana, how can I help?').waitFor();
+
+    // The demo's quick replies: / in the composer lists them.
+    await reply.fill('/hours');
+    await nurse.getByRole('option', { name: /\/hours/ }).waitFor();
+    await reply.press('Enter');
+    expect(await reply.inputValue()).toContain('Monday to Friday');
 
     expect(problems).toEqual([]);
   });

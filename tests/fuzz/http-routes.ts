@@ -62,6 +62,9 @@ const messageBody = fc.oneof(
   fc.constant('e\u0301'.repeat(4000)),
 );
 
+const shortcut = fc.oneof(fc.constantFrom('hours', 'HOURS', 'bring-id', 'a b', '', '/x'), fc.stringMatching(/^[A-Za-z0-9_-]{1,41}$/));
+const quickReply = fc.oneof({ weight: 4, arbitrary: fc.constant(new Ref('quick reply', (w) => w.quickReplyId)) }, { weight: 1, arbitrary: fc.uuid() });
+
 /** A clinic-signed identity token: valid, expired, for the other clinic, or with hostile claims. */
 const signedToken = (clinic: fc.Arbitrary<string>, aud: fc.Arbitrary<string>) =>
   fc
@@ -216,6 +219,18 @@ export const ROUTES: Record<string, RouteSpec> = {
     },
   },
   'PATCH /api/v1/employees/:id': { who: ['admin'], params: { id: user } },
+  'GET /api/v1/sessions/:id/notes': { who: ['employee', 'admin'], sessionRoute: true, params: { id: session } },
+  'POST /api/v1/sessions/:id/notes': {
+    who: ['employee', 'admin'],
+    sessionRoute: true,
+    params: { id: session },
+    body: { body: messageBody, mentions: fc.array(user, { maxLength: 3 }) },
+  },
+  'GET /api/v1/quick-replies/': { who: ['employee', 'admin'] },
+  'GET /api/v1/colleagues': { who: ['employee', 'admin'] },
+  'POST /api/v1/quick-replies/': { who: ['admin'], body: { shortcut: fc.oneof(shortcut, nastyText), body: messageBody } },
+  'PATCH /api/v1/quick-replies/:id': { who: ['admin'], params: { id: quickReply }, body: { shortcut } },
+  'DELETE /api/v1/quick-replies/:id': { who: ['admin'], params: { id: quickReply } },
 };
 
 /** Callers paired with a session they can see (or nearly): these reach the business logic of session routes. */

@@ -16,7 +16,7 @@ import { envelopeProblem } from './support/envelope';
 import { Ledger } from './support/ledger';
 import { fuzzParameters, fuzzRuns } from './support/runs';
 import type { Schema } from './support/schema-values';
-import { World } from './support/world';
+import { NOTE_MARKER, World } from './support/world';
 import { SOCKET_PATH } from '../../server/src/modules/realtime';
 import { documentPath } from '../../server/src/modules/openapi/document';
 
@@ -85,8 +85,13 @@ function record(c: HttpCase, status: number, ms: number) {
   tally.byRoute.set(c.route || '(no route)', r);
 }
 
-/** Status, envelope: the checks every answer gets. */
+/** Who may ever read an internal note of the home clinic: its staff. Anyone else's answer must never hold one. */
+const NOTE_READERS = new Set(['employee', 'otherEmployee', 'admin']);
+
+/** Status, envelope, internal notes: the checks every answer gets. */
 function problemsOf(c: HttpCase, sent: Sent, res: { status: number; body: unknown; headers: Headers }): string | null {
+  if (!NOTE_READERS.has(c.caller.who) && JSON.stringify(res.body).includes(NOTE_MARKER))
+    return `an internal note reached ${c.caller.who}: ${describeCase(c, sent)}`;
   if (res.status >= 500) return `${res.status} for ${describeCase(c, sent)}: ${JSON.stringify(res.body).slice(0, 300)}`;
   if (res.status >= 400) {
     const problem = envelopeProblem(res);

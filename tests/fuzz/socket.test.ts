@@ -22,7 +22,10 @@ import { FuzzSocket } from './support/fuzz-socket';
 import { socketTicket } from '../helpers/socket';
 import { Ledger } from './support/ledger';
 import { fuzzParameters, fuzzRuns } from './support/runs';
-import { ACTORS, World, type ActorName } from './support/world';
+import { ACTORS, NOTE_MARKER, World, type ActorName } from './support/world';
+import { createNote } from '../../server/src/modules/notes/service';
+import { authenticate } from '../../server/src/modules/auth/service';
+import { TestSocket } from '../helpers/socket';
 
 // Long on purpose: the full mode runs 10,000 frames, paced, and a loaded 2-core machine is slow.
 setDefaultTimeout(30 * 60_000);
@@ -37,6 +40,10 @@ let s: TestServer;
 let world: World;
 let ledger: Ledger;
 const sockets = new Map<ActorName, FuzzSocket[]>();
+/** Every socket opened for a caller who is not staff of the home clinic, for the internal-notes check at the end. */
+const outsiders: Array<{ actor: ActorName; ws: FuzzSocket }> = [];
+const NOTE_READERS: readonly ActorName[] = ['employee', 'otherEmployee', 'admin'];
+const watch = (actor: ActorName, ws: FuzzSocket) => (NOTE_READERS.includes(actor) ? ws : (outsiders.push({ actor, ws }), ws));
 const tally = { frames: 0, refused: 0, accepted: 0, closed: 0, reopened: 0, healMs: 0, byType: new Map<string, { ok: number; refused: number }>() };
 
 /** Live connection rows of a user, as the server records them. */
@@ -50,7 +57,7 @@ const socketOwners = new Map<ActorName, string>();
 async function openSockets(actor: ActorName) {
   const old = sockets.get(actor) ?? [];
   const oldOwner = socketOwners.get(actor);
-  const fresh = await Promise.all(Array.from({ length: SOCKETS_PER_CALLER }, () => FuzzSocket.open(s.wsUrl, world.tokens[actor])));
+  const fresh = await Promise.all(Array.from({ length: SOCKETS_PER_CALLER }, async () => watch(actor, await FuzzSocket.open(s.wsUrl, world.tokens[actor]))));
   sockets.set(actor, fresh);
   socketOwners.set(actor, world.users[actor]);
   for (const ws of old) if (ws.closeCode === null) ws.close();
@@ -128,7 +135,7 @@ async function afterClose(c: FrameCase, before: Record<string, string>, countBef
   const changed = await ledger.changedSince(before, ownConnections(c.actor));
   if (changed.length) throw new Error(`a frame closed for its size changed ${changed.join(', ')}`);
   const list = sockets.get(c.actor)!;
-  list[c.socket] = await FuzzSocket.open(s.wsUrl, world.tokens[c.actor]);
+  list[c.socket] = watch(c.actor, await FuzzSocket.open(s.wsUrl, world.tokens[c.actor]));
   await until(async () => (await connectionRows(userId)) === countBefore, `the new connection of ${c.actor}`);
   tally.reopened++;
   ledger.invalidate();
@@ -275,6 +282,29 @@ describe('WebSocket fuzz', () => {
       body = JSON.parse(answer.body);
     } catch {}
     expect(envelopeProblem({ status: answer.status, body, headers: new Headers(answer.headers) })).toBeNull();
+  });
+
+  test('no patient, other clinic or unknown caller ever got an internal note on any socket, even following the session it is in', async () => {
+    // The patient follows their session, as do its employee and a colleague's socket; a note mentioning the colleague is written in it.
+    await heal();
+    const patientWs = sockets.get('patient')![0]!;
+    await patientWs.send(JSON.stringify({ type: 'subscribe', sessionId: world.sessions.active, lastSeq: 0, ref: 'notes-1' }));
+    expect(await patientWs.nextReply()).toMatchObject({ type: 'ack', ref: 'notes-1' });
+    const employeeWs = await TestSocket.open(s.wsUrl, world.tokens.employee);
+    const colleagueWs = await TestSocket.open(s.wsUrl, world.tokens.otherEmployee);
+    expect((await employeeWs.request({ type: 'subscribe', sessionId: world.sessions.active, lastSeq: 0 })).type).toBe('ack');
+    const author = (await authenticate(s.ctx.db, world.tokens.employee))!;
+    await createNote(s.ctx, author, world.sessions.active, { body: `Late note. ${NOTE_MARKER}`, mentions: [world.users.otherEmployee] }, null);
+    await employeeWs.waitFor((e) => e.type === 'note.created');
+    await colleagueWs.waitFor((e) => e.type === 'note.mentioned');
+    // The patient's probe is answered after anything the note's fan-out queued for it.
+    expect(await patientWs.probe()).toBeNull();
+    await Bun.sleep(100);
+    employeeWs.close();
+    colleagueWs.close();
+    const leaks = outsiders.filter(({ ws }) => ws.noteFrames.length > 0).map(({ actor, ws }) => `${actor}: ${ws.noteFrames[0]!.slice(0, 200)}`);
+    expect(outsiders.length).toBeGreaterThan(0);
+    expect(leaks).toEqual([]);
   });
 
   test('afterwards the server still answers HTTP and opens new sockets', async () => {

@@ -13,6 +13,8 @@ export const TABLES = [
   'connections',
   'clinic_intake',
   'priority_changes',
+  'session_notes',
+  'quick_replies',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -23,6 +23,8 @@ const actors: Actor[] = [];
 let active: { id: string; reason: string; patientName: string };
 let waiting: { id: string; reason: string; patientName: string };
 const secretBody = 'canary-message-4711';
+/** In an internal note of each clinic's active session: staff only, so no patient's answer may ever hold it. */
+const noteCanary = 'canary-internal-note-0815';
 
 async function http(method: string, path: string, token: string, body?: unknown) {
   const res = await fetch(s.url + path, {
@@ -56,6 +58,11 @@ async function setupClinic(siteKey: string, adminEmail: string, adminPassword: s
   expect(a.body.employee.id).toBe(assigned.user.id);
   const msg = await s.call('POST', `/api/v1/sessions/${a.body.id}/messages`, { token: owner.token, body: { clientMsgId: 'canary', body: secretBody } });
   expect(msg.status).toBe(201);
+  const note = await s.call('POST', `/api/v1/sessions/${a.body.id}/notes`, {
+    token: assigned.token,
+    body: { body: `${noteCanary} ${siteKey}`, mentions: [never.user.id] },
+  });
+  expect(note.status).toBe(201);
   // The queued session was held by the assigned employee, who left it; nobody else is available, so it waits.
   const w = await s.call('POST', '/api/v1/sessions', { token: queued.token, body: { reason: `Queued reason ${siteKey}` } });
   expect((await s.call('POST', `/api/v1/sessions/${w.body.id}/leave`, { token: assigned.token, body: {} })).body.status).toBe('waiting');
@@ -121,6 +128,14 @@ const ROUTES: Route[] = [
     call: (a) => http('GET', `/api/v1/sessions/${active.id}/assignments`, a.who.token),
   },
   {
+    // Staff only: the never-assigned employee is mentioned in the note, which lets them read the notes (not the session).
+    name: 'GET /sessions/:id/notes',
+    allowed: ['assignedEmployee', 'neverAssignedEmployee', 'admin'],
+    ok: [200],
+    refusesRole: isPatient,
+    call: (a) => http('GET', `/api/v1/sessions/${active.id}/notes`, a.who.token),
+  },
+  {
     name: 'GET /sessions/:id/audit',
     allowed: ['admin'],
     ok: [200],
@@ -147,6 +162,14 @@ const ROUTES: Route[] = [
     allowed: ['owner', 'assignedEmployee'],
     ok: [204],
     call: (a) => http('POST', `/api/v1/sessions/${active.id}/read`, a.who.token, { seq: 1 }),
+  },
+  {
+    name: 'POST /sessions/:id/notes',
+    mutates: true,
+    allowed: ['assignedEmployee', 'admin'],
+    ok: [201],
+    refusesRole: isPatient,
+    call: (a) => http('POST', `/api/v1/sessions/${active.id}/notes`, a.who.token, { body: `${noteCanary} by ${a.label}` }),
   },
   {
     name: 'POST /sessions/:id/leave',
@@ -221,15 +244,33 @@ describe('HTTP: roles × session routes', () => {
     for (const [label, route, a] of [...allowed.filter(([, r]) => !r.mutates), ...allowed.filter(([, r]) => r.mutates)]) {
       const res = await route.call(a);
       if (!route.ok.includes(res.status)) failures.push(`${label}: ${res.status} ${res.text.slice(0, 120)}`);
+      // Whatever a patient may call, the answer never holds an internal note.
+      if (isPatient(a) && res.text.includes(noteCanary)) failures.push(`${label}: an internal note reached a patient`);
     }
     expect(failures).toEqual([]);
+  });
+
+  test("internal notes: each read is audited, and a patient's lists and history never hold one", async () => {
+    const admin = actors.find((a) => a.role === 'admin' && a.home)!;
+    const reads = async () =>
+      (await http('GET', `/api/v1/sessions/${active.id}/audit`, admin.who.token)).body.entries.filter((e: { action: string }) => e.action === 'notes.read')
+        .length;
+    const before = await reads();
+    const res = await http('GET', `/api/v1/sessions/${active.id}/notes`, admin.who.token);
+    expect(res.body.notes.length).toBeGreaterThan(0);
+    expect(res.text).toContain(noteCanary);
+    expect(await reads()).toBe(before + 1);
+    for (const a of actors.filter(isPatient))
+      for (const path of ['/api/v1/sessions', `/api/v1/sessions/${active.id}`, `/api/v1/sessions/${active.id}/messages?after=0`])
+        expect((await http('GET', path, a.who.token)).text).not.toContain(noteCanary);
   });
 
   test('once the session has ended, those who cannot read it still get the answer of an unknown session on every route', async () => {
     const res = await http('GET', `/api/v1/sessions/${active.id}`, actors.find((a) => a.role === 'admin' && a.home)!.who.token);
     expect(res.body.status).toBe('ended');
     const failures: string[] = [];
-    for (const route of ROUTES) for (const a of actors.filter((x) => !canRead(x))) await expectUnseen(route, a, failures, `${route.name} as ${a.label}`);
+    for (const route of ROUTES)
+      for (const a of actors.filter((x) => !canRead(x) && !isAllowed(route, x))) await expectUnseen(route, a, failures, `${route.name} as ${a.label}`);
     expect(failures).toEqual([]);
   });
 
@@ -243,6 +284,32 @@ describe('HTTP: roles × session routes', () => {
   });
 });
 
+describe('HTTP: roles × quick replies', () => {
+  test("staff of the clinic list them, admins change them, patients are refused, and no clinic reaches another's", async () => {
+    const homeAdmin = actors.find((a) => a.role === 'admin' && a.home)!;
+    const created = await http('POST', '/api/v1/quick-replies', homeAdmin.who.token, { shortcut: 'matrix', body: 'Home clinic answer' });
+    expect(created.status).toBe(201);
+    const failures: string[] = [];
+    for (const a of actors) {
+      const list = await http('GET', '/api/v1/quick-replies', a.who.token);
+      const expected = isPatient(a) ? 403 : 200;
+      if (list.status !== expected) failures.push(`list as ${a.label}: ${list.status}`);
+      if (!a.home && list.text.includes('Home clinic answer')) failures.push(`list as ${a.label} shows the home clinic's`);
+      const patch = await http('PATCH', `/api/v1/quick-replies/${created.body.id}`, a.who.token, { body: `Changed by ${a.label}` });
+      const wanted = a.role === 'admin' ? (a.home ? 200 : 404) : 403;
+      if (patch.status !== wanted) failures.push(`patch as ${a.label}: ${patch.status}`);
+      const remove = await http('DELETE', `/api/v1/quick-replies/${created.body.id}`, a.who.token);
+      if (a.role === 'admin' && a.home) {
+        if (remove.status !== 204) failures.push(`delete as ${a.label}: ${remove.status}`);
+        await http('POST', '/api/v1/quick-replies', homeAdmin.who.token, { shortcut: 'matrix', body: 'Home clinic answer' }).then(
+          (r) => (created.body.id = r.body.id),
+        );
+      } else if (remove.status !== (a.role === 'admin' ? 404 : 403)) failures.push(`delete as ${a.label}: ${remove.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
 describe('WebSocket: roles × the session', () => {
   test('allowed roles get an ack with the session; others a session_not_found error with no session data', async () => {
     const failures: string[] = [];
@@ -252,6 +319,11 @@ describe('WebSocket: roles × the session', () => {
       // Reads are allowed for the owner, any employee who held it, and the admin (the session has ended by now).
       const allowed = a.home && ['owner', 'assignedEmployee', 'admin'].includes(a.role);
       if (allowed && res.type !== 'ack') failures.push(`${a.label}: ${JSON.stringify(res)}`);
+      // The owner's replay holds the conversation, never the notes written in it.
+      if (a.role === 'owner') {
+        await Bun.sleep(50);
+        if (JSON.stringify(ws.events).includes(noteCanary)) failures.push(`${a.label}: an internal note on the patient's socket`);
+      }
       if (!allowed) {
         if (res.type !== 'error' || res.code !== 'session_not_found') failures.push(`${a.label}: ${res.type}`);
         // Give any wrongly delivered replay a moment to arrive, then check nothing about the session came.

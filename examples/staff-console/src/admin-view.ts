@@ -5,6 +5,7 @@ import { h, isolate, isolated } from './dom';
 import { AVAILABILITY_LABELS, dateTime, errorText, SESSION_STATUS_LABELS } from './format';
 import { HoursEditor } from './hours-editor';
 import { IntakeEditor } from './intake-editor';
+import { QuickRepliesEditor } from './quick-replies-editor';
 import { refresher } from './refresher';
 import { ReportsView } from './reports-view';
 import { SettingsForm } from './settings-form';
@@ -30,7 +31,10 @@ export class AdminView {
   private readonly sessions = h('tbody');
   private readonly status = h('p', { class: 'muted', role: 'status' });
 
-  constructor(private readonly client: MedChat) {
+  constructor(
+    private readonly client: MedChat,
+    onQuickRepliesChange: () => void = () => {},
+  ) {
     const reload = h('button', { type: 'button' }, 'Refresh');
     // Loaded once, not on every refresh: an admin may be typing in them.
     const admin = new MedChatAdmin(client);
@@ -42,6 +46,8 @@ export class AdminView {
     void webhooks.load();
     const intake = new IntakeEditor(client);
     void intake.load();
+    const quickReplies = new QuickRepliesEditor(admin, onQuickRepliesChange);
+    void quickReplies.load();
     this.element = h(
       'section',
       { class: 'admin', 'aria-labelledby': 'admin-title' },
@@ -65,6 +71,7 @@ export class AdminView {
       settings.element,
       hours.element,
       intake.element,
+      quickReplies.element,
       new ReportsView(admin).element,
       webhooks.element,
     );

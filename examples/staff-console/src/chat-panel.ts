@@ -5,6 +5,8 @@ import { h, isolate, uid } from './dom';
 import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText, PATIENT_RETURNED_BANNER, STATE_SUFFIXES, WAITING_ON_PATIENT_SUFFIX } from './format';
 import { MessageList } from './message-list';
 import { priorityForm } from './priority-form';
+import type { StaffExtras } from './staff-extras';
+import type { Note } from '@medchat/sdk/notes';
 
 /** mine: I hold it and can write. handed-over: I left it or was unassigned. ended: the chat is over. */
 export type PanelState = 'mine' | 'handed-over' | 'ended';
@@ -42,13 +44,21 @@ export class ChatPanel {
     private readonly client: MedChat,
     private readonly initial: Session,
     private readonly callbacks: { onUpdate(): void; onClose(): void; onPatientMessage?(): void },
+    extras: StaffExtras,
   ) {
     this.sessionId = initial.id;
     this.historySeq = initial.lastSeq;
     this.me = client.auth.user!;
     this.chat = client.chat(initial.id);
     this.messages = new MessageList(this.chat, this.me);
-    this.composer = new Composer(this.chat, initial.patient.displayName);
+    this.composer = new Composer(this.chat, initial.patient.displayName, extras, this.me, (note) => this.addNote(note));
+    // The session's internal notes so far (a staff read, audited); later ones arrive as `note.created`.
+    extras.api.notes.list(initial.id).then(
+      (notes) => {
+        for (const n of notes) this.addNote(n);
+      },
+      (e) => (this.error.textContent = `Internal notes could not be loaded: ${errorText(e)}`),
+    );
     this.leaveForm = this.renderLeaveForm();
     this.leaveButton.addEventListener('click', () => this.toggleLeaveForm(true));
     this.closeButton.addEventListener('click', () => callbacks.onClose());
@@ -114,6 +124,11 @@ export class ChatPanel {
     this.unassigned = null;
     this.flag();
     this.render();
+  }
+
+  /** An internal note of this session (listed, written here, or heard live). */
+  addNote(note: Note): void {
+    this.messages.addNote(note);
   }
 
   /** I no longer hold this session (`employee.unassigned`). */

@@ -1,4 +1,6 @@
 import type { AssignmentEndReason, MedChat, Session, SessionPriority } from '@medchat/sdk';
+import type { Note } from '@medchat/sdk/notes';
+import type { StaffExtras } from './staff-extras';
 import { ChatPanel } from './chat-panel';
 import { h } from './dom';
 
@@ -28,6 +30,7 @@ export class ChatTabs {
   constructor(
     private readonly client: MedChat,
     private readonly onSummaryChange: (summary: ChatsSummary) => void,
+    private readonly extras: StaffExtras,
     /** The patient of an open chat wrote (desktop notifications, when the console is in the background). */
     private readonly onPatientMessage: (session: Session) => void = () => {},
   ) {
@@ -60,11 +63,16 @@ export class ChatTabs {
         this.select(session.id, { isUserChoice: true });
         this.showChat();
       });
-      const panel = new ChatPanel(this.client, session, {
-        onUpdate: () => this.update(session.id),
-        onClose: () => this.close(session.id),
-        onPatientMessage: () => this.onPatientMessage(panel.session),
-      });
+      const panel = new ChatPanel(
+        this.client,
+        session,
+        {
+          onUpdate: () => this.update(session.id),
+          onClose: () => this.close(session.id),
+          onPatientMessage: () => this.onPatientMessage(panel.session),
+        },
+        this.extras,
+      );
       panel.element.id = `panel-${session.id}`;
       panel.element.setAttribute('role', 'tabpanel');
       panel.element.setAttribute('aria-labelledby', tab.id);
@@ -78,6 +86,11 @@ export class ChatTabs {
     if (isNew) entry.panel.assigned();
     this.update(session.id);
     return entry.panel;
+  }
+
+  /** An internal note was written in a session (`note.created`): its open tab shows it. */
+  noteCreated(note: Note): void {
+    this.entries.get(note.sessionId)?.panel.addNote(note);
   }
 
   /** A session's priority changed (`session.prioritized`): its open tab shows it. */

@@ -1,24 +1,55 @@
-import type { SessionHandle } from '@medchat/sdk';
+import type { Me, SessionHandle } from '@medchat/sdk';
+import type { Note } from '@medchat/sdk/notes';
+import { Autocomplete } from './autocomplete';
 import { h, isolate, uid } from './dom';
+import { errorText } from './format';
+import type { StaffExtras } from './staff-extras';
 
-/** The reply box: Enter sends, Shift+Enter adds a line; typing is signalled while there is text. */
+const REPLY_PLACEHOLDER = 'Write a reply — Enter sends, Shift+Enter adds a line, / inserts a quick reply';
+const NOTE_PLACEHOLDER = 'Internal note for colleagues — @ mentions someone';
+
+/**
+ * The reply box: Enter sends, Shift+Enter adds a line; typing is signalled while there is text. `/` at the start of a
+ * word opens the clinic's quick replies. "Internal note" switches it to writing a staff-only note (other colours,
+ * no typing signal to the patient), where `@` mentions a colleague.
+ */
 export class Composer {
   readonly element: HTMLFormElement;
   private readonly input: HTMLTextAreaElement;
   private readonly button = h('button', { type: 'submit', class: 'primary' }, 'Send');
+  private readonly noteToggle = h('button', { type: 'button', class: 'note-toggle', 'aria-pressed': 'false' }, 'Internal note');
+  private readonly hint = h('p', { class: 'note-hint', hidden: true }, 'Internal note — not visible to the patient');
+  private readonly error = h('p', { class: 'error', role: 'alert' });
+  private readonly label: HTMLLabelElement;
+  /** Colleagues picked from the @ list, by the text inserted for them. */
+  private readonly mentioned = new Map<string, string>();
+  private isNote = false;
 
   constructor(
     private readonly chat: SessionHandle,
     patientName: string,
+    private readonly extras: StaffExtras,
+    me: Me,
+    private readonly onNote: (note: Note) => void,
   ) {
     const id = uid('reply');
-    this.input = h('textarea', { id, rows: 2, dir: 'auto', maxlength: 4000, placeholder: 'Write a reply — Enter sends, Shift+Enter adds a line' });
+    this.input = h('textarea', { id, rows: 2, dir: 'auto', maxlength: 4000, placeholder: REPLY_PLACEHOLDER, role: 'combobox', 'aria-expanded': 'false' });
+    this.label = h('label', { for: id, class: 'visually-hidden' }, 'Reply to ', isolate(patientName));
+    const replies = new Autocomplete(this.input, '/', 'Quick replies', (q) => extras.quickReplies(q));
+    const mentions = new Autocomplete(
+      this.input,
+      '@',
+      'Colleagues to mention',
+      (q) => (this.isNote ? extras.colleagues(q, me.id) : []),
+      (item) => this.mentioned.set(item.insert.trim(), item.id),
+    );
     this.element = h(
       'form',
       { class: 'composer' },
-      h('label', { for: id, class: 'visually-hidden' }, 'Reply to ', isolate(patientName)),
-      this.input,
-      this.button,
+      this.label,
+      h('div', { class: 'composer-input' }, this.hint, replies.element, mentions.element, this.input),
+      h('div', { class: 'composer-actions' }, this.noteToggle, this.button),
+      this.error,
     );
     this.element.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -30,7 +61,9 @@ export class Composer {
         this.send();
       }
     });
-    this.input.addEventListener('input', () => chat.typing(this.input.value.length > 0));
+    this.noteToggle.addEventListener('click', () => this.setNoteMode(!this.isNote));
+    // A note is never announced to the patient, not even as typing.
+    this.input.addEventListener('input', () => !this.isNote && chat.typing(this.input.value.length > 0));
     this.input.addEventListener('blur', () => chat.typing(false));
   }
 
@@ -42,12 +75,38 @@ export class Composer {
     this.input.focus();
   }
 
+  private setNoteMode(isNote: boolean): void {
+    this.isNote = isNote;
+    if (isNote) this.chat.typing(false);
+    this.element.classList.toggle('is-note', isNote);
+    this.noteToggle.setAttribute('aria-pressed', String(isNote));
+    this.hint.hidden = !isNote;
+    this.input.placeholder = isNote ? NOTE_PLACEHOLDER : REPLY_PLACEHOLDER;
+    this.button.textContent = isNote ? 'Add note' : 'Send';
+    this.label.firstChild!.textContent = isNote ? 'Internal note about ' : 'Reply to ';
+    this.input.focus();
+  }
+
   private send(): void {
     const body = this.input.value.trim();
     if (!body) return;
+    this.error.textContent = '';
+    if (this.isNote) return void this.sendNote(body);
     this.input.value = '';
     this.chat.typing(false);
     // A refused send stays in `chat.pending` as failed, where the message list offers Retry.
     this.chat.send(body).catch(() => {});
+  }
+
+  private async sendNote(body: string): Promise<void> {
+    const mentions = [...this.mentioned].filter(([text]) => body.includes(text)).map(([, id]) => id);
+    try {
+      const note = await this.extras.api.notes.create(this.chat.sessionId, { body, mentions: [...new Set(mentions)] });
+      this.input.value = '';
+      this.mentioned.clear();
+      this.onNote(note);
+    } catch (e) {
+      this.error.textContent = `Note not saved: ${errorText(e)}`;
+    }
   }
 }

@@ -6,7 +6,9 @@ import { h } from './dom';
 import { errorText } from './format';
 import { Notifier } from './notifier';
 import { QueueView } from './queue-view';
+import { StaffExtras } from './staff-extras';
 import { StatusBar } from './status-bar';
+import { MentionToasts } from './mention-toasts';
 
 /**
  * The signed-in console: composes the views and routes the SDK's live events to them. This is the one place
@@ -18,12 +20,15 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
   const status = new StatusBar(client, notifier, onSignOut);
   const queue = new QueueView(client);
   // Load is counted from the chats this console holds, which the socket's events keep current: no request per event.
+  const extras = new StaffExtras(client);
+  const mentions = new MentionToasts();
   const tabs = new ChatTabs(
     client,
     ({ unread, held }) => {
       notifier.setCount(unread);
       status.showLoad(held);
     },
+    extras,
     (session) => notifyAway('reply', session.id, session.patient.displayName),
   );
   // A click on a notification: the chat, if this console has it open; else the queue (an urgent patient waits there).
@@ -33,7 +38,7 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     if (!isInBackground()) return;
     desktop.notify(kind, sessionId, me.notificationFirstNames && patientName ? firstNameOf(patientName) : undefined);
   };
-  const admin = me.role === 'admin' ? new AdminView(client) : null;
+  const admin = me.role === 'admin' ? new AdminView(client, () => extras.forgetQuickReplies()) : null;
   const problem = h('p', { class: 'error', role: 'alert' });
   const report = (e: unknown) => {
     // The clinic began to require two-step sign-in while this console was open: set it up first.
@@ -45,6 +50,7 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     status.element,
     desktop.offer(),
     problem,
+    mentions.element,
     h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element),
     admin?.element ?? '',
   );
@@ -82,6 +88,13 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
       admin?.refresh();
     }),
     client.on('session.ended', () => admin?.refresh()),
+    // Internal notes: shown in the open chat they belong to; a colleague who mentions me is announced.
+    client.on('note.created', ({ note }) => tabs.noteCreated(note)),
+    client.on('note.mentioned', ({ note }) => {
+      mentions.show(note);
+      notifier.beep();
+      notifyAway('mention', note.sessionId);
+    }),
     // A patient answered yes to a red flag and went on (or a colleague raised one): the queue shows it first.
     client.on('session.prioritized', ({ sessionId, priority, waiting, changedBy }) => {
       queue.refresh();
@@ -102,5 +115,6 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     queue.dispose();
     notifier.dispose();
     desktop.dispose();
+    mentions.dispose();
   };
 }

@@ -1,4 +1,5 @@
 import type { Me, Message, PendingMessage, SessionHandle } from '@medchat/sdk';
+import type { Note } from '@medchat/sdk/notes';
 import { h } from './dom';
 import { clock, systemText } from './format';
 
@@ -27,6 +28,8 @@ export class MessageList {
   private readonly pendingList = h('ul', { class: 'pending', 'aria-label': 'Messages not sent yet' });
   /** Receipts of own messages not read yet, by seq. */
   private readonly unreadReceipts = new Map<number, HTMLElement>();
+  /** Internal notes shown, by id: put back in their place by time whenever messages are added or the list reset. */
+  private readonly notes = new Map<string, HTMLElement>();
   private firstSeq = 0;
   private lastSeq = 0;
   /** The reader is at the bottom: new messages scroll into view. Changed only by the reader's scrolling. */
@@ -68,6 +71,7 @@ export class MessageList {
       added++;
       sentByMe ||= message.sender?.id === this.me.id;
     }
+    if (added) for (const item of this.notes.values()) this.place(item);
     this.updateReceipts();
     const pending = this.chat.pending.map((p) => this.renderPending(p));
     this.pendingList.replaceChildren(...pending);
@@ -89,10 +93,46 @@ export class MessageList {
     this.lastSeq = 0;
   }
 
+  /**
+   * An internal note, placed among the messages by time and styled apart: staff only, never shown to the patient.
+   * Shown once, whether it came from the list, the author's own answer or a `note.created` frame.
+   */
+  addNote(note: Note): void {
+    if (this.notes.has(note.id)) return;
+    const isOwn = note.author.id === this.me.id;
+    const mentions = note.mentions.length ? [' · mentions ', ...note.mentions.flatMap((m, i) => [i ? ', ' : '', h('bdi', {}, m.displayName)])] : [];
+    const item = h(
+      'li',
+      { class: 'message message-note', 'data-note': note.id, 'data-at': note.createdAt },
+      h('p', { class: 'note-label' }, 'Internal note — not visible to the patient'),
+      h(
+        'p',
+        { class: 'meta' },
+        h('bdi', { class: 'sender' }, isOwn ? 'You' : note.author.displayName),
+        ' ',
+        h('time', { datetime: note.createdAt }, clock(note.createdAt)),
+        ...mentions,
+      ),
+      h('p', { class: 'body', dir: 'auto' }, note.body),
+    );
+    this.notes.set(note.id, item);
+    this.place(item);
+    if (isOwn) this.isFollowing = true;
+    if (this.isFollowing) this.scrollToBottom();
+    else this.newMessages.hidden = false;
+  }
+
+  /** Before the first line written after it. */
+  private place(item: HTMLElement): void {
+    const at = item.dataset.at ?? '';
+    const later = [...this.list.children].find((li) => li !== item && ((li as HTMLElement).dataset.at ?? '') > at);
+    this.list.insertBefore(item, later ?? null);
+  }
+
   private renderMessage(message: Message): HTMLElement {
     const time = h('time', { datetime: message.createdAt }, clock(message.createdAt));
     if (message.kind === 'system' || !message.sender) {
-      return h('li', { class: 'message message-system', 'data-seq': message.seq }, ...systemText(message), ' · ', time);
+      return h('li', { class: 'message message-system', 'data-seq': message.seq, 'data-at': message.createdAt }, ...systemText(message), ' · ', time);
     }
     const isOwn = message.sender.id === this.me.id;
     const receipt = isOwn ? h('span', { class: 'receipt' }, 'Sent') : null;
@@ -100,7 +140,7 @@ export class MessageList {
     const kind = isOwn ? 'message-own' : message.sender.role === 'patient' ? 'message-patient' : 'message-staff';
     return h(
       'li',
-      { class: `message ${kind}`, 'data-seq': message.seq },
+      { class: `message ${kind}`, 'data-seq': message.seq, 'data-at': message.createdAt },
       h('p', { class: 'meta' }, h('bdi', { class: 'sender' }, isOwn ? 'You' : message.sender.displayName), ' ', time, ' ', receipt),
       h('p', { class: 'body', dir: 'auto' }, message.body),
     );

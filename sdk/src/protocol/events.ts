@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { OpeningStatus } from './hours';
 import { SessionPriority } from './intake';
+import { Note } from './notes';
 import { Assignment, AssignmentEndReason, AssignmentStartReason, Availability, Me, Message, Person, QueueStatus, Role, Session } from './models';
 
 const Id = Type.String({ format: 'uuid' });
@@ -134,6 +135,11 @@ export const SessionPrioritizedEvent = Type.Object({
 export const ClinicOpenedEvent = Type.Object({ type: Type.Literal('clinic.opened'), hours: OpeningStatus });
 export const ClinicClosedEvent = Type.Object({ type: Type.Literal('clinic.closed'), hours: OpeningStatus });
 
+/** To staff following the session (never its patient): an internal note was written in it. */
+export const NoteCreatedEvent = Type.Object({ type: Type.Literal('note.created'), note: Note });
+/** To each colleague a note mentions, on every socket of theirs: the note, and the session it is in. */
+export const NoteMentionedEvent = Type.Object({ type: Type.Literal('note.mentioned'), note: Note });
+
 export const ServerEvent = Type.Union([
   HelloEvent,
   AckEvent,
@@ -153,6 +159,8 @@ export const ServerEvent = Type.Union([
   SessionPrioritizedEvent,
   ClinicOpenedEvent,
   ClinicClosedEvent,
+  NoteCreatedEvent,
+  NoteMentionedEvent,
 ]);
 export type ServerEvent = Static<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

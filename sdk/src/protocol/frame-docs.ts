@@ -46,6 +46,10 @@ export const SERVER_EVENT_DESCRIPTIONS: Record<ServerEventType, string> = {
     'To every socket of the clinic: it opened (its hours began, or an admin changed them); `hours` is whether it is open now and when it next opens or closes.',
   'clinic.closed':
     'To every socket of the clinic: it closed (its hours ended, a closed date began, or an admin changed them); `hours` says when it opens next.',
+  'note.created':
+    'To staff following the session, never to its patient: an internal note (staff only) was written in it. Notes are not messages: they have no seq and are listed by `GET /api/v1/sessions/:id/notes`.',
+  'note.mentioned':
+    'To a colleague an internal note mentions, on each of their sockets, whether or not they follow the session: the note, so the console can tell them. Never sent to a patient.',
 };
 
 export const CLOSE_CODE_DESCRIPTIONS: Record<keyof typeof CLOSE_CODES, string> = {

@@ -200,7 +200,7 @@ export type MessageListParams = Static<typeof MessageListParams>;
 
 /** `GET /api/v1/sessions/:id/fhir`: one session as a FHIR R4 Bundle. */
 export const FhirSessionParams = Type.Object({
-  /** Handover notes (staff only) as Communications between staff: admins only, everyone else gets 403. */
+  /** Handover notes and internal notes (staff only) as Communications between staff: admins only, everyone else gets 403. */
   includeNotes: Type.Optional(Type.Boolean()),
 });
 export type FhirSessionParams = Static<typeof FhirSessionParams>;

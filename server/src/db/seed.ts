@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from './client';
-import { clinics, users } from './schema';
+import { clinicIntake, clinics, quickReplies, users } from './schema';
 import { createClinic } from '../modules/clinics/service';
 
 export const DEMO_SITE_KEY = 'demo';
@@ -37,4 +37,24 @@ export async function seedDemo(db: Database, options: { allowedOrigins?: string[
       { clinicId: clinic.id, role: 'patient' as const, displayName: 'Robin Sample', externalId: 'demo-patient-2' },
     ]);
   return { ...clinic, brandColor: DEMO_BRAND_COLOR };
+}
+
+/** What the demo shows beyond the bare clinic: the intake's red-flag questions and a few quick replies for staff. */
+export const DEMO_RED_FLAGS = ['Do you have chest pain or trouble breathing?', 'Are you bleeding heavily, and it does not stop?'];
+export const DEMO_QUICK_REPLIES = [
+  { shortcut: 'hours', body: 'We are open Monday to Friday, 8:00 to 18:00. Outside those hours, call 112 in an emergency.' },
+  { shortcut: 'prescription', body: 'Your prescription is ready. You can pick it up at the front desk with an ID.' },
+  { shortcut: 'emergency', body: 'This sounds urgent. Please call 112 now or go to the nearest emergency department.' },
+  { shortcut: 'followup', body: 'Thank you. A nurse will call you back today to follow up.' },
+];
+
+/**
+ * The demo's red flags and quick replies (`npm start` only: tests seed the bare clinic). Each only where the clinic
+ * has none yet, so an admin's own changes survive a restart.
+ */
+export async function seedDemoExtras(db: Database, clinicId: string) {
+  const [intake] = await db.select({ id: clinicIntake.clinicId }).from(clinicIntake).where(eq(clinicIntake.clinicId, clinicId));
+  if (!intake) await db.insert(clinicIntake).values({ clinicId, redFlags: DEMO_RED_FLAGS.map((text) => ({ id: crypto.randomUUID(), text })) });
+  const [reply] = await db.select({ id: quickReplies.id }).from(quickReplies).where(eq(quickReplies.clinicId, clinicId)).limit(1);
+  if (!reply) await db.insert(quickReplies).values(DEMO_QUICK_REPLIES.map((r) => ({ clinicId, ...r })));
 }

@@ -36,6 +36,8 @@ export type BusEvent =
   /** One token (`tokenHash`), or all of the user's (null) but `except` when given (a password change keeps its own). */
   /** A clinic's settings, allowed origins or identity secret changed: instances drop what they cached of it. */
   | { t: 'clinic.changed'; clinicId: string }
+  /** An internal note (staff only): its id and the colleagues it mentions, so an instance knows whom it concerns without a read. */
+  | { t: 'note.created'; clinicId: string; sessionId: string; noteId: string; mentions: string[] }
   | { t: 'token.revoked'; clinicId: string; userId: string; tokenHash: string | null; except?: string };
 
 export type Emit = (event: BusEvent) => void;

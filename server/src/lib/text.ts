@@ -68,3 +68,17 @@ export function scrubText(value: string): string {
     .trim();
   return VISIBLE.test(text) ? text : '';
 }
+
+/**
+ * A route's `transform` for a body with a long text `body` (a message, an internal note): the text as it is stored
+ * (NFC, trimmed, as `cleanText` cleans it) before validation, so the schema's limit counts those characters, and
+ * longer is 422 `message_too_long`, not a schema failure.
+ */
+export const storedBodyText =
+  (maxLength: number) =>
+  ({ body }: { body: unknown }) => {
+    const input = body as { body?: unknown } | null;
+    if (!input || typeof input.body !== 'string') return;
+    const text = (input.body = input.body.normalize('NFC').trim());
+    if (text.length > maxLength) throw new AppError('message_too_long', { field: 'body', maxLength });
+  };

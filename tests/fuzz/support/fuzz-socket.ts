@@ -1,5 +1,6 @@
 import type { ServerEvent } from '@medchat/sdk/protocol';
 import { socketTicket } from '../../helpers/socket';
+import { NOTE_MARKER } from './world';
 
 /**
  * The server allows 20 frames a second per connection, in bursts of up to 40. This client keeps a stricter bucket
@@ -15,6 +16,8 @@ export type Reply = Extract<ServerEvent, { type: 'ack' | 'error' }>;
  */
 export class FuzzSocket {
   closeCode: number | null = null;
+  /** Every frame that held an internal note's marker (support/world.ts): a patient's socket must never get one. */
+  readonly noteFrames: string[] = [];
   private readonly replies: Reply[] = [];
   private waiter: (() => void) | null = null;
   private tokens = PACE.burst;
@@ -24,7 +27,9 @@ export class FuzzSocket {
   private constructor(private readonly ws: WebSocket) {
     ws.binaryType = 'arraybuffer';
     ws.onmessage = (e) => {
-      const event = JSON.parse(String(e.data)) as ServerEvent;
+      const text = String(e.data);
+      if (text.includes(NOTE_MARKER)) this.noteFrames.push(text);
+      const event = JSON.parse(text) as ServerEvent;
       if (event.type === 'ack' || event.type === 'error') this.replies.push(event);
       this.waiter?.();
     };

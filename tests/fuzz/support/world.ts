@@ -8,6 +8,14 @@ import type { Actor } from '../../../server/src/modules/auth/actor';
 import { createClinic } from '../../../server/src/modules/clinics/service';
 import { setAvailability } from '../../../server/src/modules/employees/service';
 import { endSession, startSession } from '../../../server/src/modules/sessions/service';
+import { createNote } from '../../../server/src/modules/notes/service';
+import { createQuickReply } from '../../../server/src/modules/quick-replies/service';
+
+/**
+ * In the body of every internal note the world writes: no answer to a patient (HTTP or socket) may ever hold it
+ * (tests/fuzz/http.test.ts, socket.test.ts).
+ */
+export const NOTE_MARKER = 'internal-note-canary-5f3e9c';
 
 /** The callers a fuzz case can act as, besides anonymous and junk tokens. */
 export const ACTORS = ['patient', 'otherPatient', 'employee', 'otherEmployee', 'admin', 'foreignAdmin', 'foreignPatient'] as const;
@@ -36,6 +44,8 @@ export class World {
   readonly sessions = {} as Record<SessionRef, string>;
   /** A token that was valid once and has been revoked by logging out. */
   revokedToken = '';
+  /** A quick reply of the home clinic (the admin routes' `:id`); gone once a case deleted it. */
+  quickReplyId = '';
   /** The clinic's site key for patients of each clinic. */
   readonly siteKeys = { home: 'demo', foreign: 'elsewhere' } as const;
   private readonly staffState = new Map<string, { passwordHash: string | null; capacity: number | null }>();
@@ -84,6 +94,9 @@ export class World {
     const first = await startSession(this.ctx, (await this.actor('patient'))!, { reason: 'Earlier visit' }, null);
     await endSession(this.ctx, (await this.actor('patient'))!, first.session.id, null);
     this.sessions.ended = first.session.id;
+    const admin = (await this.actor('admin'))!;
+    await createNote(this.ctx, admin, first.session.id, { body: `Filed after the visit. ${NOTE_MARKER}`, mentions: [this.users.employee] }, null);
+    this.quickReplyId = (await createQuickReply(this.ctx, admin, { shortcut: 'hours', body: 'We are open 8 to 18.' }, null)).id;
     await this.rebuildSessions();
   }
 
@@ -139,6 +152,8 @@ export class World {
     const active = await startSession(this.ctx, (await this.actor('patient'))!, { reason: 'Cough' }, null);
     if (active.session.employee?.id !== this.users.employee) throw new Error(`world: the active session went to ${active.session.employee?.id ?? 'nobody'}`);
     this.sessions.active = active.session.id;
+    // Every active session carries an internal note, mentioning a colleague, that its patient must never see.
+    await createNote(this.ctx, employee, active.session.id, { body: `Check allergies. ${NOTE_MARKER}`, mentions: [this.users.otherEmployee] }, null);
     await setAvailability(this.ctx, employee, 'away', null);
     if (!this.tokens.otherPatient || (await this.openSessionOf('otherPatient'))) this.setActor('otherPatient', await this.guest('Robin Fuzz'));
     const waiting = await startSession(this.ctx, (await this.actor('otherPatient'))!, { reason: 'Rash' }, null);

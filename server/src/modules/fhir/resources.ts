@@ -2,7 +2,7 @@
  * A chat session as FHIR R4 resources (pure: rows in, JSON out). The session is a virtual `Encounter` whose
  * participants are the assignment periods; each message is a `Communication`; each assignment period is a
  * `Provenance` carrying why it started and why it ended (the custody record); handover notes, only when asked for,
- * are `Communication`s between staff. The patient and staff are logical references (an identifier, no resource):
+ * and internal notes are `Communication`s between staff. The patient and staff are logical references (an identifier, no resource):
  * the clinic's own patient id when the patient signed in with an identity token, the MedChat user id otherwise.
  * docs/fhir.md shows a whole bundle.
  */
@@ -44,10 +44,22 @@ export interface ChartMessage {
   createdAt: Date;
 }
 
+/** An internal note (staff only), exported only with `includeNotes`. */
+export interface ChartNote {
+  id: string;
+  authorId: string;
+  authorName: string;
+  body: string;
+  mentions: Array<{ id: string; displayName: string }>;
+  createdAt: Date;
+}
+
 export interface ChartOptions {
   /** How one resource points at another: `urn:uuid:<id>` inside a Bundle, `Type/<id>` in bulk NDJSON. */
   reference: (resourceType: string, id: string) => string;
   includeNotes: boolean;
+  /** The session's internal notes, given only when `includeNotes` (admins). */
+  internalNotes?: ChartNote[];
 }
 
 /** Identifier systems and code systems of MedChat's own values. */
@@ -191,13 +203,34 @@ export function sessionResources(s: ChartSession, trail: ChartAssignment[], mess
         payload: [{ contentString: a.leaveNote }],
       });
     });
+    for (const n of options.internalNotes ?? []) {
+      out.push({
+        resourceType: 'Communication',
+        id: n.id,
+        status: 'completed',
+        category: [{ coding: [{ system: COMMUNICATION_CATEGORY, code: 'instruction', display: 'Instruction' }], text: 'internal note (staff only)' }],
+        subject: patient,
+        encounter,
+        sent: iso(n.createdAt),
+        sender: staff(n.authorId, n.authorName),
+        recipient: n.mentions.length ? n.mentions.map((m) => staff(m.id, m.displayName)) : [clinic],
+        payload: [{ contentString: n.body }],
+      });
+    }
   }
   return out;
 }
 
 /** One session as a FHIR `collection` Bundle; entries are addressed by `urn:uuid:` full URLs. */
-export function sessionBundle(s: ChartSession, trail: ChartAssignment[], messages: ChartMessage[], includeNotes: boolean, now: Date) {
-  const resources = sessionResources(s, trail, messages, { includeNotes, reference: (_type, id) => `urn:uuid:${id}` });
+export function sessionBundle(
+  s: ChartSession,
+  trail: ChartAssignment[],
+  messages: ChartMessage[],
+  includeNotes: boolean,
+  now: Date,
+  internalNotes: ChartNote[] = [],
+) {
+  const resources = sessionResources(s, trail, messages, { includeNotes, internalNotes, reference: (_type, id) => `urn:uuid:${id}` });
   return {
     resourceType: 'Bundle' as const,
     id: nameUuid(`bundle:${s.id}:${now.toISOString()}`),

@@ -8,13 +8,13 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { AppContext } from '../../context';
 import type { Queryable } from '../../db/client';
 import { rowsOf } from '../../db/rows';
-import { assignments, chatSessions, clinics, messages, users } from '../../db/schema';
+import { assignments, chatSessions, clinics, messages, sessionNotes, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../auth/actor';
 import { recordAudit } from '../audit/service';
 import { decodeCursor, encodeCursor } from '../audit/trail';
 import { readableSession } from '../sessions/access';
-import { sessionBundle, sessionResources, type ChartAssignment, type ChartMessage, type ChartSession } from './resources';
+import { sessionBundle, sessionResources, type ChartAssignment, type ChartMessage, type ChartNote, type ChartSession } from './resources';
 
 /** Sessions per page of the bulk export, by default. */
 export const EXPORT_PAGE = 100;
@@ -95,7 +95,41 @@ export async function loadCharts(q: Queryable, clinicId: string, ids: string[]):
   return ids.flatMap((id) => charts.get(id) ?? []);
 }
 
-/** Handover notes are internal: only admins may ask for them. */
+/**
+ * The internal notes of these sessions, by session, oldest first: read only for an export that asked for notes
+ * (admins), never by `loadCharts`, so transcripts and every other reader of a chart leave them out.
+ */
+export async function loadInternalNotes(q: Queryable, ids: string[]): Promise<Map<string, ChartNote[]>> {
+  const bySession = new Map<string, ChartNote[]>();
+  if (ids.length === 0) return bySession;
+  const rows = await q
+    .select({ n: sessionNotes, name: users.displayName })
+    .from(sessionNotes)
+    .innerJoin(users, eq(users.id, sessionNotes.authorId))
+    .where(inArray(sessionNotes.sessionId, ids))
+    .orderBy(asc(sessionNotes.createdAt), asc(sessionNotes.id));
+  const mentioned = [...new Set(rows.flatMap((r) => r.n.mentions))];
+  const names = new Map(
+    mentioned.length
+      ? (await q.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, mentioned))).map((u) => [u.id, u.name])
+      : [],
+  );
+  for (const { n, name } of rows) {
+    const list = bySession.get(n.sessionId) ?? [];
+    list.push({
+      id: n.id,
+      authorId: n.authorId,
+      authorName: name,
+      body: n.body,
+      mentions: n.mentions.map((id) => ({ id, displayName: names.get(id) ?? '' })),
+      createdAt: n.createdAt,
+    });
+    bySession.set(n.sessionId, list);
+  }
+  return bySession;
+}
+
+/** Handover notes and internal notes are staff-only: only admins may ask for them. */
 function assertMayIncludeNotes(actor: Actor, includeNotes: boolean | undefined) {
   if (includeNotes && actor.role !== 'admin') throw new AppError('forbidden', { field: 'includeNotes', problem: 'admins only' });
 }
@@ -108,7 +142,8 @@ export async function exportSessionBundle(ctx: AppContext, actor: Actor, session
   const [chart] = await loadCharts(ctx.db, actor.clinicId, [sessionId]);
   if (!chart) throw new AppError('session_not_found');
   await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'fhir.exported', sessionId, ip });
-  return sessionBundle(chart.session, chart.trail, chart.messages, includeNotes === true, new Date());
+  const notes = includeNotes ? await loadInternalNotes(ctx.db, [sessionId]) : new Map<string, ChartNote[]>();
+  return sessionBundle(chart.session, chart.trail, chart.messages, includeNotes === true, new Date(), notes.get(sessionId));
 }
 
 export interface BulkExportRequest {
@@ -155,8 +190,13 @@ export async function exportBulk(ctx: AppContext, actor: Actor, req: BulkExportR
       const batch = ids.slice(position, position + EXPORT_BATCH);
       position += batch.length;
       let chunk = '';
+      const notes = req.includeNotes ? await loadInternalNotes(ctx.db, batch) : new Map<string, ChartNote[]>();
       for (const c of await loadCharts(ctx.db, actor.clinicId, batch))
-        for (const r of sessionResources(c.session, c.trail, c.messages, { reference, includeNotes: req.includeNotes === true }))
+        for (const r of sessionResources(c.session, c.trail, c.messages, {
+          reference,
+          includeNotes: req.includeNotes === true,
+          internalNotes: notes.get(c.session.id),
+        }))
           chunk += JSON.stringify(r) + '\n';
       if (chunk) controller.enqueue(encoder.encode(chunk));
       if (position >= ids.length) controller.close();

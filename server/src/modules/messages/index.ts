@@ -1,8 +1,8 @@
 import { Elysia, t } from 'elysia';
 import { LIMITS, Message, MessageListParams, MessagePage, MessageReadParams, MessageSendParams } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
-import { AppError } from '../../lib/errors';
 import { numbersInQuery } from '../../lib/http';
+import { storedBodyText } from '../../lib/text';
 import { authPlugin } from '../auth/plugin';
 import { errors, noContent } from '../openapi/responses';
 import { markRead, readMessages, sendMessage } from './service';
@@ -30,14 +30,7 @@ export const messagesModule = (ctx: AppContext) =>
       {
         auth: true,
         params,
-        // The text as it is stored (NFC, trimmed, as ./service.ts cleans it) before validation: the schema's limit
-        // counts those characters (send.test.ts), and longer is 422 message_too_long, not a schema failure.
-        transform: ({ body }) => {
-          const input = body as { body?: unknown } | null;
-          if (!input || typeof input.body !== 'string') return;
-          const text = (input.body = input.body.normalize('NFC').trim());
-          if (text.length > LIMITS.messageBody) throw new AppError('message_too_long', { field: 'body', maxLength: LIMITS.messageBody });
-        },
+        transform: storedBodyText(LIMITS.messageBody),
         body: MessageSendParams,
         response: { 200: Message, 201: Message },
         detail: {

@@ -113,6 +113,8 @@ export class Hub {
         return this.projections.queueChanged(e.clinicId);
       case 'session.prioritized':
         return this.projections.sessionPrioritized(e);
+      case 'note.created':
+        return this.projections.noteCreated(e);
       case 'token.revoked':
         return this.projections.tokenRevoked(e);
       case 'clinic.changed':

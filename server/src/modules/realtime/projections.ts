@@ -10,9 +10,10 @@ import type { AppContext } from '../../context';
 import { chatSessions, users } from '../../db/schema';
 import type { BusEvent } from '../../lib/bus-events';
 import { assignmentHistory } from '../assignments/service';
+import { noteById } from '../notes/service';
 import { queueStatusFor } from '../assignments/wait-estimate';
 import { countWaiting, getSessionView, getSessionViews, listQueue, queuePosition } from '../sessions/views';
-import type { Connections } from './connections';
+import type { Conn, Connections } from './connections';
 import type { SessionDelivery } from './delivery';
 import { encode } from './frames';
 import { PeopleCache } from './people';
@@ -63,6 +64,26 @@ export class Projections {
           : { type: 'read.updated', sessionId: e.sessionId, userId: e.userId, role: who.role, seq: e.seq };
       const frame = encode(event);
       for (const conn of others()) this.connections.send(conn, frame);
+    });
+  }
+
+  /**
+   * An internal note: `note.created` to the staff sockets following the session, `note.mentioned` to every socket of
+   * each colleague it mentions. Never to a patient: patients' sockets are left out by role here, whatever else holds
+   * (a patient follows their own session), and the note is read only when a staff socket here wants it.
+   */
+  noteCreated(e: Extract<BusEvent, { t: 'note.created' }>) {
+    const isStaffOf = (conn: Conn) => conn.actor.role !== 'patient' && conn.actor.clinicId === e.clinicId;
+    const followers = () => this.connections.subscribers(e.sessionId).filter(isStaffOf);
+    const mentioned = () => e.mentions.flatMap((id) => [...this.connections.byUser.get(id)]).filter((conn) => !conn.closed && isStaffOf(conn));
+    if (followers().length === 0 && mentioned().length === 0) return;
+    this.delivery.enqueue(e.sessionId, async () => {
+      const note = await noteById(this.ctx.db, e.noteId);
+      if (!note) return;
+      const created = encode({ type: 'note.created', note });
+      for (const conn of followers()) this.connections.send(conn, created);
+      const mention = encode({ type: 'note.mentioned', note });
+      for (const conn of mentioned()) this.connections.send(conn, mention);
     });
   }
 

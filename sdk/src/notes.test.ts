@@ -1,0 +1,60 @@
+/**
+ * `@medchat/sdk/notes` and the admin's quick replies against a real server: a note written with a mention reaches the
+ * mentioned colleague's client as `note.mentioned` and is listed for staff; a patient's client is refused; quick
+ * replies made by the admin are listed for staff.
+ */
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import type { EventOf } from './protocol/events';
+import { MedChatAdmin } from './admin';
+import { MedChatNotes } from './notes';
+import { MedChat, isMedChatError } from './index';
+import { DEMO_PASSWORD } from '../../server/src/db/seed';
+import { useTestServer } from '../../tests/helpers/server';
+import { until } from '../../tests/helpers/until';
+
+setDefaultTimeout(60_000);
+const s = useTestServer();
+
+async function signedIn(email: string): Promise<MedChat> {
+  const client = new MedChat({ baseUrl: s.url, retry: { maxRetries: 0 } });
+  await client.auth.login({ email, password: DEMO_PASSWORD });
+  return client;
+}
+
+describe('MedChatNotes', () => {
+  test('a note with a mention: the colleague is told on their socket, staff list it, a patient is refused', async () => {
+    const joy = await signedIn('nurse.joy@demo.clinic');
+    const sam = await signedIn('nurse.sam@demo.clinic');
+    const patient = new MedChat({ baseUrl: s.url, retry: { maxRetries: 0 } });
+    await patient.auth.guest({ siteKey: 'demo', displayName: 'Pat SDK' });
+    await joy.employees.setAvailability('available');
+    const session = await patient.sessions.start({ reason: 'Rash' });
+
+    const mentions: Array<EventOf<'note.mentioned'>> = [];
+    sam.on('note.mentioned', (e) => mentions.push(e));
+    sam.connect();
+    await until(() => sam.state === 'open', 'sam connected');
+    const me = await sam.auth.me();
+
+    const note = await new MedChatNotes(joy).notes.create(session.id, { body: 'Please check the rash photo', mentions: [me.id] });
+    expect(note).toMatchObject({ body: 'Please check the rash photo', mentions: [{ id: me.id, displayName: 'Nurse Sam' }] });
+    await until(() => mentions.length === 1, 'the mention');
+    expect(mentions[0]!.note).toEqual(note);
+    expect(await new MedChatNotes(sam).notes.list(session.id)).toEqual([note]);
+    const refused = await new MedChatNotes(patient).notes.list(session.id).catch((e) => e);
+    expect(isMedChatError(refused) && refused.code).toBe('forbidden');
+    sam.disconnect();
+  });
+
+  test('quick replies: the admin creates, updates and removes them; staff list them', async () => {
+    const admin = new MedChatAdmin(await signedIn('admin@demo.clinic'));
+    const staff = new MedChatNotes(await signedIn('nurse.joy@demo.clinic'));
+    const reply = await admin.quickReplies.create({ shortcut: 'hours', body: 'We are open 8 to 18.' });
+    expect((await staff.quickReplies.list()).map((r) => r.shortcut)).toEqual(['hours']);
+    expect((await admin.quickReplies.update(reply.id, { body: 'Open 8 to 20.' })).body).toBe('Open 8 to 20.');
+    const taken = await admin.quickReplies.create({ shortcut: 'HOURS', body: 'x' }).catch((e) => e);
+    expect(isMedChatError(taken) && taken.code).toBe('conflict');
+    await admin.quickReplies.remove(reply.id);
+    expect(await staff.quickReplies.list()).toEqual([]);
+  });
+});
