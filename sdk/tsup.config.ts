@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', patient: 'src/patient.ts', staff: 'src/staff.ts', admin: 'src/admin.ts', protocol: 'src/protocol/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    patient: 'src/patient.ts',
+    staff: 'src/staff.ts',
+    admin: 'src/admin.ts',
+    records: 'src/records.ts',
+    protocol: 'src/protocol/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
