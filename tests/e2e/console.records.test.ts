@@ -162,4 +162,25 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: record
       await guard.assertClean();
     }
   });
+
+  // Last: its chat would change the figures the tests above read.
+  test("a nurse downloads the transcript of the chat she holds from the chat's tab", async () => {
+    const { page, guard } = await openConsole(browser, server, 'nurse.sam@demo.clinic');
+    await page.getByLabel('Availability').selectOption('available');
+    const patient = await api('/auth/guest', { body: { siteKey: 'demo', displayName: 'Tom Tab' } });
+    const id = (await api('/sessions', { token: patient.token, body: { reason: 'Rash on the arm' } })).id;
+    await api(`/sessions/${id}/messages`, { token: patient.token, body: { clientMsgId: 't1', body: 'It itches at night' } });
+    await page.getByRole('tab', { name: /Tom Tab/ }).waitFor();
+    await page.locator('.message-patient', { hasText: 'It itches at night' }).waitFor();
+    const pdf = await download(page, `Transcript of \u2068Tom Tab\u2069 (PDF)`);
+    expect(pdf.file.suggestedFilename()).toBe(`transcript-${id}.pdf`);
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf.bytes)), { mergePages: true });
+    const pdfText = text.replace(/\s+/g, ' ');
+    for (const part of ['Reason Rash on the arm', 'Ended not yet (active)', 'Nurse Sam', 'Tom Tab (patient) It itches at night'])
+      expect(pdfText).toContain(part);
+    const txt = await download(page, `Transcript of \u2068Tom Tab\u2069 (text)`);
+    expect(txt.bytes.toString('utf8')).toContain('Tom Tab (patient): It itches at night');
+    await page.locator('.chat-records').screenshot({ path: `${CONSOLE_SHOTS}/59-chat-records.png` });
+    await guard.assertClean();
+  });
 });
