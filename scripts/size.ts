@@ -5,8 +5,9 @@
  *
  *   bun run scripts/size.ts [sdk|widget]   prints the sizes; exits 1 when a bundle is over its budget
  *
- * `sdk` measures both of the SDK's budgeted entries: the main one (`@medchat/sdk`, what a staff console bundles)
- * and the admin one (`@medchat/sdk/admin`, measured alone: what a page adds for it is at most this much).
+ * `sdk` measures the SDK's budgeted entries: the main one (`@medchat/sdk`, what a staff console bundles), the admin
+ * one (`@medchat/sdk/admin`) and the records one (`@medchat/sdk/records`), each measured alone: what a page adds for
+ * it is at most this much.
  *
  * The SDK is bundled as an app's bundler would (Bun.build, browser, minified); the widget exactly as its release
  * build (widget/rollup.config.mjs, Lit and the SDK included, so a type error fails here too).
@@ -24,7 +25,7 @@ export interface BundleSize {
 }
 
 /** min+gzip budgets, in bytes (README.md of each package states them). */
-export const BUDGETS = { sdk: 6 * 1024, sdkAdmin: 2 * 1024, sdkNotes: 2 * 1024, widget: 25 * 1024 } as const;
+export const BUDGETS = { sdk: 6 * 1024, sdkAdmin: 2 * 1024, sdkNotes: 2 * 1024, sdkRecords: 2 * 1024, widget: 25 * 1024 } as const;
 
 /** The one measuring function. */
 export function sizeOf(minified: string): BundleSize {
@@ -44,6 +45,9 @@ export const SDK_ENTRY = `${ROOT}sdk/src/index.ts`;
 /** The admin entry (`@medchat/sdk/admin`): settings, reports and webhooks on a `MedChat` client. */
 export const SDK_ADMIN_ENTRY = `${ROOT}sdk/src/admin.ts`;
 
+/** The records entry (`@medchat/sdk/records`): transcripts and FHIR exports on a `MedChat` client. */
+export const SDK_RECORDS_ENTRY = `${ROOT}sdk/src/records.ts`;
+
 /** One SDK entry, bundled alone. TypeBox stays out of browser bundles: entries import protocol models as types only. */
 async function sdkEntrySize(entry: string): Promise<BundleSize> {
   const code = await bundleWithBun(entry);
@@ -54,6 +58,7 @@ async function sdkEntrySize(entry: string): Promise<BundleSize> {
 
 export const sdkSize = () => sdkEntrySize(SDK_ENTRY);
 export const sdkAdminSize = () => sdkEntrySize(SDK_ADMIN_ENTRY);
+export const sdkRecordsSize = () => sdkEntrySize(SDK_RECORDS_ENTRY);
 
 /** The staff extras entry (`@medchat/sdk/notes`): internal notes and quick replies on a `MedChat` client. */
 export const SDK_NOTES_ENTRY = `${ROOT}sdk/src/notes.ts`;
@@ -88,6 +93,10 @@ if (import.meta.main) {
     await measure('@medchat/sdk', async () => void rows.push(['@medchat/sdk (sdk/src/index.ts)', await sdkSize(), BUDGETS.sdk]));
     await measure('@medchat/sdk/admin', async () => void rows.push(['@medchat/sdk/admin (sdk/src/admin.ts)', await sdkAdminSize(), BUDGETS.sdkAdmin]));
     await measure('@medchat/sdk/notes', async () => void rows.push(['@medchat/sdk/notes (sdk/src/notes.ts)', await sdkNotesSize(), BUDGETS.sdkNotes]));
+    await measure(
+      '@medchat/sdk/records',
+      async () => void rows.push(['@medchat/sdk/records (sdk/src/records.ts)', await sdkRecordsSize(), BUDGETS.sdkRecords]),
+    );
   }
   if (which !== 'sdk') {
     await measure('the widget', async () => {
@@ -95,9 +104,9 @@ if (import.meta.main) {
       rows.push(['medchat-widget.js (ES module)', widget.module, BUDGETS.widget], ['medchat-widget.iife.js (classic)', widget.classic, null]);
     });
   }
-  console.log(`${''.padEnd(40)}${'min'.padStart(10)}${'min+gzip'.padStart(10)}${'budget'.padStart(10)}`);
+  console.log(`${''.padEnd(44)}${'min'.padStart(10)}${'min+gzip'.padStart(10)}${'budget'.padStart(10)}`);
   for (const [name, size, budget] of rows) {
-    console.log(`${name.padEnd(40)}${kb(size.min)}${kb(size.gzip)}${budget === null ? '' : kb(budget)}`);
+    console.log(`${name.padEnd(44)}${kb(size.min)}${kb(size.gzip)}${budget === null ? '' : kb(budget)}`);
     if (budget !== null && size.gzip > budget) {
       console.error(`${name}: over its budget by ${size.gzip - budget} bytes min+gzip`);
       over++;

@@ -7,6 +7,7 @@ export default defineConfig({
     staff: 'src/staff.ts',
     admin: 'src/admin.ts',
     notes: 'src/notes.ts',
+    records: 'src/records.ts',
     protocol: 'src/protocol/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -34,6 +34,10 @@ const checks = `
   if ('MedChatAdmin' in sdk) throw new Error('the root must not carry the admin entry');
   const settings = await new admin.MedChatAdmin(client).settings.get().catch((e) => e);
   if (!sdk.isMedChatError(settings) || settings.code !== 'connection_error') throw new Error('admin entry: ' + settings);
+  // The records entry likewise.
+  if ('MedChatRecords' in sdk) throw new Error('the root must not carry the records entry');
+  const pdf = await new records.MedChatRecords(client).transcript('id', 'pdf').catch((e) => e);
+  if (!sdk.isMedChatError(pdf) || pdf.code !== 'connection_error') throw new Error('records entry: ' + pdf);
   console.log('ok', typeof process !== 'undefined' && process.versions.bun ? 'bun ' + process.versions.bun : 'node ' + process.version);
 `;
 
@@ -60,11 +64,11 @@ try {
 
   writeFileSync(
     join(app, 'smoke.mjs'),
-    `import * as sdk from '@medchat/sdk';\nimport * as protocol from '@medchat/sdk/protocol';\nimport * as admin from '@medchat/sdk/admin';\n${checks}`,
+    `import * as sdk from '@medchat/sdk';\nimport * as protocol from '@medchat/sdk/protocol';\nimport * as admin from '@medchat/sdk/admin';\nimport * as records from '@medchat/sdk/records';\n${checks}`,
   );
   writeFileSync(
     join(app, 'smoke.cjs'),
-    `const sdk = require('@medchat/sdk');\nconst protocol = require('@medchat/sdk/protocol');\nconst admin = require('@medchat/sdk/admin');\n(async () => {${checks}})().catch((e) => { console.error(e); process.exit(1); });`,
+    `const sdk = require('@medchat/sdk');\nconst protocol = require('@medchat/sdk/protocol');\nconst admin = require('@medchat/sdk/admin');\nconst records = require('@medchat/sdk/records');\n(async () => {${checks}})().catch((e) => { console.error(e); process.exit(1); });`,
   );
   const nodeVersion = run(['node', '--version'], app);
   if (!nodeVersion.startsWith('v20.') && !/^v2[1-9]\./.test(nodeVersion)) throw new Error(`need Node >= 20, found ${nodeVersion}`);

@@ -98,6 +98,30 @@ import { MedChatAdmin, type Report } from '@medchat/sdk/admin';
 export const report = (): Promise<Report> => new MedChatAdmin(new MedChat({ baseUrl: 'http://x' })).reports.get({ from: '2026-03-02', to: '2026-03-02' });
 `,
   );
+  // The records entry: files for a chart, typed; the bulk export is an async iterable of FHIR resources.
+  writeFileSync(
+    join(app, 'records.mts'),
+    `import { MedChat } from '@medchat/sdk';
+import { MedChatRecords, type FhirBundle, type FhirResource, type RecordFile } from '@medchat/sdk/records';
+const records = new MedChatRecords(new MedChat({ baseUrl: 'http://localhost:3000' }));
+export const pdf = (id: string): Promise<RecordFile> => records.transcript(id, 'pdf');
+export const bundle = (id: string): Promise<FhirBundle> => records.fhirBundle(id, { includeNotes: true });
+export async function count(): Promise<number> {
+  let n = 0;
+  for await (const r of records.fhirExport({ from: '2026-03-01T00:00:00Z' })) n += (r satisfies FhirResource).resourceType === 'Encounter' ? 1 : 0;
+  return n;
+}
+// @ts-expect-error: a transcript is text or PDF.
+export const docx = (id: string) => records.transcript(id, 'docx');
+`,
+  );
+  writeFileSync(
+    join(app, 'records.cts'),
+    `import { MedChat } from '@medchat/sdk';
+import { MedChatRecords, type RecordFile } from '@medchat/sdk/records';
+export const text = (id: string): Promise<RecordFile> => new MedChatRecords(new MedChat({ baseUrl: 'http://x' })).transcript(id);
+`,
+  );
   writeFileSync(
     join(app, 'good.cts'),
     `import { MedChat, type Message } from '@medchat/sdk';
@@ -140,6 +164,10 @@ describe.skipIf(onPostgres)('the packed SDK, type-checked by a consumer without 
       'notes.cjs',
       'notes.d.ts',
       'notes.d.cts',
+      'records.js',
+      'records.cjs',
+      'records.d.ts',
+      'records.d.cts',
       'protocol.js',
       'protocol.d.ts',
     ]) {
@@ -160,9 +188,20 @@ admin.settings.get().then(() => process.exit(1), (e) => console.log(sdk.isMedCha
     for (const file of ['admin-run.mjs', 'admin-run.cjs']) expect({ [file]: run(['node', file], app).out.trim() }).toEqual({ [file]: 'connection_error' });
   });
 
+  test('the records entry loads under Node by import and require, and only from its own path', () => {
+    const check = (load: string) => `${load}
+const records = new entry.MedChatRecords(new sdk.MedChat({ baseUrl: 'http://localhost:1' }));
+if ('MedChatRecords' in sdk || typeof records.fhirExport !== 'function') throw new Error('records surface');
+records.transcript('x', 'pdf').then(() => process.exit(1), (e) => console.log(sdk.isMedChatError(e) && e.code));
+`;
+    writeFileSync(join(app, 'records-run.mjs'), check(`import * as sdk from '@medchat/sdk';\nimport * as entry from '@medchat/sdk/records';`));
+    writeFileSync(join(app, 'records-run.cjs'), check(`const sdk = require('@medchat/sdk');\nconst entry = require('@medchat/sdk/records');`));
+    for (const file of ['records-run.mjs', 'records-run.cjs']) expect({ [file]: run(['node', file], app).out.trim() }).toEqual({ [file]: 'connection_error' });
+  });
+
   for (const skipLibCheck of [false, true]) {
     test(`skipLibCheck ${skipLibCheck}: correct use compiles (import and require, each entry), and \`const x: string = m.seq\` is refused`, () => {
-      const good = tsc(skipLibCheck, ['good.mts', 'good.cts', 'entries.mts', 'admin.mts', 'admin.cts', 'notes.mts']);
+      const good = tsc(skipLibCheck, ['good.mts', 'good.cts', 'entries.mts', 'admin.mts', 'admin.cts', 'notes.mts', 'records.mts', 'records.cts']);
       expect(good.out).toBe('');
       expect(good.code).toBe(0);
       const bad = tsc(skipLibCheck, ['bad.mts']);

@@ -183,7 +183,12 @@ export const ROUTES: Record<string, RouteSpec> = {
     who: ['admin'],
     query: { from: reportDate, to: reportDate, bucket: fc.constantFrom('day', 'hour'), table: fc.constantFrom('buckets', 'employees', 'all') },
   },
-  'GET /api/v1/sessions/:id/transcript': { who: ['employee', 'admin'], sessionRoute: true, params: { id: session } },
+  'GET /api/v1/sessions/:id/transcript': {
+    who: ['employee', 'admin'],
+    sessionRoute: true,
+    params: { id: session },
+    query: { format: fc.constantFrom('text', 'pdf') },
+  },
   'POST /api/v1/webhooks': {
     who: ['admin'],
     body: {

@@ -1,7 +1,10 @@
 import type { Assignment, Employee, MedChat, Session } from '@medchat/sdk';
 import { MedChatAdmin } from '@medchat/sdk/admin';
+import { MedChatRecords } from '@medchat/sdk/records';
 import { renderTrail } from './assignment-trail';
 import { h, isolate, isolated } from './dom';
+import { recordDownloads } from './downloads';
+import { FhirExportForm } from './fhir-export';
 import { AVAILABILITY_LABELS, dateTime, errorText, SESSION_STATUS_LABELS } from './format';
 import { HoursEditor } from './hours-editor';
 import { IntakeEditor } from './intake-editor';
@@ -20,9 +23,9 @@ const TRAIL_LIMIT = 25;
 const RELOAD_EVERY_MS = 2000;
 
 /**
- * Admins only: every employee with availability and load, the clinic's sessions with their assignment trails, the
- * clinic's settings, the opening hours, the reports and the webhooks (the last four through the SDK's admin entry,
- * which only this view imports).
+ * Admins only: every employee with availability and load, the clinic's sessions with their assignment trails and
+ * their files for the chart, the clinic's settings, the opening hours, the reports and the webhooks (the last four
+ * through the SDK's admin entry, which only this view imports), and the bulk FHIR export.
  */
 export class AdminView {
   readonly element: HTMLElement;
@@ -30,11 +33,13 @@ export class AdminView {
   private readonly employees = h('tbody');
   private readonly sessions = h('tbody');
   private readonly status = h('p', { class: 'muted', role: 'status' });
+  private readonly records: MedChatRecords;
 
   constructor(
     private readonly client: MedChat,
     onQuickRepliesChange: () => void = () => {},
   ) {
+    this.records = new MedChatRecords(client);
     const reload = h('button', { type: 'button' }, 'Refresh');
     // Loaded once, not on every refresh: an admin may be typing in them.
     const admin = new MedChatAdmin(client);
@@ -66,13 +71,14 @@ export class AdminView {
       h('h3', { id: 'sessions-title' }, 'Sessions'),
       frame(
         'sessions-title',
-        h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail'), this.sessions),
+        h('table', { 'aria-labelledby': 'sessions-title' }, head('Patient', 'Reason', 'Status', 'Started', 'Assignment trail', 'For the chart'), this.sessions),
       ),
       settings.element,
       hours.element,
       intake.element,
       quickReplies.element,
       new ReportsView(admin).element,
+      new FhirExportForm(this.records).element,
       webhooks.element,
     );
     this.refresh = refresher(
@@ -88,7 +94,7 @@ export class AdminView {
     const newest = sessions.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, TRAIL_LIMIT);
     const trails = await Promise.all(newest.map((s) => this.client.assignments.list(s.id)));
     this.employees.replaceChildren(...employees.map((e) => employeeRow(e, this.mfaCell(e))));
-    this.sessions.replaceChildren(...newest.map((s, i) => sessionRow(s, trails[i]!)));
+    this.sessions.replaceChildren(...newest.map((s, i) => sessionRow(s, trails[i]!, recordDownloads(this.records, s.id, s.patient.displayName))));
     this.status.textContent = sessions.length > TRAIL_LIMIT ? `Showing the ${TRAIL_LIMIT} newest of ${sessions.length} sessions.` : '';
   }
 
@@ -132,7 +138,7 @@ const employeeRow = (e: Employee, mfa: HTMLElement) =>
     mfa,
   );
 
-const sessionRow = (s: Session, trail: Assignment[]) =>
+const sessionRow = (s: Session, trail: Assignment[], downloads: HTMLElement) =>
   h(
     'tr',
     { 'data-session-id': s.id },
@@ -141,4 +147,5 @@ const sessionRow = (s: Session, trail: Assignment[]) =>
     h('td', {}, SESSION_STATUS_LABELS[s.status]),
     h('td', {}, h('time', { datetime: s.createdAt }, dateTime(s.createdAt))),
     h('td', {}, renderTrail(trail)),
+    h('td', {}, downloads),
   );

@@ -1,6 +1,8 @@
 import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle, SessionPriority } from '@medchat/sdk';
+import { MedChatRecords } from '@medchat/sdk/records';
 import { renderTrail } from './assignment-trail';
 import { Composer } from './composer';
+import { recordDownloads } from './downloads';
 import { h, isolate, uid } from './dom';
 import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText, PATIENT_RETURNED_BANNER, STATE_SUFFIXES, WAITING_ON_PATIENT_SUFFIX } from './format';
 import { MessageList } from './message-list';
@@ -12,8 +14,8 @@ import type { Note } from '@medchat/sdk/notes';
 export type PanelState = 'mine' | 'handed-over' | 'ended';
 
 /**
- * One chat tab's content: header, status banner, history, typing line, composer, leave form and the session's
- * assignment history. All live data comes from the SDK's chat handle.
+ * One chat tab's content: header, status banner, history, typing line, composer, leave form, the session's
+ * assignment history and its downloads for the chart (transcript, FHIR). All live data comes from the SDK's chat handle.
  */
 export class ChatPanel {
   readonly sessionId: string;
@@ -87,6 +89,12 @@ export class ChatPanel {
       this.error,
       this.composer.element,
       this.history,
+      h(
+        'p',
+        { class: 'downloads chat-records' },
+        h('span', { class: 'muted' }, 'For the chart:'),
+        recordDownloads(new MedChatRecords(client), initial.id, initial.patient.displayName),
+      ),
     );
     this.history.addEventListener('toggle', () => this.refreshTrail());
 

@@ -17,17 +17,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   return element;
 }
 
-/** The same for SVG, whose elements need their namespace (the reports' chart). */
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): SVGElementTagNameMap[K] {
-  const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
-  for (const [name, value] of Object.entries(attrs))
-    if (value !== undefined && value !== false) element.setAttribute(name, value === true ? '' : String(value));
-  element.append(
-    ...children.filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)),
-  );
-  return element;
-}
-
 /** A unique id for label/aria wiring. */
 let nextId = 0;
 export const uid = (prefix: string) => `${prefix}-${++nextId}`;

@@ -196,6 +196,14 @@ export const MessageListParams = Type.Object({
 });
 export type MessageListParams = Static<typeof MessageListParams>;
 
+// ---------- transcripts ----------
+
+/** `GET /api/v1/sessions/:id/transcript`: plain text (the default) or PDF; `Accept: application/pdf` asks for PDF too. */
+export const TranscriptFormat = Type.Union([Type.Literal('text'), Type.Literal('pdf')]);
+export type TranscriptFormat = Static<typeof TranscriptFormat>;
+export const TranscriptParams = Type.Object({ format: Type.Optional(TranscriptFormat) });
+export type TranscriptParams = Static<typeof TranscriptParams>;
+
 // ---------- FHIR export ----------
 
 /** `GET /api/v1/sessions/:id/fhir`: one session as a FHIR R4 Bundle. */
