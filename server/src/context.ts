@@ -22,6 +22,11 @@ export interface AppContext {
   writer: MessageWriter;
   /** This instance's Prometheus metrics (lib/metrics.ts), served at /metrics. */
   metrics: Metrics;
+  /**
+   * The wall clock opening hours are read at (open or closed, a session left while closed): `() => new Date()`.
+   * Only code in the same process can change it: the tests, to move a clinic from night to morning.
+   */
+  clock: () => Date;
   /** Runs inside each `inTransaction` before it commits, with the events it emitted (the webhook outbox, runtime.ts). */
   beforeCommit?: (tx: Tx, events: readonly BusEvent[]) => Promise<void>;
 }
