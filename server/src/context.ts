@@ -27,6 +27,11 @@ export interface AppContext {
   tracing: Tracing;
   /** Set from SIGTERM on (server.ts `drain`): `/readyz` answers 503 `draining` while the instance still serves. */
   lifecycle: { draining: boolean };
+  /**
+   * The wall clock opening hours are read at (open or closed, a session left while closed): `() => new Date()`.
+   * Only code in the same process can change it: the tests, to move a clinic from night to morning.
+   */
+  clock: () => Date;
   /** Runs inside each `inTransaction` before it commits, with the events it emitted (the webhook outbox, runtime.ts). */
   beforeCommit?: (tx: Tx, events: readonly BusEvent[]) => Promise<void>;
 }

@@ -34,7 +34,7 @@ export async function createContext(config: Config, baseLogger: Logger = createL
         : new PostgresBus(database.client, database.openListener, logger, instanceId, { probeIntervalMs: config.sweepIntervalMs, metrics, tracing });
   await bus.start();
   const shared = { config, db: database.db, database, bus, logger, instanceId, limits: createLimits(config), metrics, tracing, lifecycle: { draining: false } };
-  return { ...shared, writer: createMessageWriter(shared), beforeCommit: enqueueWebhooks };
+  return { ...shared, writer: createMessageWriter(shared), clock: () => new Date(), beforeCommit: enqueueWebhooks };
 }
 
 export async function closeContext(ctx: AppContext) {

@@ -34,9 +34,8 @@ suite('<medchat-widget> in a browser', () => {
         await w.getByLabel('Reason for your visit').fill('A rash on my arm');
         await w.getByRole('button', { name: 'Start chat' }).click();
         await w.getByText('You are in the queue').waitFor();
-        await w.getByText('You are next.').waitFor();
-        // Nobody is available yet: no made-up estimate.
-        await w.getByText('No one is available right now. You stay in the queue; we will answer as soon as someone is.').waitFor();
+        // Nobody is available yet: no place or made-up estimate, but how the answer will reach the patient.
+        await w.getByText('To read our answer, come back to this page in this browser.').waitFor();
         await expect(w.getByText('Estimated wait', { exact: false }).count()).resolves.toBe(0);
         await shot(page, `03-waiting-${size}`);
 
@@ -215,7 +214,7 @@ suite('<medchat-widget> in a browser', () => {
         await w.getByLabel('Your name').fill('Ada Axe');
         await w.getByLabel('Reason for your visit').fill('Accessibility');
         await w.getByRole('button', { name: 'Start chat' }).click();
-        await w.getByText('You are next.').waitFor();
+        await w.getByText('To read our answer, come back to this page in this browser.').waitFor();
         await sendFromPatient(w, 'Checking contrast https://example.org');
         await w.getByText('· Sent').waitFor();
         await check('waiting');

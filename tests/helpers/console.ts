@@ -19,17 +19,21 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-sr
  * live within it); `env` may change other settings.
  */
 export async function startConsoleServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', MEDCHAT_DATA_DIR: 'memory://', ...env }), await consoleRoutes());
+  await seedDemo(server.ctx.db, { allowedOrigins: [server.url] });
+  return server;
+}
+
+/** The console's files under `/console/`, with its CSP: pass to `startServer` as its extension. */
+export async function consoleRoutes(): Promise<NonNullable<Parameters<typeof startServer>[1]>> {
   const files = await buildConsole();
-  const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', MEDCHAT_DATA_DIR: 'memory://', ...env }), (app) =>
+  return (app) =>
     app.get('/console/*', ({ params }) => {
       const file = files.get(params['*'] || 'index.html');
       if (!file) return new Response('Not found', { status: 404 });
       // Uint8Array<ArrayBufferLike> is a valid body; TypeScript's DOM typings only accept an ArrayBuffer-backed one.
       return new Response(file.body as BodyInit, { headers: { 'content-type': file.type, 'content-security-policy': CSP } });
-    }),
-  );
-  await seedDemo(server.ctx.db, { allowedOrigins: [server.url] });
-  return server;
+    });
 }
 
 /**

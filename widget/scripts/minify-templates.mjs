@@ -1,6 +1,7 @@
 // A rollup plugin that squeezes the whitespace out of Lit's css`` and html`` / svg`` templates in the widget's
 // sources (terser leaves template text alone). Conservative on purpose:
-//   css: drops comments, collapses whitespace, and removes it around { } ; , and after a property's colon;
+//   css: drops comments, collapses whitespace, removes it around { } ; , > and after a property's colon, and drops
+//        the zero of a number below one (0.9em → .9em);
 //   html/svg: removes whitespace between tags and collapses the rest to one space (never inside an expression).
 
 const TAGS = new Set(['css', 'html', 'svg']);
@@ -9,7 +10,8 @@ export function minifyCss(text) {
   return text
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/\s+/g, ' ')
-    .replace(/\s*([{};,])\s*/g, '$1')
+    .replace(/\s*([{};,>])\s*/g, '$1')
+    .replace(/([\s:(,/])0\.(\d)/g, '$1.$2')
     .replace(/([a-z-]):\s/g, '$1:')
     .replace(/;}/g, '}');
 }

@@ -46,9 +46,7 @@ export function define(registry: CustomElementRegistry | undefined = globalThis.
     const existing = registry.get(tag) as { version?: string } | undefined;
     if (existing) {
       if (existing !== element && existing.version !== VERSION) {
-        console.warn(
-          `MedChat: <${tag}> is already defined by widget version ${existing.version ?? 'unknown'}; this page keeps that one, not ${VERSION}. Load one widget script.`,
-        );
+        console.warn(`MedChat: <${tag}> is already widget ${existing.version ?? '?'}, kept instead of ${VERSION}. Load one widget script.`);
       }
       continue;
     }

@@ -32,6 +32,8 @@ export class ChatPanel {
   private readonly leaveButton = h('button', { type: 'button' }, 'Leave chat…');
   private readonly closeButton = h('button', { type: 'button' }, 'Close tab');
   private readonly badge = h('span', { class: 'badge-urgent' }, 'Urgent');
+  /** A message left while the clinic was closed: the patient may not be here; the answer waits for them. */
+  private readonly leftBadge = h('span', { class: 'badge-left' }, 'Left overnight');
   private readonly priorityBox = h('div', { class: 'chat-priority' });
   private readonly leaveForm: HTMLFormElement;
   private readonly trail = h('div', { class: 'trail-body' });
@@ -76,7 +78,7 @@ export class ChatPanel {
         h(
           'div',
           { class: 'chat-title' },
-          h('h2', {}, this.badge, isolate(initial.patient.displayName)),
+          h('h2', {}, this.badge, initial.leftWhileClosed ? this.leftBadge : '', isolate(initial.patient.displayName)),
           h('p', { class: 'muted' }, isolate(initial.reason), ' · started ', h('time', { datetime: initial.createdAt }, dateTime(initial.createdAt))),
         ),
         h('div', { class: 'actions' }, this.leaveButton, this.closeButton),

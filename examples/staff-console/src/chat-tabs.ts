@@ -3,6 +3,7 @@ import type { Note } from '@medchat/sdk/notes';
 import type { StaffExtras } from './staff-extras';
 import { ChatPanel } from './chat-panel';
 import { h } from './dom';
+import { LEFT_WHILE_CLOSED_SUFFIX } from './format';
 
 /** What the rest of the console shows about the open chats: how many need attention, how many I hold. */
 export interface ChatsSummary {
@@ -169,6 +170,7 @@ export class ChatTabs {
       tab.replaceChildren(
         h('bdi', { class: 'tab-name' }, panel.session.patient.displayName),
         suffix ? h('span', { class: 'tab-state' }, suffix) : '',
+        panel.session.leftWhileClosed ? h('span', { class: 'tab-state' }, LEFT_WHILE_CLOSED_SUFFIX) : '',
         panel.hasUnread ? h('span', { class: 'unread-dot' }, h('span', { class: 'visually-hidden' }, ' (new)')) : '',
       );
       tab.dataset.state = panel.state;

@@ -23,6 +23,9 @@ export const STATE_SUFFIXES = { mine: '', 'handed-over': ' — transferred', end
 /** Instead of "transferred", for a chat set aside while its patient is away (nobody holds it until they write). */
 export const WAITING_ON_PATIENT_SUFFIX = ' — waiting on patient';
 
+/** After the patient's name for a chat started while the clinic was closed (a message left after hours). */
+export const LEFT_WHILE_CLOSED_SUFFIX = ' — left overnight';
+
 /** A session's status in the admin's list; idle is a chat set aside while its patient is away. */
 export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = { waiting: 'waiting', active: 'active', idle: 'waiting on patient', ended: 'ended' };
 

@@ -17,9 +17,10 @@ interface QueueResponse {
 }
 
 /**
- * The clinic's waiting patients, in the order the engine will serve them, and below them the chats waiting on their
- * patient (the patient went quiet after staff wrote; they return to the queue when the patient writes). Refetch on
- * `queue.changed`, which covers both.
+ * The clinic's waiting patients, in the order the engine will serve them; apart from them the messages left while
+ * the clinic was closed ("Left overnight", oldest first: in the queue too, served in the same order, urgent first),
+ * and the chats waiting on their patient (the patient went quiet after staff wrote; they return to the queue when
+ * the patient writes). Refetch on `queue.changed`, which covers all three.
  */
 export class QueueView {
   readonly element: HTMLElement;
@@ -28,6 +29,9 @@ export class QueueView {
   // A long queue scrolls: keyboard users reach it (tabindex) and hear what it is (its heading).
   private readonly list = h('ol', { class: 'queue-list', tabindex: '0', 'aria-labelledby': 'queue-title' });
   private readonly status = h('p', { class: 'muted', role: 'status' });
+  private readonly leftCount = h('span', { class: 'count' });
+  private readonly leftList = h('ol', { class: 'queue-list left-list', tabindex: '0', 'aria-labelledby': 'left-title' });
+  private readonly leftStatus = h('p', { class: 'muted' });
   private readonly idleCount = h('span', { class: 'count' });
   private readonly idleList = h('ul', { class: 'queue-list idle-list', tabindex: '0', 'aria-labelledby': 'idle-title' });
   private readonly idleStatus = h('p', { class: 'muted' });
@@ -42,6 +46,9 @@ export class QueueView {
       h('h2', { id: 'queue-title' }, 'Waiting queue ', this.count),
       this.status,
       this.list,
+      h('h3', { id: 'left-title', class: 'idle-title' }, 'Left overnight ', this.leftCount),
+      this.leftStatus,
+      this.leftList,
       h('h3', { id: 'idle-title', class: 'idle-title' }, 'Waiting on patient ', this.idleCount),
       this.idleStatus,
       this.idleList,
@@ -62,24 +69,19 @@ export class QueueView {
 
   private render(): void {
     // Not while someone types a reason in it: the new order shows once they are done.
-    if (this.list.querySelector('form:focus-within')) return;
-    const urgent = this.entries.filter((e) => e.priority === 'urgent').length;
-    this.count.textContent = urgent ? `(${this.entries.length}, ${urgent} urgent)` : `(${this.entries.length})`;
-    this.status.textContent = this.entries.length ? '' : 'Nobody is waiting.';
+    if (this.element.querySelector('form:focus-within')) return;
+    const live = this.entries.filter((e) => !e.leftWhileClosed);
+    const left = this.entries.filter((e) => e.leftWhileClosed).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const urgent = live.filter((e) => e.priority === 'urgent').length;
+    this.count.textContent = urgent ? `(${live.length}, ${urgent} urgent)` : `(${live.length})`;
+    this.status.textContent = live.length ? '' : 'Nobody is waiting.';
     // The server's order: urgent first, then oldest first.
-    this.list.replaceChildren(
-      ...this.entries.map((entry) =>
-        h(
-          'li',
-          { class: `queue-entry${entry.priority === 'urgent' ? ' urgent' : ''}`, 'data-session-id': entry.sessionId, 'data-priority': entry.priority },
-          entry.priority === 'urgent' ? h('span', { class: 'badge-urgent' }, 'Urgent') : null,
-          h('bdi', { class: 'patient' }, entry.patient.displayName),
-          h('bdi', { class: 'reason' }, entry.reason),
-          h('span', { class: 'muted' }, 'waiting ', h('time', { datetime: entry.createdAt }, elapsed(entry.createdAt))),
-          this.priorityForm(entry),
-        ),
-      ),
-    );
+    this.list.replaceChildren(...live.map((entry) => this.item(entry, 'waiting ')));
+    this.leftCount.textContent = `(${left.length})`;
+    this.leftStatus.textContent = left.length
+      ? 'Left while the clinic was closed; served before later chats, urgent first.'
+      : 'No message was left while the clinic was closed.';
+    this.leftList.replaceChildren(...left.map((entry) => this.item(entry, 'left ')));
     this.idleCount.textContent = `(${this.idle.length})`;
     this.idleStatus.textContent = this.idle.length ? 'Back in the queue when the patient writes.' : 'No chat is waiting on its patient.';
     this.idleList.replaceChildren(
@@ -101,11 +103,24 @@ export class QueueView {
     );
   }
 
+  /** One waiting patient: name, reason, how long ago (`since`: "waiting ", "left "), and the priority form. */
+  private item(entry: QueueEntry, since: string): HTMLElement {
+    return h(
+      'li',
+      { class: `queue-entry${entry.priority === 'urgent' ? ' urgent' : ''}`, 'data-session-id': entry.sessionId, 'data-priority': entry.priority },
+      entry.priority === 'urgent' ? h('span', { class: 'badge-urgent' }, 'Urgent') : null,
+      h('bdi', { class: 'patient' }, entry.patient.displayName),
+      h('bdi', { class: 'reason' }, entry.reason),
+      h('span', { class: 'muted' }, since, h('time', { datetime: entry.createdAt }, elapsed(entry.createdAt))),
+      this.priorityForm(entry),
+    );
+  }
+
   /** Raise or lower a waiting patient's priority, with the reason the trail keeps. */
   private priorityForm(entry: QueueEntry): HTMLElement {
     return priorityForm(this.client, entry.sessionId, entry.priority, () => {
       // Out of the form (which held the list still), onto the list, which now shows the new order.
-      this.list.focus();
+      (this.leftList.contains(document.activeElement) ? this.leftList : this.list).focus();
       this.refresh();
     });
   }

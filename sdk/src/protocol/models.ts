@@ -89,6 +89,11 @@ export const Session = Type.Object({
   reason: Type.String(),
   /** `urgent` when the patient answered yes to a red-flag question, or staff raised it; served before `routine`. */
   priority: SessionPriority,
+  /**
+   * Started while the clinic was closed by its opening hours (a message left after hours), by the server's clock at
+   * the start. Queued like any other; staff see these apart ("left overnight").
+   */
+  leftWhileClosed: Type.Boolean(),
   createdAt: Timestamp,
   firstAssignedAt: Type.Union([Timestamp, Type.Null()]),
   endedAt: Type.Union([Timestamp, Type.Null()]),
@@ -181,6 +186,8 @@ export const QueueEntry = Type.Object({
   patient: Person,
   reason: Type.String(),
   priority: SessionPriority,
+  /** Left while the clinic was closed (see `Session.leftWhileClosed`): the console lists these apart, oldest first. */
+  leftWhileClosed: Type.Boolean(),
   createdAt: Timestamp,
   /** Place in the clinic's queue: urgent sessions first, then oldest first. */
   position: Type.Integer({ minimum: 1 }),

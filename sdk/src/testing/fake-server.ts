@@ -69,6 +69,7 @@ export class FakeServer {
       employee: null,
       reason: 'test',
       priority: 'routine',
+      leftWhileClosed: false,
       createdAt: new Date(0).toISOString(),
       firstAssignedAt: null,
       endedAt: null,

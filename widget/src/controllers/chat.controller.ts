@@ -57,28 +57,34 @@ export class ChatController implements ReactiveController {
   selfId: string | null = null;
   /** The name the visitor gave last, to prefill "start a new chat" (memory only). */
   lastName = '';
+  /** The patient chose to leave a message while the clinic is closed: the form instead of the after-hours notice. */
+  isLeaving = false;
 
-  private client: MedChatPatient | null = null;
-  private config: ChatConfig | null = null;
-  private session: Session | null = null;
-  private isReady = false;
-  private isUnavailable = false;
-  private generation = 0;
-  private readonly poller = new QueuePoller(
-    (id) => this.client!.sessions.queue(id),
-    (queue) => this.set(() => (this.queue = queue)),
+  #client: MedChatPatient | null = null;
+  #config: ChatConfig | null = null;
+  #session: Session | null = null;
+  #isReady = false;
+  #isUnavailable = false;
+  #generation = 0;
+  #poller = new QueuePoller(
+    (id) => this.#client!.sessions.queue(id),
+    (queue) => this.#set(() => (this.queue = queue)),
   );
-  private readonly cleanups: (() => void)[] = [];
-  private readonly chatCleanups: (() => void)[] = [];
+  #cleanups: (() => void)[] = [];
+  #chatCleanups: (() => void)[] = [];
 
   constructor(private readonly host: ChatHost) {
     host.addController(this);
   }
 
+  /** The session the widget follows, as last seen. */
+  get current(): Session | null {
+    return this.sessionHandle?.session ?? this.#session;
+  }
+
   get view(): View {
-    const session = this.sessionHandle?.session ?? this.session;
-    const isClosed = this.clinic?.hours?.isOpen === false;
-    return viewFor({ isReady: this.isReady, isUnavailable: this.isUnavailable, session, hasTranscript: this.transcript !== null, isClosed });
+    const isClosed = this.clinic?.hours?.isOpen === false && !this.isLeaving;
+    return viewFor({ isReady: this.#isReady, isUnavailable: this.#isUnavailable, session: this.current, hasTranscript: this.transcript !== null, isClosed });
   }
 
   get banner() {
@@ -86,52 +92,52 @@ export class ChatController implements ReactiveController {
   }
 
   hostConnected(): void {
-    window.addEventListener('online', this.onNetwork);
-    window.addEventListener('offline', this.onNetwork);
+    window.addEventListener('online', this.#onNetwork);
+    window.addEventListener('offline', this.#onNetwork);
   }
 
   hostDisconnected(): void {
-    window.removeEventListener('online', this.onNetwork);
-    window.removeEventListener('offline', this.onNetwork);
-    this.teardown();
+    window.removeEventListener('online', this.#onNetwork);
+    window.removeEventListener('offline', this.#onNetwork);
+    this.#teardown();
   }
 
   /** (Re)starts for these settings: loads the clinic, signs in an identified patient, resumes an open chat. */
   async configure(config: ChatConfig): Promise<void> {
-    this.teardown();
-    this.config = config;
-    this.isReady = this.isUnavailable = false;
+    this.#teardown();
+    this.#config = config;
+    this.#isReady = this.#isUnavailable = false;
     this.unavailableCode = null;
-    const generation = ++this.generation;
-    const current = () => generation === this.generation;
+    const generation = ++this.#generation;
+    const current = () => generation === this.#generation;
     const client = new MedChatPatient({ baseUrl: config.server, storage: localStorageTokens(storageKey(config)) });
-    this.client = client;
-    this.cleanups.push(
-      client.on('state', (e) => this.set(() => (this.connection = e.state))),
-      client.on('error', (e) => this.fail(e.code, e.message)),
-      client.on('session.waiting', (e) => this.onSession(e.session, e.queue)),
-      client.on('session.requeued', (e) => this.onSession(e.session, e.queue)),
-      client.on('session.assigned', (e) => this.onSession(e.session)),
-      client.on('session.ended', (e) => this.onSession(e.session)),
+    this.#client = client;
+    this.#cleanups.push(
+      client.on('state', (e) => this.#set(() => (this.connection = e.state))),
+      client.on('error', (e) => this.#fail(e.code, e.message)),
+      client.on('session.waiting', (e) => this.#onSession(e.session, e.queue)),
+      client.on('session.requeued', (e) => this.#onSession(e.session, e.queue)),
+      client.on('session.assigned', (e) => this.#onSession(e.session)),
+      client.on('session.ended', (e) => this.#onSession(e.session)),
       ...(['clinic.opened', 'clinic.closed'] as const).map((type) =>
-        client.on(type, (e) => this.set(() => (this.clinic = this.clinic && { ...this.clinic, hours: e.hours }))),
+        client.on(type, (e) => this.#set(() => (this.clinic = this.clinic && { ...this.clinic, hours: e.hours }))),
       ),
     );
-    this.update();
+    this.#update();
     let resumed = false;
     try {
       this.clinic = await client.clinics.getPublic(config.site);
       if (!current()) return;
-      if (this.clinic.originAllowed === false) return this.refuseOrigin(config);
-      resumed = await this.resume(client);
+      if (this.clinic.originAllowed === false) return this.#refuseOrigin(config);
+      resumed = await this.#resume(client);
     } catch (e) {
       if (!current()) return;
-      if (FATAL_INIT_CODES.includes(codeOf(e)) || !this.clinic) (this.isUnavailable = true), (this.unavailableCode = codeOf(e));
-      this.fail(codeOf(e), messageOf(e));
+      if (FATAL_INIT_CODES.includes(codeOf(e)) || !this.clinic) (this.#isUnavailable = true), (this.unavailableCode = codeOf(e));
+      this.#fail(codeOf(e), messageOf(e));
     }
     if (!current()) return;
-    this.isReady = true;
-    this.update();
+    this.#isReady = true;
+    this.#update();
     if (this.clinic) emit(this.host, 'medchat-ready', { clinic: { id: this.clinic.id, name: this.clinic.name }, resumed });
   }
 
@@ -140,31 +146,29 @@ export class ChatController implements ReactiveController {
    * (with the clinic's emergency text); the site's developer reads, once per load, what to change. Not an error
    * event: nothing failed, the clinic said no (tests/e2e/widget.origin.test.ts).
    */
-  private refuseOrigin(config: ChatConfig): void {
-    this.isUnavailable = this.isReady = true;
+  #refuseOrigin(config: ChatConfig): void {
+    this.#isUnavailable = this.#isReady = true;
     this.unavailableCode = 'origin_not_allowed';
-    console.warn(
-      `MedChat: this page's origin ${location.origin} is not on the allowed origins of clinic "${config.site}", so the chat is not available here. ` +
-        'An admin of the clinic adds it to the allowed origins in the clinic settings (allowedOrigins).',
-    );
-    this.update();
+    console.warn(`MedChat: ${location.origin} is not on the allowed origins of clinic "${config.site}": an admin of the clinic adds it (allowedOrigins).`);
+    this.#update();
   }
 
   /** Pre-chat form submitted: sign in (guest, or identified by the site) and open a session. */
   async start(name: string, reason: string, redFlags: Array<{ id: string; answer: boolean }> = []): Promise<void> {
-    const { client, config } = this;
+    const client = this.#client;
+    const config = this.#config;
     if (!client || !config || this.isBusy) return;
-    this.set(() => ((this.isBusy = true), (this.error = null), (this.lastName = name)));
+    this.#set(() => ((this.isBusy = true), (this.error = null), (this.lastName = name)));
     try {
-      if (!client.auth.user) await this.signIn(client, config, name);
+      if (!client.auth.user) await this.#signIn(client, config, name);
       // The answers, not a priority: the server decides from them.
       const session = await client.sessions.start(redFlags.length ? { reason, intake: { redFlags } } : { reason });
       this.transcript = null;
-      this.attach(client, session);
+      this.#attach(client, session);
     } catch (e) {
-      this.fail(codeOf(e), messageOf(e));
+      this.#fail(codeOf(e), messageOf(e));
     } finally {
-      this.set(() => (this.isBusy = false));
+      this.#set(() => (this.isBusy = false));
     }
   }
 
@@ -173,11 +177,11 @@ export class ChatController implements ReactiveController {
     if (!handle) return;
     handle.typing(false);
     // Failures stay visible in `handle.pending` as "not sent" with a retry; the error event tells the page.
-    handle.send(body).catch((e) => this.reportSendFailure(e));
+    handle.send(body).catch((e) => this.#reportSendFailure(e));
   }
 
   retry(clientMsgId: string): void {
-    this.sessionHandle?.retry(clientMsgId).catch((e) => this.reportSendFailure(e));
+    this.sessionHandle?.retry(clientMsgId).catch((e) => this.#reportSendFailure(e));
   }
 
   typing(isTyping: boolean): void {
@@ -192,35 +196,35 @@ export class ChatController implements ReactiveController {
 
   /** Ends the chat (after the UI confirmed it). */
   async end(): Promise<void> {
-    const { client } = this;
-    const session = this.sessionHandle?.session ?? this.session;
+    const client = this.#client;
+    const session = this.current;
     if (!client || !session || this.isBusy) return;
-    this.set(() => (this.isBusy = true));
+    this.#set(() => (this.isBusy = true));
     try {
-      this.finish(await client.sessions.end(session.id));
+      this.#finish(await client.sessions.end(session.id));
     } catch (e) {
-      if (codeOf(e) === 'session_ended') this.finish({ ...session, status: 'ended' });
-      else this.fail(codeOf(e), messageOf(e));
+      if (codeOf(e) === 'session_ended') this.#finish({ ...session, status: 'ended' });
+      else this.#fail(codeOf(e), messageOf(e));
     } finally {
-      this.set(() => (this.isBusy = false));
+      this.#set(() => (this.isBusy = false));
     }
   }
 
   /** From the end screen back to the pre-chat form. */
   newChat(): void {
-    this.set(() => ((this.transcript = null), (this.session = null), (this.queue = null)));
+    this.#set(() => ((this.transcript = null), (this.#session = null), (this.queue = null)));
   }
 
   clearUnread(): void {
-    if (this.unread) this.set(() => (this.unread = 0));
+    if (this.unread) this.#set(() => (this.unread = 0));
   }
 
   dismissError(): void {
-    this.set(() => (this.error = null));
+    this.#set(() => (this.error = null));
   }
 
-  private async resume(client: MedChatPatient): Promise<boolean> {
-    const { config } = this;
+  async #resume(client: MedChatPatient): Promise<boolean> {
+    const config = this.#config;
     if (config?.identityToken && (!client.auth.user || client.auth.user.externalId === null)) {
       await client.auth.identify({ siteKey: config.site, identityToken: config.identityToken });
     }
@@ -229,7 +233,7 @@ export class ChatController implements ReactiveController {
       const sessions = await client.sessions.list();
       const open = sessions.filter((s) => s.status !== 'ended').sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
       if (!open) return false;
-      this.attach(client, open);
+      this.#attach(client, open);
       return true;
     } catch (e) {
       if (!STALE_TOKEN_CODES.includes(codeOf(e))) throw e;
@@ -238,62 +242,62 @@ export class ChatController implements ReactiveController {
     }
   }
 
-  private signIn(client: MedChatPatient, config: ChatConfig, name: string) {
+  #signIn(client: MedChatPatient, config: ChatConfig, name: string) {
     return config.identityToken
       ? client.auth.identify({ siteKey: config.site, identityToken: config.identityToken })
       : client.auth.guest({ siteKey: config.site, displayName: name });
   }
 
-  private attach(client: MedChatPatient, session: Session): void {
-    this.detach();
-    this.session = session;
+  #attach(client: MedChatPatient, session: Session): void {
+    this.#detach();
+    this.#session = session;
     this.selfId = client.auth.user?.id ?? null;
     const handle = client.chat(session.id);
     this.sessionHandle = handle;
-    this.chatCleanups.push(
+    this.#chatCleanups.push(
       handle.on('change', () => {
-        this.followSession();
+        this.#followSession();
         this.markRead();
-        this.update();
+        this.#update();
       }),
       handle.on('message', (message) => {
         if (!this.host.open && message.kind === 'text' && message.sender?.id !== this.selfId) this.unread++;
         emit(this.host, 'medchat-message', { message });
       }),
-      handle.on('error', (e) => this.fail(e.code, e.message)),
+      handle.on('error', (e) => this.#fail(e.code, e.message)),
     );
     client.connect();
-    this.followSession();
-    this.update();
+    this.#followSession();
+    this.#update();
   }
 
-  private onSession(session: Session, queue?: QueueStatus): void {
-    if (session.id !== (this.sessionHandle?.session ?? this.session)?.id) return;
-    this.session = session;
+  #onSession(session: Session, queue?: QueueStatus): void {
+    if (session.id !== this.current?.id) return;
+    this.#session = session;
     if (queue) this.queue = queue;
-    this.followSession();
-    this.update();
+    this.#followSession();
+    this.#update();
   }
 
   /** Keeps polling the queue while waiting, and finishes once the session ended (by anyone). */
-  private followSession(): void {
-    const session = this.sessionHandle?.session ?? this.session;
-    if (session?.status === 'ended') return this.finish(session);
-    if (session?.status === 'waiting' && this.client) this.poller.start(session.id);
-    else this.poller.stop();
+  #followSession(): void {
+    const session = this.current;
+    if (session?.status === 'ended') return this.#finish(session);
+    if (session?.status === 'waiting' && this.#client) this.#poller.start(session.id);
+    else this.#poller.stop();
   }
 
   /** The session ended: keep its messages in memory for the transcript, clear the stored token (widget/README.md: only the token is kept). */
-  private finish(session: Session): void {
+  #finish(session: Session): void {
     if (this.transcript !== null && !this.sessionHandle) return;
     this.transcript = this.sessionHandle?.messages ?? [];
-    this.lastName = this.client?.auth.user?.displayName ?? this.lastName;
-    this.session = null;
+    this.lastName = this.#client?.auth.user?.displayName ?? this.lastName;
+    this.#session = null;
     this.queue = null;
-    this.detach();
+    this.#detach();
     emit(this.host, 'medchat-session-ended', { sessionId: session.id });
-    if (this.client && this.config) this.signOut(this.client, this.config);
-    this.update();
+    if (this.#client && this.#config) this.#signOut(this.#client, this.#config);
+    this.#update();
   }
 
   /**
@@ -302,46 +306,46 @@ export class ChatController implements ReactiveController {
    * token and all see the end: one at a time (a Web Lock), and only while it is still stored, so no tab asks with a
    * token another already revoked (tests/e2e/widget.test.ts: patient flow, second tab).
    */
-  private signOut(client: MedChatPatient, config: ChatConfig): void {
+  #signOut(client: MedChatPatient, config: ChatConfig): void {
     client.disconnect();
     const logout = () => client.auth.logout().catch(() => {});
     const locks = globalThis.navigator?.locks;
     void (locks ? locks.request(`${storageKey(config)}:sign-out`, logout) : logout());
   }
 
-  private detach(): void {
-    this.poller.stop();
-    for (const cleanup of this.chatCleanups.splice(0)) cleanup();
+  #detach(): void {
+    this.#poller.stop();
+    for (const cleanup of this.#chatCleanups.splice(0)) cleanup();
     this.sessionHandle?.close();
     this.sessionHandle = null;
   }
 
-  private teardown(): void {
-    this.generation++;
-    this.detach();
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
-    this.client?.disconnect();
-    this.client = null;
+  #teardown(): void {
+    this.#generation++;
+    this.#detach();
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#client?.disconnect();
+    this.#client = null;
   }
 
-  private reportSendFailure(e: unknown): void {
-    if (codeOf(e) !== 'aborted') this.fail(codeOf(e), messageOf(e));
+  #reportSendFailure(e: unknown): void {
+    if (codeOf(e) !== 'aborted') this.#fail(codeOf(e), messageOf(e));
   }
 
-  private fail(code: string, message = code): void {
+  #fail(code: string, message = code): void {
     this.error = code;
     emit(this.host, 'medchat-error', { code, message });
-    this.update();
+    this.#update();
   }
 
-  private readonly onNetwork = () => this.set(() => (this.isOnline = navigator.onLine));
+  #onNetwork = () => this.#set(() => (this.isOnline = navigator.onLine));
 
-  private set(change: () => unknown): void {
+  #set(change: () => unknown): void {
     change();
-    this.update();
+    this.#update();
   }
 
-  private update(): void {
+  #update(): void {
     this.host.requestUpdate();
   }
 }

@@ -15,12 +15,12 @@ export class LocalizeController implements ReactiveController {
   }
 
   hostConnected(): void {
-    window.addEventListener('languagechange', this.onChange);
+    window.addEventListener('languagechange', this.#onChange);
   }
 
   hostDisconnected(): void {
-    window.removeEventListener('languagechange', this.onChange);
+    window.removeEventListener('languagechange', this.#onChange);
   }
 
-  private readonly onChange = () => this.host.requestUpdate();
+  #onChange = () => this.host.requestUpdate();
 }

@@ -8,8 +8,8 @@ export const QUEUE_POLL_MS = 10_000;
  * quiet: a 404 means the session is no longer waiting, and offline is shown elsewhere; live events catch up.
  */
 export class QueuePoller {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private sessionId: string | null = null;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #sessionId: string | null = null;
 
   constructor(
     private readonly fetchStatus: (sessionId: string) => Promise<QueueStatus>,
@@ -18,27 +18,27 @@ export class QueuePoller {
   ) {}
 
   get isRunning(): boolean {
-    return this.sessionId !== null;
+    return this.#sessionId !== null;
   }
 
   start(sessionId: string): void {
-    if (this.sessionId === sessionId) return;
+    if (this.#sessionId === sessionId) return;
     this.stop();
-    this.sessionId = sessionId;
-    void this.poll(sessionId);
-    this.timer = setInterval(() => void this.poll(sessionId), this.intervalMs);
+    this.#sessionId = sessionId;
+    void this.#poll(sessionId);
+    this.#timer = setInterval(() => void this.#poll(sessionId), this.intervalMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.sessionId = null;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#sessionId = null;
   }
 
-  private async poll(sessionId: string): Promise<void> {
+  async #poll(sessionId: string): Promise<void> {
     try {
       const status = await this.fetchStatus(sessionId);
-      if (this.sessionId === sessionId) this.onStatus(status);
+      if (this.#sessionId === sessionId) this.onStatus(status);
     } catch {
       // See the class comment.
     }

@@ -44,13 +44,17 @@ export const en: Translation = {
   queuePosition: (p) => (p === 1 ? 'You are next.' : `You are number ${p} in line.`),
   queueEstimate: (m) => `Estimated wait: about ${m} ${m === 1 ? 'minute' : 'minutes'}.`,
   queueEstimateSoon: 'Estimated wait: less than a minute.',
-  queueNoStaff: 'No one is available right now. You stay in the queue; we will answer as soon as someone is.',
   queueNoEstimate: 'We cannot say yet how long the wait will be; you keep your place.',
   queueHint: 'You can already write your question below.',
 
   closedTitle: 'We are closed right now',
   closedNext: (when) => `We open again on ${when}.`,
   closedNoNext: 'Please come back later.',
+  leaveMessage: 'Leave a message',
+  busyTitle: 'No one is available right now',
+  busyText: 'Leave a message below; we will answer when someone is back.',
+  leftTitle: 'We have your message',
+  answerWhere: (identified) => `To read our answer, ${identified ? 'sign in to our website again' : 'come back to this page in this browser'}.`,
 
   messagesLabel: 'Messages',
   newMessages: (n) => (n === 1 ? '1 new message' : `${n} new messages`),

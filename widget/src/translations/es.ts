@@ -44,13 +44,17 @@ export const es: Translation = {
   queuePosition: (p) => (p === 1 ? 'Es el siguiente.' : `Es el número ${p} en la fila.`),
   queueEstimate: (m) => (m === 1 ? 'Espera estimada: 1 minuto.' : `Espera estimada: unos ${m} minutos.`),
   queueEstimateSoon: 'Espera estimada: menos de un minuto.',
-  queueNoStaff: 'Ahora no hay nadie disponible. Sigue en la fila; le responderemos en cuanto alguien pueda.',
   queueNoEstimate: 'Aún no podemos decir cuánto durará la espera; conserva su lugar.',
   queueHint: 'Ya puede escribir su pregunta abajo.',
 
   closedTitle: 'Ahora estamos cerrados',
   closedNext: (when) => `Volvemos a abrir el ${when}.`,
   closedNoNext: 'Vuelva más tarde, por favor.',
+  leaveMessage: 'Dejar un mensaje',
+  busyTitle: 'Ahora no hay nadie disponible',
+  busyText: 'Deje un mensaje abajo; le responderemos cuando alguien vuelva.',
+  leftTitle: 'Tenemos su mensaje',
+  answerWhere: (identified) => `Para leer la respuesta, vuelva a ${identified ? 'iniciar sesión en nuestro sitio' : 'esta página en este navegador'}.`,
 
   messagesLabel: 'Mensajes',
   newMessages: (n) => (n === 1 ? '1 mensaje nuevo' : `${n} mensajes nuevos`),

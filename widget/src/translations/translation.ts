@@ -41,8 +41,6 @@ export interface Translation {
   queuePosition: (position: number) => string;
   queueEstimate: (minutes: number) => string;
   queueEstimateSoon: string;
-  /** Instead of an estimate while no member of staff is available. */
-  queueNoStaff: string;
   /** Instead of an estimate the clinic's measured waits cannot back. */
   queueNoEstimate: string;
   queueHint: string;
@@ -53,6 +51,18 @@ export interface Translation {
   closedNext: (when: string) => string;
   /** No opening in sight. */
   closedNoNext: string;
+  /** The button of the after-hours notice that opens the form: the chat it starts waits for the clinic to open. */
+  leaveMessage: string;
+  /** Open, but no member of staff available: said above the form (with the clinic's after-hours text). */
+  busyTitle: string;
+  busyText: string;
+  /** Instead of "You are in the queue" for a chat left while the clinic was closed, or while nobody is available. */
+  leftTitle: string;
+  /**
+   * Under `leftTitle`, instead of a place in the queue and a wait: how the patient will read the answer (come back to
+   * this page in this browser, or, `identified` by the clinic's site, sign in there again).
+   */
+  answerWhere: (identified: boolean) => string;
 
   messagesLabel: string;
   /** The button that scrolls down to messages that arrived while the reader was scrolled up. */

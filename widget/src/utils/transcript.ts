@@ -15,20 +15,8 @@ export interface TranscriptInput {
  * reader's time zone. Plain text only: the file is never HTML, so nothing in it can run when opened.
  */
 export function formatTranscript({ clinicName, messages, selfId, t, timeZone }: TranscriptInput): string {
-  const stamp = (iso: string) => {
-    const d = new Date(iso);
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).formatToParts(d);
-    const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-    return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
-  };
+  // Swedish short date and time is `2025-05-01 14:05`: ISO order on a 24-hour clock, in any reader's zone.
+  const stamp = (iso: string) => new Date(iso).toLocaleString('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' });
   const lines = [t.transcriptTitle(clinicName), ''];
   for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
     if (m.kind === 'system' && m.system) {

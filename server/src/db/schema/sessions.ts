@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { clinics } from './clinics';
 import { assignmentEndReasonEnum, assignmentStartReasonEnum, sessionPriorityEnum, sessionStatusEnum } from './enums';
 import { users } from './users';
@@ -29,6 +29,11 @@ export const chatSessions = pgTable(
      * through `GET /sessions/:id/triage` (access-checked, audited); deleted with the session.
      */
     intakeAnswers: jsonb().$type<IntakeAnswerRecord>(),
+    /**
+     * Started while the clinic was closed by its opening hours: a message left after hours. Set by the server from its
+     * own clock at the start, never from the client; staff see these apart ("left overnight"). Queued like any other.
+     */
+    leftWhileClosed: boolean().notNull().default(false),
     /** Highest seq handed out; bumped in the same transaction as each message insert (gapless). */
     lastSeq: integer().notNull().default(0),
     /** The employee who last left, and when: they are not picked again for this session at once. */

@@ -77,7 +77,7 @@ export async function waitHistory(q: Queryable, clinicId: string, now: Date): Pr
 export async function queueStatusFor(
   ctx: AppContext,
   clinicId: string,
-  now = new Date(),
+  now = ctx.clock(),
 ): Promise<(position: number, priority?: SessionPriority) => QueueStatus> {
   const hours = await openingStatus(ctx, clinicId, now);
   const canEstimate = hours.isOpen && hours.isStaffAvailable;

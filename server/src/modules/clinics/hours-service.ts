@@ -26,7 +26,7 @@ export async function readHours(q: Queryable, clinicId: string): Promise<ClinicH
 }
 
 /** Open now or not (at `now`), with staff availability and the clinic's after-hours text. */
-export async function openingStatus(ctx: AppContext, clinicId: string, now = new Date()): Promise<OpeningStatus> {
+export async function openingStatus(ctx: AppContext, clinicId: string, now = ctx.clock()): Promise<OpeningStatus> {
   const [hours, staff] = await Promise.all([readHours(ctx.db, clinicId), availableStaff(ctx, clinicId)]);
   const state = openState(hours, now);
   return {

@@ -45,6 +45,7 @@ const session = {
   employee: nurse,
   reason: 'A rash since Monday',
   priority: 'routine',
+  leftWhileClosed: false,
   createdAt: AT,
   firstAssignedAt: '2026-11-25T15:30:04.000Z',
   endedAt: null,
@@ -114,7 +115,7 @@ export const EXAMPLES: Record<string, unknown> = {
   SessionStartParams: { reason: 'A rash since Monday' },
   SessionLeaveParams: { note: 'Asked for photos; waiting for them.' },
   QueueStatus: { position: 2, estimatedWaitSeconds: 180, isStaffAvailable: true },
-  QueueEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', priority: 'urgent', createdAt: AT, position: 1 },
+  QueueEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', priority: 'urgent', leftWhileClosed: false, createdAt: AT, position: 1 },
   WaitingOnPatientEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', createdAt: AT, idleSince: '2026-11-25T16:10:00.000Z', employee: nurse },
   Assignment: {
     id: '01938f2b-2c63-7f65-a073-ce8162739f06',

@@ -27,7 +27,7 @@ export class OpeningWatch {
   ) {}
 
   /** Clinics with a socket here whose opening or closing time has come (at `now`) get a frame if open/closed changed. */
-  async check(now = new Date()) {
+  async check(now = this.ctx.clock()) {
     const clinics = new Set([...this.connections.staffByClinic.keys(), ...this.connections.patientsByClinic.keys()]);
     for (const clinicId of this.known.keys()) if (!clinics.has(clinicId)) this.known.delete(clinicId);
     for (const clinicId of clinics) {
@@ -39,7 +39,7 @@ export class OpeningWatch {
 
   /** The clinic's hours changed: every socket of it here gets the status now. */
   changed(clinicId: string) {
-    if (this.sockets(clinicId).length > 0) this.run(this.refresh(clinicId, new Date(), () => true));
+    if (this.sockets(clinicId).length > 0) this.run(this.refresh(clinicId, this.ctx.clock(), () => true));
   }
 
   private run(work: Promise<void>) {

@@ -19,6 +19,8 @@ import { recordAudit } from '../audit/service';
 import type { Actor } from '../auth/actor';
 import { assignSession, claimWaiting, closeAssignment, lockQueue, releaseSession } from '../assignments/engine';
 import { queueStatusFor } from '../assignments/wait-estimate';
+import { openState } from '../clinics/hours';
+import { readHours } from '../clinics/hours-service';
 import { priorityFromAnswers } from '../clinics/intake-service';
 import { appendSystemMessage } from '../messages/store';
 import { assertCanWrite, lockReadable, readableSession } from './access';
@@ -48,6 +50,7 @@ const insertSession = prepared((db) =>
       reason: sql.placeholder('reason'),
       priority: sql`${sql.placeholder('priority')}::session_priority`,
       intakeAnswers: sql`${sql.placeholder('intakeAnswers')}::jsonb`,
+      leftWhileClosed: sql`${sql.placeholder('leftWhileClosed')}::boolean`,
       createdAt: sql`statement_timestamp()`,
     })
     // The partial unique index of open sessions: a patient who has one gets no second row (and no error).
@@ -77,15 +80,17 @@ export async function startSession(
 ): Promise<{ session: Session; created: boolean }> {
   if (actor.role !== 'patient') throw new AppError('forbidden', undefined, 'Only patients start sessions.');
   const reason = cleanText(input.reason, 'reason', { maxLength: LIMITS.reason, allowNewlines: true, refuseBidi: true });
-  // Decided here from the answers, before anything is written: a bad answer is a 400 that starts nothing.
-  const { priority, record } = await priorityFromAnswers(ctx.db, actor.clinicId, input.intake);
+  // Decided here from the answers, before anything is written: a bad answer is a 400 that starts nothing. Closed
+  // or open by the hours at the server's clock: a chat started while closed is a message left after hours.
+  const [{ priority, record }, hours] = await Promise.all([priorityFromAnswers(ctx.db, actor.clinicId, input.intake), readHours(ctx.db, actor.clinicId)]);
+  const leftWhileClosed = !openState(hours, ctx.clock()).isOpen;
   const intakeAnswers = record ? JSON.stringify(record) : null;
   return inTransaction(ctx, async (tx, emit) => {
     await lockQueue(tx, actor.clinicId);
     let row: typeof chatSessions.$inferSelect | undefined;
     // Twice at most: the open session may end between the insert and the look-up, and then the insert succeeds.
     for (let attempt = 0; ; attempt++) {
-      [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason, priority, intakeAnswers });
+      [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason, priority, intakeAnswers, leftWhileClosed });
       if (row) break;
       const [open] = await openSessionOf(tx, { patientId: actor.id });
       if (open) return { session: await view(tx, open.id), created: false };

@@ -19,6 +19,7 @@ export function toSession(row: SessionRow, patientName: string, employeeName: st
     employee: row.employeeId ? { id: row.employeeId, displayName: employeeName ?? '' } : null,
     reason: row.reason,
     priority: row.priority,
+    leftWhileClosed: row.leftWhileClosed,
     createdAt: row.createdAt.toISOString(),
     firstAssignedAt: row.firstAssignedAt?.toISOString() ?? null,
     endedAt: row.endedAt?.toISOString() ?? null,
@@ -108,6 +109,7 @@ export async function listQueue(q: Queryable, clinicId: string): Promise<QueueEn
     patient: { id: r.session.patientId, displayName: r.patientName },
     reason: r.session.reason,
     priority: r.session.priority,
+    leftWhileClosed: r.session.leftWhileClosed,
     createdAt: r.session.createdAt.toISOString(),
     position: i + 1,
   }));

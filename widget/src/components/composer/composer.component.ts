@@ -22,43 +22,43 @@ export class Composer extends LitElement {
 
   override render() {
     const { t } = this;
-    return html`<form part="composer" @submit=${this.onSubmit}>
+    return html`<form part="composer" @submit=${this.#onSubmit}>
       <label class="sr-only" for="text">${t.composerLabel}</label>
       <textarea id="text" rows="1" maxlength=${MAX_MESSAGE_LENGTH} placeholder=${t.composerPlaceholder}
-        @keydown=${this.onKeyDown} @input=${this.onInput} @blur=${() => this.typing(false)}></textarea>
+        @keydown=${this.#onKeyDown} @input=${this.#onInput} @blur=${() => this.#typing(false)}></textarea>
       <button class="primary" part="send-button" type="submit">${t.send}</button>
     </form>`;
   }
 
-  private get textarea(): HTMLTextAreaElement {
+  get #textarea(): HTMLTextAreaElement {
     return this.renderRoot.querySelector('textarea')!;
   }
 
-  private onKeyDown(e: KeyboardEvent) {
+  #onKeyDown(e: KeyboardEvent) {
     if (composerKeyAction(e) !== 'send') return;
     e.preventDefault();
-    this.sendNow();
+    this.#sendNow();
   }
 
-  private onSubmit(e: SubmitEvent) {
+  #onSubmit(e: SubmitEvent) {
     e.preventDefault();
-    this.sendNow();
-    this.textarea.focus();
+    this.#sendNow();
+    this.#textarea.focus();
   }
 
-  private onInput() {
-    this.typing(this.textarea.value.trim() !== '');
+  #onInput() {
+    this.#typing(this.#textarea.value.trim() !== '');
   }
 
-  private sendNow() {
-    const body = messageToSend(this.textarea.value);
+  #sendNow() {
+    const body = messageToSend(this.#textarea.value);
     if (body === null) return;
-    this.textarea.value = '';
-    this.typing(false);
+    this.#textarea.value = '';
+    this.#typing(false);
     emitInternal(this, 'medchat-compose-send', { body });
   }
 
-  private typing(isTyping: boolean) {
+  #typing(isTyping: boolean) {
     emitInternal(this, 'medchat-compose-typing', { isTyping });
   }
 }

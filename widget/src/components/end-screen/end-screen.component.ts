@@ -17,25 +17,25 @@ export class EndScreen extends LitElement {
   declare t: Translation;
   /** The transcript text; empty when there was nothing said. */
   transcript = '';
-  private url = '';
+  #url = '';
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('transcript')) {
-      if (this.url) URL.revokeObjectURL(this.url);
-      this.url = URL.createObjectURL(new Blob([this.transcript], { type: 'text/plain;charset=utf-8' }));
+      if (this.#url) URL.revokeObjectURL(this.#url);
+      this.#url = URL.createObjectURL(new Blob([this.transcript], { type: 'text/plain;charset=utf-8' }));
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    if (this.url) URL.revokeObjectURL(this.url);
-    this.url = '';
+    if (this.#url) URL.revokeObjectURL(this.#url);
+    this.#url = '';
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Re-attached after a disconnect: make a fresh URL (the old one was revoked).
-    if (!this.url && this.hasUpdated) this.requestUpdate('transcript', '');
+    if (!this.#url && this.hasUpdated) this.requestUpdate('transcript', '');
   }
 
   override render() {
@@ -43,7 +43,7 @@ export class EndScreen extends LitElement {
     return html`<h2>${t.endedTitle}</h2>
       <p>${t.endedText}</p>
       <div class="actions">
-        <a href=${this.url} download=${transcriptFileName()}>${t.downloadTranscript}</a>
+        <a href=${this.#url} download=${transcriptFileName()}>${t.downloadTranscript}</a>
         <button class="primary" type="button" @click=${() => emitInternal(this, 'medchat-new-chat', {})}>${t.newChat}</button>
       </div>`;
   }

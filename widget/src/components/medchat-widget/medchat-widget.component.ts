@@ -37,7 +37,7 @@ type Internal<K extends keyof InternalEventMap> = CustomEvent<InternalEventMap[K
  * @csspart end-button - "End chat" in the header.
  * @csspart emergency-notice - the "not for emergencies" note with the clinic's emergency text.
  * @csspart queue-status - place in the queue and estimated wait.
- * @csspart after-hours - while the clinic is closed by its hours: the clinic's after-hours text and the next opening, instead of the form.
+ * @csspart after-hours - while the clinic is closed by its hours: the clinic's after-hours text, the next opening and "Leave a message", instead of the form; open with nobody available: the clinic's text above the form.
  * @csspart message-list - the conversation (a `role="log"` live region).
  * @csspart message - every message.
  * @csspart message-own - a message of the patient's.
@@ -84,16 +84,16 @@ export class MedChatWidget extends LitElement {
   theme: 'light' | 'dark' | 'auto' | null = null;
   private isConfirming = false;
 
-  private readonly controller = new ChatController(this);
-  private readonly i18n = new LocalizeController(this);
-  private needsConfigure = true;
-  private shownView: View | null = null;
-  private shouldFocusPanel = false;
-  private brand: string | null = null;
+  #controller = new ChatController(this);
+  #i18n = new LocalizeController(this);
+  #needsConfigure = true;
+  #shownView: View | null = null;
+  #shouldFocusPanel = false;
+  #brand: string | null = null;
 
   /** Opens the panel and moves focus into it. */
   show(): void {
-    this.shouldFocusPanel = true;
+    this.#shouldFocusPanel = true;
     this.open = true;
   }
 
@@ -102,7 +102,7 @@ export class MedChatWidget extends LitElement {
     const hadFocus = this.matches(':focus-within');
     this.open = false;
     this.isConfirming = false;
-    if (hadFocus) void this.updateComplete.then(() => this.$('.launcher')?.focus());
+    if (hadFocus) void this.updateComplete.then(() => this.#$('.launcher')?.focus());
   }
 
   toggle(): void {
@@ -112,59 +112,59 @@ export class MedChatWidget extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.needsConfigure = true;
+    this.#needsConfigure = true;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.needsConfigure = true;
+    this.#needsConfigure = true;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const settings = changed.has('server') || changed.has('site') || changed.has('identityToken');
-    if ((this.needsConfigure || settings) && this.server && this.site) {
-      this.needsConfigure = false;
-      void this.controller.configure({ server: this.server, site: this.site, identityToken: this.identityToken });
+    if ((this.#needsConfigure || settings) && this.server && this.site) {
+      this.#needsConfigure = false;
+      void this.#controller.configure({ server: this.server, site: this.site, identityToken: this.identityToken });
     }
-    if (changed.has('open') && this.open) this.controller.clearUnread();
-    this.applyBrand();
+    if (changed.has('open') && this.open) this.#controller.clearUnread();
+    this.#applyBrand();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('open') && (changed.get('open') !== undefined || this.open)) {
       emit(this, this.open ? 'medchat-open' : 'medchat-close', {});
-      if (this.open) this.controller.markRead();
+      if (this.open) this.#controller.markRead();
     }
-    const view = this.controller.view;
-    const viewChanged = view !== this.shownView;
-    this.shownView = view;
+    const view = this.#controller.view;
+    const viewChanged = view !== this.#shownView;
+    this.#shownView = view;
     const lostFocus = this.matches(':focus-within') || document.activeElement === document.body;
-    if (this.open && (this.shouldFocusPanel || (viewChanged && lostFocus))) {
-      this.shouldFocusPanel = false;
-      this.focusView(view);
+    if (this.open && (this.#shouldFocusPanel || (viewChanged && lostFocus))) {
+      this.#shouldFocusPanel = false;
+      this.#focusView(view);
     }
   }
 
   override render() {
-    const { t } = this.i18n;
-    const c = this.controller;
+    const { t } = this.#i18n;
+    const c = this.#controller;
     const view = c.view;
     const hasSession = view === 'waiting' || view === 'chat';
     const unread = c.unread && !this.open ? `, ${t.unread(c.unread)}` : '';
     const banner = c.banner;
     return html`
-      <button part="launcher" class="launcher primary" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="panel"
+      <button part="launcher" class="launcher primary" type="button" aria-expanded=${this.open} aria-controls="panel"
         aria-label=${(this.open ? t.closeChat : t.openChat) + unread} @click=${this.toggle}>
         ${CHAT_ICON}
         ${c.unread && !this.open ? html`<span part="badge" class="badge" aria-hidden="true">${c.unread > 9 ? '9+' : c.unread}</span>` : nothing}
       </button>
-      <section id="panel" part="panel" class="panel ${hasSession ? 'tall' : ''}" role="dialog" aria-labelledby="title" ?hidden=${!this.open} lang=${t.locale} @keydown=${this.onKeyDown}>
+      <section id="panel" part="panel" class="panel ${hasSession ? 'tall' : ''}" role="dialog" aria-labelledby="title" ?hidden=${!this.open} lang=${t.locale} @keydown=${this.#onKeyDown}>
         <header part="header">
           <h2 id="title">${this.label || t.title(c.clinic?.name ?? '')}</h2>
           ${
             hasSession
-              ? html`<button part="end-button" class="end" type="button" ?disabled=${c.isBusy} aria-expanded=${this.isConfirming ? 'true' : 'false'}
-                @click=${this.askEnd}>${t.endChat}</button>`
+              ? html`<button part="end-button" class="end" type="button" ?disabled=${c.isBusy} aria-expanded=${this.isConfirming}
+                @click=${this.#askEnd}>${t.endChat}</button>`
               : nothing
           }
           <button class="close" type="button" aria-label=${t.minimizeChat} @click=${this.hide}>×</button>
@@ -182,40 +182,51 @@ export class MedChatWidget extends LitElement {
             ? html`<div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
               <p id="confirm-text">${t.endConfirm}</p>
               <div>
-                <button class="danger" type="button" @click=${this.confirmEnd}>${t.endConfirmYes}</button>
-                <button class="secondary keep" type="button" @click=${this.cancelEnd}>${t.endConfirmNo}</button>
+                <button class="danger" type="button" @click=${this.#confirmEnd}>${t.endConfirmYes}</button>
+                <button class="secondary keep" type="button" @click=${this.#cancelEnd}>${t.endConfirmNo}</button>
               </div>
             </div>`
             : nothing
         }
-        <div class="body">${this.renderView(view)}</div>
+        <div class="body">${this.#renderView(view)}</div>
       </section>
     `;
   }
 
-  private renderView(view: View) {
-    const { t } = this.i18n;
-    const c = this.controller;
+  #renderView(view: View) {
+    const { t } = this.#i18n;
+    const c = this.#controller;
+    const hours = c.clinic?.hours;
     switch (view) {
       case 'loading':
         return html`<p class="center" role="status">${t.loading}</p>`;
       case 'unavailable':
         return html`<p class="center">${t.error(c.unavailableCode ?? c.error ?? 'internal_error')}</p>`;
       case 'closed': {
-        const { afterHoursText, nextOpenAt } = c.clinic!.hours;
-        const when = nextOpenAt && new Date(nextOpenAt).toLocaleString(t.locale, { dateStyle: 'full', timeStyle: 'short' });
-        return html`<div part="after-hours" class="center closed" role="status"><h3>${t.closedTitle}</h3>${afterHoursText ? html`<p>${afterHoursText}</p>` : nothing}
-          <p>${when ? t.closedNext(when) : t.closedNoNext}</p></div>`;
+        const when = hours!.nextOpenAt && new Date(hours!.nextOpenAt).toLocaleString(t.locale, { dateStyle: 'full', timeStyle: 'short' });
+        return this.#afterHours(
+          t.closedTitle,
+          when ? t.closedNext(when) : t.closedNoNext,
+          html`<button class="primary" type="button" @click=${() => ((c.isLeaving = true), this.requestUpdate())}>${t.leaveMessage}</button>`,
+        );
       }
       case 'prechat':
-        return html`<medchat-prechat-form .t=${t} name=${c.lastName} ?needsName=${!this.identityToken} ?isBusy=${c.isBusy} .intake=${c.clinic!.intake}
+        // Open with nobody available: said before the patient types; the form leaves the message.
+        return html`${hours?.isOpen && !hours.isStaffAvailable ? this.#afterHours(t.busyTitle, t.busyText) : nothing}<medchat-prechat-form .t=${t} name=${c.lastName} ?needsName=${!this.identityToken} ?isBusy=${c.isBusy} .intake=${c.clinic!.intake}
           @medchat-prechat-submit=${(e: Internal<'medchat-prechat-submit'>) => void c.start(e.detail.name, e.detail.reason, e.detail.redFlags)}></medchat-prechat-form>`;
       case 'ended':
-        return html`<medchat-end-screen .t=${t} .transcript=${this.transcriptText()} @medchat-new-chat=${() => c.newChat()}></medchat-end-screen>`;
+        return html`<medchat-end-screen .t=${t} .transcript=${this.#transcriptText()} @medchat-new-chat=${() => c.newChat()}></medchat-end-screen>`;
       default: {
         const handle = c.sessionHandle;
         return html`
-          ${view === 'waiting' ? html`<medchat-queue-status exportparts="queue-status" .t=${t} .queue=${c.queue}></medchat-queue-status>` : nothing}
+          ${
+            view !== 'waiting'
+              ? nothing
+              : // Left while closed, or nobody available: no place or wait to give; how the answer will reach the patient.
+                c.current?.leftWhileClosed || c.queue?.isStaffAvailable === false
+                ? this.#afterHours(c.current?.leftWhileClosed ? t.leftTitle : t.queueTitle, t.answerWhere(Boolean(this.identityToken)))
+                : html`<medchat-queue-status exportparts="queue-status" .t=${t} .queue=${c.queue}></medchat-queue-status>`
+          }
           <medchat-message-list exportparts="message-list, message, message-own, message-staff, message-system, new-messages" .t=${t}
             .messages=${handle?.messages ?? []} .pending=${handle?.pending ?? []} .readBy=${new Map(handle?.readBy ?? [])}
             .selfId=${c.selfId} .hasEmployee=${Boolean(handle?.session?.employee)} .typists=${handle?.typists ?? []}
@@ -228,66 +239,69 @@ export class MedChatWidget extends LitElement {
     }
   }
 
-  private transcriptText(): string {
-    const c = this.controller;
-    return formatTranscript({ clinicName: c.clinic?.name ?? '', messages: c.transcript ?? [], selfId: c.selfId, t: this.i18n.t });
+  /** The clinic's after-hours text under a title, then a line (and an action). */
+  #afterHours(title: string, line: string, action?: unknown) {
+    const text = this.#controller.clinic!.hours.afterHoursText;
+    return html`<div part="after-hours" class="center closed" role="status"><h3>${title}</h3>${text ? html`<p>${text}</p>` : nothing}<p>${line}</p>${action}</div>`;
   }
 
-  private focusView(view: View): void {
-    const target: Record<View, string> = {
-      loading: '.close',
-      unavailable: '.close',
-      closed: '.close',
+  #transcriptText(): string {
+    const c = this.#controller;
+    return formatTranscript({ clinicName: c.clinic?.name ?? '', messages: c.transcript ?? [], selfId: c.selfId, t: this.#i18n.t });
+  }
+
+  #focusView(view: View): void {
+    // Views with nothing to fill in (loading, unavailable, closed) focus the × in the header.
+    const target: Partial<Record<View, string>> = {
       prechat: 'medchat-prechat-form',
       waiting: 'medchat-composer',
       chat: 'medchat-composer',
       ended: 'medchat-end-screen',
     };
-    const el = this.$(target[view]);
+    const el = this.#$(target[view] ?? '.close');
     // A child shown in this very render has not rendered its own controls yet: wait, then focus (delegatesFocus).
     void (el instanceof LitElement ? el.updateComplete : Promise.resolve()).then(() => el?.focus());
   }
 
-  private onKeyDown(e: KeyboardEvent): void {
+  #onKeyDown(e: KeyboardEvent): void {
     if (e.key !== 'Escape') return;
     e.stopPropagation();
-    if (this.isConfirming) void this.cancelEnd();
+    if (this.isConfirming) void this.#cancelEnd();
     else this.hide();
   }
 
-  private async askEnd(): Promise<void> {
+  async #askEnd(): Promise<void> {
     this.isConfirming = true;
     await this.updateComplete;
-    this.$('.keep')?.focus();
+    this.#$('.keep')?.focus();
   }
 
-  private async cancelEnd(): Promise<void> {
+  async #cancelEnd(): Promise<void> {
     this.isConfirming = false;
     await this.updateComplete;
-    this.$('.end')?.focus();
+    this.#$('.end')?.focus();
   }
 
-  private async confirmEnd(): Promise<void> {
+  async #confirmEnd(): Promise<void> {
     this.isConfirming = false;
-    await this.controller.end();
+    await this.#controller.end();
   }
 
   /** The clinic's brand colour, through custom properties only (a page's own --medchat-color-primary still wins). */
-  private applyBrand(): void {
-    const brand = this.controller.clinic?.brandColor ?? null;
-    if (brand === this.brand) return;
-    this.brand = brand;
+  #applyBrand(): void {
+    const brand = this.#controller.clinic?.brandColor ?? null;
+    if (brand === this.#brand) return;
+    this.#brand = brand;
     const tokens = brandTokens(brand);
-    if (tokens) {
-      this.style.setProperty('--medchat-brand-color', tokens.primary);
-      this.style.setProperty('--medchat-brand-on-color', tokens.onPrimary);
-    } else {
-      this.style.removeProperty('--medchat-brand-color');
-      this.style.removeProperty('--medchat-brand-on-color');
-    }
+    for (const [name, value] of [
+      ['color', tokens?.primary],
+      ['on-color', tokens?.onPrimary],
+    ])
+      if (value) this.style.setProperty(`--medchat-brand-${name}`, value);
+      else this.style.removeProperty(`--medchat-brand-${name}`);
   }
 
-  private $(selector: string): HTMLElement | null {
+  #$(selector: string): HTMLElement | null {
     return this.renderRoot.querySelector<HTMLElement>(selector);
   }
 }

@@ -51,33 +51,33 @@ export class MessageList extends LitElement {
   hasEmployee = false;
   typists: readonly Typist[] = [];
   /** The reader is at (or near) the bottom: new messages scroll into view. */
-  private isAtBottom = true;
+  #isAtBottom = true;
   /** Messages from others that arrived while the reader was scrolled up. */
-  private unseen = 0;
-  private lastSeq = 0;
-  private lastPending = 0;
-  private readonly resizes = new ResizeObserver(() => this.isAtBottom && this.scrollToBottom());
+  #unseen = 0;
+  #lastSeq = 0;
+  #lastPending = 0;
+  #resizes = new ResizeObserver(() => this.#isAtBottom && this.#scrollToBottom());
 
   override render() {
     const { t } = this;
     const lastOwn = lastOwnSeq(this.messages, this.selfId);
     return html`
-      <div class="log" part="message-list" role="log" aria-label=${t.messagesLabel} tabindex="0" @scroll=${this.onScroll}>
+      <div class="log" part="message-list" role="log" aria-label=${t.messagesLabel} tabindex="0" @scroll=${this.#onScroll}>
         ${repeat(
           this.messages,
           (m) => m.id,
-          (m) => this.renderMessage(m, m.seq === lastOwn),
+          (m) => this.#renderMessage(m, m.seq === lastOwn),
         )}
         ${repeat(
           this.pending,
           (p) => p.clientMsgId,
-          (p) => this.renderPending(p),
+          (p) => this.#renderPending(p),
         )}
       </div>
       <div class="jump" aria-live="polite">
         ${
-          this.unseen
-            ? html`<button part="new-messages" class="secondary" type="button" @click=${this.scrollToBottom}><span aria-hidden="true">↓</span> ${t.newMessages(this.unseen)}</button>`
+          this.#unseen
+            ? html`<button part="new-messages" class="secondary" type="button" @click=${this.#scrollToBottom}><span aria-hidden="true">↓</span> ${t.newMessages(this.#unseen)}</button>`
             : nothing
         }
       </div>
@@ -92,7 +92,7 @@ export class MessageList extends LitElement {
     `;
   }
 
-  private renderMessage(m: Message, showStatus: boolean) {
+  #renderMessage(m: Message, showStatus: boolean) {
     const kind = authorKind(m, this.selfId);
     const time = html`<time datetime=${m.createdAt}>${formatTime(m.createdAt, this.t.locale)}</time>`;
     if (kind === 'system') {
@@ -104,16 +104,16 @@ export class MessageList extends LitElement {
     const statusText = status === 'read' ? this.t.statusRead : status === 'delivered' ? this.t.statusDelivered : this.t.statusSent;
     return html`<div class="row ${kind}" part="message message-${kind}">
       ${kind === 'own' ? html`<span class="sr-only">${this.t.you}</span>` : html`<bdi class="who">${m.sender!.displayName}</bdi>`}
-      <div class="bubble" dir="auto">${this.renderBody(m.body)}</div>
+      <div class="bubble" dir="auto">${this.#renderBody(m.body)}</div>
       <div class="meta">${time}${status ? html`<span>· ${statusText}</span>` : nothing}</div>
     </div>`;
   }
 
-  private renderPending(p: PendingMessage) {
+  #renderPending(p: PendingMessage) {
     const failed = p.state === 'failed';
     return html`<div class="row own pending" part="message message-own">
       <span class="sr-only">${this.t.you}</span>
-      <div class="bubble" dir="auto">${this.renderBody(p.body)}</div>
+      <div class="bubble" dir="auto">${this.#renderBody(p.body)}</div>
       <div class="meta">
         ${
           failed
@@ -126,55 +126,55 @@ export class MessageList extends LitElement {
   }
 
   /** Text and http(s) links only: every piece goes through a text binding, never HTML (tests/e2e/widget.test.ts, hostile text). */
-  private renderBody(body: string) {
+  #renderBody(body: string) {
     return linkify(body).map((s) => ('href' in s ? html`<a href=${s.href} target="_blank" rel="noopener noreferrer nofollow">${s.text}</a>` : s.text));
   }
 
-  private onScroll(event: Event) {
+  #onScroll(event: Event) {
     const log = event.currentTarget as HTMLElement;
-    this.isAtBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
-    if (this.isAtBottom) this.unseen = 0;
+    this.#isAtBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+    if (this.#isAtBottom) this.#unseen = 0;
   }
 
-  private readonly scrollToBottom = () => {
+  #scrollToBottom = () => {
     const log = this.renderRoot.querySelector('.log');
     if (log) log.scrollTop = log.scrollHeight;
-    this.isAtBottom = true;
-    this.unseen = 0;
+    this.#isAtBottom = true;
+    this.#unseen = 0;
   };
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.hasUpdated) this.observe();
+    if (this.hasUpdated) this.#observe();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resizes.disconnect();
+    this.#resizes.disconnect();
   }
 
   protected override firstUpdated(): void {
-    this.observe();
+    this.#observe();
   }
 
   /** The log changes size (the composer grows or shrinks, the panel opens or resizes): stay at the bottom if there. */
-  private observe(): void {
+  #observe(): void {
     const log = this.renderRoot.querySelector('.log');
     if (!log) return;
-    this.resizes.observe(log);
+    this.#resizes.observe(log);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!changed.has('messages') && !changed.has('pending')) return;
-    this.observe();
-    const arrived = this.messages.filter((m) => m.seq > this.lastSeq);
-    const hasOwnSend = this.pending.length > this.lastPending;
-    this.lastSeq = this.messages.at(-1)?.seq ?? this.lastSeq;
-    this.lastPending = this.pending.length;
+    this.#observe();
+    const arrived = this.messages.filter((m) => m.seq > this.#lastSeq);
+    const hasOwnSend = this.pending.length > this.#lastPending;
+    this.#lastSeq = this.messages.at(-1)?.seq ?? this.#lastSeq;
+    this.#lastPending = this.pending.length;
     // Follow new messages while the reader is at the bottom, and always after their own send; a reader who
     // scrolled up keeps their place and is told how many arrived (tests/e2e/widget.scroll.test.ts).
-    if (this.isAtBottom || hasOwnSend) return this.scrollToBottom();
+    if (this.#isAtBottom || hasOwnSend) return this.#scrollToBottom();
     const fromOthers = arrived.filter((m) => authorKind(m, this.selfId) !== 'own').length;
-    if (fromOthers) this.unseen += fromOthers;
+    if (fromOthers) this.#unseen += fromOthers;
   }
 }

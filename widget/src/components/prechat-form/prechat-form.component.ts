@@ -37,9 +37,9 @@ export class PrechatForm extends LitElement {
   override render() {
     const { t, errors } = this;
     return html`
-      <form novalidate @submit=${this.submit}>
+      <form novalidate @submit=${this.#submit}>
         ${
-          this.isFlagged
+          this.#isFlagged
             ? html`<div id="alarm" class="alarm" role="alert" tabindex="-1">
               <strong>${t.redFlagTitle}</strong>
               <p>${this.intake.emergencyInstructions || t.emergencyFallback}</p>
@@ -48,7 +48,7 @@ export class PrechatForm extends LitElement {
         }
         <p>${t.prechatIntro}</p>
         ${this.intake.redFlags.map(
-          (q, i) => html`<fieldset id=${`flag-${i}`} @change=${this.answer} aria-describedby=${errors.redFlag === i ? 'flag-error' : nothing}>
+          (q, i) => html`<fieldset id=${`flag-${i}`} @change=${this.#answer} aria-describedby=${errors.redFlag === i ? 'flag-error' : nothing}>
             <legend>${q.text}</legend>
             <label><input type="radio" name=${q.id} value="yes" required /> ${t.yes}</label>
             <label><input type="radio" name=${q.id} value="no" /> ${t.no}</label>
@@ -60,7 +60,7 @@ export class PrechatForm extends LitElement {
             ? html`<div>
               <label for="name">${t.nameLabel}</label>
               <input id="name" name="name" autocomplete="name" maxlength=${NAME_MAX + 20} .value=${this.name}
-                aria-invalid=${errors.name ? 'true' : 'false'} aria-describedby=${errors.name ? 'name-error' : nothing} required />
+                aria-invalid=${!!errors.name} aria-describedby=${errors.name ? 'name-error' : nothing} required />
               ${errors.name ? html`<div id="name-error" class="error">${errors.name}</div>` : nothing}
             </div>`
             : nothing
@@ -68,31 +68,31 @@ export class PrechatForm extends LitElement {
         <div>
           <label for="reason">${t.reasonLabel}</label>
           <textarea id="reason" name="reason" maxlength=${REASON_MAX + 50} required
-            aria-invalid=${errors.reason ? 'true' : 'false'} aria-describedby=${errors.reason ? 'reason-error reason-hint' : 'reason-hint'}></textarea>
+            aria-invalid=${!!errors.reason} aria-describedby=${errors.reason ? 'reason-error reason-hint' : 'reason-hint'}></textarea>
           <div id="reason-hint" class="hint">${t.reasonHint}</div>
           ${errors.reason ? html`<div id="reason-error" class="error">${errors.reason}</div>` : nothing}
         </div>
-        <button class="primary" type="submit" ?disabled=${this.isBusy} aria-busy=${this.isBusy ? 'true' : 'false'}>
-          ${this.isBusy ? t.starting : this.isFlagged ? t.continueAnyway : t.startChat}
+        <button class="primary" type="submit" ?disabled=${this.isBusy} aria-busy=${this.isBusy}>
+          ${this.isBusy ? t.starting : this.#isFlagged ? t.continueAnyway : t.startChat}
         </button>
       </form>
     `;
   }
 
-  private get isFlagged() {
+  get #isFlagged() {
     return Object.values(this.answers).includes(true);
   }
 
-  private answer(event: Event) {
+  #answer(event: Event) {
     const input = event.target as HTMLInputElement;
-    const wasFlagged = this.isFlagged;
+    const wasFlagged = this.#isFlagged;
     this.answers = { ...this.answers, [input.name]: input.value === 'yes' };
     this.errors = { ...this.errors, redFlag: undefined };
     // The instructions come before anything else: focus goes there (and it is announced) on the first yes.
-    if (this.isFlagged && !wasFlagged) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#alarm')?.focus());
+    if (this.#isFlagged && !wasFlagged) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#alarm')?.focus());
   }
 
-  private submit(event: SubmitEvent) {
+  #submit(event: SubmitEvent) {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);

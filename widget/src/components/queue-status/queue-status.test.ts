@@ -30,10 +30,10 @@ describe('queue status text', () => {
     );
   });
 
-  test('nobody available: says so instead of an estimate', () => {
-    expect(queueLines({ position: 1, estimatedWaitSeconds: 300, isStaffAvailable: false }, en)).toEqual([
-      'You are next.',
-      'No one is available right now. You stay in the queue; we will answer as soon as someone is.',
-    ]);
+  test('how the answer reaches the patient (shown instead of the queue when the chat was left while closed or nobody is available)', () => {
+    expect(en.answerWhere(false)).toBe('To read our answer, come back to this page in this browser.');
+    expect(en.answerWhere(true)).toBe('To read our answer, sign in to our website again.');
+    expect(es.answerWhere(false)).toBe('Para leer la respuesta, vuelva a esta página en este navegador.');
+    expect(es.answerWhere(true)).toBe('Para leer la respuesta, vuelva a iniciar sesión en nuestro sitio.');
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "chat_sessions" ADD COLUMN "left_while_closed" boolean DEFAULT false NOT NULL;
