@@ -24,6 +24,7 @@ import { messagesModule } from './modules/messages';
 import { openapiModule } from './modules/openapi';
 import type { RouteLike } from './modules/openapi/document';
 import { sessionsModule } from './modules/sessions';
+import { teamsModule } from './modules/teams';
 import { Hub } from './modules/realtime/hub';
 import { realtimeModule, SOCKET_PATH } from './modules/realtime';
 import { asyncApiRoute } from './modules/realtime/asyncapi';
@@ -95,6 +96,7 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(sessionsModule(ctx))
     .use(messagesModule(ctx))
     .use(employeesModule(ctx))
+    .use(teamsModule(ctx))
     .use(auditModule(ctx))
     .use(fhirModule(ctx))
     .use(webhooksModule(ctx))

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { teamFallbackEnum } from './enums';
 
 /** The tenant. Everything else belongs to exactly one clinic. */
 export const clinics = pgTable('clinics', {
@@ -38,5 +39,10 @@ export const clinics = pgTable('clinics', {
    * the clinic turned this on; otherwise they carry ids, and the receiver reads the text through the API.
    */
   webhookMessageText: boolean().notNull().default(false),
+  /**
+   * A session routed to a team (by its topic) whose members are all offline: `wait` keeps it for the team,
+   * `anyone` lets any available employee take it (assignments/teams.ts).
+   */
+  teamFallback: teamFallbackEnum().notNull().default('anyone'),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

@@ -7,3 +7,4 @@ export * from './audit';
 export * from './hours';
 export * from './webhooks';
 export * from './intake';
+export * from './teams';

@@ -30,6 +30,7 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   brandColor: c.brandColor,
   requireStaffMfa: c.requireStaffMfa,
   webhookMessageText: c.webhookMessageText,
+  teamFallback: c.teamFallback,
 });
 
 /** The clinic with this site key, or null. A key with control characters cannot exist (and Postgres would refuse a NUL). */
@@ -100,6 +101,7 @@ export type SettingsPatch = Partial<
     | 'brandColor'
     | 'requireStaffMfa'
     | 'webhookMessageText'
+    | 'teamFallback'
   >
 >;
 
@@ -120,6 +122,7 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     brandColor: patch.brandColor,
     requireStaffMfa: patch.requireStaffMfa,
     webhookMessageText: patch.webhookMessageText,
+    teamFallback: patch.teamFallback,
   };
   // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
   // drizzle refuses an UPDATE without values, which was a 500.
