@@ -1,5 +1,5 @@
 /**
- * `@medchat/sdk/admin`: what a clinic's admin manages — settings, opening hours, reports, webhooks — on top of a signed-in
+ * `@medchat/sdk/admin`: what a clinic's admin manages — settings, opening hours, reports, webhooks, teams — on top of a signed-in
  * `MedChat` client. A separate entry, not re-exported by the root or the staff entry, so patient apps, the widget
  * and consoles that never show admin pages do not bundle it.
  *
@@ -10,6 +10,7 @@ import type { MedChat } from './client';
 import { Hours } from './resources/hours';
 import { Reports } from './resources/reports';
 import { Settings } from './resources/settings';
+import { Teams } from './resources/teams';
 import { Webhooks } from './resources/webhooks';
 
 /**
@@ -21,18 +22,29 @@ export class MedChatAdmin {
   readonly hours: Hours;
   readonly reports: Reports;
   readonly webhooks: Webhooks;
+  readonly teams: Teams;
 
   constructor(client: MedChat) {
     this.settings = new Settings(client.http);
     this.hours = new Hours(client.http);
     this.reports = new Reports(client.http);
     this.webhooks = new Webhooks(client.http);
+    this.teams = new Teams(client.http);
   }
 }
 
-export type { Settings, Hours, Reports, Webhooks };
+export type { Settings, Hours, Reports, Webhooks, Teams };
 export type { ClinicHours } from './protocol/hours';
 export type { ReportCsv } from './resources/reports';
-export type { ClinicSettings, Report } from './protocol/models';
-export type { ClinicSettingsPatchParams, ReportParams, ReportCsvParams, ReportBucketSize, WebhookCreateParams, WebhookEventType } from './protocol/requests';
+export type { ClinicSettings, Report, Team, Colleague, TeamFallback } from './protocol/models';
+export type {
+  ClinicSettingsPatchParams,
+  ReportParams,
+  ReportCsvParams,
+  ReportBucketSize,
+  WebhookCreateParams,
+  WebhookEventType,
+  TeamParams,
+  TeamMembersParams,
+} from './protocol/requests';
 export type * from './protocol/webhooks';
