@@ -1,5 +1,6 @@
 import type { Assignment, Employee, MedChat, Session } from '@medchat/sdk';
 import { MedChatAdmin } from '@medchat/sdk/admin';
+import { TeamsView } from './teams-view';
 import { renderTrail } from './assignment-trail';
 import { h, isolate, isolated } from './dom';
 import { AVAILABILITY_LABELS, dateTime, errorText, SESSION_STATUS_LABELS } from './format';
@@ -42,6 +43,8 @@ export class AdminView {
     void webhooks.load();
     const intake = new IntakeEditor(client);
     void intake.load();
+    const teams = new TeamsView(admin);
+    void teams.load();
     this.element = h(
       'section',
       { class: 'admin', 'aria-labelledby': 'admin-title' },
@@ -64,6 +67,7 @@ export class AdminView {
       ),
       settings.element,
       hours.element,
+      teams.element,
       intake.element,
       new ReportsView(admin).element,
       webhooks.element,
