@@ -114,4 +114,25 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: transf
       expect(c.failures).toEqual([]);
     }
   });
+
+  test('the admin routes a topic to the Nursing team in the intake editor; a line naming no team is refused in words', async () => {
+    const admin = await openConsole(browser, server, 'admin@demo.clinic');
+    await admin.page.getByRole('group', { name: 'Nursing' }).waitFor();
+    const topics = admin.page.getByLabel('Topics, one per line: label = team');
+    await topics.fill('Speak to a nurse = Nursing\nBilling = Accounts');
+    await admin.page.getByRole('button', { name: 'Save intake questions' }).click();
+    await admin.page.getByText('“Billing = Accounts” names no team').waitFor();
+    await topics.fill('Speak to a nurse = nursing');
+    await admin.page.getByRole('button', { name: 'Save intake questions' }).click();
+    await admin.page
+      .getByRole('status')
+      .filter({ hasText: /^Saved\.$/ })
+      .waitFor();
+    await admin.page.locator('.teams').screenshot({ path: 'test-results/console/transfer-05-admin-teams-desktop.png' });
+    const pub = (await fetch(`${server.url}/api/v1/clinics/demo`).then((r) => r.json())) as { intake: { topics: Array<{ label: string }> } };
+    expect(pub.intake.topics.map((t) => t.label)).toEqual(['Speak to a nurse']);
+    expect(await topics.inputValue()).toBe('Speak to a nurse = Nursing');
+    await admin.guard.assertClean();
+    expect(admin.failures).toEqual([]);
+  });
 });
