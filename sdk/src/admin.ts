@@ -1,6 +1,6 @@
 /**
- * `@medchat/sdk/admin`: what a clinic's admin manages — settings, opening hours, reports, webhooks, quick replies — on top of a signed-in
- * `MedChat` client. A separate entry, not re-exported by the root or the staff entry, so patient apps, the widget
+ * `@medchat/sdk/admin`: what a clinic's admin manages — settings, opening hours, reports, webhooks, teams — on top of a signed-in
+ * `MedChat` client (the clinic's quick replies are managed through `@medchat/sdk/notes`, where staff read them). A separate entry, not re-exported by the root or the staff entry, so patient apps, the widget
  * and consoles that never show admin pages do not bundle it.
  *
  *   const admin = new MedChatAdmin(client);
@@ -8,9 +8,9 @@
  */
 import type { MedChat } from './client';
 import { Hours } from './resources/hours';
-import { QuickReplies } from './resources/notes';
 import { Reports } from './resources/reports';
 import { Settings } from './resources/settings';
+import { Teams } from './resources/teams';
 import { Webhooks } from './resources/webhooks';
 
 /**
@@ -22,22 +22,29 @@ export class MedChatAdmin {
   readonly hours: Hours;
   readonly reports: Reports;
   readonly webhooks: Webhooks;
-  /** The clinic's quick replies: create, update, remove (and list). */
-  readonly quickReplies: QuickReplies;
+  readonly teams: Teams;
 
   constructor(client: MedChat) {
     this.settings = new Settings(client.http);
     this.hours = new Hours(client.http);
     this.reports = new Reports(client.http);
     this.webhooks = new Webhooks(client.http);
-    this.quickReplies = new QuickReplies(client.http);
+    this.teams = new Teams(client.http);
   }
 }
 
-export type { Settings, Hours, Reports, Webhooks, QuickReplies };
-export type { QuickReply, QuickReplyCreateParams, QuickReplyPatchParams } from './protocol/notes';
+export type { Settings, Hours, Reports, Webhooks, Teams };
 export type { ClinicHours } from './protocol/hours';
 export type { ReportCsv } from './resources/reports';
-export type { ClinicSettings, Report } from './protocol/models';
-export type { ClinicSettingsPatchParams, ReportParams, ReportCsvParams, ReportBucketSize, WebhookCreateParams, WebhookEventType } from './protocol/requests';
+export type { ClinicSettings, Report, Team, Colleague, TeamFallback } from './protocol/models';
+export type {
+  ClinicSettingsPatchParams,
+  ReportParams,
+  ReportCsvParams,
+  ReportBucketSize,
+  WebhookCreateParams,
+  WebhookEventType,
+  TeamParams,
+  TeamMembersParams,
+} from './protocol/requests';
 export type * from './protocol/webhooks';

@@ -5,7 +5,6 @@
  */
 import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { EventOf } from './protocol/events';
-import { MedChatAdmin } from './admin';
 import { MedChatNotes } from './notes';
 import { MedChat, isMedChatError } from './index';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
@@ -47,7 +46,7 @@ describe('MedChatNotes', () => {
   });
 
   test('quick replies: the admin creates, updates and removes them; staff list them', async () => {
-    const admin = new MedChatAdmin(await signedIn('admin@demo.clinic'));
+    const admin = new MedChatNotes(await signedIn('admin@demo.clinic'));
     const staff = new MedChatNotes(await signedIn('nurse.joy@demo.clinic'));
     const reply = await admin.quickReplies.create({ shortcut: 'hours', body: 'We are open 8 to 18.' });
     expect((await staff.quickReplies.list()).map((r) => r.shortcut)).toEqual(['hours']);

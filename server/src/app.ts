@@ -26,6 +26,7 @@ import { quickRepliesModule } from './modules/quick-replies';
 import { openapiModule } from './modules/openapi';
 import type { RouteLike } from './modules/openapi/document';
 import { sessionsModule } from './modules/sessions';
+import { teamsModule } from './modules/teams';
 import { Hub } from './modules/realtime/hub';
 import { realtimeModule, SOCKET_PATH } from './modules/realtime';
 import { asyncApiRoute } from './modules/realtime/asyncapi';
@@ -102,6 +103,7 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(notesModule(ctx))
     .use(quickRepliesModule(ctx))
     .use(employeesModule(ctx))
+    .use(teamsModule(ctx))
     .use(auditModule(ctx))
     .use(fhirModule(ctx))
     .use(webhooksModule(ctx))

@@ -1,6 +1,8 @@
 import type { Assignment, Employee, MedChat, Session } from '@medchat/sdk';
 import { MedChatAdmin } from '@medchat/sdk/admin';
+import { MedChatNotes } from '@medchat/sdk/notes';
 import { MedChatRecords } from '@medchat/sdk/records';
+import { TeamsView } from './teams-view';
 import { renderTrail } from './assignment-trail';
 import { h, isolate, isolated } from './dom';
 import { recordDownloads } from './downloads';
@@ -51,8 +53,10 @@ export class AdminView {
     void webhooks.load();
     const intake = new IntakeEditor(client);
     void intake.load();
-    const quickReplies = new QuickRepliesEditor(admin, onQuickRepliesChange);
+    const quickReplies = new QuickRepliesEditor(new MedChatNotes(client), onQuickRepliesChange);
     void quickReplies.load();
+    const teams = new TeamsView(admin);
+    void teams.load();
     this.element = h(
       'section',
       { class: 'admin', 'aria-labelledby': 'admin-title' },
@@ -75,6 +79,7 @@ export class AdminView {
       ),
       settings.element,
       hours.element,
+      teams.element,
       intake.element,
       quickReplies.element,
       new ReportsView(admin).element,

@@ -1,4 +1,5 @@
-import type { AssignmentEndReason, MedChat, Me, Session, SessionHandle, SessionPriority } from '@medchat/sdk';
+import type { AssignmentEndReason, Handover, MedChat, Me, Session, SessionHandle, SessionPriority } from '@medchat/sdk';
+import { MedChatAdmin } from '@medchat/sdk/admin';
 import { MedChatRecords } from '@medchat/sdk/records';
 import { renderTrail } from './assignment-trail';
 import { Composer } from './composer';
@@ -30,6 +31,10 @@ export class ChatPanel {
   private readonly typing = h('p', { class: 'typing muted', 'aria-live': 'polite' });
   private readonly error = h('p', { class: 'error', role: 'alert' });
   private readonly leaveButton = h('button', { type: 'button' }, 'Leave chat…');
+  private readonly transferButton = h('button', { type: 'button' }, 'Transfer…');
+  private readonly transferForm: HTMLFormElement;
+  /** The previous holder's note, pushed with the assignment (`employee.assigned`'s `handover`). */
+  private readonly handoverBox = h('aside', { class: 'handover-note', 'aria-label': 'Handover note', hidden: true });
   private readonly closeButton = h('button', { type: 'button' }, 'Close tab');
   private readonly badge = h('span', { class: 'badge-urgent' }, 'Urgent');
   /** A message left while the clinic was closed: the patient may not be here; the answer waits for them. */
@@ -65,6 +70,8 @@ export class ChatPanel {
     );
     this.leaveForm = this.renderLeaveForm();
     this.leaveButton.addEventListener('click', () => this.toggleLeaveForm(true));
+    this.transferForm = this.renderTransferForm();
+    this.transferButton.addEventListener('click', () => void this.openTransferForm());
     this.closeButton.addEventListener('click', () => callbacks.onClose());
     this.setPriority(initial.priority);
 
@@ -81,10 +88,12 @@ export class ChatPanel {
           h('h2', {}, this.badge, initial.leftWhileClosed ? this.leftBadge : '', isolate(initial.patient.displayName)),
           h('p', { class: 'muted' }, isolate(initial.reason), ' · started ', h('time', { datetime: initial.createdAt }, dateTime(initial.createdAt))),
         ),
-        h('div', { class: 'actions' }, this.leaveButton, this.closeButton),
+        h('div', { class: 'actions' }, this.transferButton, this.leaveButton, this.closeButton),
       ),
+      this.handoverBox,
       this.priorityBox,
       this.leaveForm,
+      this.transferForm,
       this.banner,
       this.messages.element,
       this.typing,
@@ -130,8 +139,9 @@ export class ChatPanel {
   }
 
   /** The engine gave me this session (again): I may write. Flagged until the employee interacts with it. */
-  assigned(): void {
+  assigned(handover: Handover | null = null): void {
     this.unassigned = null;
+    this.showHandover(handover);
     this.flag();
     this.render();
   }
@@ -200,6 +210,8 @@ export class ChatPanel {
     this.typing.replaceChildren(...this.chat.typists.flatMap((t, i) => [i ? ' ' : '', isolate(t.displayName), ' is typing…']));
     this.composer.isEnabled = state === 'mine';
     this.leaveButton.hidden = state !== 'mine';
+    this.transferButton.hidden = state !== 'mine';
+    if (state !== 'mine') this.transferForm.hidden = true;
     this.closeButton.hidden = state === 'mine';
     if (state !== 'mine') this.leaveForm.hidden = true;
     this.markRead();
@@ -267,7 +279,98 @@ export class ChatPanel {
     return form;
   }
 
+  /** Shown at the top of the chat as it opens: who handed it over, why, and what they wrote (staff only). */
+  private showHandover(handover: Handover | null): void {
+    this.handoverBox.hidden = !handover;
+    if (!handover) return this.handoverBox.replaceChildren();
+    this.handoverBox.replaceChildren(
+      h(
+        'p',
+        { class: 'handover-from' },
+        'Handover from ',
+        isolate(handover.from.displayName),
+        ` (${END_REASONS[handover.reason]}, `,
+        h('time', { datetime: handover.at }, dateTime(handover.at)),
+        ')',
+      ),
+      h('blockquote', { dir: 'auto' }, handover.note),
+    );
+  }
+
+  /**
+   * Transfer: to a colleague (listed with whether they can take a chat now) or to a team, with a note for whoever
+   * takes it. The server decides at that moment; a refusal (away, full, not in that team) shows its message.
+   */
+  private renderTransferForm(): HTMLFormElement {
+    const toId = uid('transfer-to');
+    const noteId = uid('transfer-note');
+    const to = h('select', { id: toId, name: 'to', required: true });
+    const note = h('textarea', { id: noteId, name: 'note', rows: 3, maxlength: 500, required: true });
+    const cancel = h('button', { type: 'button' }, 'Cancel');
+    const form = h(
+      'form',
+      { class: 'leave-form transfer-form', hidden: true, 'aria-label': 'Transfer this chat' },
+      h('label', { for: toId }, 'Transfer to'),
+      to,
+      h('label', { for: noteId }, 'Handover note (staff only: the patient sees who joins, never the note)'),
+      note,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Transfer'), cancel),
+    );
+    cancel.addEventListener('click', () => {
+      form.hidden = true;
+      this.transferButton.focus();
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      this.error.textContent = '';
+      const [kind, id] = to.value.split(':');
+      try {
+        await this.client.sessions.transfer(this.sessionId, { ...(kind === 'team' ? { toTeamId: id } : { toEmployeeId: id }), note: note.value.trim() });
+        note.value = '';
+        form.hidden = true;
+        this.unassign('transferred');
+        this.closeButton.focus();
+      } catch (e) {
+        this.error.textContent = errorText(e);
+      }
+    });
+    return form;
+  }
+
+  private async openTransferForm(): Promise<void> {
+    this.leaveForm.hidden = true;
+    this.error.textContent = '';
+    const select = this.transferForm.querySelector('select')!;
+    try {
+      const { teams, colleagues } = await new MedChatAdmin(this.client).teams.list();
+      const others = colleagues.filter((c) => c.id !== this.me.id);
+      select.replaceChildren(
+        h('option', { value: '' }, 'Choose a colleague or a team…'),
+        h(
+          'optgroup',
+          { label: 'Colleagues' },
+          ...others.map((c) =>
+            h(
+              'option',
+              { value: `employee:${c.id}` },
+              `${c.displayName} — ${c.canTake ? 'can take it now' : c.availability === 'available' ? 'full' : c.availability}`,
+            ),
+          ),
+        ),
+        ...(teams.length
+          ? [h('optgroup', { label: 'Teams' }, ...teams.map((t) => h('option', { value: `team:${t.id}` }, `${t.name} (${t.memberIds.length} members)`)))]
+          : []),
+      );
+    } catch (e) {
+      this.error.textContent = errorText(e);
+      return;
+    }
+    this.transferForm.hidden = false;
+    select.focus();
+  }
+
   private toggleLeaveForm(isOpen: boolean): void {
+    this.transferForm.hidden = true;
     this.leaveForm.hidden = !isOpen;
     if (isOpen) this.leaveForm.querySelector('input')?.focus();
     else this.leaveButton.focus();

@@ -1,4 +1,4 @@
-import type { AssignmentEndReason, MedChat, Session, SessionPriority } from '@medchat/sdk';
+import type { AssignmentEndReason, Handover, MedChat, Session, SessionPriority } from '@medchat/sdk';
 import type { Note } from '@medchat/sdk/notes';
 import type { StaffExtras } from './staff-extras';
 import { ChatPanel } from './chat-panel';
@@ -48,8 +48,11 @@ export class ChatTabs {
     this.updateSummary();
   }
 
-  /** Opens (or finds) the chat of a session. `isNew`: the engine just assigned it; flag it as news. */
-  open(session: Session, { isNew = false } = {}): ChatPanel {
+  /**
+   * Opens (or finds) the chat of a session. `isNew`: the engine just assigned it; flag it as news. `handover`: the
+   * previous holder's note, pushed with the assignment, shown at the top of the chat.
+   */
+  open(session: Session, { isNew = false, handover = null as Handover | null } = {}): ChatPanel {
     let entry = this.entries.get(session.id);
     if (!entry) {
       const tab = h('button', {
@@ -84,7 +87,7 @@ export class ChatTabs {
       panel.setVisible(false);
       if (!this.selected) this.select(session.id);
     }
-    if (isNew) entry.panel.assigned();
+    if (isNew) entry.panel.assigned(handover);
     this.update(session.id);
     return entry.panel;
   }

@@ -73,8 +73,8 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
       // A fatal close (e.g. the token was revoked): back to sign-in if the server no longer knows us.
       if (state === 'offline') void client.auth.me().catch((e) => (isMedChatError(e) && e.status === 401 ? onSignOut() : report(e)));
     }),
-    client.on('employee.assigned', ({ session }) => {
-      tabs.open(session, { isNew: true });
+    client.on('employee.assigned', ({ session, handover }) => {
+      tabs.open(session, { isNew: true, handover });
       notifier.beep();
       notifyAway('assigned', session.id, session.patient.displayName);
     }),

@@ -35,6 +35,7 @@ export const START_REASONS: Record<AssignmentStartReason, string> = {
   employee_available: 'picked up from the queue',
   admin: 'assigned by an admin',
   patient_returned: 'patient wrote again',
+  transferred: 'transferred to you',
 };
 
 export const END_REASONS: Record<AssignmentEndReason, string> = {
@@ -45,6 +46,7 @@ export const END_REASONS: Record<AssignmentEndReason, string> = {
   unanswered: 'no reply in time',
   away_timeout: 'away too long',
   patient_inactive: 'patient went quiet',
+  transferred: 'transferred',
 };
 
 /** The banner of a chat the engine took from the employee because a deadline ran out (server assignments/timers.ts). */

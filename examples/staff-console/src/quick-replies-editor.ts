@@ -1,4 +1,4 @@
-import type { MedChatAdmin, QuickReply } from '@medchat/sdk/admin';
+import type { MedChatNotes, QuickReply } from '@medchat/sdk/notes';
 import { h, isolate, isolated, uid } from './dom';
 import { errorText } from './format';
 
@@ -14,7 +14,7 @@ export class QuickRepliesEditor {
   private readonly body = h('textarea', { id: 'qr-body', required: true, rows: 2, maxlength: 4000 });
 
   constructor(
-    private readonly admin: MedChatAdmin,
+    private readonly admin: MedChatNotes,
     private readonly onChange: () => void,
   ) {
     const form = h(

@@ -8,7 +8,8 @@ import { h } from './dom';
  * - `number`: a whole number of `unit`;
  * - `limit`: a whole number of `unit`, or off (null);
  * - `colour`: `#rrggbb`, or empty for none (null);
- * - `switch`: on or off.
+ * - `switch`: on or off;
+ * - `choice`: one of `options` (value and its words).
  */
 export type SettingKind =
   | { type: 'text'; long?: boolean }
@@ -16,7 +17,8 @@ export type SettingKind =
   | { type: 'number'; unit: string }
   | { type: 'limit'; unit: string }
   | { type: 'colour' }
-  | { type: 'switch' };
+  | { type: 'switch' }
+  | { type: 'choice'; options: ReadonlyArray<readonly [value: string, label: string]> };
 
 export interface SettingField {
   key: keyof ClinicSettingsPatchParams;
@@ -89,6 +91,14 @@ export function buildControl(field: SettingField): SettingControl {
       element = h('div', { class: 'setting' }, h('label', { class: 'check' }, input, ` ${field.label}`), hint, problem);
       read = () => ({ value: input.checked });
       write = (value) => void (input.checked = value === true);
+      break;
+    }
+    case 'choice': {
+      const input = h('select', { id }, ...kind.options.map(([value, label]) => h('option', { value }, label)));
+      inputs = [input];
+      element = h('div', { class: 'setting' }, h('label', { for: id }, field.label), input, hint, problem);
+      read = () => ({ value: input.value });
+      write = (value) => void (input.value = String(value ?? ''));
       break;
     }
     case 'number': {

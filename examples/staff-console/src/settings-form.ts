@@ -56,6 +56,18 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     kind: { type: 'limit', unit: 'Hours' },
   },
   {
+    key: 'teamFallback',
+    label: 'A team with nobody on shift',
+    hint: 'A chat whose topic goes to a team whose members are all offline.',
+    kind: {
+      type: 'choice',
+      options: [
+        ['anyone', 'Any available colleague takes it'],
+        ['wait', 'It waits for the team'],
+      ],
+    },
+  },
+  {
     key: 'retentionDays',
     label: 'Keep ended chats',
     hint: 'Ended chats and their messages are deleted after this many days (off: kept).',

@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { OpeningStatus } from './hours';
 import { SessionPriority } from './intake';
 import { Note } from './notes';
-import { Assignment, AssignmentEndReason, AssignmentStartReason, Availability, Me, Message, Person, QueueStatus, Role, Session } from './models';
+import { Assignment, AssignmentEndReason, AssignmentStartReason, Availability, Handover, Me, Message, Person, QueueStatus, Role, Session } from './models';
 
 const Id = Type.String({ format: 'uuid' });
 /** A client-chosen frame id, echoed as `ref` in the ack or error that answers it. Never empty: an empty ref could not be told from none. */
@@ -97,6 +97,8 @@ export const EmployeeAssignedEvent = Type.Object({
   type: Type.Literal('employee.assigned'),
   session: Session,
   assignment: Assignment,
+  /** The note the previous holder left (on leaving, transferring or going offline), for the console to show as the chat opens; null: none. */
+  handover: Type.Union([Handover, Type.Null()]),
 });
 /** To an employee: you no longer hold this session. */
 export const EmployeeUnassignedEvent = Type.Object({

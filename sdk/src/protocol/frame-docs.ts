@@ -35,7 +35,7 @@ export const SERVER_EVENT_DESCRIPTIONS: Record<ServerEventType, string> = {
   'session.requeued':
     'The employee left, was disconnected or did not answer in time, and nobody else was free: the session waits again, in its original place.',
   'session.ended': 'The session ended; nothing more can be sent to it.',
-  'employee.assigned': 'To an employee: you now hold this session (the console opens it).',
+  'employee.assigned': 'To an employee: you now hold this session (the console opens it), with the handover note the previous holder left, if any.',
   'employee.unassigned': 'To an employee: you no longer hold this session, and why.',
   'availability.changed': "To the clinic's staff: an employee's availability changed.",
   'queue.changed':

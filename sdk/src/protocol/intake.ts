@@ -2,8 +2,9 @@
  * A clinic's intake: the questions the widget's pre-chat form asks before a chat starts. Today these are the
  * clinic's red-flag questions ("chest pain or trouble breathing?"), each answered yes or no; a yes shows the
  * clinic's emergency instructions at once, and a chat started anyway is `urgent`. The server decides the
- * priority from the answers, never from the client. Further kinds of question (a topic, for one) join
- * `ClinicIntake` and `IntakeAnswers` as fields of their own.
+ * priority from the answers, never from the client. A clinic may also offer topics ("Prescriptions", "Billing"),
+ * each routed to one of its teams: the session goes to that team's members (server/src/modules/assignments/teams.ts).
+ * Further kinds of question join `ClinicIntake` and `IntakeAnswers` as fields of their own.
  */
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -15,6 +16,9 @@ export const INTAKE_LIMITS = {
   emergencyInstructions: 2000,
   /** Why a member of staff changed a session's priority. */
   priorityReason: 500,
+  /** Topics a clinic may offer, and one topic's label. */
+  topics: 20,
+  topicLabel: 80,
 } as const;
 
 /** Where a session stands in its clinic's queue: urgent sessions are served before routine ones, then oldest first. */
@@ -27,6 +31,10 @@ const Id = Type.String({ format: 'uuid' });
 export const RedFlagQuestion = Type.Object({ id: Id, text: Type.String() });
 export type RedFlagQuestion = Static<typeof RedFlagQuestion>;
 
+/** A topic the patient may pick; its chats go to the members of team `teamId`. */
+export const IntakeTopic = Type.Object({ id: Id, label: Type.String(), teamId: Id });
+export type IntakeTopic = Static<typeof IntakeTopic>;
+
 /** The clinic's intake as the widget and the admin read it. */
 export const ClinicIntake = Type.Object({
   /** Asked in this order; empty: the form asks none and every chat starts routine. */
@@ -36,6 +44,8 @@ export const ClinicIntake = Type.Object({
    * `emergencyText` when the admin left this empty.
    */
   emergencyInstructions: Type.String(),
+  /** What the chat is about, in this order; empty: the form asks nothing and chats go to anyone. Always sent by this server. */
+  topics: Type.Optional(Type.Array(IntakeTopic, { maxItems: INTAKE_LIMITS.topics })),
 });
 export type ClinicIntake = Static<typeof ClinicIntake>;
 
@@ -50,6 +60,12 @@ export const ClinicIntakeParams = Type.Object({
   ),
   /** Empty: the clinic's `emergencyText` is shown instead. */
   emergencyInstructions: Type.String({ maxLength: INTAKE_LIMITS.emergencyInstructions }),
+  /** Omitted: the topics stay as they are. A topic keeps its `id` when sent with it; `teamId` names one of the clinic's teams. */
+  topics: Type.Optional(
+    Type.Array(Type.Object({ id: Type.Optional(Id), label: Type.String({ minLength: 1, maxLength: INTAKE_LIMITS.topicLabel }), teamId: Id }), {
+      maxItems: INTAKE_LIMITS.topics,
+    }),
+  ),
 });
 export type ClinicIntakeParams = Static<typeof ClinicIntakeParams>;
 
@@ -59,6 +75,8 @@ export type ClinicIntakeParams = Static<typeof ClinicIntakeParams>;
  */
 export const IntakeAnswers = Type.Object({
   redFlags: Type.Array(Type.Object({ id: Id, answer: Type.Boolean() }), { maxItems: INTAKE_LIMITS.redFlags }),
+  /** The id of the topic chosen, one of the clinic's (else a 400); omitted: no team, anyone takes the chat. */
+  topic: Type.Optional(Id),
 });
 export type IntakeAnswers = Static<typeof IntakeAnswers>;
 

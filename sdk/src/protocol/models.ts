@@ -29,6 +29,8 @@ export const AssignmentStartReason = Type.Union([
   Type.Literal('admin'),
   /** The patient wrote again in a session that was waiting on them (status idle). */
   Type.Literal('patient_returned'),
+  /** Its holder transferred it to this employee, or to a team of theirs. */
+  Type.Literal('transferred'),
 ]);
 export type AssignmentStartReason = Static<typeof AssignmentStartReason>;
 
@@ -45,6 +47,8 @@ export const AssignmentEndReason = Type.Union([
   Type.Literal('unanswered'),
   Type.Literal('away_timeout'),
   Type.Literal('patient_inactive'),
+  /** The holder handed it to a named colleague or a team (`POST /sessions/:id/transfer`). */
+  Type.Literal('transferred'),
 ]);
 export type AssignmentEndReason = Static<typeof AssignmentEndReason>;
 
@@ -94,6 +98,10 @@ export const Session = Type.Object({
    * the start. Queued like any other; staff see these apart ("left overnight").
    */
   leftWhileClosed: Type.Boolean(),
+  /** The team whose members take it (from the topic chosen, or a transfer); null: anyone. */
+  teamId: Type.Union([Id, Type.Null()]),
+  /** The topic the patient chose, in the clinic's words then; null: none. */
+  topic: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
   firstAssignedAt: Type.Union([Timestamp, Type.Null()]),
   endedAt: Type.Union([Timestamp, Type.Null()]),
@@ -145,6 +153,8 @@ export const Assignment = Type.Object({
   endReason: Type.Union([AssignmentEndReason, Type.Null()]),
   /** The handover note of an employee who left (staff only: patients never see assignments). */
   leaveNote: Type.Union([Type.String(), Type.Null()]),
+  /** Ended by a transfer (`endReason` transferred): to this colleague, or to this team; null otherwise. */
+  transferredTo: Type.Union([Type.Object({ employee: Type.Union([Person, Type.Null()]), teamId: Type.Union([Id, Type.Null()]) }), Type.Null()]),
 });
 export type Assignment = Static<typeof Assignment>;
 
@@ -188,8 +198,10 @@ export const QueueEntry = Type.Object({
   priority: SessionPriority,
   /** Left while the clinic was closed (see `Session.leftWhileClosed`): the console lists these apart, oldest first. */
   leftWhileClosed: Type.Boolean(),
+  /** The team it waits for; null: anyone. */
+  teamId: Type.Union([Id, Type.Null()]),
   createdAt: Timestamp,
-  /** Place in the clinic's queue: urgent sessions first, then oldest first. */
+  /** Place in its team's queue (or among those for anyone): urgent sessions first, then oldest first. */
   position: Type.Integer({ minimum: 1 }),
 });
 export type QueueEntry = Static<typeof QueueEntry>;
@@ -211,6 +223,7 @@ export const WaitingOnPatientEntry = Type.Object({
 export type WaitingOnPatientEntry = Static<typeof WaitingOnPatientEntry>;
 
 export const QueueStatus = Type.Object({
+  /** Place among the sessions waiting for the same team (or for anyone). */
   position: Type.Integer({ minimum: 1 }),
   /**
    * Measured at this clinic (server/src/modules/assignments/wait-estimate.ts); null when it cannot be kept: nobody
@@ -237,6 +250,33 @@ export const ClinicPublic = Type.Object({
 });
 export type ClinicPublic = Static<typeof ClinicPublic>;
 
+export const TeamFallback = Type.Union([Type.Literal('wait'), Type.Literal('anyone')]);
+export type TeamFallback = Static<typeof TeamFallback>;
+
+/** One of the clinic's teams and its members' ids. */
+export const Team = Type.Object({ id: Id, name: Type.String(), memberIds: Type.Array(Id) });
+export type Team = Static<typeof Team>;
+
+/** A member of staff as a colleague sees them for a transfer: free now or not, and their teams. */
+export const Colleague = Type.Object({
+  id: Id,
+  displayName: Type.String(),
+  availability: Availability,
+  /** Available with room for another chat: a transfer to them would be taken. */
+  canTake: Type.Boolean(),
+  teamIds: Type.Array(Id),
+});
+export type Colleague = Static<typeof Colleague>;
+
+/** What the previous holder wrote for whoever takes over (leaving, transferring, going offline), pushed with `employee.assigned`. */
+export const Handover = Type.Object({
+  from: Person,
+  note: Type.String(),
+  reason: AssignmentEndReason,
+  at: Timestamp,
+});
+export type Handover = Static<typeof Handover>;
+
 export const ClinicSettings = Type.Object({
   id: Id,
   name: Type.String(),
@@ -261,6 +301,8 @@ export const ClinicSettings = Type.Object({
   webhookMessageText: Type.Boolean(),
   /** Staff's desktop notifications may name the patient by first name; otherwise they name nobody. */
   notificationFirstNames: Type.Boolean(),
+  /** A chat for a team with nobody on shift: `wait` for the team, or let `anyone` available take it. */
+  teamFallback: TeamFallback,
 });
 export type ClinicSettings = Static<typeof ClinicSettings>;
 

@@ -9,7 +9,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_MESSAGE_LENGTH } from './errors';
 import { IntakeAnswers } from './intake';
-import { Availability, SessionStatus } from './models';
+import { Availability, SessionStatus, TeamFallback } from './models';
 
 /** The longest text each field takes, in UTF-16 code units (JavaScript's `length`). */
 export const LIMITS = {
@@ -27,6 +27,7 @@ export const LIMITS = {
   reason: 500,
   /** An employee's handover note when leaving a session (staff only). */
   leaveNote: 500,
+  teamName: 80,
   messageBody: MAX_MESSAGE_LENGTH,
   clientMsgId: 64,
   clinicName: 120,
@@ -91,7 +92,13 @@ export type IdentifyParams = Static<typeof IdentifyParams>;
 
 // ---------- the signed-in employee (/employees/me/*) ----------
 
-export const AvailabilityParams = Type.Object({ availability: Availability });
+export const AvailabilityParams = Type.Object({
+  availability: Availability,
+  /** Going offline: a handover note per chat held, offered to whoever takes each over. */
+  notes: Type.Optional(
+    Type.Array(Type.Object({ sessionId: Type.String({ format: 'uuid' }), note: Type.String({ maxLength: LIMITS.leaveNote }) }), { maxItems: 100 }),
+  ),
+});
 export type AvailabilityParams = Static<typeof AvailabilityParams>;
 
 export const PasswordChangeParams = Type.Object({ currentPassword: Password, newPassword: NewPassword });
@@ -147,6 +154,7 @@ export const ClinicSettingsPatchParams = Type.Object({
   requireStaffMfa: Type.Optional(Type.Boolean()),
   webhookMessageText: Type.Optional(Type.Boolean()),
   notificationFirstNames: Type.Optional(Type.Boolean()),
+  teamFallback: Type.Optional(TeamFallback),
 });
 export type ClinicSettingsPatchParams = Static<typeof ClinicSettingsPatchParams>;
 
@@ -176,6 +184,23 @@ export type SessionListParams = Static<typeof SessionListParams>;
 
 export const SessionLeaveParams = Type.Object({ note: Type.Optional(Type.String({ maxLength: LIMITS.leaveNote })) });
 export type SessionLeaveParams = Static<typeof SessionLeaveParams>;
+
+/** `POST /api/v1/sessions/:id/transfer`: to a named colleague, to a team, or to a colleague as a member of a team (both); with a handover note. */
+export const SessionTransferParams = Type.Object({
+  toEmployeeId: Type.Optional(Type.String({ format: 'uuid' })),
+  toTeamId: Type.Optional(Type.String({ format: 'uuid' })),
+  /** For whoever takes it over (staff only); may be empty. */
+  note: Type.String({ maxLength: LIMITS.leaveNote }),
+});
+export type SessionTransferParams = Static<typeof SessionTransferParams>;
+
+/** `POST /api/v1/teams`, `PATCH /api/v1/teams/:id`. */
+export const TeamParams = Type.Object({ name: Text(LIMITS.teamName) });
+export type TeamParams = Static<typeof TeamParams>;
+
+/** `PUT /api/v1/teams/:id/members`: the whole membership. */
+export const TeamMembersParams = Type.Object({ employeeIds: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 500 }) });
+export type TeamMembersParams = Static<typeof TeamMembersParams>;
 
 export const MessageSendParams = Type.Object({
   clientMsgId: Text(LIMITS.clientMsgId),

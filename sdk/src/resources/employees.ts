@@ -1,5 +1,13 @@
 import type { Availability, Employee, Me, MfaEnrolment } from '../protocol/models';
-import type { EmployeeCreateParams, EmployeePatchParams, MfaConfirmParams, MfaDisableParams, MfaStartParams, PasswordChangeParams } from '../protocol/requests';
+import type {
+  AvailabilityParams,
+  EmployeeCreateParams,
+  EmployeePatchParams,
+  MfaConfirmParams,
+  MfaDisableParams,
+  MfaStartParams,
+  PasswordChangeParams,
+} from '../protocol/requests';
 import { request, type HttpConfig } from '../core/http';
 import type { Auth, CallOptions } from './auth';
 
@@ -14,9 +22,12 @@ export class Employees {
     private readonly auth: Auth,
   ) {}
 
-  /** Employee: sets their own availability; `client.auth.user` follows. */
-  async setAvailability(availability: Availability, options?: CallOptions): Promise<Me> {
-    const me = await request<Me>(this.http, 'PUT', '/employees/me/availability', { ...options, body: { availability } });
+  /**
+   * Employee: sets their own availability; `client.auth.user` follows. Going offline, `notes` leave a handover note
+   * per chat held, pushed to whoever takes each over.
+   */
+  async setAvailability(availability: Availability, options?: CallOptions, notes?: AvailabilityParams['notes']): Promise<Me> {
+    const me = await request<Me>(this.http, 'PUT', '/employees/me/availability', { ...options, body: { availability, notes } });
     this.auth.updateUser(me);
     return me;
   }

@@ -1,5 +1,5 @@
 import type { QueueStatus, Session } from '../protocol/models';
-import type { SessionLeaveParams, SessionListParams, SessionStartParams } from '../protocol/requests';
+import type { SessionLeaveParams, SessionListParams, SessionStartParams, SessionTransferParams } from '../protocol/requests';
 import { request, type HttpConfig } from '../core/http';
 import type { CallOptions } from './auth';
 
@@ -45,5 +45,14 @@ export class StaffSessions extends Sessions {
   /** Assigned employee: hands the session back to the queue, with an optional note for the next one. */
   leave(id: string, body: SessionLeaveParams = {}, options?: CallOptions): Promise<Session> {
     return request(this.http, 'POST', sessionPath(id, '/leave'), { ...options, body });
+  }
+
+  /**
+   * Assigned employee: hands the session to a colleague (`toEmployeeId`), to a team (`toTeamId`), or to a colleague
+   * as a member of a team (both), with a note pushed to whoever takes it. A colleague who cannot take it now is a
+   * 409 saying why (`colleague_unavailable`, `colleague_at_capacity`, `not_team_member`, `transfer_to_self`).
+   */
+  transfer(id: string, body: SessionTransferParams, options?: CallOptions): Promise<Session> {
+    return request(this.http, 'POST', sessionPath(id, '/transfer'), { ...options, body });
   }
 }

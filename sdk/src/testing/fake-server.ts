@@ -68,6 +68,8 @@ export class FakeServer {
       patient: { id: this.patient.id, displayName: this.patient.displayName },
       employee: null,
       reason: 'test',
+      teamId: null,
+      topic: null,
       priority: 'routine',
       leftWhileClosed: false,
       createdAt: new Date(0).toISOString(),

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { teamFallbackEnum } from './enums';
 
 /** The tenant. Everything else belongs to exactly one clinic. */
 export const clinics = pgTable('clinics', {
@@ -40,5 +41,10 @@ export const clinics = pgTable('clinics', {
   webhookMessageText: boolean().notNull().default(false),
   /** Staff's desktop notifications may name the patient by first name; off, they name nobody (shown on a lock screen). */
   notificationFirstNames: boolean().notNull().default(false),
+  /**
+   * A session routed to a team (by its topic) whose members are all offline: `wait` keeps it for the team,
+   * `anyone` lets any available employee take it (assignments/teams.ts).
+   */
+  teamFallback: teamFallbackEnum().notNull().default('anyone'),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

@@ -9,6 +9,8 @@ export const assignmentStartReasonEnum = pgEnum('assignment_start_reason', [
   'employee_available',
   'admin',
   'patient_returned',
+  /** Handed over by its holder to a named colleague or a team (`POST /sessions/:id/transfer`). */
+  'transferred',
 ]);
 export const assignmentEndReasonEnum = pgEnum('assignment_end_reason', [
   'left',
@@ -18,6 +20,7 @@ export const assignmentEndReasonEnum = pgEnum('assignment_end_reason', [
   'unanswered',
   'away_timeout',
   'patient_inactive',
+  'transferred',
 ]);
 export const messageKindEnum = pgEnum('message_kind', ['text', 'system']);
 /**
@@ -25,3 +28,5 @@ export const messageKindEnum = pgEnum('message_kind', ['text', 'system']);
  * a new level goes in its place with `ALTER TYPE … ADD VALUE … BEFORE`.
  */
 export const sessionPriorityEnum = pgEnum('session_priority', ['urgent', 'routine']);
+/** A clinic's choice when a session's team has nobody on shift (no member available or away): wait for the team, or let anyone take it. */
+export const teamFallbackEnum = pgEnum('team_fallback', ['wait', 'anyone']);

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { clinics } from './clinics';
 import { assignmentEndReasonEnum, assignmentStartReasonEnum, sessionPriorityEnum, sessionStatusEnum } from './enums';
+import { teams } from './teams';
 import { users } from './users';
 
 /** What a patient answered at intake, kept with the question's words at the time (a later edit does not rewrite it). */
@@ -34,6 +35,10 @@ export const chatSessions = pgTable(
      * own clock at the start, never from the client; staff see these apart ("left overnight"). Queued like any other.
      */
     leftWhileClosed: boolean().notNull().default(false),
+    /** The team whose members take it (from the topic chosen at start, or a transfer); null: anyone. */
+    teamId: uuid().references(() => teams.id, { onDelete: 'set null' }),
+    /** The topic the patient chose at start, in the clinic's words then. */
+    topic: text(),
     /** Highest seq handed out; bumped in the same transaction as each message insert (gapless). */
     lastSeq: integer().notNull().default(0),
     /** The employee who last left, and when: they are not picked again for this session at once. */
@@ -91,6 +96,10 @@ export const assignments = pgTable(
     startSeq: integer(),
     /** What the employee who left wrote for whoever takes over (shift change). Staff only, never the patient. */
     leaveNote: text(),
+    /** Ended by a transfer: to whom (a colleague) or to which team, set with the closing. */
+    transferredToEmployeeId: uuid().references(() => users.id),
+    /** No foreign key: the trail keeps the id of a team deleted since (a closed row never changes). */
+    transferredToTeamId: uuid(),
   },
   (t) => [
     /** At most one open assignment per session, enforced by the database. */

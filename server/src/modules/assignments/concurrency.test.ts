@@ -186,6 +186,91 @@ describe.skipIf(!onPostgres)('the assignment engine under a storm (Postgres)', (
     expect(await heldBy(two)).toEqual(queued.slice(2, 4));
   });
 
+  test('teams under churn on two instances: chats go only to their team, transfers between members and teams keep every invariant', async () => {
+    const call = (i: number, method: string, path: string, token: string, body?: unknown) => server(i).call(method, path, { token, body });
+    await servers[0]!.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { teamFallback: 'wait' } });
+    const teams: string[] = [];
+    const members: Who[][] = [];
+    for (const [t, name] of ['Nursing', 'Pharmacy'].entries()) {
+      teams.push((await call(0, 'POST', '/api/v1/teams', admin.token, { name })).body.id);
+      members.push(
+        await Promise.all(
+          Array.from({ length: 5 }, async (_, i) => {
+            const email = `team${t}-${i}@demo.clinic`;
+            await call(0, 'POST', '/api/v1/employees', admin.token, { email, displayName: `${name} ${i}`, password: 'storm-password-1', capacity: 2 });
+            return (await server(i).call('POST', '/api/v1/auth/login', { body: { email, password: 'storm-password-1' } })).body as Who;
+          }),
+        ),
+      );
+      expect((await call(0, 'PUT', `/api/v1/teams/${teams[t]}/members`, admin.token, { employeeIds: members[t]!.map((m) => m.user.id) })).status).toBe(200);
+    }
+    const intake = await call(0, 'PUT', '/api/v1/clinic/intake', admin.token, {
+      redFlags: [],
+      emergencyInstructions: '',
+      topics: teams.map((teamId, i) => ({ label: `Topic ${i}`, teamId })),
+    });
+    const topics: string[] = intake.body.topics.map((t: { id: string }) => t.id);
+    // The storm's employees (members of no team) are available too: they must take none of these chats.
+    const everyone = members.flat();
+    await Promise.all(everyone.map((e, i) => call(i, 'PUT', '/api/v1/employees/me/availability', e.token, { availability: 'available' })));
+
+    /** A chat of a team held by someone outside it (the clinic waits for its teams). */
+    const strays = () =>
+      query<{ id: string }>(
+        db(),
+        sql`select s.id from chat_sessions s where s.status = 'active' and s.team_id is not null
+             and not exists (select 1 from team_members m where m.team_id = s.team_id and m.employee_id = s.employee_id)`,
+      );
+    const found: string[] = [];
+    const statuses: number[] = [];
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        found.push(...(await violations()), ...(await strays()).map((r) => `session ${r.id} held outside its team`));
+        await Bun.sleep(20);
+      }
+    })();
+    const chaos = everyone.map((e, i) =>
+      (async () => {
+        const team = i < 5 ? 0 : 1;
+        while (running) {
+          const s = server(i + Math.floor(Math.random() * 2));
+          const held = (await s.call('GET', '/api/v1/sessions?status=active', { token: e.token })).body?.sessions ?? [];
+          const mine = held.filter((x: { employee: { id: string } | null }) => x.employee?.id === e.user.id) as Array<{ id: string }>;
+          const action = pick(['colleague', 'colleague', 'team', 'team', 'away', 'available', 'available', 'offline'] as const);
+          if ((action === 'colleague' || action === 'team') && mine.length) {
+            const id = pick(mine).id;
+            const target = action === 'team' ? { toTeamId: teams[1 - team] } : { toEmployeeId: pick(members[team]!).user.id, toTeamId: teams[team] };
+            statuses.push((await s.call('POST', `/api/v1/sessions/${id}/transfer`, { token: e.token, body: { ...target, note: `from ${i}` } })).status);
+          } else if (action !== 'colleague' && action !== 'team') {
+            statuses.push((await s.call('PUT', '/api/v1/employees/me/availability', { token: e.token, body: { availability: action } })).status);
+          }
+          await Bun.sleep(20 + Math.random() * 60);
+        }
+      })(),
+    );
+    const patients: Who[] = await Promise.all(Array.from({ length: 60 }, (_, i) => server(i).guest(`Team patient ${i}`)));
+    const starts = await Promise.all(
+      patients.map((p, i) =>
+        server(i).call('POST', '/api/v1/sessions', { token: p.token, body: { reason: `team ${i}`, intake: { redFlags: [], topic: topics[i % 2] } } }),
+      ),
+    );
+    expect(starts.filter((r) => r.status !== 201).map((r) => `${r.status} ${JSON.stringify(r.body)}`)).toEqual([]);
+    await Bun.sleep(5000);
+    running = false;
+    await Promise.all([...chaos, sampler]);
+
+    expect(statuses.filter((st) => st >= 500)).toEqual([]);
+    // Refusals are the documented ones (a colleague full or away, oneself, a chat no longer held).
+    expect(statuses.filter((st) => st !== 200 && st !== 409 && st !== 403)).toEqual([]);
+    expect(found).toEqual([]);
+    const [moved] = await query<{ n: number }>(db(), sql`select count(*)::int as n from assignments where end_reason = 'transferred'`);
+    // Transfers did happen while the sampler watched (each employee tries one every few tens of milliseconds when holding a chat).
+    expect(moved!.n).toBeGreaterThan(3);
+    expect(await violations()).toEqual([]);
+    expect(await strays()).toEqual([]);
+  }, 120_000);
+
   test('concurrent starts by one patient across two instances give one session', async () => {
     const p = await servers[0]!.guest('Twice');
     const results = await Promise.all(

@@ -22,6 +22,7 @@ import type { Emit } from '../../lib/bus-events';
 import { appendSystemMessage } from '../messages/store';
 import { recordAudit, type Cause } from '../audit/service';
 import { QUEUE_LOCK_KEY, REJOIN_COOLDOWN_MS } from './rules';
+import { mayTake } from './teams';
 
 type SessionRef = { id: string; clinicId: string; patientId: string };
 
@@ -180,11 +181,14 @@ const leastLoaded = prepared((db) =>
         eq(users.availability, 'available'),
         sql`${users.load} < ${capacityOf}`,
         sql`${users.id} is distinct from ${sql.placeholder('exclude')}::uuid`,
+        // A member of the session's team, or anyone when it has none (or its team has nobody on shift and the clinic falls back to anyone: teams.ts).
+        sql`exists (select 1 from ${chatSessions} o where o.id = ${sql.placeholder('sessionId')}::uuid and ${mayTake('o', sql`${users.id}`)})`,
         // Nobody ahead in the queue (more urgent, or as urgent and older) waits that this employee may take (the sessions they left are not theirs during the cool-down).
         sql`not exists (
           select 1 from ${chatSessions} w
            where w.clinic_id = ${users.clinicId} and w.status = 'waiting' and w.id <> ${sql.placeholder('sessionId')}::uuid
              and (w.priority, w.created_at) < (select o.priority, o.created_at from ${chatSessions} o where o.id = ${sql.placeholder('sessionId')}::uuid)
+             and ${mayTake('w', sql`${users.id}`)}
              and not (w.left_by is not distinct from ${users.id} and w.left_at > statement_timestamp() - ${sql.placeholder('cooldownMs')}::int * interval '1 millisecond'))`,
       ),
     )
@@ -219,6 +223,7 @@ const employeeForUpdate = prepared((db) =>
       availability: users.availability,
       active: users.active,
       role: users.role,
+      displayName: users.displayName,
     })
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
@@ -243,6 +248,7 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
     with c as (
       select id from chat_sessions
       where clinic_id = ${me.clinicId} and status = 'waiting'
+        and ${mayTake('chat_sessions', sql`${employeeId}::uuid`)}
         and not (left_by is not distinct from ${employeeId}::uuid and left_at > ${cooldown.toISOString()}::timestamptz)
       order by priority, created_at, id
       limit ${spare}
@@ -273,16 +279,23 @@ export async function claimWaiting(tx: Tx, emit: Emit, employeeId: string, reaso
 const closeOpenAssignment = prepared((db) =>
   db
     .update(assignments)
-    .set({ endedAt: sql`now()`, endReason: sql`${sql.placeholder('endReason')}`, leaveNote: sql`${sql.placeholder('leaveNote')}` })
+    .set({
+      endedAt: sql`now()`,
+      endReason: sql`${sql.placeholder('endReason')}`,
+      leaveNote: sql`${sql.placeholder('leaveNote')}`,
+      transferredToEmployeeId: sql`${sql.placeholder('toEmployeeId')}::uuid`,
+      transferredToTeamId: sql`${sql.placeholder('toTeamId')}::uuid`,
+    })
     .where(and(eq(assignments.sessionId, sql.placeholder('sessionId')), isNull(assignments.endedAt)))
     .returning({ employeeId: assignments.employeeId })
     .prepare('close_assignment'),
 );
 
-/** How an assignment ended: who caused it (for the audit row) and the handover note left with it. */
+/** How an assignment ended: who caused it (for the audit row), the handover note left with it, and where a transfer sent it. */
 export interface Closing {
   by: Cause;
   leaveNote?: string | null;
+  transferredTo?: { employeeId: string | null; teamId: string | null };
 }
 
 /**
@@ -290,8 +303,19 @@ export interface Closing {
  * audit row of the change names who caused it (the employee leaving, the patient ending, an admin) or none (the
  * sweeper).
  */
-export async function closeAssignment(tx: Tx, session: SessionRef, endReason: AssignmentEndReason, { by, leaveNote = null }: Closing): Promise<string | null> {
-  const [closed] = await closeOpenAssignment(tx, { sessionId: session.id, endReason, leaveNote });
+export async function closeAssignment(
+  tx: Tx,
+  session: SessionRef,
+  endReason: AssignmentEndReason,
+  { by, leaveNote = null, transferredTo }: Closing,
+): Promise<string | null> {
+  const [closed] = await closeOpenAssignment(tx, {
+    sessionId: session.id,
+    endReason,
+    leaveNote,
+    toEmployeeId: transferredTo?.employeeId ?? null,
+    toTeamId: transferredTo?.teamId ?? null,
+  });
   if (!closed) return null;
   await freeSlot(tx, { id: closed.employeeId });
   await recordAudit(tx, {
@@ -310,14 +334,21 @@ export async function closeAssignment(tx: Tx, session: SessionRef, endReason: As
  * deadlines of timers.ts (unanswered, away_timeout) ran out. The session
  * goes to another available employee, or back to the queue in its original place.
  */
-export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, endReason: AssignmentEndReason, closing: Closing) {
+export async function releaseSession(
+  tx: Tx,
+  emit: Emit,
+  session: SessionRef,
+  endReason: AssignmentEndReason,
+  closing: Closing,
+  startReason: AssignmentStartReason = 'after_leave',
+) {
   const previous = await closeAssignment(tx, session, endReason, closing);
   if (!previous) return null;
   await tx
     .update(chatSessions)
     .set({ status: 'waiting', employeeId: null, leftBy: previous, leftAt: sql`statement_timestamp()` })
     .where(eq(chatSessions.id, session.id));
-  const next = await assignSession(tx, emit, session, 'after_leave', { excludeEmployeeId: previous, previousEmployeeId: previous });
+  const next = await assignSession(tx, emit, session, startReason, { excludeEmployeeId: previous, previousEmployeeId: previous });
   if (!next) {
     const m = await appendSystemMessage(tx, session.id, { event: 'session.requeued', employeeName: null });
     emit({ t: 'message.created', clinicId: session.clinicId, sessionId: session.id, seq: m.seq });
@@ -332,6 +363,32 @@ export async function releaseSession(tx: Tx, emit: Emit, session: SessionRef, en
     emit({ t: 'queue.changed', clinicId: session.clinicId });
   }
   return { previous, next };
+}
+
+/**
+ * The holder of a (locked) session hands it over (`POST /sessions/:id/transfer`, checked by the caller under the
+ * queue lock): to a named colleague, who takes it at once (a slot of theirs, as any assignment: `load < capacity`
+ * in the same UPDATE, so a colleague who filled up meanwhile refuses it), or to a team, whose members take it as
+ * a waiting session of that team (an available member with room at once, else it waits for them in its original
+ * place). Both at once: the colleague takes it, and it belongs to the team from then on. The closed assignment
+ * records where it went, with the note.
+ */
+export async function transferSession(tx: Tx, emit: Emit, session: SessionRef, to: { employeeId: string | null; teamId: string | null }, closing: Closing) {
+  if (to.teamId) await tx.update(chatSessions).set({ teamId: to.teamId }).where(eq(chatSessions.id, session.id));
+  if (!to.employeeId) return releaseSession(tx, emit, session, 'transferred', { ...closing, transferredTo: to }, 'transferred');
+  const previous = await closeAssignment(tx, session, 'transferred', { ...closing, transferredTo: to });
+  if (!previous) return null;
+  const employee = await takeSlots(tx, to.employeeId, 1);
+  if (!employee) return 'full' as const;
+  await markActive(tx, { id: session.id, employeeId: to.employeeId });
+  await openAssignment(tx, emit, session, { id: to.employeeId, displayName: employee.displayName }, 'transferred', previous);
+  return { previous, next: to.employeeId };
+}
+
+/** Locks an employee's row and reads what a transfer to them depends on. */
+export async function lockEmployee(tx: Tx, employeeId: string) {
+  const [row] = await employeeForUpdate(tx, { id: employeeId });
+  return row ?? null;
 }
 
 /** Sessions an employee holds right now. */

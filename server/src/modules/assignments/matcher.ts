@@ -13,6 +13,7 @@ import type { BusEvent } from '../../lib/bus-events';
 import { errorKind } from '../../lib/logger';
 import { inTransaction } from '../../lib/transaction';
 import { claimWaiting, lockQueue } from './engine';
+import { mayTake } from './teams';
 
 /** Available staff with spare capacity take the first waiting sessions of their clinic in queue order, urgent first (one clinic, or all). */
 export async function matchWaiting(ctx: AppContext, clinicId?: string) {
@@ -21,7 +22,7 @@ export async function matchWaiting(ctx: AppContext, clinicId?: string) {
     where u.role = 'employee' and u.active and u.availability = 'available'
       and u.load < coalesce(u.capacity, c.default_capacity)
       ${clinicId ? sql`and u.clinic_id = ${clinicId}` : sql``}
-      and exists (select 1 from chat_sessions s where s.clinic_id = u.clinic_id and s.status = 'waiting')
+      and exists (select 1 from chat_sessions s where s.clinic_id = u.clinic_id and s.status = 'waiting' and ${mayTake('s', sql`u.id`)})
     order by u.load, u.last_assigned_at nulls first limit 50`);
   for (const { id, clinicId } of rowsOf<{ id: string; clinicId: string }>(idle)) {
     await inTransaction(ctx, async (tx, emit) => {
@@ -31,9 +32,12 @@ export async function matchWaiting(ctx: AppContext, clinicId?: string) {
   }
 }
 
-/** Events after which a clinic may have waiting patients and free staff at the same time. */
+/**
+ * Events after which a clinic may have waiting patients and free staff at the same time (going offline included: the
+ * last member of a team on shift leaving lets anyone take its sessions where the clinic falls back to anyone).
+ */
 const mayLeaveBoth = (e: BusEvent) =>
-  e.t === 'queue.changed' || e.t === 'session.waiting' || e.t === 'session.requeued' || (e.t === 'availability.changed' && e.availability === 'available');
+  e.t === 'queue.changed' || e.t === 'session.waiting' || e.t === 'session.requeued' || (e.t === 'availability.changed' && e.availability !== 'away');
 
 /** Runs a matching pass per clinic `delayMs` after such an event; passes of one clinic never overlap. */
 export function startMatcher(ctx: AppContext, delayMs = 20) {

@@ -1,4 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Assignment } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Queryable } from '../../db/client';
@@ -9,11 +10,14 @@ import type { Actor } from '../auth/actor';
 import { readableSession } from '../sessions/access';
 import { recordAudit } from '../audit/service';
 
+const receiver = alias(users, 'receiver');
+
 const historyOf = prepared((db) =>
   db
-    .select({ a: assignments, name: users.displayName })
+    .select({ a: assignments, name: users.displayName, toName: receiver.displayName })
     .from(assignments)
     .innerJoin(users, eq(users.id, assignments.employeeId))
+    .leftJoin(receiver, eq(receiver.id, assignments.transferredToEmployeeId))
     .where(eq(assignments.sessionId, sql.placeholder('sessionId')))
     .orderBy(asc(assignments.startedAt), asc(assignments.id))
     .prepare('assignment_history'),
@@ -21,7 +25,7 @@ const historyOf = prepared((db) =>
 
 export async function assignmentHistory(q: Queryable, sessionId: string): Promise<Assignment[]> {
   const rows = await historyOf(q, { sessionId });
-  return rows.map(({ a, name }) => ({
+  return rows.map(({ a, name, toName }) => ({
     id: a.id,
     sessionId: a.sessionId,
     employee: { id: a.employeeId, displayName: name },
@@ -30,6 +34,10 @@ export async function assignmentHistory(q: Queryable, sessionId: string): Promis
     startReason: a.startReason,
     endReason: a.endReason,
     leaveNote: a.leaveNote,
+    transferredTo:
+      a.endReason === 'transferred'
+        ? { employee: a.transferredToEmployeeId ? { id: a.transferredToEmployeeId, displayName: toName ?? '' } : null, teamId: a.transferredToTeamId }
+        : null,
   }));
 }
 

@@ -10,12 +10,18 @@
  * further back (never an estimate shorter than what most such patients waited, and an urgent patient's never from
  * routine waits); with fewer than `MIN_SAMPLES` of them, no number. No staff available, or the
  * clinic closed by its hours: no number either, and the widget says so in words.
+ *
+ * Per team: a session routed to a team (teams.ts) waits only behind sessions for the same team, so its place and
+ * its estimate come from that team's sessions alone (sessions for anyone likewise from theirs), and "staff
+ * available" means a member of that team is (or, where the clinic falls back to anyone and no member is on shift,
+ * anyone is).
  */
-import { and, desc, eq, gt, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import type { QueueStatus, SessionPriority } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Queryable } from '../../db/client';
-import { chatSessions } from '../../db/schema';
+import { rowsOf } from '../../db/rows';
+import { chatSessions, clinics } from '../../db/schema';
 import { openingStatus } from '../clinics/hours-service';
 
 export const HISTORY_DAYS = 14;
@@ -28,6 +34,8 @@ export interface WaitSample {
   firstAssignedAt: Date;
   /** Now (a session's priority may have changed while it waited). */
   priority: SessionPriority;
+  /** Now (a transfer may have moved it); null or omitted: for anyone. */
+  teamId?: string | null;
 }
 
 export interface MeasuredWait {
@@ -62,12 +70,21 @@ export function estimateWait(waits: readonly MeasuredWait[], place: number, prio
 export async function waitHistory(q: Queryable, clinicId: string, now: Date): Promise<WaitSample[]> {
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const rows = await q
-    .select({ createdAt: chatSessions.createdAt, firstAssignedAt: chatSessions.firstAssignedAt, priority: chatSessions.priority })
+    .select({ createdAt: chatSessions.createdAt, firstAssignedAt: chatSessions.firstAssignedAt, priority: chatSessions.priority, teamId: chatSessions.teamId })
     .from(chatSessions)
     .where(and(eq(chatSessions.clinicId, clinicId), isNotNull(chatSessions.firstAssignedAt), gt(chatSessions.createdAt, since)))
     .orderBy(desc(chatSessions.createdAt))
     .limit(HISTORY_LIMIT);
-  return rows.map((r) => ({ createdAt: r.createdAt, firstAssignedAt: r.firstAssignedAt!, priority: r.priority }));
+  return rows.map((r) => ({ createdAt: r.createdAt, firstAssignedAt: r.firstAssignedAt!, priority: r.priority, teamId: r.teamId }));
+}
+
+/** Per team of the clinic: whether a member is available now, and whether any is on shift (not offline). */
+async function teamStaffing(q: Queryable, clinicId: string) {
+  const rows = await q.execute(sql`
+    select t.id, bool_or(u.availability = 'available') as available, bool_or(u.availability <> 'offline') as "onShift"
+      from teams t left join team_members m on m.team_id = t.id left join users u on u.id = m.employee_id and u.active
+     where t.clinic_id = ${clinicId} group by t.id`);
+  return new Map(rowsOf<{ id: string; available: boolean | null; onShift: boolean | null }>(rows).map((r) => [r.id, r]));
 }
 
 /**
@@ -78,14 +95,31 @@ export async function queueStatusFor(
   ctx: AppContext,
   clinicId: string,
   now = ctx.clock(),
-): Promise<(position: number, priority?: SessionPriority) => QueueStatus> {
+): Promise<(position: number, priority?: SessionPriority, teamId?: string | null) => QueueStatus> {
   const hours = await openingStatus(ctx, clinicId, now);
-  const canEstimate = hours.isOpen && hours.isStaffAvailable;
+  const [staffing, [clinic]] = await Promise.all([
+    teamStaffing(ctx.db, clinicId),
+    ctx.db.select({ fallback: clinics.teamFallback }).from(clinics).where(eq(clinics.id, clinicId)),
+  ]);
+  const staffed = (teamId: string | null) => {
+    const team = teamId ? staffing.get(teamId) : undefined;
+    if (!hours.isStaffAvailable || !team) return hours.isStaffAvailable;
+    return !!team.available || (clinic?.fallback === 'anyone' && !team.onShift);
+  };
   // The history is read only when a number may be given (a patient waiting with nobody available is the common case).
-  const waits = canEstimate ? measuredWaits(await waitHistory(ctx.db, clinicId, now)) : [];
-  return (position, priority = 'routine') => ({
-    position,
-    estimatedWaitSeconds: canEstimate ? estimateWait(waits, position, priority) : null,
-    isStaffAvailable: hours.isStaffAvailable,
-  });
+  const history = hours.isOpen && hours.isStaffAvailable ? await waitHistory(ctx.db, clinicId, now) : [];
+  const waitsOf = new Map<string | null, MeasuredWait[]>();
+  const waits = (teamId: string | null) => {
+    let measured = waitsOf.get(teamId);
+    if (!measured) waitsOf.set(teamId, (measured = measuredWaits(history.filter((s) => (s.teamId ?? null) === teamId))));
+    return measured;
+  };
+  return (position, priority = 'routine', teamId = null) => {
+    const isStaffAvailable = staffed(teamId);
+    return {
+      position,
+      estimatedWaitSeconds: hours.isOpen && isStaffAvailable ? estimateWait(waits(teamId), position, priority) : null,
+      isStaffAvailable,
+    };
+  };
 }

@@ -49,7 +49,12 @@ export type AuditAction =
   | 'clinic.intake_changed'
   | 'session.priority_changed'
   | 'session.triage_read'
-  | 'session.purged';
+  | 'session.purged'
+  | 'session.transferred'
+  | 'team.created'
+  | 'team.updated'
+  | 'team.deleted'
+  | 'team.members_changed';
 
 export interface AuditRecord {
   clinicId: string;

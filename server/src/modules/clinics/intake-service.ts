@@ -4,10 +4,10 @@
  * the server: a yes to any red-flag question makes it urgent, whatever the client believes.
  */
 import { eq } from 'drizzle-orm';
-import { INTAKE_LIMITS, type ClinicIntake, type ClinicIntakeParams, type IntakeAnswers, type SessionPriority } from '@medchat/sdk/protocol';
+import { INTAKE_LIMITS, type ClinicIntake, type ClinicIntakeParams, type IntakeAnswers, type IntakeTopic, type SessionPriority } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Queryable } from '../../db/client';
-import { clinicIntake, type IntakeAnswerRecord } from '../../db/schema';
+import { clinicIntake, teams, type IntakeAnswerRecord } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { cleanText } from '../../lib/text';
 import { inTransaction } from '../../lib/transaction';
@@ -17,13 +17,15 @@ import type { Actor } from '../auth/actor';
 /** The intake as stored: the admin's own instructions, possibly empty. */
 export async function readIntake(q: Queryable, clinicId: string): Promise<ClinicIntake> {
   const [row] = await q.select().from(clinicIntake).where(eq(clinicIntake.clinicId, clinicId));
-  return row ? { redFlags: row.redFlags, emergencyInstructions: row.emergencyInstructions } : { redFlags: [], emergencyInstructions: '' };
+  return row
+    ? { redFlags: row.redFlags, emergencyInstructions: row.emergencyInstructions, topics: row.topics }
+    : { redFlags: [], emergencyInstructions: '', topics: [] };
 }
 
 /** What patients get: the instructions fall back to the clinic's emergency text, so a yes never shows nothing. */
 export async function publicIntake(q: Queryable, clinicId: string, emergencyText: string): Promise<ClinicIntake> {
   const intake = await readIntake(q, clinicId);
-  return { redFlags: intake.redFlags, emergencyInstructions: intake.emergencyInstructions || emergencyText };
+  return { ...intake, emergencyInstructions: intake.emergencyInstructions || emergencyText };
 }
 
 export async function getIntake(ctx: AppContext, actor: Actor): Promise<ClinicIntake> {
@@ -51,7 +53,8 @@ export async function setIntake(ctx: AppContext, actor: Actor, input: ClinicInta
   const emergencyInstructions = input.emergencyInstructions.trim()
     ? cleanText(input.emergencyInstructions, 'emergencyInstructions', { maxLength: INTAKE_LIMITS.emergencyInstructions, allowNewlines: true })
     : '';
-  const intake = { redFlags, emergencyInstructions };
+  const topics = input.topics === undefined ? (current.topics ?? []) : await checkTopics(ctx.db, actor.clinicId, current.topics ?? [], input.topics);
+  const intake = { redFlags, emergencyInstructions, topics };
   await inTransaction(ctx, async (tx, emit) => {
     const values = { ...intake, updatedAt: new Date() };
     await tx
@@ -64,6 +67,21 @@ export async function setIntake(ctx: AppContext, actor: Actor, input: ClinicInta
   return intake;
 }
 
+/** The topics as sent, checked: a known id kept, a new one given; each routed to a team of this clinic. */
+async function checkTopics(q: Queryable, clinicId: string, current: IntakeTopic[], input: NonNullable<ClinicIntakeParams['topics']>): Promise<IntakeTopic[]> {
+  const known = new Set(current.map((t) => t.id));
+  const clinicTeams = new Set((await q.select({ id: teams.id }).from(teams).where(eq(teams.clinicId, clinicId))).map((t) => t.id));
+  const seen = new Set<string>();
+  return input.map((t, i) => {
+    const field = `topics.${i}`;
+    if (t.id !== undefined && (!known.has(t.id) || seen.has(t.id))) throw new AppError('invalid_request', { field: `${field}.id`, problem: 'unknown_topic' });
+    if (!clinicTeams.has(t.teamId)) throw new AppError('team_not_found', { field: `${field}.teamId` });
+    const id = t.id ?? crypto.randomUUID();
+    seen.add(id);
+    return { id, label: cleanText(t.label, `${field}.label`, { maxLength: INTAKE_LIMITS.topicLabel, refuseBidi: true }), teamId: t.teamId };
+  });
+}
+
 /**
  * Checks a patient's answers against the clinic's questions and decides the priority. Omitted answers (a client
  * that shows no questions): routine, nothing stored. Given answers must answer each question the clinic asks now
@@ -73,9 +91,11 @@ export async function priorityFromAnswers(
   q: Queryable,
   clinicId: string,
   answers: IntakeAnswers | undefined,
-): Promise<{ priority: SessionPriority; record: IntakeAnswerRecord | null }> {
-  if (answers === undefined) return { priority: 'routine', record: null };
-  const { redFlags } = await readIntake(q, clinicId);
+): Promise<{ priority: SessionPriority; record: IntakeAnswerRecord | null; topic: IntakeTopic | null }> {
+  if (answers === undefined) return { priority: 'routine', record: null, topic: null };
+  const { redFlags, topics = [] } = await readIntake(q, clinicId);
+  const topic = answers.topic === undefined ? null : (topics.find((t) => t.id === answers.topic) ?? null);
+  if (answers.topic !== undefined && !topic) throw new AppError('invalid_request', { field: 'intake.topic', problem: 'unknown_topic' });
   const given = new Map<string, boolean>();
   for (const [i, a] of answers.redFlags.entries()) {
     if (given.has(a.id)) throw new AppError('invalid_request', { field: `intake.redFlags.${i}.id`, problem: 'answered_twice' });
@@ -85,5 +105,5 @@ export async function priorityFromAnswers(
   const missing = redFlags.findIndex((q) => !given.has(q.id));
   if (missing >= 0) throw new AppError('invalid_request', { field: 'intake.redFlags', problem: 'unanswered_question', question: redFlags[missing]!.id });
   const record = { redFlags: redFlags.map((q) => ({ id: q.id, question: q.text, answer: given.get(q.id)! })) };
-  return { priority: record.redFlags.some((a) => a.answer) ? 'urgent' : 'routine', record: record.redFlags.length ? record : null };
+  return { priority: record.redFlags.some((a) => a.answer) ? 'urgent' : 'routine', record: record.redFlags.length ? record : null, topic };
 }

@@ -31,6 +31,7 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   requireStaffMfa: c.requireStaffMfa,
   webhookMessageText: c.webhookMessageText,
   notificationFirstNames: c.notificationFirstNames,
+  teamFallback: c.teamFallback,
 });
 
 /** The clinic with this site key, or null. A key with control characters cannot exist (and Postgres would refuse a NUL). */
@@ -102,6 +103,7 @@ export type SettingsPatch = Partial<
     | 'requireStaffMfa'
     | 'webhookMessageText'
     | 'notificationFirstNames'
+    | 'teamFallback'
   >
 >;
 
@@ -123,6 +125,7 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     requireStaffMfa: patch.requireStaffMfa,
     webhookMessageText: patch.webhookMessageText,
     notificationFirstNames: patch.notificationFirstNames,
+    teamFallback: patch.teamFallback,
   };
   // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
   // drizzle refuses an UPDATE without values, which was a 500.

@@ -22,11 +22,14 @@ export const employeesModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/v1/employees', tags: ['employees'] })
     .use(authPlugin(ctx))
     // The signed-in employee's own account.
-    .put('/me/availability', ({ actor, body, ip }) => setAvailability(ctx, actor, body.availability, ip), {
+    .put('/me/availability', ({ actor, body, ip }) => setAvailability(ctx, actor, body.availability, ip, body.notes), {
       auth: ['employee', 'admin'],
       body: AvailabilityParams,
       response: { 200: Me },
-      detail: { summary: 'Become available (take chats), away or offline; going away or offline hands held chats over', responses: errors() },
+      detail: {
+        summary: 'Become available (take chats), away or offline; going offline hands held chats over, each with its handover note if given',
+        responses: errors(),
+      },
     })
     .put(
       '/me/password',

@@ -2,6 +2,7 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import {
   LIMITS,
   type Availability,
+  type AvailabilityParams,
   type EmployeeCreateParams,
   type EmployeePatchParams,
   type AssignmentEndReason,
@@ -38,10 +39,11 @@ function toEmployee(u: UserRow, defaultCapacity: number): Employee {
 }
 
 /** Releases every session an employee holds, each reassigned by the usual rule. */
-async function releaseAll(tx: Tx, emit: Emit, employeeId: string, reason: AssignmentEndReason, by: Cause) {
+async function releaseAll(tx: Tx, emit: Emit, employeeId: string, reason: AssignmentEndReason, by: Cause, notes?: ReadonlyMap<string, string>) {
   for (const s of await heldSessions(tx, employeeId)) {
     const locked = await lockSession(tx, s.id);
-    if (locked?.employeeId === employeeId && locked.status === 'active') await releaseSession(tx, emit, locked, reason, { by });
+    if (locked?.employeeId === employeeId && locked.status === 'active')
+      await releaseSession(tx, emit, locked, reason, { by, leaveNote: notes?.get(s.id) ?? null });
   }
 }
 
@@ -55,22 +57,34 @@ export async function applyAvailability(
   emit: Emit,
   employee: { id: string; clinicId: string },
   availability: Availability,
-  { releaseReason = 'left', by }: { releaseReason?: AssignmentEndReason; by: Cause },
+  { releaseReason = 'left', by, notes }: { releaseReason?: AssignmentEndReason; by: Cause; notes?: ReadonlyMap<string, string> },
 ) {
   // The clock of the away timeout (assignments/timers.ts) runs from the change, not from a repeat of the same value.
   const changedAt = sql`case when ${users.availability} = ${availability} then ${users.availabilityChangedAt} else now() end`;
   await tx.update(users).set({ availability, availabilityChangedAt: changedAt, presenceLostAt: null }).where(eq(users.id, employee.id));
   emit({ t: 'availability.changed', clinicId: employee.clinicId, userId: employee.id, availability });
   if (availability === 'available') await claimWaiting(tx, emit, employee.id);
-  if (availability === 'offline') await releaseAll(tx, emit, employee.id, releaseReason, by);
+  if (availability === 'offline') await releaseAll(tx, emit, employee.id, releaseReason, by, notes);
 }
 
-export async function setAvailability(ctx: AppContext, actor: Actor, availability: Availability, ip: string | null): Promise<Me> {
+/** Going offline (end of shift), `notes` are handover notes by session id, each offered to whoever takes that chat over. */
+export async function setAvailability(
+  ctx: AppContext,
+  actor: Actor,
+  availability: Availability,
+  ip: string | null,
+  notes: AvailabilityParams['notes'] = [],
+): Promise<Me> {
   if (actor.role === 'patient') throw new AppError('forbidden');
+  const byId = new Map<string, string>();
+  for (const [i, n] of notes.entries()) {
+    const note = n.note.trim() ? cleanText(n.note, `notes.${i}.note`, { maxLength: LIMITS.leaveNote, allowNewlines: true }) : null;
+    if (note) byId.set(n.sessionId, note);
+  }
   await inTransaction(ctx, async (tx, emit) => {
     await lockQueue(tx, actor.clinicId);
     await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.id)).for('update');
-    await applyAvailability(tx, emit, actor, availability, { by: { actorId: actor.id, ip } });
+    await applyAvailability(tx, emit, actor, availability, { by: { actorId: actor.id, ip }, notes: byId });
     await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'employee.availability_changed', subjectId: actor.id, ip });
   });
   return getMe(ctx.db, actor.id);

@@ -86,12 +86,14 @@ const START_REASONS: Record<AssignmentStartReason, string> = {
   employee_available: 'Taken from the queue when staff became available',
   admin: 'Assigned by an admin',
   patient_returned: 'Assigned when the patient wrote again',
+  transferred: 'Transferred by the previous holder',
 };
 const END_REASONS: Record<AssignmentEndReason, string> = {
   left: 'Left the chat (handed over)',
   disconnected: 'Disconnected past the grace period',
   session_ended: 'The chat ended',
   admin: 'Ended by an admin',
+  transferred: 'Transferred to a colleague or team',
   unanswered: 'Not answered within the clinic’s first-reply time (handed on)',
   away_timeout: 'Away for longer than the clinic allows (handed on)',
   patient_inactive: 'The patient was gone and silent after staff wrote',

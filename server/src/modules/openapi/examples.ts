@@ -9,6 +9,9 @@ const SESSION = '01938f2b-0a41-7d43-8e51-ac6f40517d04';
 const AT = '2026-11-25T15:30:00.000Z';
 
 const RED_FLAG = '01938f2b-2c63-7f65-8a73-ce8162739f06';
+const TEAM = '01938f2b-4e85-7187-8c95-e0a384951b08';
+const TOPIC = '01938f2b-5f96-7298-9da6-f1b495a62c09';
+const SAM = '01938f2a-8f41-7d43-8e51-ac6f40517d05';
 
 const patient = { id: PATIENT, displayName: 'Ana Lima' };
 const nurse = { id: NURSE, displayName: 'Nurse Joy' };
@@ -28,6 +31,7 @@ const me = {
 const intake = {
   redFlags: [{ id: RED_FLAG, text: 'Chest pain or trouble breathing?' }],
   emergencyInstructions: 'Call 112 now, or go to the nearest emergency department. Do not wait for a chat.',
+  topics: [{ id: TOPIC, label: 'Speak to a nurse', teamId: TEAM }],
 };
 const priorityChange = {
   id: '01938f2b-3d74-7076-9b84-df9273840a07',
@@ -46,6 +50,8 @@ const session = {
   reason: 'A rash since Monday',
   priority: 'routine',
   leftWhileClosed: false,
+  teamId: TEAM,
+  topic: 'Speak to a nurse',
   createdAt: AT,
   firstAssignedAt: '2026-11-25T15:30:04.000Z',
   endedAt: null,
@@ -91,6 +97,7 @@ const settings = {
   requireStaffMfa: true,
   webhookMessageText: false,
   notificationFirstNames: false,
+  teamFallback: 'anyone',
 };
 
 const webhook = {
@@ -114,8 +121,22 @@ export const EXAMPLES: Record<string, unknown> = {
   Session: session,
   SessionStartParams: { reason: 'A rash since Monday' },
   SessionLeaveParams: { note: 'Asked for photos; waiting for them.' },
+  SessionTransferParams: { toEmployeeId: SAM, note: 'Rash since Monday; photos sent. Please check for allergies.' },
+  Team: { id: TEAM, name: 'Nursing', memberIds: [NURSE, SAM] },
+  Colleague: { id: SAM, displayName: 'Nurse Sam', availability: 'available', canTake: true, teamIds: [TEAM] },
+  TeamParams: { name: 'Nursing' },
+  TeamMembersParams: { employeeIds: [NURSE, SAM] },
   QueueStatus: { position: 2, estimatedWaitSeconds: 180, isStaffAvailable: true },
-  QueueEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', priority: 'urgent', leftWhileClosed: false, createdAt: AT, position: 1 },
+  QueueEntry: {
+    sessionId: SESSION,
+    patient,
+    reason: 'A rash since Monday',
+    priority: 'urgent',
+    leftWhileClosed: false,
+    teamId: TEAM,
+    createdAt: AT,
+    position: 1,
+  },
   WaitingOnPatientEntry: { sessionId: SESSION, patient, reason: 'A rash since Monday', createdAt: AT, idleSince: '2026-11-25T16:10:00.000Z', employee: nurse },
   Assignment: {
     id: '01938f2b-2c63-7f65-a073-ce8162739f06',
@@ -126,6 +147,7 @@ export const EXAMPLES: Record<string, unknown> = {
     startReason: 'session_started',
     endReason: null,
     leaveNote: null,
+    transferredTo: null,
   },
   AuditEntry: {
     id: '01938f2b-3d74-7076-b184-df9273840a07',
@@ -168,8 +190,9 @@ export const EXAMPLES: Record<string, unknown> = {
   ClinicIntakeParams: {
     redFlags: [{ id: RED_FLAG, text: 'Chest pain or trouble breathing?' }, { text: 'Heavy bleeding that does not stop?' }],
     emergencyInstructions: intake.emergencyInstructions,
+    topics: [{ id: TOPIC, label: 'Speak to a nurse', teamId: TEAM }],
   },
-  IntakeAnswers: { redFlags: [{ id: RED_FLAG, answer: false }] },
+  IntakeAnswers: { redFlags: [{ id: RED_FLAG, answer: false }], topic: TOPIC },
   SessionPriorityParams: { priority: 'urgent', reason: 'Reports chest pain in the chat' },
   PriorityChange: priorityChange,
   SessionTriage: { priority: 'urgent', redFlags: [{ question: 'Chest pain or trouble breathing?', answer: false }], changes: [priorityChange] },

@@ -189,7 +189,7 @@ export class Projections {
     for (const entry of local) {
       const session = byId.get(entry.sessionId);
       if (!session || session.status !== 'waiting') continue;
-      const queue = statusAt(entry.position, entry.priority);
+      const queue = statusAt(entry.position, entry.priority, entry.teamId);
       for (const conn of connections.byUser.get(entry.patient.id)) connections.sendEvent(conn, { type: 'session.waiting', session, queue });
     }
   }
@@ -203,7 +203,7 @@ export class Projections {
   private async queueStatus(session: Session) {
     const [row] = await this.ctx.db.select().from(chatSessions).where(eq(chatSessions.id, session.id));
     const position = row ? ((await queuePosition(this.ctx.db, row)) ?? 1) : 1;
-    return (await queueStatusFor(this.ctx, session.clinicId))(position, session.priority);
+    return (await queueStatusFor(this.ctx, session.clinicId))(position, session.priority, session.teamId);
   }
 
   private async sessionChanged(e: SessionEvent) {
@@ -231,8 +231,14 @@ export class Projections {
     for (const conn of audience) connections.send(conn, frame);
 
     if (e.t === 'session.assigned') {
-      const assignment = history.find((a) => a.id === e.assignmentId);
-      if (assignment) for (const conn of connections.byUser.get(e.employeeId)) connections.sendEvent(conn, { type: 'employee.assigned', session, assignment });
+      const at = history.findIndex((a) => a.id === e.assignmentId);
+      const assignment = history[at];
+      // The note the holder before left (leaving, transferring, going offline): offered to whoever takes over, with the chat.
+      const before = at > 0 ? history[at - 1] : undefined;
+      const handover =
+        before?.leaveNote && before.endedAt ? { from: before.employee, note: before.leaveNote, reason: before.endReason ?? 'left', at: before.endedAt } : null;
+      if (assignment)
+        for (const conn of connections.byUser.get(e.employeeId)) connections.sendEvent(conn, { type: 'employee.assigned', session, assignment, handover });
     }
     if (previous && previousId) {
       const reason = previous.endReason ?? 'left';

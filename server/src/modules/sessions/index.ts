@@ -9,6 +9,7 @@ import {
   SessionListParams,
   SessionPriorityParams,
   SessionStartParams,
+  SessionTransferParams,
   SessionTriage,
   WaitingOnPatientEntry,
 } from '@medchat/sdk/protocol';
@@ -18,6 +19,7 @@ import { errors } from '../openapi/responses';
 import { readSessionAudit } from '../audit/trail';
 import { listAssignments } from '../assignments/service';
 import { changePriority, readTriage } from './priority';
+import { transferSession } from './transfer';
 import { endSession, getQueueStatus, getSession, leaveSession, listSessions, startSession, viewQueue } from './service';
 
 const params = t.Object({ id: t.String({ format: 'uuid' }) });
@@ -75,6 +77,27 @@ export const sessionsModule = (ctx: AppContext) =>
       detail: {
         summary: 'The assigned employee hands the chat over, with an optional note for staff',
         responses: errors('session_not_found', 'forbidden', 'not_assigned', 'session_ended'),
+      },
+    })
+    .post('/sessions/:id/transfer', ({ actor, params, ip, body }) => transferSession(ctx, actor, params.id, body, ip), {
+      auth: ['employee', 'admin'],
+      params,
+      body: SessionTransferParams,
+      response: { 200: Session },
+      detail: {
+        summary:
+          'The assigned employee hands the chat to a named colleague (who takes it at once), to a team (whose members take it, or it waits for them), or to a colleague as a member of a team (both), with a handover note pushed to whoever takes it; 409 says why a colleague cannot take it now',
+        responses: errors(
+          'session_not_found',
+          'not_assigned',
+          'session_ended',
+          'user_not_found',
+          'team_not_found',
+          'transfer_to_self',
+          'colleague_unavailable',
+          'colleague_at_capacity',
+          'not_team_member',
+        ),
       },
     })
     .get('/sessions/:id/assignments', async ({ actor, params, ip }) => ({ assignments: await listAssignments(ctx, actor, params.id, ip) }), {

@@ -24,6 +24,7 @@ import { readHours } from '../clinics/hours-service';
 import { priorityFromAnswers } from '../clinics/intake-service';
 import { appendSystemMessage } from '../messages/store';
 import { assertCanWrite, lockReadable, readableSession } from './access';
+import { handoverNote } from './transfer';
 import { getSessionView, listQueue, listSessionViews, listWaitingOnPatient, queuePosition, toSession } from './views';
 
 async function view(q: Queryable, id: string): Promise<Session> {
@@ -51,6 +52,8 @@ const insertSession = prepared((db) =>
       priority: sql`${sql.placeholder('priority')}::session_priority`,
       intakeAnswers: sql`${sql.placeholder('intakeAnswers')}::jsonb`,
       leftWhileClosed: sql`${sql.placeholder('leftWhileClosed')}::boolean`,
+      teamId: sql`${sql.placeholder('teamId')}::uuid`,
+      topic: sql`${sql.placeholder('topic')}`,
       createdAt: sql`statement_timestamp()`,
     })
     // The partial unique index of open sessions: a patient who has one gets no second row (and no error).
@@ -82,7 +85,10 @@ export async function startSession(
   const reason = cleanText(input.reason, 'reason', { maxLength: LIMITS.reason, allowNewlines: true, refuseBidi: true });
   // Decided here from the answers, before anything is written: a bad answer is a 400 that starts nothing. Closed
   // or open by the hours at the server's clock: a chat started while closed is a message left after hours.
-  const [{ priority, record }, hours] = await Promise.all([priorityFromAnswers(ctx.db, actor.clinicId, input.intake), readHours(ctx.db, actor.clinicId)]);
+  const [{ priority, record, topic }, hours] = await Promise.all([
+    priorityFromAnswers(ctx.db, actor.clinicId, input.intake),
+    readHours(ctx.db, actor.clinicId),
+  ]);
   const leftWhileClosed = !openState(hours, ctx.clock()).isOpen;
   const intakeAnswers = record ? JSON.stringify(record) : null;
   return inTransaction(ctx, async (tx, emit) => {
@@ -90,7 +96,16 @@ export async function startSession(
     let row: typeof chatSessions.$inferSelect | undefined;
     // Twice at most: the open session may end between the insert and the look-up, and then the insert succeeds.
     for (let attempt = 0; ; attempt++) {
-      [row] = await insertSession(tx, { clinicId: actor.clinicId, patientId: actor.id, reason, priority, intakeAnswers, leftWhileClosed });
+      [row] = await insertSession(tx, {
+        clinicId: actor.clinicId,
+        patientId: actor.id,
+        reason,
+        priority,
+        intakeAnswers,
+        leftWhileClosed,
+        teamId: topic?.teamId ?? null,
+        topic: topic?.label ?? null,
+      });
       if (row) break;
       const [open] = await openSessionOf(tx, { patientId: actor.id });
       if (open) return { session: await view(tx, open.id), created: false };
@@ -165,7 +180,7 @@ export async function getQueueStatus(ctx: AppContext, actor: Actor, sessionId: s
   const row = await readableSession(ctx.db, actor, sessionId);
   const position = await queuePosition(ctx.db, row);
   if (position === null) throw new AppError('not_found', undefined, 'The session is not waiting.');
-  return (await queueStatusFor(ctx, row.clinicId))(position, row.priority);
+  return (await queueStatusFor(ctx, row.clinicId))(position, row.priority, row.teamId);
 }
 
 export { availableStaff } from '../employees/available';
@@ -194,7 +209,7 @@ export async function endSession(ctx: AppContext, actor: Actor, sessionId: strin
  * handover note goes on the ended assignment, for staff only.
  */
 export async function leaveSession(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null, note?: string): Promise<Session> {
-  const leaveNote = note?.trim() ? cleanText(note, 'note', { maxLength: LIMITS.leaveNote, allowNewlines: true }) : null;
+  const leaveNote = handoverNote(note);
   return inTransaction(ctx, async (tx, emit) => {
     await lockQueue(tx, actor.clinicId);
     const row = await lockReadable(tx, actor, sessionId);

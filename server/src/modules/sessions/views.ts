@@ -20,6 +20,8 @@ export function toSession(row: SessionRow, patientName: string, employeeName: st
     reason: row.reason,
     priority: row.priority,
     leftWhileClosed: row.leftWhileClosed,
+    teamId: row.teamId,
+    topic: row.topic,
     createdAt: row.createdAt.toISOString(),
     firstAssignedAt: row.firstAssignedAt?.toISOString() ?? null,
     endedAt: row.endedAt?.toISOString() ?? null,
@@ -79,6 +81,7 @@ export const queueOrder = [asc(chatSessions.priority), asc(chatSessions.createdA
 /**
  * 1-based place in the clinic's queue, or null when not waiting. Counted apart per priority: an urgent patient
  * counts only the urgent sessions ahead of them; a routine one every urgent session and the older routine ones.
+ * And per team: only sessions waiting for the same team (or all for anyone) count.
  */
 export async function queuePosition(q: Queryable, session: { id: string; clinicId: string; status: string }): Promise<number | null> {
   if (session.status !== 'waiting') return null;
@@ -91,6 +94,8 @@ export async function queuePosition(q: Queryable, session: { id: string; clinicI
         eq(chatSessions.status, 'waiting'),
         // Compared in the database: a JavaScript Date would cut created_at's microseconds.
         sql`(${chatSessions.priority}, ${chatSessions.createdAt}, ${chatSessions.id}) < (select o.priority, o.created_at, o.id from chat_sessions o where o.id = ${session.id})`,
+        // Per team: only the sessions waiting for the same team (or, for one without, those for anyone) are ahead.
+        sql`${chatSessions.teamId} is not distinct from (select o.team_id from chat_sessions o where o.id = ${session.id})`,
       ),
     );
   return (row?.ahead ?? 0) + 1;
@@ -104,14 +109,16 @@ export async function listQueue(q: Queryable, clinicId: string): Promise<QueueEn
     .where(and(eq(chatSessions.clinicId, clinicId), eq(chatSessions.status, 'waiting')))
     .orderBy(...queueOrder)
     .limit(500);
-  return rows.map((r, i) => ({
+  const places = new Map<string | null, number>();
+  return rows.map((r) => ({
     sessionId: r.session.id,
     patient: { id: r.session.patientId, displayName: r.patientName },
     reason: r.session.reason,
     priority: r.session.priority,
     leftWhileClosed: r.session.leftWhileClosed,
+    teamId: r.session.teamId,
     createdAt: r.session.createdAt.toISOString(),
-    position: i + 1,
+    position: places.set(r.session.teamId, (places.get(r.session.teamId) ?? 0) + 1).get(r.session.teamId)!,
   }));
 }
 

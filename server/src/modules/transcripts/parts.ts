@@ -11,12 +11,14 @@ const START: Record<AssignmentStartReason, string> = {
   employee_available: 'took it from the queue',
   admin: 'assigned by an admin',
   patient_returned: 'took it when the patient wrote again',
+  transferred: 'took it by transfer',
 };
 const END: Record<AssignmentEndReason, string> = {
   left: 'left (handed over)',
   disconnected: 'disconnected',
   session_ended: 'until the end',
   admin: 'removed by an admin',
+  transferred: 'transferred it',
   unanswered: 'no reply in time (handed on)',
   away_timeout: 'away too long (handed on)',
   patient_inactive: 'the patient went quiet',
