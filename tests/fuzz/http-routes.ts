@@ -63,6 +63,7 @@ const messageBody = fc.oneof(
 );
 
 const shortcut = fc.oneof(fc.constantFrom('hours', 'HOURS', 'bring-id', 'a b', '', '/x'), fc.stringMatching(/^[A-Za-z0-9_-]{1,41}$/));
+const team = fc.oneof({ weight: 4, arbitrary: fc.constant(new Ref('team', (w) => w.teamId)) }, { weight: 1, arbitrary: fc.uuid() });
 const quickReply = fc.oneof({ weight: 4, arbitrary: fc.constant(new Ref('quick reply', (w) => w.quickReplyId)) }, { weight: 1, arbitrary: fc.uuid() });
 
 /** A clinic-signed identity token: valid, expired, for the other clinic, or with hostile claims. */
@@ -236,6 +237,17 @@ export const ROUTES: Record<string, RouteSpec> = {
   'POST /api/v1/quick-replies/': { who: ['admin'], body: { shortcut: fc.oneof(shortcut, nastyText), body: messageBody } },
   'PATCH /api/v1/quick-replies/:id': { who: ['admin'], params: { id: quickReply }, body: { shortcut } },
   'DELETE /api/v1/quick-replies/:id': { who: ['admin'], params: { id: quickReply } },
+  'POST /api/v1/sessions/:id/transfer': {
+    who: ['employee', 'admin'],
+    sessionRoute: true,
+    params: { id: session },
+    body: { toEmployeeId: fc.option(user, { nil: undefined }), toTeamId: fc.option(team, { nil: undefined }), note: nastyText },
+  },
+  'GET /api/v1/teams/': { who: ['employee', 'admin'] },
+  'POST /api/v1/teams/': { who: ['admin'], body: { name: fc.oneof(fc.constantFrom('Pharmacy', 'nursing', ''), nastyText) } },
+  'PATCH /api/v1/teams/:id': { who: ['admin'], params: { id: team }, body: { name: nastyText } },
+  'DELETE /api/v1/teams/:id': { who: ['admin'], params: { id: team } },
+  'PUT /api/v1/teams/:id/members': { who: ['admin'], params: { id: team }, body: { employeeIds: fc.array(user, { maxLength: 4 }) } },
 };
 
 /** Callers paired with a session they can see (or nearly): these reach the business logic of session routes. */

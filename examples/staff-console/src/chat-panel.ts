@@ -48,6 +48,8 @@ export class ChatPanel {
   private unassigned: AssignmentEndReason | null = null;
   private trailKey = '';
   private isVisible = false;
+  /** Reads the chat's notes the first time it is shown (then does nothing). */
+  private loadNotes: () => void;
 
   constructor(
     private readonly client: MedChat,
@@ -61,13 +63,17 @@ export class ChatPanel {
     this.chat = client.chat(initial.id);
     this.messages = new MessageList(this.chat, this.me);
     this.composer = new Composer(this.chat, initial.patient.displayName, extras, this.me, (note) => this.addNote(note));
-    // The session's internal notes so far (a staff read, audited); later ones arrive as `note.created`.
-    extras.api.notes.list(initial.id).then(
-      (notes) => {
-        for (const n of notes) this.addNote(n);
-      },
-      (e) => (this.error.textContent = `Internal notes could not be loaded: ${errorText(e)}`),
-    );
+    this.loadNotes = () => {
+      // The session's internal notes so far (a staff read, audited), once, when the chat is first shown: a console
+      // with fifty chats open does not read fifty sessions' notes at once. Later ones arrive as `note.created`.
+      this.loadNotes = () => {};
+      extras.api.notes.list(initial.id).then(
+        (notes) => {
+          for (const n of notes) this.addNote(n);
+        },
+        (e) => (this.error.textContent = `Internal notes could not be loaded: ${errorText(e)}`),
+      );
+    };
     this.leaveForm = this.renderLeaveForm();
     this.leaveButton.addEventListener('click', () => this.toggleLeaveForm(true));
     this.transferForm = this.renderTransferForm();
@@ -166,6 +172,7 @@ export class ChatPanel {
   setVisible(isVisible: boolean): void {
     this.isVisible = isVisible;
     this.element.hidden = !isVisible;
+    if (isVisible) this.loadNotes();
     this.markRead();
   }
 

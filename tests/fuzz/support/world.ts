@@ -10,6 +10,7 @@ import { setAvailability } from '../../../server/src/modules/employees/service';
 import { endSession, startSession } from '../../../server/src/modules/sessions/service';
 import { createNote } from '../../../server/src/modules/notes/service';
 import { createQuickReply } from '../../../server/src/modules/quick-replies/service';
+import { createTeam } from '../../../server/src/modules/teams/service';
 
 /**
  * In the body of every internal note the world writes: no answer to a patient (HTTP or socket) may ever hold it
@@ -46,6 +47,7 @@ export class World {
   revokedToken = '';
   /** A quick reply of the home clinic (the admin routes' `:id`); gone once a case deleted it. */
   quickReplyId = '';
+  teamId = '';
   /** The clinic's site key for patients of each clinic. */
   readonly siteKeys = { home: 'demo', foreign: 'elsewhere' } as const;
   private readonly staffState = new Map<string, { passwordHash: string | null; capacity: number | null }>();
@@ -97,6 +99,7 @@ export class World {
     const admin = (await this.actor('admin'))!;
     await createNote(this.ctx, admin, first.session.id, { body: `Filed after the visit. ${NOTE_MARKER}`, mentions: [this.users.employee] }, null);
     this.quickReplyId = (await createQuickReply(this.ctx, admin, { shortcut: 'hours', body: 'We are open 8 to 18.' }, null)).id;
+    this.teamId = (await createTeam(this.ctx, admin, { name: 'Nursing' }, null)).id;
     await this.rebuildSessions();
   }
 

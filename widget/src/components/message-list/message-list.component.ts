@@ -53,7 +53,7 @@ export class MessageList extends LitElement {
   /** The reader is at (or near) the bottom: new messages scroll into view. */
   #isAtBottom = true;
   /** Messages from others that arrived while the reader was scrolled up. */
-  #unseen = 0;
+  private unseen = 0;
   #lastSeq = 0;
   #lastPending = 0;
   #resizes = new ResizeObserver(() => this.#isAtBottom && this.#scrollToBottom());
@@ -76,8 +76,8 @@ export class MessageList extends LitElement {
       </div>
       <div class="jump" aria-live="polite">
         ${
-          this.#unseen
-            ? html`<button part="new-messages" class="secondary" type="button" @click=${this.#scrollToBottom}><span aria-hidden="true">↓</span> ${t.newMessages(this.#unseen)}</button>`
+          this.unseen
+            ? html`<button part="new-messages" class="secondary" type="button" @click=${this.#scrollToBottom}><span aria-hidden="true">↓</span> ${t.newMessages(this.unseen)}</button>`
             : nothing
         }
       </div>
@@ -133,14 +133,14 @@ export class MessageList extends LitElement {
   #onScroll(event: Event) {
     const log = event.currentTarget as HTMLElement;
     this.#isAtBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
-    if (this.#isAtBottom) this.#unseen = 0;
+    if (this.#isAtBottom) this.unseen = 0;
   }
 
   #scrollToBottom = () => {
     const log = this.renderRoot.querySelector('.log');
     if (log) log.scrollTop = log.scrollHeight;
     this.#isAtBottom = true;
-    this.#unseen = 0;
+    this.unseen = 0;
   };
 
   override connectedCallback(): void {
@@ -175,6 +175,6 @@ export class MessageList extends LitElement {
     // scrolled up keeps their place and is told how many arrived (tests/e2e/widget.scroll.test.ts).
     if (this.#isAtBottom || hasOwnSend) return this.#scrollToBottom();
     const fromOthers = arrived.filter((m) => authorKind(m, this.selfId) !== 'own').length;
-    if (fromOthers) this.#unseen += fromOthers;
+    if (fromOthers) this.unseen += fromOthers;
   }
 }
