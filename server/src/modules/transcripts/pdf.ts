@@ -1,5 +1,5 @@
 /**
- * A transcript as PDF (A4), for filing in a chart: the same parts as the plain text, laid out with PDFKit in DejaVu
+ * A transcript as PDF (pages of 210 × 297 mm), for filing in a chart: the same parts as the plain text, laid out with PDFKit in DejaVu
  * Sans, embedded (subset) from the `dejavu-fonts-ttf` package. PDF's standard fonts only encode Western European
  * text, and patients write in their own languages: DejaVu Sans covers Latin with its accents, Greek, Cyrillic,
  * Armenian, Georgian, Hebrew and Arabic letters. Characters it has no glyph for (Chinese, Japanese, Korean, emoji,
