@@ -7,19 +7,14 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { MedChatAdmin } from './admin';
 import { MedChat, isMedChatError } from './index';
-import { DEMO_PASSWORD } from '../../server/src/db/seed';
-import { useTestServer } from '../../tests/helpers/server';
+import { signedInClient, useTestServer } from '../../tests/helpers/server';
 import { until } from '../../tests/helpers/until';
 
 setDefaultTimeout(60_000);
 // Webhooks to the loopback receiver below (refused by default: docs/webhooks.md).
 const s = useTestServer({ WEBHOOKS_ALLOW_PRIVATE: '1' });
 
-async function signedIn(email: string): Promise<MedChat> {
-  const client = new MedChat({ baseUrl: s.url, retry: { maxRetries: 0 } });
-  await client.auth.login({ email, password: DEMO_PASSWORD });
-  return client;
-}
+const signedIn = (email: string) => signedInClient(s.url, email);
 
 const refusal = (e: unknown) => (isMedChatError(e) ? { code: e.code, status: e.status, details: e.details } : e);
 

@@ -7,18 +7,13 @@ import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { EventOf } from './protocol/events';
 import { MedChatNotes } from './notes';
 import { MedChat, isMedChatError } from './index';
-import { DEMO_PASSWORD } from '../../server/src/db/seed';
-import { useTestServer } from '../../tests/helpers/server';
+import { signedInClient, useTestServer } from '../../tests/helpers/server';
 import { until } from '../../tests/helpers/until';
 
 setDefaultTimeout(60_000);
 const s = useTestServer();
 
-async function signedIn(email: string): Promise<MedChat> {
-  const client = new MedChat({ baseUrl: s.url, retry: { maxRetries: 0 } });
-  await client.auth.login({ email, password: DEMO_PASSWORD });
-  return client;
-}
+const signedIn = (email: string) => signedInClient(s.url, email);
 
 describe('MedChatNotes', () => {
   test('a note with a mention: the colleague is told on their socket, staff list it, a patient is refused', async () => {

@@ -7,17 +7,12 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { MedChat, isMedChatError } from './index';
 import { MedChatRecords, type FhirResource } from './records';
-import { DEMO_PASSWORD } from '../../server/src/db/seed';
-import { useTestServer } from '../../tests/helpers/server';
+import { signedInClient, useTestServer } from '../../tests/helpers/server';
 
 setDefaultTimeout(60_000);
 const s = useTestServer();
 
-async function signedIn(email: string): Promise<MedChat> {
-  const client = new MedChat({ baseUrl: s.url, retry: { maxRetries: 0 } });
-  await client.auth.login({ email, password: DEMO_PASSWORD });
-  return client;
-}
+const signedIn = (email: string) => signedInClient(s.url, email);
 
 const refusal = (e: unknown) => (isMedChatError(e) ? { code: e.code, status: e.status } : e);
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'bun:test';
+import { MedChat } from '@medchat/sdk';
 import { loadConfig } from '../../server/src/config';
 import { seedDemo, DEMO_PASSWORD } from '../../server/src/db/seed';
 import { startServer, type RunningServer } from '../../server/src/server';
@@ -70,4 +71,11 @@ export function useTestServer(env?: Record<string, string>): TestServer {
       return Reflect.get(server, key);
     },
   });
+}
+
+/** An SDK client signed in as a demo member of staff, without retries (a refusal arrives as it is). */
+export async function signedInClient(baseUrl: string, email: string): Promise<MedChat> {
+  const client = new MedChat({ baseUrl, retry: { maxRetries: 0 } });
+  await client.auth.login({ email, password: DEMO_PASSWORD });
+  return client;
 }
