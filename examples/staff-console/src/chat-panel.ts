@@ -1,28 +1,32 @@
 import type { AssignmentEndReason, Handover, MedChat, Me, Session, SessionHandle, SessionPriority } from '@medchat/sdk';
 import { MedChatAdmin } from '@medchat/sdk/admin';
 import { MedChatRecords } from '@medchat/sdk/records';
-import { renderTrail } from './assignment-trail';
 import { Composer } from './composer';
 import { recordDownloads } from './downloads';
 import { h, isolate, uid } from './dom';
 import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText, PATIENT_RETURNED_BANNER, STATE_SUFFIXES, WAITING_ON_PATIENT_SUFFIX } from './format';
+import { inboxKey, type InboxKey } from './inbox-order';
 import { MessageList } from './message-list';
+import { PatientDetails } from './patient-details';
 import { priorityForm } from './priority-form';
 import type { StaffExtras } from './staff-extras';
+import type { TeamNames } from './team-names';
 import type { Note } from '@medchat/sdk/notes';
 
 /** mine: I hold it and can write. handed-over: I left it or was unassigned. ended: the chat is over. */
 export type PanelState = 'mine' | 'handed-over' | 'ended';
 
 /**
- * One chat tab's content: header, status banner, history, typing line, composer, leave form, the session's
- * assignment history and its downloads for the chart (transcript, FHIR). All live data comes from the SDK's chat handle.
+ * One chat's content: header, status banner, history, typing line, composer, leave and transfer forms, downloads for
+ * the chart (transcript, FHIR), and beside them the patient's details (patient-details.ts). All live data comes from the SDK's chat handle.
  */
 export class ChatPanel {
   readonly sessionId: string;
   readonly element: HTMLElement;
-  /** New activity the employee has not seen (the tab shows a dot, the page title counts it). */
+  /** New activity the employee has not seen (the row shows a mark, the page title counts it). */
   hasUnread = false;
+  /** Messages from others since the employee last looked at this chat (the row shows the number). */
+  unreadCount = 0;
   private readonly chat: SessionHandle;
   private readonly me: Me;
   private readonly messages: MessageList;
@@ -36,29 +40,33 @@ export class ChatPanel {
   /** The previous holder's note, pushed with the assignment (`employee.assigned`'s `handover`). */
   private readonly handoverBox = h('aside', { class: 'handover-note', 'aria-label': 'Handover note', hidden: true });
   private readonly closeButton = h('button', { type: 'button' }, 'Close tab');
+  /** Shows or hides the patient's details beside the chat (the same for every chat: ChatInbox keeps it). */
+  private readonly detailsButton = h('button', { type: 'button', class: 'details-toggle', 'aria-expanded': 'false' }, 'Patient details');
+  private readonly details: PatientDetails;
   private readonly badge = h('span', { class: 'badge-urgent' }, 'Urgent');
   /** A message left while the clinic was closed: the patient may not be here; the answer waits for them. */
   private readonly leftBadge = h('span', { class: 'badge-left' }, 'Left overnight');
   private readonly priorityBox = h('div', { class: 'chat-priority' });
   private readonly leaveForm: HTMLFormElement;
-  private readonly trail = h('div', { class: 'trail-body' });
-  private readonly history = h('details', { class: 'history' }, h('summary', {}, 'Assignment history'), this.trail);
   /** Messages up to this seq existed before the tab opened: they are history, not news. */
   private readonly historySeq: number;
   private unassigned: AssignmentEndReason | null = null;
-  private trailKey = '';
+  private priority: SessionPriority;
   private isVisible = false;
+  private isDetailsOpen = false;
   /** Reads the chat's notes the first time it is shown (then does nothing). */
   private loadNotes: () => void;
 
   constructor(
     private readonly client: MedChat,
     private readonly initial: Session,
-    private readonly callbacks: { onUpdate(): void; onClose(): void; onPatientMessage?(): void },
+    private readonly callbacks: { onUpdate(): void; onClose(): void; onPatientMessage?(): void; onToggleDetails?(): void },
     extras: StaffExtras,
+    teams: TeamNames,
   ) {
     this.sessionId = initial.id;
     this.historySeq = initial.lastSeq;
+    this.priority = initial.priority;
     this.me = client.auth.user!;
     this.chat = client.chat(initial.id);
     this.messages = new MessageList(this.chat, this.me);
@@ -79,9 +87,12 @@ export class ChatPanel {
     this.transferForm = this.renderTransferForm();
     this.transferButton.addEventListener('click', () => void this.openTransferForm());
     this.closeButton.addEventListener('click', () => callbacks.onClose());
+    this.details = new PatientDetails(client, () => this.session, teams);
+    this.detailsButton.setAttribute('aria-controls', this.details.element.id);
+    this.detailsButton.addEventListener('click', () => callbacks.onToggleDetails?.());
     this.setPriority(initial.priority);
 
-    // ChatTabs gives this element role="tabpanel", labelled by its tab.
+    // ChatInbox gives this element role="tabpanel", labelled by its row in the list.
     this.element = h(
       'section',
       { class: 'chat' },
@@ -94,30 +105,40 @@ export class ChatPanel {
           h('h2', {}, this.badge, initial.leftWhileClosed ? this.leftBadge : '', isolate(initial.patient.displayName)),
           h('p', { class: 'muted' }, isolate(initial.reason), ' · started ', h('time', { datetime: initial.createdAt }, dateTime(initial.createdAt))),
         ),
-        h('div', { class: 'actions' }, this.transferButton, this.leaveButton, this.closeButton),
+        h('div', { class: 'actions' }, this.transferButton, this.leaveButton, this.detailsButton, this.closeButton),
       ),
-      this.handoverBox,
-      this.priorityBox,
-      this.leaveForm,
-      this.transferForm,
-      this.banner,
-      this.messages.element,
-      this.typing,
-      this.error,
-      this.composer.element,
-      this.history,
       h(
-        'p',
-        { class: 'downloads chat-records' },
-        h('span', { class: 'muted' }, 'For the chart:'),
-        recordDownloads(new MedChatRecords(client), initial.id, initial.patient.displayName),
+        'div',
+        { class: 'chat-body' },
+        h(
+          'div',
+          { class: 'chat-main' },
+          this.handoverBox,
+          this.priorityBox,
+          this.leaveForm,
+          this.transferForm,
+          this.banner,
+          this.messages.element,
+          this.typing,
+          this.error,
+          this.composer.element,
+          h(
+            'p',
+            { class: 'downloads chat-records' },
+            h('span', { class: 'muted' }, 'For the chart:'),
+            recordDownloads(new MedChatRecords(client), initial.id, initial.patient.displayName),
+          ),
+        ),
+        this.details.element,
       ),
     );
-    this.history.addEventListener('toggle', () => this.refreshTrail());
 
     this.chat.on('change', () => this.render());
     this.chat.on('message', (m) => {
-      if (m.seq > this.historySeq && m.sender?.id !== this.me.id && !this.isSeen()) this.flag();
+      if (m.seq > this.historySeq && m.sender?.id !== this.me.id && !this.isSeen()) {
+        if (m.kind === 'text') this.unreadCount++;
+        this.flag();
+      }
       // A replay after a reconnect is not news (seq at or below what the tab opened with).
       if (m.seq > this.historySeq && m.sender?.role === 'patient') callbacks.onPatientMessage?.();
     });
@@ -138,6 +159,22 @@ export class ChatPanel {
     return 'mine';
   }
 
+  /** Where the chat sits in the inbox: its group, priority and since when its side has waited (inbox-order.ts). */
+  get inboxKey(): InboxKey {
+    const state = this.state;
+    return inboxKey(this.chat.messages, {
+      priority: this.priority,
+      createdAt: this.session.createdAt,
+      isMine: state === 'mine',
+      isSetAside: this.suffix === WAITING_ON_PATIENT_SUFFIX,
+    });
+  }
+
+  /** When the last message was written (the chat's start if none was). */
+  get lastMessageAt(): string {
+    return this.chat.messages.findLast((m) => m.kind === 'text')?.createdAt ?? this.session.createdAt;
+  }
+
   /** After the patient's name in the list of chats: what became of the chat, as far as this employee is concerned. */
   get suffix(): string {
     if (this.state === 'handed-over' && this.unassigned === 'patient_inactive' && this.session.status === 'idle') return WAITING_ON_PATIENT_SUFFIX;
@@ -155,12 +192,19 @@ export class ChatPanel {
   /** An internal note of this session (listed, written here, or heard live). */
   addNote(note: Note): void {
     this.messages.addNote(note);
+    this.details.addNote(note);
   }
 
   /** I no longer hold this session (`employee.unassigned`). */
   /** The session's priority now (its own form, or a colleague's change heard live). */
   setPriority(priority: SessionPriority): void {
+    const isChange = priority !== this.priority;
+    this.priority = priority;
     this.badge.hidden = priority !== 'urgent';
+    if (isChange) {
+      this.details.priorityChanged(priority);
+      this.callbacks.onUpdate();
+    }
     this.priorityBox.replaceChildren(priorityForm(this.client, this.sessionId, priority, (s) => this.setPriority(s.priority)));
   }
 
@@ -173,14 +217,24 @@ export class ChatPanel {
     this.isVisible = isVisible;
     this.element.hidden = !isVisible;
     if (isVisible) this.loadNotes();
+    this.details.setShown(isVisible && this.isDetailsOpen);
     this.markRead();
+  }
+
+  /** The patient's details beside the chat: shown or not (the toggle in the header says which). */
+  showDetails(isOpen: boolean): void {
+    this.isDetailsOpen = isOpen;
+    this.detailsButton.setAttribute('aria-expanded', String(isOpen));
+    this.details.element.hidden = !isOpen;
+    this.details.setShown(this.isVisible && isOpen);
   }
 
   /** The employee clicked, typed or tabbed into this chat: it is no longer news. */
   acknowledge(): void {
     this.markRead();
-    if (!this.hasUnread) return;
+    if (!this.hasUnread && !this.unreadCount) return;
     this.hasUnread = false;
+    this.unreadCount = 0;
     this.callbacks.onUpdate();
   }
 
@@ -191,6 +245,20 @@ export class ChatPanel {
 
   focusComposer(): void {
     if (this.state === 'mine') this.composer.focus();
+  }
+
+  /** Focuses the reply box with `/` typed, which opens the quick replies; false if the chat is not mine to write in. */
+  startQuickReply(): boolean {
+    if (this.state !== 'mine') return false;
+    this.composer.startQuickReply();
+    return true;
+  }
+
+  /** Opens the transfer form (the "Transfer…" button); false if the chat is not mine to transfer. */
+  openTransfer(): boolean {
+    if (this.state !== 'mine') return false;
+    void this.openTransferForm();
+    return true;
   }
 
   dispose(): void {
@@ -222,7 +290,7 @@ export class ChatPanel {
     this.closeButton.hidden = state === 'mine';
     if (state !== 'mine') this.leaveForm.hidden = true;
     this.markRead();
-    this.refreshTrail();
+    this.details.render(`${this.session.status}:${this.session.employee?.id}:${this.unassigned}`);
     this.callbacks.onUpdate();
   }
 
@@ -241,22 +309,6 @@ export class ChatPanel {
       (returned ? PATIENT_RETURNED_BANNER : this.unassigned && DEADLINE_BANNERS[this.unassigned]) ??
       `Transferred: you ${this.unassigned === 'left' || !this.unassigned ? 'left this chat' : `were unassigned (${END_REASONS[this.unassigned]})`}.`;
     return [why, ...now];
-  }
-
-  /**
-   * Loads the assignment history while it is open, again whenever the holder or the status changed: one request
-   * when someone opens it, not one per chat on every hand-over (50 at once when a nurse goes offline).
-   */
-  private refreshTrail(): void {
-    if (!this.history.open) return;
-    const session = this.session;
-    const key = `${session.status}:${session.employee?.id}:${this.unassigned}`;
-    if (key === this.trailKey) return;
-    this.trailKey = key;
-    this.client.assignments.list(this.sessionId).then(
-      (list) => this.trail.replaceChildren(renderTrail(list)),
-      (e) => this.trail.replaceChildren(h('p', { class: 'error' }, errorText(e))),
-    );
   }
 
   private renderLeaveForm(): HTMLFormElement {

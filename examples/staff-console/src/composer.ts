@@ -75,6 +75,16 @@ export class Composer {
     this.input.focus();
   }
 
+  /** The quick-reply shortcut: the reply box focused with `/` typed at the start of a new word, which opens the list. */
+  startQuickReply(): void {
+    if (this.isNote) this.setNoteMode(false);
+    const text = this.input.value;
+    this.input.value = text && !/\s$/.test(text) ? `${text} /` : `${text}/`;
+    this.input.focus();
+    this.input.setSelectionRange(this.input.value.length, this.input.value.length);
+    this.input.dispatchEvent(new Event('input'));
+  }
+
   private setNoteMode(isNote: boolean): void {
     this.isNote = isNote;
     if (isNote) this.chat.typing(false);

@@ -1,12 +1,13 @@
 import { isMedChatError, type MedChat } from '@medchat/sdk';
 import { AdminView } from './admin-view';
-import { ChatTabs } from './chat-tabs';
+import { ChatInbox } from './chat-inbox';
 import { DesktopNotifier, firstNameOf, isInBackground, type NotificationKind } from './desktop-notifier';
 import { h } from './dom';
 import { errorText } from './format';
 import { Notifier } from './notifier';
 import { QueueView } from './queue-view';
 import { StaffExtras } from './staff-extras';
+import { installShortcuts } from './shortcuts';
 import { StatusBar } from './status-bar';
 import { MentionToasts } from './mention-toasts';
 
@@ -22,7 +23,7 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
   // Load is counted from the chats this console holds, which the socket's events keep current: no request per event.
   const extras = new StaffExtras(client);
   const mentions = new MentionToasts();
-  const tabs = new ChatTabs(
+  const inbox = new ChatInbox(
     client,
     ({ unread, held }) => {
       notifier.setCount(unread);
@@ -32,7 +33,7 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     (session) => notifyAway('reply', session.id, session.patient.displayName),
   );
   // A click on a notification: the chat, if this console has it open; else the queue (an urgent patient waits there).
-  const desktop = new DesktopNotifier((sessionId) => tabs.focusChat(sessionId) || queue.element.scrollIntoView({ block: 'nearest' }));
+  const desktop = new DesktopNotifier((sessionId) => inbox.focusChat(sessionId) || queue.element.scrollIntoView({ block: 'nearest' }));
   /** A desktop notification, only while the console is not in front of the employee (in front, the page shows it). */
   const notifyAway = (kind: NotificationKind, sessionId: string, patientName?: string) => {
     if (!isInBackground()) return;
@@ -46,14 +47,10 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     else problem.textContent = errorText(e);
   };
 
-  root.replaceChildren(
-    status.element,
-    desktop.offer(),
-    problem,
-    mentions.element,
-    h('main', { class: 'layout' }, h('aside', {}, queue.element), tabs.element),
-    admin?.element ?? '',
-  );
+  // The list of chats with the queue under it, beside the open chat (chat-inbox.ts lays them out).
+  inbox.addToSidebar(queue.element);
+  const shortcuts = installShortcuts(inbox);
+  root.replaceChildren(status.element, desktop.offer(), problem, mentions.element, inbox.element, admin?.element ?? '', shortcuts.element);
 
   /**
    * Everything that may have changed while the socket was down, or before it first opened: three requests however
@@ -63,7 +60,7 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     queue.refresh();
     admin?.refresh();
     const active = await client.sessions.list({ status: 'active' });
-    for (const session of active) if (session.employee?.id === me.id) tabs.open(session);
+    for (const session of active) if (session.employee?.id === me.id) inbox.open(session);
   };
 
   const stops = [
@@ -74,11 +71,11 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
       if (state === 'offline') void client.auth.me().catch((e) => (isMedChatError(e) && e.status === 401 ? onSignOut() : report(e)));
     }),
     client.on('employee.assigned', ({ session, handover }) => {
-      tabs.open(session, { isNew: true, handover });
+      inbox.open(session, { isNew: true, handover });
       notifier.beep();
       notifyAway('assigned', session.id, session.patient.displayName);
     }),
-    client.on('employee.unassigned', ({ session, reason }) => tabs.unassigned(session, reason)),
+    client.on('employee.unassigned', ({ session, reason }) => inbox.unassigned(session, reason)),
     client.on('availability.changed', ({ userId, availability }) => {
       if (userId === me.id) status.setAvailability(availability);
       admin?.refresh();
@@ -89,7 +86,7 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     }),
     client.on('session.ended', () => admin?.refresh()),
     // Internal notes: shown in the open chat they belong to; a colleague who mentions me is announced.
-    client.on('note.created', ({ note }) => tabs.noteCreated(note)),
+    client.on('note.created', ({ note }) => inbox.noteCreated(note)),
     client.on('note.mentioned', ({ note }) => {
       mentions.show(note);
       notifier.beep();
@@ -98,7 +95,7 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
     // A patient answered yes to a red flag and went on (or a colleague raised one): the queue shows it first.
     client.on('session.prioritized', ({ sessionId, priority, waiting, changedBy }) => {
       queue.refresh();
-      tabs.prioritized(sessionId, priority);
+      inbox.prioritized(sessionId, priority);
       if (priority === 'urgent' && waiting && changedBy !== me.id) {
         notifier.urgent();
         notifyAway('urgent', sessionId);
@@ -111,7 +108,8 @@ export function mountConsole(root: HTMLElement, client: MedChat, onSignOut: () =
 
   return () => {
     for (const stop of stops) stop();
-    tabs.dispose();
+    inbox.dispose();
+    shortcuts.dispose();
     queue.dispose();
     notifier.dispose();
     desktop.dispose();
