@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { MedChat } from '@medchat/sdk';
 import { DEMO_PASSWORD, seedDemoExtras } from '../../server/src/db/seed';
+import { signIdentityToken } from '../../server/src/lib/identity-token';
 import { openConsole, overflowsViewport, seriousA11yViolations, shot, useConsoleBrowser } from '../helpers/console';
 import { query } from '../helpers/digest';
 
@@ -21,9 +22,11 @@ const TABLET_LANDSCAPE = { width: 1180, height: 820 };
 let chest = '';
 let bleeding = '';
 let prescriptions = '';
+let identitySecret = '';
 
 const ctx = useConsoleBrowser(async (server) => {
-  const [clinic] = await query<{ id: string }>(server.ctx.db, sql`select id from clinics limit 1`);
+  const [clinic] = await query<{ id: string; identity_secret: string }>(server.ctx.db, sql`select id, identity_secret from clinics limit 1`);
+  identitySecret = clinic!.identity_secret;
   await seedDemoExtras(server.ctx.db, clinic!.id);
   // Joy holds up to five chats; she is the only one on shift.
   await server.ctx.db.execute(sql`update users set capacity = 5 where email = ${JOY}`);
@@ -52,9 +55,13 @@ const ctx = useConsoleBrowser(async (server) => {
 });
 
 /** A patient starts a chat through the SDK (red flags answered; a yes makes it urgent) and may write at once. */
-async function patient(name: string, { urgent = false, topic = false, says = '' } = {}) {
+async function patient(name: string, { urgent = false, topic = false, says = '', verifiedAs = '' } = {}) {
   const client = new MedChat({ baseUrl: ctx.server.url });
-  await client.auth.guest({ siteKey: 'demo', displayName: name });
+  // Verified: signed in by the clinic's own site with an identity token; else a guest who typed a name.
+  if (verifiedAs) {
+    const identityToken = await signIdentityToken({ sub: verifiedAs, name, aud: 'demo', exp: Math.floor(Date.now() / 1000) + 300 }, identitySecret);
+    await client.auth.identify({ siteKey: 'demo', identityToken });
+  } else await client.auth.guest({ siteKey: 'demo', displayName: name });
   const session = await client.sessions.start({
     reason: `${name}'s question`,
     intake: {
@@ -81,7 +88,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: the in
     await p.getByLabel('Availability').selectOption('available');
 
     // Rosa (a prescription, routed to Nursing) and Walt arrive; Joy answers Walt, who moves to "Waiting on patient".
-    await patient('Rosa Routine', { topic: true, says: 'Is my prescription ready?' });
+    await patient('Rosa Routine', { topic: true, says: 'Is my prescription ready?', verifiedAs: 'mrn-20481' });
     await row(p, 'Rosa Routine').waitFor();
     const walt = await patient('Walt Waiting', { says: 'Can I book a flu shot?' });
     await row(p, 'Walt Waiting').click();
@@ -122,6 +129,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: the in
       'Yes Do you have chest pain or trouble breathing?',
       'No Are you bleeding heavily, and it does not stop?',
     ]);
+    expect(await details.locator('dd', { hasText: 'Not verified' }).count()).toBe(1);
     await details.getByText('Assignment history').click();
     await details.locator('.trail li', { hasText: 'Nurse Joy' }).waitFor();
     expect(await details.locator('.trail').innerText()).toContain('new chat');
@@ -134,6 +142,10 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: the in
     await p.keyboard.press('j');
     expect(await selectedName(p)).toBe('Rosa Routine');
     expect(await p.evaluate(() => document.activeElement?.getAttribute('aria-selected'))).toBe('true');
+    // Rosa signed in on the clinic's site: her details say so, with the clinic's id for her; her topic and its team.
+    await details.locator('dd', { hasText: 'Verified by the clinic’s sign-in (ID mrn-20481)' }).waitFor();
+    expect(await details.locator('dd', { hasText: 'Prescriptions' }).count()).toBe(1);
+    await details.locator('dd', { hasText: 'Nursing' }).waitFor();
     await p.keyboard.press('k');
     expect(await selectedName(p)).toBe('Uma Urgent');
     await p.keyboard.press('Alt+ArrowDown');

@@ -19,8 +19,9 @@ const chat = { priority: 'routine' as const, createdAt: '2026-12-06T09:59:00.000
 test('a chat whose patient wrote last awaits a reply, since their first message after staff last wrote', () => {
   const messages = [message('patient', 1), message('employee', 2), message(null, 3), message('patient', 4), message('patient', 5)];
   expect(inboxKey(messages, chat)).toEqual({ group: 'reply', priority: 'routine', since: messages[3]!.createdAt });
-  // Nobody wrote yet (a system line only): it awaits a reply since it started.
+  // Staff never wrote (nobody, or only the patient): it awaits a reply since it started.
   expect(inboxKey([message(null, 1)], chat)).toEqual({ group: 'reply', priority: 'routine', since: chat.createdAt });
+  expect(inboxKey([message(null, 1), message('patient', 2)], chat)).toEqual({ group: 'reply', priority: 'routine', since: chat.createdAt });
 });
 
 test('staff wrote last, or the chat is set aside: it waits on the patient; not mine any more: closed', () => {

@@ -9,7 +9,7 @@ export type InboxGroup = 'reply' | 'patient' | 'closed';
 /** The inbox's groups, in the order they are listed, with their headings. */
 export const INBOX_GROUPS: readonly { group: InboxGroup; title: string }[] = [
   { group: 'reply', title: 'Awaiting your reply' },
-  { group: 'patient', title: 'Waiting on patient' },
+  { group: 'patient', title: 'Awaiting the patient' },
   { group: 'closed', title: 'Handed on or ended' },
 ];
 
@@ -19,7 +19,7 @@ export interface InboxKey {
   priority: SessionPriority;
   /**
    * `reply`: since when the patient has waited (their first message after staff last wrote; the chat's start if
-   * nobody wrote). `patient`: since when staff have waited for the patient. `closed`: the last message.
+   * staff never wrote). `patient`: since when staff have waited for the patient. `closed`: the last message.
    */
   since: string;
 }
@@ -36,7 +36,8 @@ export function inboxKey(messages: readonly Message[], chat: { priority: Session
   if (chat.isSetAside || (last && staffLast === written.length - 1)) {
     return { group: 'patient', priority: chat.priority, since: last?.createdAt ?? chat.createdAt };
   }
-  return { group: 'reply', priority: chat.priority, since: written[staffLast + 1]?.createdAt ?? chat.createdAt };
+  // Staff never wrote: the patient has waited since the chat started (their reason is their first question).
+  return { group: 'reply', priority: chat.priority, since: staffLast < 0 ? chat.createdAt : written[staffLast + 1]!.createdAt };
 }
 
 /**

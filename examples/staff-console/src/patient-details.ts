@@ -7,8 +7,8 @@ import { clock, dateTime, errorText } from './format';
 import type { TeamNames } from './team-names';
 
 /**
- * The patient's context beside a chat (staff only): why they came, the topic and team, the red-flag answers of the
- * intake and every change of priority since, who held the chat (assignment history) and the internal notes.
+ * The patient's context beside a chat (staff only): why they came, the topic and team, whether the clinic's own
+ * sign-in vouched for who they are, the red-flag answers of the intake and every change of priority since, who held the chat (assignment history) and the internal notes.
  *
  * What it reads, it reads when first shown: the triage (`GET /sessions/:id/triage`, audited like a message read)
  * once, again when the priority changes; the assignment history while it is open, again when the holder changes.
@@ -17,6 +17,8 @@ export class PatientDetails {
   readonly element: HTMLElement;
   private readonly facts = h('dl', { class: 'facts' });
   private readonly flags = h('div', { class: 'red-flags' }, h('p', { class: 'muted' }, 'Loading…'));
+  /** Filled from the triage: verified by the clinic's own sign-in, or a name as typed. */
+  private readonly identity = h('dd', {}, '…');
   private readonly trail = h('div', { class: 'trail-body' });
   private readonly history = h('details', { class: 'history' }, h('summary', {}, 'Assignment history'), this.trail);
   private readonly noteCount = h('span', { class: 'count' });
@@ -69,6 +71,8 @@ export class PatientDetails {
     const fact = (term: string, ...value: (string | Node)[]) => [h('dt', {}, term), h('dd', {}, ...value)];
     this.facts.replaceChildren(
       ...fact('Patient', isolate(session.patient.displayName)),
+      h('dt', {}, 'Identity'),
+      this.identity,
       ...fact('Reason', h('bdi', { dir: 'auto' }, session.reason)),
       ...(session.topic ? fact('Topic', isolate(session.topic)) : []),
       ...fact('Team', team ? isolate(team) : session.teamId ? '…' : 'Anyone'),
@@ -93,7 +97,14 @@ export class PatientDetails {
     this.isTriageRead = true;
     const id = encodeURIComponent(this.session().id);
     callApi<SessionTriage>(this.client, 'GET', `sessions/${id}/triage`).then(
-      (triage) => this.flags.replaceChildren(...renderTriage(triage)),
+      (triage) => {
+        this.flags.replaceChildren(...renderTriage(triage));
+        this.identity.replaceChildren(
+          ...(triage.identity
+            ? ['Verified by the clinic’s sign-in (ID ', isolate(triage.identity.externalId), ')']
+            : [h('span', { class: 'muted' }, 'Not verified: the name is as typed')]),
+        );
+      },
       (e) => {
         this.isTriageRead = false;
         this.flags.replaceChildren(h('p', { class: 'error' }, `Could not load the red flags: ${errorText(e)}`));

@@ -175,6 +175,11 @@ export const SessionTriage = Type.Object({
   /** The questions in the words shown to the patient then, with their answers; empty when none were asked. */
   redFlags: Type.Array(Type.Object({ question: Type.String(), answer: Type.Boolean() })),
   changes: Type.Array(PriorityChange),
+  /**
+   * Who the patient is, when the clinic's own site vouched for it (a signed identity token, `POST /auth/identify`):
+   * the clinic's id for the patient. Null for a guest, whose name is only what they typed.
+   */
+  identity: Type.Union([Type.Object({ externalId: Type.String() }), Type.Null()]),
 });
 export type SessionTriage = Static<typeof SessionTriage>;
 

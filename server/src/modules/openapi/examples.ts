@@ -195,7 +195,12 @@ export const EXAMPLES: Record<string, unknown> = {
   IntakeAnswers: { redFlags: [{ id: RED_FLAG, answer: false }], topic: TOPIC },
   SessionPriorityParams: { priority: 'urgent', reason: 'Reports chest pain in the chat' },
   PriorityChange: priorityChange,
-  SessionTriage: { priority: 'urgent', redFlags: [{ question: 'Chest pain or trouble breathing?', answer: false }], changes: [priorityChange] },
+  SessionTriage: {
+    priority: 'urgent',
+    redFlags: [{ question: 'Chest pain or trouble breathing?', answer: false }],
+    changes: [priorityChange],
+    identity: { externalId: 'mrn-20481' },
+  },
   ClinicSettings: settings,
   ClinicSettingsPatchParams: { emergencyText: 'In an emergency, call 112.', graceSeconds: 90 },
   Report: {

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { guest, login, useTestApp } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { refusalChecker } from '../../../../tests/helpers/expect';
+import { signIdentityToken } from '../../lib/identity-token';
 
 // Generous: a loaded 2-core machine is slow, and nothing here asserts on time.
 setDefaultTimeout(60_000);
@@ -194,6 +195,30 @@ describe('the queue serves urgent first', () => {
   });
 });
 
+describe('the triage says who the patient is only when the clinic vouched for it', () => {
+  test('a patient signed in with the clinic’s identity token: their external id; the same person as a guest: null', async () => {
+    const [row] = await query<{ identity_secret: string }>(t.ctx.db, sql`select identity_secret from clinics where site_key = 'demo'`);
+    const token = await signIdentityToken(
+      { sub: 'mrn-20481', name: 'Vera Verified', aud: 'demo', exp: Math.floor(Date.now() / 1000) + 300 },
+      row!.identity_secret,
+    );
+    const signedIn = await t.call('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: token } });
+    expect(signedIn.status).toBe(200);
+    const verified = (await start(signedIn.body, { reason: 'verified', intake: answers(false) })).body.id as string;
+    // A guest typing the same name is not the same person, and is not verified.
+    const typist = await guest(t, 'Vera Verified');
+    const typed = (await start(typist, { reason: 'typed', intake: answers(false) })).body.id as string;
+    const read = async (id: string) => (await t.call('GET', `/api/v1/sessions/${id}/triage`, { token: joy.token })).body.identity;
+    expect(await read(verified)).toEqual({ externalId: 'mrn-20481' });
+    expect(await read(typed)).toBeNull();
+    for (const [id, who] of [
+      [verified, signedIn.body],
+      [typed, typist],
+    ] as const)
+      expect((await t.call('POST', `/api/v1/sessions/${id}/end`, { token: who.token })).status).toBe(200);
+  });
+});
+
 describe('staff change the priority', () => {
   test('raise a waiting session with a reason: reordered, recorded with who, from, to and why, audited; the triage read shows answers and trail', async () => {
     const [old, young] = await Promise.all([guest(t, 'Older'), guest(t, 'Younger')]);
@@ -225,6 +250,8 @@ describe('staff change the priority', () => {
     ]);
     expect(await auditCount('session.priority_changed', b)).toBe(2);
     expect(await auditCount('session.triage_read', b)).toBe(1);
+    // A guest: nobody vouched for who they are.
+    expect(triage.body.identity).toBeNull();
 
     // The trail is append-only.
     const outcome = (q: ReturnType<typeof sql>) =>

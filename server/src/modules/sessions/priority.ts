@@ -48,7 +48,7 @@ export async function changePriority(ctx: AppContext, actor: Actor, sessionId: s
   });
 }
 
-/** The patient's red-flag answers (PHI) and the trail of changes, for staff who may triage the session; each read is audited. */
+/** The patient's red-flag answers (PHI), whether the clinic vouched for who they are, and the trail of changes, for staff who may triage the session; each read is audited. */
 export async function readTriage(ctx: AppContext, actor: Actor, sessionId: string, ip: string | null): Promise<SessionTriage> {
   const [row] = await ctx.db.select().from(chatSessions).where(eq(chatSessions.id, sessionId));
   if (!row || !(await canTriage(ctx.db, actor, row))) throw new AppError('session_not_found');
@@ -58,6 +58,8 @@ export async function readTriage(ctx: AppContext, actor: Actor, sessionId: strin
     .innerJoin(users, eq(users.id, priorityChanges.changedBy))
     .where(eq(priorityChanges.sessionId, sessionId))
     .orderBy(asc(priorityChanges.createdAt), asc(sql`${priorityChanges.id}`));
+  // An external id is only ever set by a clinic-signed identity token (auth/service.ts#identify): a verified patient.
+  const [patient] = await ctx.db.select({ externalId: users.externalId }).from(users).where(eq(users.id, row.patientId));
   await recordAudit(ctx.db, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.triage_read', sessionId, ip });
   return {
     priority: row.priority,
@@ -70,5 +72,6 @@ export async function readTriage(ctx: AppContext, actor: Actor, sessionId: strin
       reason: c.reason,
       at: c.createdAt.toISOString(),
     })),
+    identity: patient?.externalId ? { externalId: patient.externalId } : null,
   };
 }
