@@ -3,8 +3,7 @@ import type { Note } from '@medchat/sdk/notes';
 import type { StaffExtras } from './staff-extras';
 import { ChatPanel } from './chat-panel';
 import { h } from './dom';
-import { elapsed, LEFT_WHILE_CLOSED_SUFFIX } from './format';
-import { compareInbox, INBOX_GROUPS, type InboxGroup } from './inbox-order';
+import { drawRow, InboxList } from './inbox-list';
 import { TeamNames } from './team-names';
 
 /** What the rest of the console shows about the open chats: how many need attention, how many I hold. */
@@ -18,10 +17,11 @@ const WIDE_ENOUGH_FOR_DETAILS = '(min-width: 1100px)';
 
 /**
  * The nurse's inbox: the list of their chats beside the open one, and the layout around them (the list, with the
- * queue under it, in a sidebar). The list is grouped — awaiting your reply, waiting on patient, handed on or ended —
- * and ordered urgent first, then by the longest wait (inbox-order.ts); each row says who, the topic or team, how
- * long since the last message and how many messages are unread. Each group is a vertical WAI-ARIA tablist: arrow
- * keys, Home and End move through every row in order. It scales to the 50 chats a clinic's largest capacity allows.
+ * queue under it, in a sidebar). The list (inbox-list.ts) is grouped — awaiting your reply, awaiting the patient,
+ * handed on or ended — and ordered urgent first, then by the longest wait (inbox-order.ts); each row says who, the
+ * topic or team, how long since the last message and how many messages are unread. This owns the chats: which is
+ * open, moving between them (clicks, arrow keys, shortcuts), closing them. It scales to the 50 chats a clinic's
+ * largest capacity allows.
  *
  * On a phone the list and the open chat take turns: choosing a chat shows it, "All chats" goes back. The patient's
  * details (chat-panel.ts) open beside the chat on a wide screen and are a toggle on narrower ones. Reports the unread
@@ -29,10 +29,8 @@ const WIDE_ENOUGH_FOR_DETAILS = '(min-width: 1100px)';
  */
 export class ChatInbox {
   readonly element: HTMLElement;
-  private readonly count = h('span', { class: 'count' });
-  private readonly shortcutsButton = h('button', { type: 'button', class: 'shortcuts-button', 'aria-haspopup': 'dialog' }, 'Shortcuts (?)');
-  private readonly groups = new Map<InboxGroup, { box: HTMLElement; tablist: HTMLElement }>();
-  private readonly listPane: HTMLElement;
+  private readonly list = new InboxList((event) => this.onKey(event));
+  private readonly listPane = this.list.element;
   private readonly sidebar: HTMLElement;
   private readonly back = h('button', { type: 'button', class: 'back' }, 'All chats');
   private readonly panels = h('div', { class: 'panels' });
@@ -54,19 +52,6 @@ export class ChatInbox {
     private readonly onPatientMessage: (session: Session) => void = () => {},
   ) {
     this.teams = new TeamNames(client, () => this.redrawAll());
-    const groupBoxes = INBOX_GROUPS.map(({ group, title }) => {
-      const titleId = `chats-${group}-title`;
-      const tablist = h('div', { class: 'tablist', role: 'tablist', 'aria-orientation': 'vertical', 'aria-labelledby': titleId });
-      const box = h('div', { class: 'inbox-group', 'data-group': group, hidden: true }, h('h3', { id: titleId, class: 'group-title' }, title), tablist);
-      this.groups.set(group, { box, tablist });
-      return box;
-    });
-    this.listPane = h(
-      'section',
-      { class: 'chat-list card', 'aria-labelledby': 'chats-title' },
-      h('div', { class: 'chat-list-head' }, h('h2', { id: 'chats-title' }, 'Your chats ', this.count), this.shortcutsButton),
-      ...groupBoxes,
-    );
     this.sidebar = h('div', { class: 'sidebar' }, this.listPane);
     this.element = h(
       'main',
@@ -74,7 +59,6 @@ export class ChatInbox {
       this.sidebar,
       h('section', { class: 'chat-view', 'aria-label': 'Open chat' }, this.back, this.empty, this.panels),
     );
-    this.listPane.addEventListener('keydown', (event) => this.onKey(event));
     this.back.addEventListener('click', () => this.showList());
     document.addEventListener('visibilitychange', this.onVisibility);
     window.addEventListener('focus', this.onVisibility);
@@ -90,7 +74,7 @@ export class ChatInbox {
 
   /** Opens the keyboard shortcuts dialog (the list's "Shortcuts (?)" button). */
   set onShowShortcuts(show: () => void) {
-    this.shortcutsButton.onclick = show;
+    this.list.shortcutsButton.onclick = show;
   }
 
   /** The chat on screen, if any. */
@@ -135,7 +119,7 @@ export class ChatInbox {
       panel.showDetails(this.isDetailsOpen);
       entry = { panel, tab };
       this.entries.set(session.id, entry);
-      this.groups.get('reply')!.tablist.append(tab);
+      this.list.add(tab);
       this.panels.append(panel.element);
       panel.setVisible(false);
       if (!this.selected) this.select(session.id);
@@ -170,7 +154,7 @@ export class ChatInbox {
       if (isSelected) tab.scrollIntoView({ block: 'nearest' });
       if (isSelected && isUserChoice) panel.acknowledge();
     }
-    this.updateTabStops();
+    this.list.updateTabStops();
   }
 
   /** Brings a chat forward, as a click on its row would (a desktop notification was clicked); false if it is not open. */
@@ -185,7 +169,7 @@ export class ChatInbox {
 
   /** The next (1) or previous (-1) chat in the list's order, wrapping around; focus follows if it was in the list. */
   step(delta: 1 | -1): void {
-    const ids = this.order();
+    const ids = this.list.order();
     if (!ids.length) return;
     const at = this.selected ? ids.indexOf(this.selected) : -1;
     this.choose(ids[(at + delta + ids.length) % ids.length]!);
@@ -193,7 +177,7 @@ export class ChatInbox {
 
   /** The next chat with unread news after the open one, in the list's order; false if there is none. */
   nextUnread(): boolean {
-    const ids = this.order();
+    const ids = this.list.order();
     const at = this.selected ? ids.indexOf(this.selected) : -1;
     const next = [...ids.slice(at + 1), ...ids.slice(0, at + 1)].find((id) => id !== this.selected && this.entries.get(id)!.panel.hasUnread);
     if (!next) return false;
@@ -231,11 +215,6 @@ export class ChatInbox {
     this.focusList();
   }
 
-  /** The rows in the order shown: group by group, each group sorted (inbox-order.ts). */
-  private order(): string[] {
-    return [...this.groups.values()].flatMap(({ tablist }) => [...tablist.children].map((tab) => tab.id.slice('tab-'.length)));
-  }
-
   /** Phone: the chosen chat takes the screen; focus goes to the way back, since the list it was on is hidden. */
   private showChat(): void {
     this.element.dataset.view = 'chat';
@@ -251,7 +230,7 @@ export class ChatInbox {
   private close(sessionId: string): void {
     const entry = this.entries.get(sessionId);
     if (!entry) return;
-    const ids = this.order();
+    const ids = this.list.order();
     const neighbour = ids[ids.indexOf(sessionId) + 1] ?? ids[ids.indexOf(sessionId) - 1] ?? null;
     entry.panel.dispose();
     entry.tab.remove();
@@ -266,77 +245,23 @@ export class ChatInbox {
   /** Redraws one chat's row, then (once per burst of updates) the order and the counts. */
   private update(sessionId: string): void {
     const entry = this.entries.get(sessionId);
-    if (entry) this.drawRow(entry.panel, entry.tab);
+    if (entry) drawRow(entry.tab, entry.panel, this.about(entry.panel));
     if (this.isOrderPending) return;
     this.isOrderPending = true;
     queueMicrotask(() => {
       this.isOrderPending = false;
-      this.sort();
+      this.list.arrange([...this.entries.values()]);
       this.updateSummary();
     });
   }
 
-  /** A row: urgent mark, name and what became of the chat, unread count; under it topic or team and the time since the last message. */
-  private drawRow(panel: ChatPanel, tab: HTMLButtonElement): void {
-    const session = panel.session;
-    const key = panel.inboxKey;
-    const about = session.topic ?? this.teams.nameOf(session.teamId);
-    const last = panel.lastMessageAt;
-    const ago = elapsed(last);
-    tab.replaceChildren(
-      h(
-        'span',
-        { class: 'row-top' },
-        key.priority === 'urgent' ? h('span', { class: 'badge-urgent' }, 'Urgent') : '',
-        h('bdi', { class: 'tab-name' }, session.patient.displayName),
-        panel.suffix ? h('span', { class: 'tab-state' }, panel.suffix) : '',
-        session.leftWhileClosed ? h('span', { class: 'tab-state' }, LEFT_WHILE_CLOSED_SUFFIX) : '',
-        panel.unreadCount
-          ? h('span', { class: 'unread-count' }, String(panel.unreadCount), h('span', { class: 'visually-hidden' }, ' unread'))
-          : panel.hasUnread
-            ? h('span', { class: 'unread-dot' }, h('span', { class: 'visually-hidden' }, ' (new)'))
-            : '',
-      ),
-      h(
-        'span',
-        { class: 'row-meta' },
-        about ? h('bdi', {}, about) : '',
-        about ? ' · ' : '',
-        h('time', { datetime: last }, ago === 'just now' ? ago : `${ago} ago`),
-      ),
-    );
-    tab.dataset.state = panel.state;
-    tab.dataset.group = key.group;
-    tab.dataset.priority = key.priority;
+  /** What a row says the chat is about: the topic the patient chose, else the team it went to. */
+  private about(panel: ChatPanel): string | null {
+    return panel.session.topic ?? this.teams.nameOf(panel.session.teamId);
   }
 
   private redrawAll(): void {
-    for (const { panel, tab } of this.entries.values()) this.drawRow(panel, tab);
-  }
-
-  /**
-   * Puts every row in its group and place. Rows move only when the order changed; a row that had focus keeps it
-   * (moving an element in the DOM would drop it).
-   */
-  private sort(): void {
-    const rows = [...this.entries.entries()].map(([id, { panel, tab }]) => ({ id, tab, ...panel.inboxKey })).sort(compareInbox);
-    const focused = document.activeElement;
-    for (const [group, { box, tablist }] of this.groups) {
-      const tabs = rows.filter((r) => r.group === group).map((r) => r.tab);
-      box.hidden = tabs.length === 0;
-      if (tabs.some((tab, i) => tablist.children[i] !== tab) || tablist.children.length !== tabs.length) tablist.append(...tabs);
-    }
-    if (focused instanceof HTMLElement && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
-    this.updateTabStops();
-  }
-
-  /** One tab stop per group: the open chat's row in its group, the first row in the others. */
-  private updateTabStops(): void {
-    for (const { tablist } of this.groups.values()) {
-      const tabs = [...tablist.children] as HTMLElement[];
-      const stop = tabs.find((t) => t.getAttribute('aria-selected') === 'true') ?? tabs[0];
-      for (const tab of tabs) tab.tabIndex = tab === stop ? 0 : -1;
-    }
+    for (const { panel, tab } of this.entries.values()) drawRow(tab, panel, this.about(panel));
   }
 
   private updateSummary(): void {
@@ -344,14 +269,13 @@ export class ChatInbox {
     this.empty.hidden = panels.length > 0;
     this.listPane.hidden = panels.length === 0;
     this.back.hidden = panels.length === 0;
-    this.count.textContent = `(${panels.length})`;
+    this.list.setCount(panels.length);
     this.onSummaryChange({ unread: panels.filter((p) => p.hasUnread).length, held: panels.filter((p) => p.state === 'mine').length });
   }
 
   /** Arrow keys, Home and End in the list: through every row in order, across the groups. */
   private onKey(event: KeyboardEvent): void {
-    if (!(event.target as HTMLElement).matches('[role="tab"]') || event.altKey || event.ctrlKey || event.metaKey) return;
-    const ids = this.order();
+    const ids = this.list.order();
     const at = this.selected ? ids.indexOf(this.selected) : -1;
     const target = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1, Home: 0, End: ids.length - 1 }[event.key];
     if (target === undefined || !ids.length) return;
