@@ -78,7 +78,8 @@ export function installShortcuts(inbox: ChatInbox): { element: HTMLElement; disp
   const onKey = (event: KeyboardEvent) => {
     if (event.defaultPrevented || event.isComposing || (event.target instanceof Element && event.target.closest('dialog'))) return;
     if (isTyping(event.target)) {
-      if (event.key !== 'Escape') return;
+      // Only from the chats' fields: Escape in the admin's forms below stays theirs.
+      if (event.key !== 'Escape' || !inbox.element.contains(event.target as Node)) return;
       // Out of the field: the open chat's row in the list, from where J, K and the rest work again.
       event.preventDefault();
       inbox.focusList();
