@@ -29,6 +29,8 @@ export class PatientDetails {
   private isTriageRead = false;
   private trailKey = '';
   private trailState = '';
+  /** What the facts were drawn from: drawn again only when it changed (not on every typing signal of the chat). */
+  private factsKey = '';
 
   constructor(
     private readonly client: MedChat,
@@ -69,15 +71,19 @@ export class PatientDetails {
     const session = this.session();
     const team = this.teams.nameOf(session.teamId);
     const fact = (term: string, ...value: (string | Node)[]) => [h('dt', {}, term), h('dd', {}, ...value)];
-    this.facts.replaceChildren(
-      ...fact('Patient', isolate(session.patient.displayName)),
-      h('dt', {}, 'Identity'),
-      this.identity,
-      ...fact('Reason', h('bdi', { dir: 'auto' }, session.reason)),
-      ...(session.topic ? fact('Topic', isolate(session.topic)) : []),
-      ...fact('Team', team ? isolate(team) : session.teamId ? '…' : 'Anyone'),
-      ...fact('Started', h('time', { datetime: session.createdAt }, dateTime(session.createdAt))),
-    );
+    const factsKey = JSON.stringify([session.patient.displayName, session.reason, session.topic, session.teamId, team]);
+    if (factsKey !== this.factsKey) {
+      this.factsKey = factsKey;
+      this.facts.replaceChildren(
+        ...fact('Patient', isolate(session.patient.displayName)),
+        h('dt', {}, 'Identity'),
+        this.identity,
+        ...fact('Reason', h('bdi', { dir: 'auto' }, session.reason)),
+        ...(session.topic ? fact('Topic', isolate(session.topic)) : []),
+        ...fact('Team', team ? isolate(team) : session.teamId ? '…' : 'Anyone'),
+        ...fact('Started', h('time', { datetime: session.createdAt }, dateTime(session.createdAt))),
+      );
+    }
     if (!this.isTriageRead) this.readTriage();
     this.refreshTrail(state);
   }
