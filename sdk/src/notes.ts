@@ -6,6 +6,8 @@
  *   const extras = new MedChatNotes(client);
  *   await extras.notes.create(sessionId, { body: 'Allergic to penicillin', mentions: [samId] });
  *   client.on('note.mentioned', ({ note }) => toast(note));
+ *   const { quickReplies, clinic } = await extras.quickReplies.library();
+ *   fillQuickReply(quickReplies[0].body, { 'patient.name': 'Ana', 'clinic.name': clinic.name, 'clinic.phone': clinic.phone });
  */
 import type { MedChat } from './client';
 import { Notes, QuickReplies } from './resources/notes';
@@ -20,5 +22,15 @@ export class MedChatNotes {
   }
 }
 
+export { fillQuickReply, type FilledQuickReply } from './resources/quick-reply-fill';
 export type { Notes, QuickReplies };
-export type { Note, NoteCreateParams, QuickReply, QuickReplyCreateParams, QuickReplyPatchParams } from './protocol/notes';
+export type {
+  Note,
+  NoteCreateParams,
+  QuickReply,
+  QuickReplyClinic,
+  QuickReplyCreateParams,
+  QuickReplyLibrary,
+  QuickReplyPatchParams,
+  QuickReplyVariable,
+} from './protocol/notes';
