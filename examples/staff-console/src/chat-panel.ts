@@ -8,6 +8,7 @@ import { h, isolate, uid } from './dom';
 import { dateTime, DEADLINE_BANNERS, END_REASONS, errorText, PATIENT_RETURNED_BANNER, STATE_SUFFIXES, WAITING_ON_PATIENT_SUFFIX } from './format';
 import { MessageList } from './message-list';
 import { priorityForm } from './priority-form';
+import { sessionPresence } from './session-presence';
 import type { StaffExtras } from './staff-extras';
 import type { Note } from '@medchat/sdk/notes';
 
@@ -93,6 +94,7 @@ export class ChatPanel {
           { class: 'chat-title' },
           h('h2', {}, this.badge, initial.leftWhileClosed ? this.leftBadge : '', isolate(initial.patient.displayName)),
           h('p', { class: 'muted' }, isolate(initial.reason), ' · started ', h('time', { datetime: initial.createdAt }, dateTime(initial.createdAt))),
+          sessionPresence(client, extras.api, initial.id),
         ),
         h('div', { class: 'actions' }, this.transferButton, this.leaveButton, this.closeButton),
       ),
