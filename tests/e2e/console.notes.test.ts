@@ -63,7 +63,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: intern
     await w.getByLabel('Your name').fill('Nora Notes');
     await w.getByLabel('Reason for your visit').fill('A rash on my arm');
     await w.getByRole('button', { name: 'Start chat' }).click();
-    await w.getByText('Nurse Joy joined the chat.').waitFor();
+    await w.getByText('You are now chatting with Nurse Joy.').waitFor();
     const box = w.getByRole('textbox', { name: 'Message' });
     await box.fill('Hello, it itches a lot');
     await box.press('Enter');
