@@ -45,7 +45,8 @@ export class MedChatPatient {
    * (`@medchat/sdk/admin`) its admin ones, so an admin's requests carry this client's token, retries and timeout.
    */
   readonly http: HttpConfig;
-  private readonly socket: Socket;
+  /** @internal The live connection, for the SDK's own entries (`@medchat/sdk/notes` sends its viewing frames on it). */
+  readonly socket: Socket;
   private readonly chats = new Map<string, SessionHandle>();
   private userId: string | undefined;
 

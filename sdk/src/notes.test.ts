@@ -50,5 +50,39 @@ describe('MedChatNotes', () => {
     expect(isMedChatError(taken) && taken.code).toBe('conflict');
     await admin.quickReplies.remove(reply.id);
     expect(await staff.quickReplies.list()).toEqual([]);
+    const { clinic } = await staff.quickReplies.library();
+    expect(clinic).toEqual({ name: expect.any(String), phone: null });
+  });
+
+  test('viewing: colleagues with the chat open are pushed as session.viewers, and a new socket says it again', async () => {
+    const joy = await signedIn('nurse.joy@demo.clinic');
+    const admin = await signedIn('admin@demo.clinic');
+    const patient = new MedChat({ baseUrl: s.url, retry: { maxRetries: 0 } });
+    await patient.auth.guest({ siteKey: 'demo', displayName: 'Pat Viewed' });
+    // Room for this chat beside the first test's.
+    const adminToken = (await s.login('admin@demo.clinic')).token;
+    await s.call('PATCH', `/api/v1/employees/${(await joy.auth.me()).id}`, { token: adminToken, body: { capacity: 5 } });
+    await joy.employees.setAvailability('available');
+    const session = await patient.sessions.start({ reason: 'Cough' });
+    expect(session.employee?.displayName).toBe('Nurse Joy');
+    const seen: string[][] = [];
+    joy.on('session.viewers', (e) => e.sessionId === session.id && seen.push(e.viewers.map((v) => v.displayName)));
+    for (const c of [joy, admin]) c.connect();
+    await until(() => joy.state === 'open' && admin.state === 'open', 'both connected');
+    const [joyExtras, adminExtras] = [new MedChatNotes(joy), new MedChatNotes(admin)];
+    joyExtras.view(session.id);
+    await until(() => seen.at(-1)?.join() === 'Nurse Joy', 'Joy alone');
+    adminExtras.view(session.id);
+    await until(() => seen.at(-1)?.join() === 'Dr. Ada Admin,Nurse Joy', 'the admin too');
+    // Unviewing another session changes nothing; this one, it stops.
+    adminExtras.unview(crypto.randomUUID());
+    adminExtras.unview(session.id);
+    await until(() => seen.at(-1)?.join() === 'Nurse Joy', 'the admin gone');
+    // Joy's connection drops and comes back: her console still shows the chat, and says so again.
+    joy.disconnect();
+    adminExtras.view(session.id);
+    joy.connect();
+    await until(() => seen.at(-1)?.join() === 'Dr. Ada Admin,Nurse Joy', 'Joy back, viewing again');
+    for (const c of [joy, admin]) c.disconnect();
   });
 });

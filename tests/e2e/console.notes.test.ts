@@ -63,7 +63,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: intern
     await w.getByLabel('Your name').fill('Nora Notes');
     await w.getByLabel('Reason for your visit').fill('A rash on my arm');
     await w.getByRole('button', { name: 'Start chat' }).click();
-    await w.getByText('Nurse Joy joined the chat.').waitFor();
+    await w.getByText('You are now chatting with Nurse Joy.').waitFor();
     const box = w.getByRole('textbox', { name: 'Message' });
     await box.fill('Hello, it itches a lot');
     await box.press('Enter');
@@ -131,7 +131,9 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: intern
     const section = admin.page.getByRole('region', { name: 'Quick replies' });
     await section.getByText('/hours').waitFor();
     await section.getByLabel('Shortcut (letters, digits, - and _)').fill('directions');
-    await section.getByLabel('Text it inserts').fill('We are at 12 River Street, second floor.');
+    // The variables it may hold are listed beside it.
+    expect(await section.getByText('Variables filled when inserted').innerText()).toContain('{clinic.phone}');
+    await section.getByLabel('Text it inserts').fill('Hi {patient.name}, we are at 12 River Street. Call {clinic.phone} and ask for {employee.name}.');
     await section.getByRole('button', { name: 'Add quick reply' }).click();
     await section.getByText('Added.').waitFor();
     await section.getByText('/directions').waitFor();
@@ -142,12 +144,30 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: intern
     await section.getByRole('button', { name: 'Add quick reply' }).click();
     await section.getByText(/Not saved: Another quick reply has this shortcut/).waitFor();
 
+    // The clinic has no phone yet: its variable stays as written, selected, and the nurse types it in.
     const reply = joy.page.getByLabel('Reply to Nora Notes');
-    await reply.fill('');
-    await reply.pressSequentially('/dire');
-    await joy.page.getByRole('option', { name: /\/directions/ }).waitFor();
-    await reply.press('Enter');
-    expect(await reply.inputValue()).toBe('We are at 12 River Street, second floor.');
+    const insert = async () => {
+      await reply.fill('');
+      await reply.pressSequentially('/dire');
+      await joy.page.getByRole('option', { name: /\/directions/ }).waitFor();
+      await reply.press('Enter');
+    };
+    await insert();
+    expect(await reply.inputValue()).toBe('Hi Nora Notes, we are at 12 River Street. Call {clinic.phone} and ask for Nurse Joy.');
+    expect(await reply.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd))).toBe('{clinic.phone}');
+    await shot(joy.page, 'notes-06-quick-reply-variable-left-desktop');
+    await reply.pressSequentially('555 0100');
+    expect(await reply.inputValue()).toBe('Hi Nora Notes, we are at 12 River Street. Call 555 0100 and ask for Nurse Joy.');
+
+    // The admin sets the clinic's phone in the settings: the next insert fills it, and the caret ends after the text.
+    const settings = admin.page.getByRole('region', { name: 'Clinic settings' });
+    await settings.getByLabel('Clinic phone').fill('+1 555 0199');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByText(/^Saved at/).waitFor();
+    await insert();
+    const filled = 'Hi Nora Notes, we are at 12 River Street. Call +1 555 0199 and ask for Nurse Joy.';
+    expect(await reply.inputValue()).toBe(filled);
+    expect(await reply.evaluate((el: HTMLTextAreaElement) => [el.selectionStart, el.selectionEnd])).toEqual([filled.length, filled.length]);
     await reply.fill('');
     await admin.guard.assertClean();
   });

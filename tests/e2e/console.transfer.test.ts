@@ -1,7 +1,8 @@
 /**
  * Transfer in the staff console: Nurse Joy transfers a chat to Nurse Sam with a handover note; Sam's console opens
  * the chat with the note at its top (pushed with the assignment), Joy's says where it went, and the patient sees a
- * neutral line naming Sam, never the note. Sam, on a phone, hands it back the same way. Screenshots in
+ * neutral line naming Sam, never the note; while both have the chat open, each console says the other is viewing
+ * it. Sam, on a phone, hands it back the same way. Screenshots in
  * test-results/console.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
@@ -76,7 +77,11 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: transf
     await note.waitFor();
     expect(await note.innerText()).toContain('Handover from Nurse Joy (transferred');
     expect(await note.innerText()).toContain('Please ask about her new tablets.');
+    // Joy's console still shows the chat she handed over: each sees the other has it open, pushed.
+    await samChat.locator('.session-presence', { hasText: 'Also viewing: Nurse Joy' }).waitFor();
+    await joyChat.locator('.session-presence', { hasText: 'Also viewing: Nurse Sam' }).waitFor();
     await shot(sam.page, 'transfer-02-handover-phone');
+    await shot(joy.page, 'transfer-02b-also-viewing-desktop');
     expect(await overflowsViewport(sam.page)).toBe(false);
 
     // The patient: a neutral line naming Sam, and nothing of the note.

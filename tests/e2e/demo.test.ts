@@ -67,7 +67,7 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('the demo pages in a b
     await w.getByLabel('Your name').fill('Dana Demo');
     await w.getByLabel('Reason for your visit').fill('A question about my prescription');
     await w.getByRole('button', { name: 'Start chat' }).click();
-    await w.getByText('Nurse Joy joined the chat.').waitFor();
+    await w.getByText('You are now chatting with Nurse Joy.').waitFor();
 
     const box = w.getByRole('textbox', { name: 'Message' });
     await box.fill('Hello from the clinic page');

@@ -33,7 +33,7 @@ suite('<medchat-widget> follows the conversation', () => {
         await startChat(w, name, 'Long conversation');
         const nurse = await newStaff();
         const chat = await nurse.take(name);
-        await w.getByText('Nurse Joy joined the chat.').waitFor();
+        await w.getByText('You are now chatting with Nurse Joy.').waitFor();
         const log = w.locator('[part="message-list"]');
 
         // Written one after another, as a patient types them (no waiting for the staff to get each).

@@ -41,7 +41,7 @@ suite('<medchat-widget> in a browser', () => {
 
         const nurse = await newStaff();
         const chat = await nurse.take('Pat Patient');
-        await w.getByText('Nurse Joy joined the chat.').waitFor();
+        await w.getByText('You are now chatting with Nurse Joy.').waitFor();
         await expect(w.getByText('You are in the queue').count()).resolves.toBe(0);
 
         await sendFromPatient(w, 'Hello from the patient');
@@ -89,7 +89,7 @@ suite('<medchat-widget> in a browser', () => {
         expect(transcript).toContain('Chat transcript: Riverside Family Clinic');
         expect(transcript).toContain('You: Hello from the patient');
         expect(transcript).toContain('Nurse Joy: Hi Pat, how can I help?');
-        expect(transcript).toContain('Notice: Nurse Joy joined the chat.');
+        expect(transcript).toContain('Notice: You are now chatting with Nurse Joy.');
 
         await w.getByRole('button', { name: 'Start a new chat' }).click();
         await expect(w.getByLabel('Your name').inputValue()).resolves.toBe('Pat Patient');
@@ -145,7 +145,7 @@ suite('<medchat-widget> in a browser', () => {
       await startChat(w, 'Olive Offline', 'Question about my results');
       const nurse = await newStaff('nurse.sam@demo.clinic');
       const chat = await nurse.take('Olive Offline');
-      await w.getByText('Nurse Sam joined the chat.').waitFor();
+      await w.getByText('You are now chatting with Nurse Sam.').waitFor();
 
       await context.setOffline(true);
       await w.getByText('You are offline.', { exact: false }).waitFor();

@@ -50,7 +50,7 @@ suite('<medchat-widget> shows what people wrote as isolated text that wraps', ()
 
         const nurse = await newStaff(email);
         const chat = await nurse.take(patient);
-        await w.getByText('joined the chat.', { exact: false }).waitFor();
+        await w.getByText('You are now chatting with', { exact: false }).waitFor();
         const word = 'x'.repeat(400);
         await chat.send(word);
         await chat.send('\u202Eolleh \u05e9\u05dc\u05d5\u05dd');
@@ -70,11 +70,11 @@ suite('<medchat-widget> shows what people wrote as isolated text that wraps', ()
         // Names are isolated wherever they appear, also inside the widget's own sentences; bodies take their
         // direction from their own text, isolated.
         const names = w.locator('bdi').filter({ hasText: longName });
-        expect(await names.count()).toBe(4); // the sender of both messages, "… joined the chat.", "… is typing…"
+        expect(await names.count()).toBe(4); // the sender of both messages, "You are now chatting with …", "… is typing…"
         for (const style of await names.evaluateAll((nodes) => nodes.map((n) => getComputedStyle(n).unicodeBidi))) expect(style).toBe('isolate');
         await w
           .locator('.system')
-          .filter({ hasText: `${longName} joined the chat.` })
+          .filter({ hasText: `You are now chatting with ${longName}.` })
           .waitFor();
         const rtl = w.locator('[part~="message"]').filter({ hasText: 'olleh' }).locator('[dir="auto"]');
         expect(await rtl.count()).toBe(1);

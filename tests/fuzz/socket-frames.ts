@@ -35,6 +35,8 @@ export const FRAME_HINTS: Record<ClientFrameType, Hints> = {
   'typing.stop': { sessionId: session },
   read: { sessionId: session, seq },
   'availability.set': {},
+  'viewing.start': { sessionId: session },
+  'viewing.stop': { sessionId: session },
 };
 
 /** The members of the ClientFrame union, each with the frame types it covers (typing.start and .stop share one). */

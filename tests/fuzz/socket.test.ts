@@ -307,6 +307,24 @@ describe('WebSocket fuzz', () => {
     expect(leaks).toEqual([]);
   });
 
+  test('no patient, other clinic or unknown caller ever learned who views a chat, even following it while staff open it', async () => {
+    await heal();
+    const patientWs = sockets.get('patient')![0]!;
+    await patientWs.send(JSON.stringify({ type: 'subscribe', sessionId: world.sessions.active, lastSeq: 0, ref: 'viewers-1' }));
+    expect(await patientWs.nextReply()).toMatchObject({ type: 'ack', ref: 'viewers-1' });
+    // The patient may not say they view it either.
+    await patientWs.send(JSON.stringify({ type: 'viewing.start', sessionId: world.sessions.active, ref: 'viewers-2' }));
+    expect(await patientWs.nextReply()).toMatchObject({ type: 'error', code: 'forbidden', ref: 'viewers-2' });
+    const adminWs = await TestSocket.open(s.wsUrl, world.tokens.admin);
+    expect((await adminWs.request({ type: 'viewing.start', sessionId: world.sessions.active })).type).toBe('ack');
+    await adminWs.waitFor((e) => e.type === 'session.viewers' && e.viewers.some((v) => v.id === world.users.admin));
+    adminWs.close();
+    expect(await patientWs.probe()).toBeNull();
+    await Bun.sleep(100);
+    const leaks = outsiders.filter(({ ws }) => ws.viewerFrames.length > 0).map(({ actor, ws }) => `${actor}: ${ws.viewerFrames[0]!.slice(0, 200)}`);
+    expect(leaks).toEqual([]);
+  });
+
   test('afterwards the server still answers HTTP and opens new sockets', async () => {
     expect((await s.call('GET', '/healthz')).status).toBe(200);
     const ws = await FuzzSocket.open(s.wsUrl, world.tokens.admin);

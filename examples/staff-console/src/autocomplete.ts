@@ -6,6 +6,8 @@ export interface Suggestion {
   detail?: string;
   /** What replaces the trigger and the query typed after it. */
   insert: string;
+  /** A part of `insert` to select once inserted (`[start, end)`), e.g. a quick reply's variable left to fill; else the caret goes after it. */
+  select?: readonly [number, number] | null;
 }
 
 /**
@@ -113,8 +115,8 @@ export class Autocomplete {
     const caret = this.input.selectionStart ?? this.input.value.length;
     const value = this.input.value;
     this.input.value = value.slice(0, this.start) + item.insert + value.slice(caret);
-    const at = this.start + item.insert.length;
-    this.input.setSelectionRange(at, at);
+    const [from, to] = item.select ?? [item.insert.length, item.insert.length];
+    this.input.setSelectionRange(this.start + from, this.start + to);
     this.close();
     this.onPick(item);
     this.input.dispatchEvent(new Event('input'));

@@ -9,6 +9,7 @@ import { inboxKey, type InboxKey } from './inbox-order';
 import { MessageList } from './message-list';
 import { PatientDetails } from './patient-details';
 import { priorityForm } from './priority-form';
+import { sessionPresence } from './session-presence';
 import type { StaffExtras } from './staff-extras';
 import type { TeamNames } from './team-names';
 import type { Note } from '@medchat/sdk/notes';
@@ -104,6 +105,7 @@ export class ChatPanel {
           { class: 'chat-title' },
           h('h2', {}, this.badge, initial.leftWhileClosed ? this.leftBadge : '', isolate(initial.patient.displayName)),
           h('p', { class: 'muted' }, isolate(initial.reason), ' · started ', h('time', { datetime: initial.createdAt }, dateTime(initial.createdAt))),
+          sessionPresence(client, extras.api, initial.id),
         ),
         h('div', { class: 'actions' }, this.transferButton, this.leaveButton, this.detailsButton, this.closeButton),
       ),

@@ -35,7 +35,8 @@ export class Composer {
     const id = uid('reply');
     this.input = h('textarea', { id, rows: 2, dir: 'auto', maxlength: 4000, placeholder: REPLY_PLACEHOLDER, role: 'combobox', 'aria-expanded': 'false' });
     this.label = h('label', { for: id, class: 'visually-hidden' }, 'Reply to ', isolate(patientName));
-    const replies = new Autocomplete(this.input, '/', 'Quick replies', (q) => extras.quickReplies(q));
+    const names = { patientName, employeeName: me.displayName };
+    const replies = new Autocomplete(this.input, '/', 'Quick replies', (q) => extras.quickReplies(q, names));
     const mentions = new Autocomplete(
       this.input,
       '@',

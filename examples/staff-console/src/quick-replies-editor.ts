@@ -1,6 +1,14 @@
-import type { MedChatNotes, QuickReply } from '@medchat/sdk/notes';
+import type { MedChatNotes, QuickReply, QuickReplyVariable } from '@medchat/sdk/notes';
 import { h, isolate, isolated, uid } from './dom';
 import { errorText } from './format';
+
+/** The variables a reply's text may hold, and what each becomes when staff insert it. */
+const VARIABLES: ReadonlyArray<readonly [QuickReplyVariable, string]> = [
+  ['patient.name', 'the patient’s name'],
+  ['employee.name', 'the name of whoever inserts it'],
+  ['clinic.name', 'the clinic’s name'],
+  ['clinic.phone', 'the clinic’s phone (clinic settings)'],
+];
 
 /**
  * Admins only: the clinic's quick replies, which staff insert in the composer by typing `/` and part of the
@@ -11,7 +19,7 @@ export class QuickRepliesEditor {
   private readonly rows = h('ul', { class: 'quick-replies' });
   private readonly status = h('p', { role: 'status', class: 'muted' });
   private readonly shortcut = h('input', { id: 'qr-shortcut', required: true, maxlength: 40, pattern: '[A-Za-z0-9_\\-]+', autocomplete: 'off' });
-  private readonly body = h('textarea', { id: 'qr-body', required: true, rows: 2, maxlength: 4000 });
+  private readonly body = h('textarea', { id: 'qr-body', required: true, rows: 2, maxlength: 4000, 'aria-describedby': 'qr-variables' });
 
   constructor(
     private readonly admin: MedChatNotes,
@@ -36,6 +44,13 @@ export class QuickRepliesEditor {
       { 'aria-labelledby': 'qr-title' },
       h('h3', { id: 'qr-title' }, 'Quick replies'),
       h('p', { class: 'muted' }, 'Staff type / in a reply to find these and insert one.'),
+      h(
+        'p',
+        { class: 'muted', id: 'qr-variables' },
+        'Variables filled when inserted: ',
+        ...VARIABLES.flatMap(([name, meaning], i) => [i ? '; ' : '', h('code', {}, `{${name}}`), ` ${meaning}`]),
+        '. One without a value stays as written, selected for staff to fill in.',
+      ),
       this.rows,
       form,
     );

@@ -3,7 +3,7 @@ import { h } from './dom';
 
 /**
  * How a setting is edited:
- * - `text`: one line (or `long`, a few lines of text);
+ * - `text`: one line (or `long`, a few lines of text); `optional`: empty is none (null);
  * - `lines`: a list, one item per line;
  * - `number`: a whole number of `unit`;
  * - `limit`: a whole number of `unit`, or off (null);
@@ -12,7 +12,7 @@ import { h } from './dom';
  * - `choice`: one of `options` (value and its words).
  */
 export type SettingKind =
-  | { type: 'text'; long?: boolean }
+  | { type: 'text'; long?: boolean; optional?: boolean }
   | { type: 'lines' }
   | { type: 'number'; unit: string }
   | { type: 'limit'; unit: string }
@@ -73,7 +73,7 @@ export function buildControl(field: SettingField): SettingControl {
                 .map((l) => l.trim())
                 .filter(Boolean),
             }
-          : { value: input.value };
+          : { value: kind.type === 'text' && kind.optional ? input.value.trim() || null : input.value };
       write = (value) => void (input.value = Array.isArray(value) ? value.join('\n') : String(value ?? ''));
       break;
     }

@@ -18,6 +18,12 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     kind: { type: 'text', long: true },
   },
   {
+    key: 'phone',
+    label: 'Clinic phone',
+    hint: 'Quick replies insert it for {clinic.phone}; empty: staff type it in.',
+    kind: { type: 'text', optional: true },
+  },
+  {
     key: 'allowedOrigins',
     label: 'Sites allowed to embed the chat',
     hint: 'One origin per line, e.g. https://www.example-clinic.org',

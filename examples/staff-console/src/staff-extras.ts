@@ -1,5 +1,5 @@
 import type { MedChat, Person } from '@medchat/sdk';
-import { MedChatNotes, type QuickReply } from '@medchat/sdk/notes';
+import { fillQuickReply, MedChatNotes, type QuickReplyLibrary, type QuickReplyVariable } from '@medchat/sdk/notes';
 import type { Suggestion } from './autocomplete';
 
 /**
@@ -8,7 +8,7 @@ import type { Suggestion } from './autocomplete';
  */
 export class StaffExtras {
   readonly api: MedChatNotes;
-  private replies: Promise<QuickReply[]> | null = null;
+  private replies: Promise<QuickReplyLibrary> | null = null;
   private people: Promise<Person[]> | null = null;
 
   constructor(client: MedChat) {
@@ -17,14 +17,26 @@ export class StaffExtras {
 
   /**
    * Quick replies whose shortcut or text holds the query. Read again each time a `/` opens the list, so an admin's
-   * changes show without a reload; the letters typed after it filter what was read.
+   * changes show without a reload; the letters typed after it filter what was read. Each is inserted with its
+   * variables filled from `chat` (the patient's and my name) and the clinic's settings; the first one with no
+   * value stays as written and is selected, for the nurse to type over.
    */
-  async quickReplies(query: string): Promise<Suggestion[]> {
+  async quickReplies(query: string, chat: { patientName: string; employeeName: string }): Promise<Suggestion[]> {
     if (query === '') this.replies = null;
-    this.replies ??= this.api.quickReplies.list().catch(() => ((this.replies = null), []));
-    return (await this.replies)
+    this.replies ??= this.api.quickReplies.library().catch(() => ((this.replies = null), { quickReplies: [], clinic: { name: '', phone: null } }));
+    const { quickReplies, clinic } = await this.replies;
+    const values: Record<QuickReplyVariable, string | null> = {
+      'patient.name': chat.patientName,
+      'employee.name': chat.employeeName,
+      'clinic.name': clinic.name,
+      'clinic.phone': clinic.phone,
+    };
+    return quickReplies
       .filter((r) => r.shortcut.toLowerCase().includes(query) || r.body.toLowerCase().includes(query))
-      .map((r) => ({ id: r.id, label: `/${r.shortcut}`, detail: r.body, insert: r.body }));
+      .map((r) => {
+        const { text, gap } = fillQuickReply(r.body, values);
+        return { id: r.id, label: `/${r.shortcut}`, detail: text, insert: text, select: gap };
+      });
   }
 
   /** Colleagues (not me) whose name holds the query. */

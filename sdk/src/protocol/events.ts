@@ -37,8 +37,17 @@ export const TypingFrame = Type.Object({
 });
 export const ReadFrame = Type.Object({ type: Type.Literal('read'), ref: Ref, sessionId: Id, seq: Type.Integer({ minimum: 0 }) });
 export const AvailabilityFrame = Type.Object({ type: Type.Literal('availability.set'), ref: Ref, availability: Availability });
+/**
+ * Staff only: this socket shows the session now (`viewing.start`, replacing any session it showed before), or
+ * stopped (`viewing.stop`). Colleagues with the session open get `session.viewers`.
+ */
+export const ViewingFrame = Type.Object({
+  type: Type.Union([Type.Literal('viewing.start'), Type.Literal('viewing.stop')]),
+  ref: Ref,
+  sessionId: Id,
+});
 
-export const ClientFrame = Type.Union([SubscribeFrame, UnsubscribeFrame, SendFrame, TypingFrame, ReadFrame, AvailabilityFrame]);
+export const ClientFrame = Type.Union([SubscribeFrame, UnsubscribeFrame, SendFrame, TypingFrame, ReadFrame, AvailabilityFrame, ViewingFrame]);
 export type ClientFrame = Static<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
 
@@ -142,6 +151,12 @@ export const NoteCreatedEvent = Type.Object({ type: Type.Literal('note.created')
 /** To each colleague a note mentions, on every socket of theirs: the note, and the session it is in. */
 export const NoteMentionedEvent = Type.Object({ type: Type.Literal('note.mentioned'), note: Note });
 
+/**
+ * To staff following or viewing a session (never its patient): the staff who have it open now, on any instance,
+ * each once (the recipient included: a console leaves itself out).
+ */
+export const SessionViewersEvent = Type.Object({ type: Type.Literal('session.viewers'), sessionId: Id, viewers: Type.Array(Person) });
+
 export const ServerEvent = Type.Union([
   HelloEvent,
   AckEvent,
@@ -163,6 +178,7 @@ export const ServerEvent = Type.Union([
   ClinicClosedEvent,
   NoteCreatedEvent,
   NoteMentionedEvent,
+  SessionViewersEvent,
 ]);
 export type ServerEvent = Static<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

@@ -15,6 +15,9 @@ export const CLIENT_FRAME_DESCRIPTIONS: Record<ClientFrameType, string> = {
   'typing.start': 'The caller started typing in a session they may write to; the other participants get `typing.started`.',
   'typing.stop': 'The caller stopped typing; the other participants get `typing.stopped`.',
   read: 'The caller has read the session up to `seq`; the other participants get `read.updated`.',
+  'viewing.start':
+    'Staff only (a patient gets `forbidden`), on a session the caller may read: this socket shows it now, replacing the one it showed before. Kept per socket and dropped when the socket closes; staff following or viewing the session get `session.viewers`. Acked.',
+  'viewing.stop': 'Staff only: this socket no longer shows the session (nothing happens if it showed another). Acked.',
   'availability.set':
     "Staff only: set the caller's availability; `available` lets the assignment engine give them waiting sessions, `offline` hands back the sessions they hold.",
 };
@@ -48,6 +51,8 @@ export const SERVER_EVENT_DESCRIPTIONS: Record<ServerEventType, string> = {
     'To every socket of the clinic: it closed (its hours ended, a closed date began, or an admin changed them); `hours` says when it opens next.',
   'note.created':
     'To staff following the session, never to its patient: an internal note (staff only) was written in it. Notes are not messages: they have no seq and are listed by `GET /api/v1/sessions/:id/notes`.',
+  'session.viewers':
+    'To staff following or viewing a session, never to a patient: the staff who have it open in a console now (`viewing.start`), across every instance, each person once. Sent whenever that changes, and to a socket as it starts viewing.',
   'note.mentioned':
     'To a colleague an internal note mentions, on each of their sockets, whether or not they follow the session: the note, so the console can tell them. Never sent to a patient.',
 };

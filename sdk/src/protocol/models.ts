@@ -288,6 +288,8 @@ export const ClinicSettings = Type.Object({
   siteKey: Type.String(),
   allowedOrigins: Type.Array(Type.String()),
   emergencyText: Type.String(),
+  /** The phone number staff give patients (quick replies' `{clinic.phone}`); null: none set. */
+  phone: Type.Union([Type.String(), Type.Null()]),
   defaultCapacity: Type.Integer(),
   graceSeconds: Type.Integer(),
   /** Seconds an assigned employee has for a first message before the chat goes to a colleague; null: no limit. */

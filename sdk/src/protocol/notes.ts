@@ -59,6 +59,22 @@ export type QuickReply = Static<typeof QuickReply>;
 
 const Shortcut = Type.String({ minLength: 1, maxLength: NOTE_LIMITS.shortcut, pattern: '^[A-Za-z0-9_-]+$' });
 
+/**
+ * The variables a quick reply's text may hold, filled when staff insert it: `{patient.name}` (the chat's patient),
+ * `{clinic.name}`, `{clinic.phone}` (clinic settings) and `{employee.name}` (whoever inserts it). One without a
+ * value is left as written, for staff to fill in.
+ */
+export const QUICK_REPLY_VARIABLES = ['patient.name', 'clinic.name', 'clinic.phone', 'employee.name'] as const;
+export type QuickReplyVariable = (typeof QUICK_REPLY_VARIABLES)[number];
+
+/** The clinic's values for quick replies' `{clinic.*}` variables; null: not set. */
+export const QuickReplyClinic = Type.Object({ name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) });
+export type QuickReplyClinic = Static<typeof QuickReplyClinic>;
+
+/** `GET /api/v1/quick-replies`: the replies by shortcut, and the clinic's values for their variables. */
+export const QuickReplyLibrary = Type.Object({ quickReplies: Type.Array(QuickReply), clinic: QuickReplyClinic });
+export type QuickReplyLibrary = Static<typeof QuickReplyLibrary>;
+
 /** `POST /api/v1/quick-replies`: a shortcut unique in the clinic (case-insensitive; taken: 409 conflict). */
 export const QuickReplyCreateParams = Type.Object({
   shortcut: Shortcut,

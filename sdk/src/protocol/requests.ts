@@ -32,6 +32,7 @@ export const LIMITS = {
   clientMsgId: 64,
   clinicName: 120,
   emergencyText: 500,
+  clinicPhone: 40,
   origin: 300,
   origins: 50,
   /** Chats an employee holds at once. */
@@ -139,6 +140,8 @@ export const ClinicSettingsPatchParams = Type.Object({
   name: Type.Optional(Text(LIMITS.clinicName)),
   allowedOrigins: Type.Optional(Type.Array(Type.String({ maxLength: LIMITS.origin }), { maxItems: LIMITS.origins })),
   emergencyText: Type.Optional(Text(LIMITS.emergencyText)),
+  /** null (or empty) removes it. */
+  phone: Type.Optional(Type.Union([Text(LIMITS.clinicPhone), Type.Null()])),
   defaultCapacity: Type.Optional(Capacity),
   graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.graceSeconds })),
   /** null turns the first-reply deadline off. */

@@ -1,5 +1,5 @@
 import type { Person } from '../protocol/models';
-import type { Note, NoteCreateParams, QuickReply, QuickReplyCreateParams, QuickReplyPatchParams } from '../protocol/notes';
+import type { Note, NoteCreateParams, QuickReply, QuickReplyCreateParams, QuickReplyLibrary, QuickReplyPatchParams } from '../protocol/notes';
 import { request, type HttpConfig } from '../core/http';
 import type { CallOptions } from './auth';
 import { sessionPath } from './sessions';
@@ -31,7 +31,12 @@ export class QuickReplies {
   constructor(private readonly http: HttpConfig) {}
 
   async list(options?: CallOptions): Promise<QuickReply[]> {
-    return (await request<{ quickReplies: QuickReply[] }>(this.http, 'GET', QUICK, options)).quickReplies;
+    return (await this.library(options)).quickReplies;
+  }
+
+  /** The replies with the clinic's name and phone, for filling their variables (`fillQuickReply`). */
+  library(options?: CallOptions): Promise<QuickReplyLibrary> {
+    return request(this.http, 'GET', QUICK, options);
   }
 
   /** Admin: a shortcut already taken in the clinic (whatever its case) is a 409 `conflict`. */

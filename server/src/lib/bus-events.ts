@@ -38,6 +38,8 @@ export type BusEvent =
   | { t: 'clinic.changed'; clinicId: string }
   /** An internal note (staff only): its id and the colleagues it mentions, so an instance knows whom it concerns without a read. */
   | { t: 'note.created'; clinicId: string; sessionId: string; noteId: string; mentions: string[] }
+  /** The staff viewing a session changed (a socket started or stopped, or closed): instances read who views it now. */
+  | { t: 'viewers.changed'; clinicId: string; sessionId: string }
   | { t: 'token.revoked'; clinicId: string; userId: string; tokenHash: string | null; except?: string };
 
 export type Emit = (event: BusEvent) => void;

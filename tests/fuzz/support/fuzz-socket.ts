@@ -18,6 +18,8 @@ export class FuzzSocket {
   closeCode: number | null = null;
   /** Every frame that held an internal note's marker (support/world.ts): a patient's socket must never get one. */
   readonly noteFrames: string[] = [];
+  /** Every `session.viewers` frame (who has a chat open: staff only): a patient's socket must never get one. */
+  readonly viewerFrames: string[] = [];
   private readonly replies: Reply[] = [];
   private waiter: (() => void) | null = null;
   private tokens = PACE.burst;
@@ -29,6 +31,7 @@ export class FuzzSocket {
     ws.onmessage = (e) => {
       const text = String(e.data);
       if (text.includes(NOTE_MARKER)) this.noteFrames.push(text);
+      if (text.startsWith('{"type":"session.viewers"')) this.viewerFrames.push(text);
       const event = JSON.parse(text) as ServerEvent;
       if (event.type === 'ack' || event.type === 'error') this.replies.push(event);
       this.waiter?.();

@@ -70,8 +70,9 @@ export const en: Translation = {
   statusFailed: 'Not sent.',
   retry: 'Retry',
   system: (event, name) => {
+    // Whoever takes the chat, first or after a transfer: one neutral line naming them.
+    if (event === 'session.assigned') return `You are now chatting with ${name ?? 'a team member'}.`;
     const who = name ?? 'A team member';
-    if (event === 'session.assigned') return `${who} joined the chat.`;
     if (event === 'session.requeued') return `${who} left the chat. You are back in the queue.`;
     if (event === 'session.inactive') return 'Chat closed for inactivity.';
     return 'The chat has ended.';

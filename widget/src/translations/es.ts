@@ -70,8 +70,8 @@ export const es: Translation = {
   statusFailed: 'No enviado.',
   retry: 'Reintentar',
   system: (event, name) => {
+    if (event === 'session.assigned') return `Ahora conversa con ${name ?? 'un miembro del equipo'}.`;
     const who = name ?? 'Un miembro del equipo';
-    if (event === 'session.assigned') return `${who} se unió al chat.`;
     if (event === 'session.requeued') return `${who} salió del chat. Vuelve a estar en la cola.`;
     if (event === 'session.inactive') return 'Chat cerrado por inactividad.';
     return 'El chat ha terminado.';

@@ -26,6 +26,13 @@ describe('translations', () => {
     }
   });
 
+  test('whoever takes the chat, first or after a transfer, is named in one neutral line', () => {
+    expect(en.system('session.assigned', 'Nurse Sam')).toBe('You are now chatting with Nurse Sam.');
+    expect(es.system('session.assigned', 'Nurse Sam')).toBe('Ahora conversa con Nurse Sam.');
+    expect(en.system('session.assigned', null)).toBe('You are now chatting with a team member.');
+    expect(es.system('session.assigned', null)).toBe('Ahora conversa con un miembro del equipo.');
+  });
+
   test('locale resolution: language subtag, English fallback', () => {
     expect(resolveTranslation('es-MX')).toBe(es);
     expect(resolveTranslation('ES')).toBe(es);

@@ -35,7 +35,7 @@ describe('transcript', () => {
         'Chat transcript: Riverside',
         '',
         '[2025-05-01 14:05] You: Hello, I have a rash.',
-        '[2025-05-01 14:05] Notice: Nurse Joy joined the chat.',
+        '[2025-05-01 14:05] Notice: You are now chatting with Nurse Joy.',
         '[2025-05-01 14:05] Nurse Joy: Hi Pat!',
         '    Since when?',
         '[2025-05-01 14:05] Nurse Joy: <img src=x onerror=alert(1)>',
@@ -49,7 +49,7 @@ describe('transcript', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('Transcripción del chat: Riverside');
     expect(lines[2]).toContain('Usted: Hello');
-    expect(lines[3]).toContain('Aviso: Nurse Joy se unió al chat.');
+    expect(lines[3]).toContain('Aviso: Ahora conversa con Nurse Joy.');
   });
 
   test('file name carries the date', () => {

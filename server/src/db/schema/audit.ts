@@ -39,6 +39,12 @@ export const connections = pgTable(
     instanceId: text().notNull(),
     openedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Staff sockets: the session the console shows now (`viewing.start`), for colleagues' `session.viewers`. */
+    viewingSessionId: uuid(),
   },
-  (t) => [index('connections_user_id_idx').on(t.userId), index('connections_instance_id_idx').on(t.instanceId)],
+  (t) => [
+    index('connections_user_id_idx').on(t.userId),
+    index('connections_instance_id_idx').on(t.instanceId),
+    index('connections_viewing_session_id_idx').on(t.viewingSessionId).where(sql`viewing_session_id is not null`),
+  ],
 );

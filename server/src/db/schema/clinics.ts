@@ -30,6 +30,8 @@ export const clinics = pgTable('clinics', {
   /** A session waiting on its patient this long (patient still away) is closed by the system. Null: never. */
   inactiveCloseHours: integer(),
   emergencyText: text().notNull().default('If this is an emergency, call your local emergency number now.'),
+  /** The clinic's phone number as staff give it to patients (quick replies' `{clinic.phone}`). Null: none set. */
+  phone: text(),
   retentionDays: integer(),
   brandColor: text(),
   /** Staff must set up two-step sign-in: until they do, their token reaches only the set-up (and sign-out). */

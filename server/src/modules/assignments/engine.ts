@@ -280,7 +280,9 @@ const closeOpenAssignment = prepared((db) =>
   db
     .update(assignments)
     .set({
-      endedAt: sql`now()`,
+      // The statement's time, not the transaction's: it runs under the queue lock, so the trail's times follow the
+      // order in which the queue changed (a transaction may start long before it gets the lock).
+      endedAt: sql`statement_timestamp()`,
       endReason: sql`${sql.placeholder('endReason')}`,
       leaveNote: sql`${sql.placeholder('leaveNote')}`,
       transferredToEmployeeId: sql`${sql.placeholder('toEmployeeId')}::uuid`,

@@ -20,6 +20,7 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   siteKey: c.siteKey,
   allowedOrigins: c.allowedOrigins,
   emergencyText: c.emergencyText,
+  phone: c.phone,
   defaultCapacity: c.defaultCapacity,
   graceSeconds: c.graceSeconds,
   firstReplySeconds: c.firstReplySeconds,
@@ -92,6 +93,7 @@ export type SettingsPatch = Partial<
     | 'name'
     | 'allowedOrigins'
     | 'emergencyText'
+    | 'phone'
     | 'defaultCapacity'
     | 'graceSeconds'
     | 'firstReplySeconds'
@@ -113,6 +115,13 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     name: patch.name === undefined ? undefined : cleanName(patch.name, 'name', { maxLength: LIMITS.clinicName }),
     emergencyText:
       patch.emergencyText === undefined ? undefined : cleanText(patch.emergencyText, 'emergencyText', { maxLength: LIMITS.emergencyText, allowNewlines: true }),
+    // One line; blank removes it, so `{clinic.phone}` is left for staff to fill.
+    phone:
+      patch.phone === undefined
+        ? undefined
+        : patch.phone === null || patch.phone.trim() === ''
+          ? null
+          : cleanText(patch.phone, 'phone', { maxLength: LIMITS.clinicPhone, refuseBidi: true }),
     allowedOrigins: patch.allowedOrigins?.map(normalizeOrigin),
     defaultCapacity: patch.defaultCapacity,
     graceSeconds: patch.graceSeconds,

@@ -95,6 +95,17 @@ describe('clinic settings', () => {
     expect(back.body).toMatchObject({ firstReplySeconds: 120, awayTimeoutMinutes: 30 });
   });
 
+  test('the clinic phone: none by default, one line set and trimmed, blank or null removes it', async () => {
+    expect((await t.call('GET', '/api/v1/clinic/settings', { token: admin.token })).body.phone).toBeNull();
+    const set = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { phone: ' (555) 010-0100 ' } });
+    expect(set.body.phone).toBe('(555) 010-0100');
+    expectError(await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { phone: '555\n0100' } }), 400, 'invalid_request');
+    expectError(await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { phone: '5'.repeat(41) } }), 400, 'invalid_request');
+    expect((await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { phone: '  ' } })).body.phone).toBeNull();
+    await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { phone: '555 0100' } });
+    expect((await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { phone: null } })).body.phone).toBeNull();
+  });
+
   test('webhook message text is off by default and turns on and off', async () => {
     expect((await t.call('GET', '/api/v1/clinic/settings', { token: admin.token })).body.webhookMessageText).toBe(false);
     const on = await t.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { webhookMessageText: true } });

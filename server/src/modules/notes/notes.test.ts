@@ -145,6 +145,10 @@ describe('quick replies', () => {
     const list = await s.call('GET', '/api/v1/quick-replies', { token: joy.token });
     expect(list.body.quickReplies.map((r: { shortcut: string }) => r.shortcut)).toEqual(['Bring-ID', 'hours']);
     expect((await s.call('GET', '/api/v1/quick-replies', { token: patient.token })).status).toBe(403);
+    // With the clinic's values for {clinic.name} and {clinic.phone}: no phone until an admin sets one.
+    expect(list.body.clinic).toEqual({ name: expect.any(String), phone: null });
+    expect((await s.call('PATCH', '/api/v1/clinic/settings', { token: admin.token, body: { phone: ' +1 555 0100 ' } })).body.phone).toBe('+1 555 0100');
+    expect((await s.call('GET', '/api/v1/quick-replies', { token: joy.token })).body.clinic.phone).toBe('+1 555 0100');
 
     const patched = await s.call('PATCH', `/api/v1/quick-replies/${a.body.id}`, { token: admin.token, body: { body: 'Open 8 to 20.' } });
     expect(patched.body).toMatchObject({ shortcut: 'hours', body: 'Open 8 to 20.' });

@@ -1,5 +1,5 @@
 import { Elysia, t } from 'elysia';
-import { QuickReply, QuickReplyCreateParams, QuickReplyPatchParams } from '@medchat/sdk/protocol';
+import { QuickReply, QuickReplyCreateParams, QuickReplyLibrary, QuickReplyPatchParams } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { authPlugin } from '../auth/plugin';
 import { errors, noContent } from '../openapi/responses';
@@ -10,10 +10,10 @@ const params = t.Object({ id: t.String({ format: 'uuid' }) });
 export const quickRepliesModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/v1/quick-replies', tags: ['quick replies'] })
     .use(authPlugin(ctx))
-    .get('/', async ({ actor }) => ({ quickReplies: await listQuickReplies(ctx, actor) }), {
+    .get('/', ({ actor }) => listQuickReplies(ctx, actor), {
       auth: ['employee', 'admin'],
-      response: { 200: t.Object({ quickReplies: t.Array(QuickReply) }) },
-      detail: { summary: 'The clinic’s quick replies, by shortcut (staff)', responses: errors() },
+      response: { 200: QuickReplyLibrary },
+      detail: { summary: 'The clinic’s quick replies, by shortcut, and its values for their variables (staff)', responses: errors() },
     })
     .post(
       '/',

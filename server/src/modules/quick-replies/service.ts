@@ -3,10 +3,10 @@
  * lists them for the console's composer (`/` and a shortcut). Shortcuts are unique per clinic whatever their case.
  */
 import { and, asc, count, eq, sql } from 'drizzle-orm';
-import { NOTE_LIMITS, type QuickReply, type QuickReplyCreateParams, type QuickReplyPatchParams } from '@medchat/sdk/protocol';
+import { NOTE_LIMITS, type QuickReply, type QuickReplyCreateParams, type QuickReplyLibrary, type QuickReplyPatchParams } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Tx } from '../../db/client';
-import { quickReplies } from '../../db/schema';
+import { clinics, quickReplies } from '../../db/schema';
 import { AppError, pgCode } from '../../lib/errors';
 import { cleanText } from '../../lib/text';
 import { inTransaction } from '../../lib/transaction';
@@ -33,14 +33,18 @@ async function unlessTaken<T>(write: () => Promise<T>): Promise<T> {
 }
 
 /** The clinic's quick replies by shortcut: staff only. */
-export async function listQuickReplies(ctx: AppContext, actor: Actor): Promise<QuickReply[]> {
+/** The clinic's quick replies by shortcut, with its name and phone for their `{clinic.*}` variables. */
+export async function listQuickReplies(ctx: AppContext, actor: Actor): Promise<QuickReplyLibrary> {
   if (actor.role === 'patient') throw new AppError('forbidden');
-  const rows = await ctx.db
-    .select()
-    .from(quickReplies)
-    .where(eq(quickReplies.clinicId, actor.clinicId))
-    .orderBy(asc(sql`lower(${quickReplies.shortcut})`));
-  return rows.map(view);
+  const [rows, [clinic]] = await Promise.all([
+    ctx.db
+      .select()
+      .from(quickReplies)
+      .where(eq(quickReplies.clinicId, actor.clinicId))
+      .orderBy(asc(sql`lower(${quickReplies.shortcut})`)),
+    ctx.db.select({ name: clinics.name, phone: clinics.phone }).from(clinics).where(eq(clinics.id, actor.clinicId)),
+  ]);
+  return { quickReplies: rows.map(view), clinic: clinic ?? { name: '', phone: null } };
 }
 
 async function lockClinicReplies(tx: Tx, clinicId: string) {

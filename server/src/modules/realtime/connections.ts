@@ -28,6 +28,8 @@ export interface Conn {
   /** Frames waiting for the next flush (see Connections.send), null when none; and their length in characters. */
   outbox: string[] | null;
   outboxSize: number;
+  /** Staff: the session this socket shows now (`viewing.start`), kept in its connection row too. */
+  viewing?: { sessionId: string; clinicId: string } | null;
 }
 
 /**

@@ -115,6 +115,8 @@ export class Hub {
         return this.projections.sessionPrioritized(e);
       case 'note.created':
         return this.projections.noteCreated(e);
+      case 'viewers.changed':
+        return this.projections.viewersChanged(e);
       case 'token.revoked':
         return this.projections.tokenRevoked(e);
       case 'clinic.changed':

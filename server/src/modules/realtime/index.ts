@@ -18,7 +18,7 @@ import { assertCanWrite, readableSession } from '../sessions/access';
 import { getSessionView } from '../sessions/views';
 import { parseFrame } from './frames';
 import type { Conn, Hub } from './hub';
-import { connectionClosed, connectionOpened } from './presence';
+import { connectionClosed, connectionOpened, setViewing } from './presence';
 
 export const SOCKET_PATH = '/api/v1/socket';
 
@@ -114,6 +114,15 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
       case 'availability.set':
         await setAvailability(ctx, actor, frame.availability, conn.ip);
         return ack();
+      case 'viewing.start':
+      case 'viewing.stop': {
+        // A patient can neither say nor learn who views a chat.
+        if (actor.role === 'patient') throw new AppError('forbidden');
+        const session = await readableSession(ctx.db, actor, frame.sessionId);
+        if (frame.type === 'viewing.start') await setViewing(ctx, conn, session);
+        else if (conn.viewing?.sessionId === session.id) await setViewing(ctx, conn, null);
+        return ack();
+      }
     }
   }
 
@@ -211,7 +220,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
       if (!conn) return;
       ws.data.conn = undefined;
       hub.remove(conn);
-      await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient')
+      await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient', conn.viewing)
         .catch((error) => ctx.logger.warn('socket.close_failed', errorKind(error)))
         .finally(() => unclosed--);
     },

@@ -5,10 +5,12 @@
  * are reassigned (reason disconnected). A patient's last connection going stamps the same column, from which the
  * patient-gone deadline counts (assignments/patient-idle.ts). The sweeper also fires the assignment deadlines
  * (assignments/timers.ts, assignments/patient-idle.ts) and is the backstop for missed assignment wakeups (docs/requirements.md#assignment).
+ * A staff socket's row also says which session it shows (`setViewing`), so colleagues on any instance see who else
+ * has a chat open (`session.viewers`, realtime/projections.ts); a closed socket or a dead instance's rows clear it.
  */
 import { and, eq, inArray, isNotNull, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context';
-import { clinics, connections, users } from '../../db/schema';
+import { chatSessions, clinics, connections, users } from '../../db/schema';
 import { inTransaction } from '../../lib/transaction';
 import { errorKind } from '../../lib/logger';
 import { lockQueue } from '../assignments/engine';
@@ -17,6 +19,7 @@ import { firePatientDeadlines } from '../assignments/patient-idle';
 import { fireDeadlines } from '../assignments/timers';
 import { SYSTEM } from '../audit/service';
 import { applyAvailability } from '../employees/service';
+import type { Conn } from './connections';
 import type { Hub } from './hub';
 
 /** A connection row whose heartbeat is older than this belongs to a dead instance. */
@@ -50,9 +53,43 @@ export async function connectionOpened(ctx: AppContext, connId: string, userId: 
   }
 }
 
-export async function connectionClosed(ctx: AppContext, connId: string, userId: string, isStaff: boolean) {
+/**
+ * A staff socket shows `session` now (null: none), kept in its connection row so every instance can tell who has a
+ * session open; the sessions whose viewers changed are announced (`viewers.changed`). The caller checked access.
+ */
+export function setViewing(ctx: AppContext, conn: Conn, session: { id: string; clinicId: string } | null): Promise<void> {
+  const before = conn.viewing ?? null;
+  if (before?.sessionId === session?.id) return Promise.resolve();
+  const now = (conn.viewing = session ? { sessionId: session.id, clinicId: session.clinicId } : null);
+  // One write at a time per socket, in the order the frames came: the row ends as the socket's last word.
+  const write = (viewingWrites.get(conn) ?? Promise.resolve()).then(async () => {
+    await opening.get(conn.id);
+    await ctx.db
+      .update(connections)
+      .set({ viewingSessionId: now?.sessionId ?? null })
+      .where(eq(connections.id, conn.id));
+    await publishViewers(ctx, [before, now]);
+  });
+  viewingWrites.set(
+    conn,
+    write.catch(() => {}),
+  );
+  return write;
+}
+/** Each socket's last viewing write, which the next one waits for. */
+const viewingWrites = new WeakMap<Conn, Promise<void>>();
+
+/** Announces that the viewers of these sessions changed; other instances read who views them now. */
+async function publishViewers(ctx: AppContext, sessions: Array<{ sessionId: string; clinicId: string } | null | undefined>) {
+  const events = sessions.flatMap((v) => (v ? [{ t: 'viewers.changed' as const, clinicId: v.clinicId, sessionId: v.sessionId }] : []));
+  if (events.length) await ctx.bus.publish(events);
+}
+
+export async function connectionClosed(ctx: AppContext, connId: string, userId: string, isStaff: boolean, viewing?: Conn['viewing']) {
   await opening.get(connId);
   await ctx.db.delete(connections).where(eq(connections.id, connId));
+  // Whoever had it open with this socket stops viewing it: colleagues are told.
+  await publishViewers(ctx, [viewing]);
   const live = ctx.db.select({ one: sql`1` }).from(connections).where(eq(connections.userId, userId));
   // Staff who are offline have no grace period to start; a patient's moment of leaving starts the patient-gone count.
   await ctx.db
@@ -81,7 +118,11 @@ async function heartbeat(ctx: AppContext, hub: Hub) {
   for (let i = 0; i < missing.length; i += REWRITE_SLICE) {
     await db
       .insert(connections)
-      .values(missing.slice(i, i + REWRITE_SLICE).map((conn) => ({ id: conn.id, userId: conn.actor.id, instanceId: ctx.instanceId })))
+      .values(
+        missing
+          .slice(i, i + REWRITE_SLICE)
+          .map((conn) => ({ id: conn.id, userId: conn.actor.id, instanceId: ctx.instanceId, viewingSessionId: conn.viewing?.sessionId ?? null })),
+      )
       .onConflictDoUpdate({ target: connections.id, set: { heartbeatAt: sql`now()` } });
   }
   const people = [...new Set(missing.map((conn) => conn.actor.id))];
@@ -90,7 +131,7 @@ async function heartbeat(ctx: AppContext, hub: Hub) {
     .set({ presenceLostAt: null })
     .where(and(inArray(users.id, people), isNotNull(users.presenceLostAt)));
   // A socket that closed meanwhile may have deleted its row before it was written again here: delete it again.
-  for (const conn of missing) if (conn.closed) await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient');
+  for (const conn of missing) if (conn.closed) await connectionClosed(ctx, conn.id, conn.actor.id, conn.actor.role !== 'patient', conn.viewing);
 }
 
 export async function sweep(ctx: AppContext, hub: Hub) {
@@ -103,8 +144,14 @@ export async function sweep(ctx: AppContext, hub: Hub) {
   const stale = await db
     .delete(connections)
     .where(lt(connections.heartbeatAt, new Date(Date.now() - STALE_AFTER_MS)))
-    .returning({ userId: connections.userId, heartbeatAt: connections.heartbeatAt });
+    .returning({ userId: connections.userId, heartbeatAt: connections.heartbeatAt, viewing: connections.viewingSessionId });
   if (stale.length) {
+    // Sessions a dead instance's sockets showed: their viewers changed.
+    const viewed = [...new Set(stale.flatMap((s) => (s.viewing ? [s.viewing] : [])))];
+    if (viewed.length) {
+      const rows = await db.select({ sessionId: chatSessions.id, clinicId: chatSessions.clinicId }).from(chatSessions).where(inArray(chatSessions.id, viewed));
+      await publishViewers(ctx, rows);
+    }
     const live = db.select({ one: sql`1` }).from(connections).where(eq(connections.userId, users.id));
     const gone = [...new Set(stale.map((s) => s.userId))];
     await db

@@ -17,6 +17,7 @@ import type { Conn, Connections } from './connections';
 import type { SessionDelivery } from './delivery';
 import { encode } from './frames';
 import { PeopleCache } from './people';
+import { viewersOf } from './viewers';
 
 type SessionEvent = Extract<BusEvent, { t: 'session.waiting' | 'session.assigned' | 'session.requeued' | 'session.ended' }>;
 type EphemeralEvent = Extract<BusEvent, { t: 'typing' | 'read.updated' }>;
@@ -84,6 +85,28 @@ export class Projections {
       for (const conn of followers()) this.connections.send(conn, created);
       const mention = encode({ type: 'note.mentioned', note });
       for (const conn of mentioned()) this.connections.send(conn, mention);
+    });
+  }
+
+  /**
+   * Who has a session open changed: `session.viewers` (read once, from every instance's connection rows) to the staff
+   * sockets here that follow or view the session. Never to a patient, left out by role like a note.
+   */
+  viewersChanged(e: Extract<BusEvent, { t: 'viewers.changed' }>) {
+    const audience = () =>
+      new Set(
+        [...this.connections.subscribers(e.sessionId), ...this.connections.staffByClinic.get(e.clinicId)].filter(
+          (conn) =>
+            !conn.closed &&
+            conn.actor.role !== 'patient' &&
+            conn.actor.clinicId === e.clinicId &&
+            (conn.subs.has(e.sessionId) || conn.viewing?.sessionId === e.sessionId),
+        ),
+      );
+    if (audience().size === 0) return;
+    this.delivery.enqueue(e.sessionId, async () => {
+      const frame = encode({ type: 'session.viewers', sessionId: e.sessionId, viewers: await viewersOf(this.ctx.db, e.sessionId) });
+      for (const conn of audience()) this.connections.send(conn, frame);
     });
   }
 

@@ -1,0 +1,2 @@
+ALTER TABLE "connections" ADD COLUMN "viewing_session_id" uuid;--> statement-breakpoint
+CREATE INDEX "connections_viewing_session_id_idx" ON "connections" USING btree ("viewing_session_id") WHERE viewing_session_id is not null;
