@@ -11,6 +11,7 @@ export type AuditAction =
   | 'auth.logout'
   | 'auth.guest'
   | 'auth.identify'
+  | 'auth.resume_link'
   | 'session.started'
   | 'session.viewed'
   | 'session.subscribed'
