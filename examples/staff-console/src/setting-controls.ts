@@ -12,7 +12,7 @@ import { h } from './dom';
  * - `choice`: one of `options` (value and its words).
  */
 export type SettingKind =
-  | { type: 'text'; long?: boolean }
+  | { type: 'text'; long?: boolean; /** Empty is sent as null (off, or the default). */ nullable?: boolean }
   | { type: 'lines' }
   | { type: 'number'; unit: string }
   | { type: 'limit'; unit: string }
@@ -73,7 +73,7 @@ export function buildControl(field: SettingField): SettingControl {
                 .map((l) => l.trim())
                 .filter(Boolean),
             }
-          : { value: input.value };
+          : { value: kind.nullable && !input.value.trim() ? null : input.value };
       write = (value) => void (input.value = Array.isArray(value) ? value.join('\n') : String(value ?? ''));
       break;
     }

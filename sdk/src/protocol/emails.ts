@@ -1,6 +1,6 @@
 /**
  * The "you have a new message" emails: what admins read of the outbox (`GET /api/v1/emails`), and the bodies of
- * the patient's link (`POST /api/v1/emails/resume`) and of unsubscribing. What an email says, and what it never
+ * the patient's link (`POST /api/v1/auth/resume`) and of unsubscribing. What an email says, and what it never
  * says, is in docs/emails.md.
  */
 import { type Static, Type } from '@sinclair/typebox';
@@ -45,7 +45,7 @@ export type EmailNotification = Static<typeof EmailNotification>;
 export const EmailListParams = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) });
 export type EmailListParams = Static<typeof EmailListParams>;
 
-/** `POST /api/v1/emails/resume`: the `medchat_resume` token from the email's link, for a patient token. */
+/** `POST /api/v1/auth/resume`: the `medchat_resume` token from the email's link, for a patient token. */
 export const ResumeParams = Type.Object({
   siteKey: Type.String({ minLength: 1, maxLength: 100 }),
   token: Type.String({ minLength: 1, maxLength: 200 }),

@@ -8,8 +8,8 @@ import { errors } from '../openapi/responses';
 import { listEmails, redeemResumeLink, unsubscribe } from './service';
 import { unsubscribePage } from './unsubscribe-page';
 
-const html = (body: string, status = 200) =>
-  new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
+const html = (body: string) =>
+  new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
 
 export const emailsModule = (ctx: AppContext) =>
   new Elysia({ tags: ['emails'] })
@@ -20,7 +20,7 @@ export const emailsModule = (ctx: AppContext) =>
       response: { 200: t.Object({ emails: t.Array(EmailNotification) }) },
       detail: { summary: "The clinic's latest reply emails and their delivery status (no addresses)", responses: errors() },
     })
-    .post('/api/v1/emails/resume', ({ body, request, server }) => redeemResumeLink(ctx, body, clientIp(request, server, ctx.config.trustProxy)), {
+    .post('/api/v1/auth/resume', ({ body, request, server }) => redeemResumeLink(ctx, body, clientIp(request, server, ctx.config.trustProxy)), {
       body: ResumeParams,
       beforeHandle: limitSignIns(ctx),
       response: { 200: ResumeResult },
@@ -38,7 +38,8 @@ export const emailsModule = (ctx: AppContext) =>
       '/email/unsubscribe',
       async ({ query }) => {
         const done = await unsubscribe(ctx.db, query.token ?? '');
-        return html(unsubscribePage('', done ? 'done' : 'invalid'), done ? 200 : 400);
+        // A page for a person either way (errors in the API's JSON envelope are for programs).
+        return html(unsubscribePage('', done ? 'done' : 'invalid'));
       },
       { query: t.Object({ token: t.Optional(t.String({ maxLength: 400 })) }), parse: 'none', detail: { hide: true } },
     );
