@@ -1,6 +1,8 @@
 /**
  * A real SMTP server on loopback for tests (the `smtp-server` package): keeps each message's raw bytes and envelope,
- * and refuses recipients in `refuse` with a permanent 550, as a receiving server does for an unknown mailbox.
+ * and refuses recipients in `refuse` with a permanent 550, as a receiving server does for an unknown mailbox. With
+ * `delayMs`, it waits that long before its final 250 to a message; a client that drops the connection meanwhile never
+ * got the message accepted, and, as with a real server, it is not kept (counted in `interrupted`).
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -14,6 +16,10 @@ export interface Received {
 export class SmtpReceiver {
   readonly received: Received[] = [];
   readonly refuse = new Set<string>();
+  delayMs = 0;
+  inFlight = 0;
+  interrupted = 0;
+  readonly #closed = new Set<string>();
   #server: SMTPServer;
 
   constructor() {
@@ -21,6 +27,7 @@ export class SmtpReceiver {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onClose: (session) => void this.#closed.add(session.id),
       onRcptTo: (address, _session, callback) => {
         if (this.refuse.has(address.address)) {
           const error = new Error('mailbox unavailable') as Error & { responseCode: number };
@@ -32,7 +39,14 @@ export class SmtpReceiver {
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
+        stream.on('end', async () => {
+          this.inFlight++;
+          if (this.delayMs) await Bun.sleep(this.delayMs);
+          this.inFlight--;
+          if (this.#closed.has(session.id)) {
+            this.interrupted++;
+            return callback(new Error('connection closed'));
+          }
           this.received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),

@@ -12,7 +12,7 @@ import { h } from './dom';
  * - `choice`: one of `options` (value and its words).
  */
 export type SettingKind =
-  | { type: 'text'; long?: boolean; /** Empty is sent as null (off, or the default). */ nullable?: boolean }
+  | { type: 'text'; long?: boolean /** Empty is sent as null (off, or the default). */; nullable?: boolean }
   | { type: 'lines' }
   | { type: 'number'; unit: string }
   | { type: 'limit'; unit: string }
