@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
 import { header, SmtpReceiver } from '../../../../tests/helpers/smtp-receiver';
+import { signIdentityToken } from '../../lib/identity-token';
 import { dispatchEmails } from './dispatcher';
 import { createMailer, type Mailer } from './mailer';
 
@@ -227,4 +228,31 @@ test('unsubscribe (the page, then one click) stops mail to that address; a 5xx s
   expect(JSON.stringify(listed.body)).not.toContain('@mail.example');
   expect((await t.call('GET', '/api/v1/emails', { token: joy.token })).status).toBe(403);
   await end(bounced.patient, bounced.id);
+});
+
+test("an identified patient is emailed at their token's address unless they turn it off", async () => {
+  const [clinic] = await query<{ identity_secret: string }>(t.ctx.db, sql`select identity_secret from clinics where site_key = 'demo'`);
+  const sign = (sub: string) =>
+    signIdentityToken(
+      { sub, name: 'Ida Identified', email: `${sub}@mail.example`, aud: 'demo', exp: Math.floor(Date.now() / 1000) + 300 },
+      clinic!.identity_secret,
+    );
+  await t.call('PUT', '/api/v1/employees/me/availability', { token: joy.token, body: { availability: 'available' } });
+  for (const [sub, notify] of [
+    ['ida', undefined],
+    ['ivo', false],
+  ] as const) {
+    const patient = (await t.call('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: await sign(sub) } })).body;
+    const started = await t.call('POST', '/api/v1/sessions', {
+      token: patient.token,
+      body: { reason: 'a reason', ...(notify === undefined ? {} : { notify }) },
+    });
+    expect(started.status).toBe(201);
+    const contacts = await query<{ email: string; source: string }>(
+      t.ctx.db,
+      sql`select email, source from session_contacts where session_id = ${started.body.id}`,
+    );
+    expect(contacts).toEqual(notify === false ? [] : [{ email: `${sub}@mail.example`, source: 'identity' }]);
+    await end(patient, started.body.id);
+  }
 });
