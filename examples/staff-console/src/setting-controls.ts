@@ -8,11 +8,12 @@ import { h } from './dom';
  * - `number`: a whole number of `unit`;
  * - `limit`: a whole number of `unit`, or off (null);
  * - `colour`: `#rrggbb`, or empty for none (null);
+ * - `text` with `nullable`: empty is sent as null (off, or the default);
  * - `switch`: on or off;
  * - `choice`: one of `options` (value and its words).
  */
 export type SettingKind =
-  | { type: 'text'; long?: boolean /** Empty is sent as null (off, or the default). */; nullable?: boolean }
+  | { type: 'text'; long?: boolean; nullable?: boolean }
   | { type: 'lines' }
   | { type: 'number'; unit: string }
   | { type: 'limit'; unit: string }

@@ -3,9 +3,10 @@
  * one email and one reminder at most, nothing without consent or once the patient saw the reply, the link's single
  * use and expiry, unsubscribing, and a hard SMTP failure stopping mail to that address.
  */
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
+import { onPostgres } from '../../../../tests/helpers/database';
 import { query } from '../../../../tests/helpers/digest';
 import { header, SmtpReceiver } from '../../../../tests/helpers/smtp-receiver';
 import { signIdentityToken } from '../../lib/identity-token';
@@ -255,4 +256,30 @@ test("an identified patient is emailed at their token's address unless they turn
     expect(contacts).toEqual(notify === false ? [] : [{ email: `${sub}@mail.example`, source: 'identity' }]);
     await end(patient, started.body.id);
   }
+});
+
+describe.skipIf(!onPostgres)('on Postgres', () => {
+  test('three dispatchers claiming at once send each due email once', async () => {
+    const ids: string[] = [];
+    for (let n = 0; n < 12; n++) {
+      const { id, patient } = await chat(`Storm ${n}`, 'a reason', `storm${n}@mail.example`);
+      expect((await say(joy, id, 'hello')).status).toBe(201);
+      await end(patient, id);
+      await makeDue(id, 'first');
+      ids.push(id);
+    }
+    const mailers = [createMailer(t.ctx.config)!, createMailer(t.ctx.config)!, createMailer(t.ctx.config)!];
+    try {
+      for (;;) {
+        const claimed = await Promise.all(mailers.map((m) => dispatchEmails(t.ctx, m, { limit: 3 })));
+        if (claimed.every((n) => n === 0)) break;
+      }
+    } finally {
+      for (const m of mailers) m.close();
+    }
+    const storm = smtp.received.filter((r) => r.to[0]!.startsWith('storm'));
+    expect(storm.map((r) => r.to[0]).toSorted()).toEqual(ids.map((_, n) => `storm${n}@mail.example`).toSorted());
+    const statuses = await query<{ status: string }>(t.ctx.db, sql`select status from email_notifications where kind = 'first' and session_id in ${ids}`);
+    expect(statuses.map((s) => s.status)).toEqual(ids.map(() => 'sent'));
+  });
 });
