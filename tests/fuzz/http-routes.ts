@@ -204,6 +204,12 @@ export const ROUTES: Record<string, RouteSpec> = {
     },
   },
   'GET /api/v1/webhooks': { who: ['admin'] },
+  'PUT /api/v1/sessions/:id/contact': {
+    who: ['patient'],
+    sessionRoute: true,
+    params: { id: session },
+    body: { email: fc.oneof(fc.constantFrom('ana@mail.example', 'not-an-address', '', 'a@b'), fc.constant(null), nastyText) },
+  },
   'GET /api/v1/emails': { who: ['admin'], query: { limit: fc.integer({ min: -5, max: 500 }) } },
   'POST /api/v1/auth/resume': { who: 'public', body: { siteKey, token: emailToken } },
   'GET /email/unsubscribe': { who: 'public', query: { token: emailToken } },

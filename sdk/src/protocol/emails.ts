@@ -56,6 +56,15 @@ export type ResumeParams = Static<typeof ResumeParams>;
 export const ResumeResult = Type.Composite([AuthResult, Type.Object({ sessionId: Id })]);
 export type ResumeResult = Static<typeof ResumeResult>;
 
+/**
+ * `PUT /api/v1/sessions/:id/contact` (the session's patient): an address to be emailed of replies from now on, given
+ * under the clinic's consent text, or `null` to stop (the identity token's address included).
+ */
+export const SessionContactParams = Type.Object({
+  email: Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()]),
+});
+export type SessionContactParams = Static<typeof SessionContactParams>;
+
 /** `POST /api/v1/emails/unsubscribe`: the token of the email's unsubscribe link. */
 export const UnsubscribeParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 400 }) });
 export type UnsubscribeParams = Static<typeof UnsubscribeParams>;

@@ -12,6 +12,7 @@ export type AuditAction =
   | 'auth.guest'
   | 'auth.identify'
   | 'auth.resume_link'
+  | 'session.contact_changed'
   | 'session.started'
   | 'session.viewed'
   | 'session.subscribed'

@@ -283,3 +283,23 @@ describe.skipIf(!onPostgres)('on Postgres', () => {
     expect(statuses.map((s) => s.status)).toEqual(ids.map(() => 'sent'));
   });
 });
+
+test('during the chat the patient gives an address, then turns emails off', async () => {
+  const { id, patient } = await chat('Later Patient', 'a reason');
+  const setContact = (email: string | null, token = patient.token) => t.call('PUT', `/api/v1/sessions/${id}/contact`, { token, body: { email } });
+  expect((await setContact('later@mail.example')).status).toBe(204);
+  expect((await setContact('later@mail.example', joy.token)).status).toBe(403);
+  expect((await say(joy, id, 'hello')).status).toBe(201);
+  await makeDue(id, 'first');
+  await drain();
+  expect(smtp.to('later@mail.example')).toHaveLength(1);
+  expect((await setContact(null)).status).toBe(204);
+  await makeDue(id, 'reminder');
+  await drain();
+  expect(smtp.to('later@mail.example')).toHaveLength(1);
+  expect((await rows(id)).map((r) => r.status)).toEqual(['sent', 'cancelled']);
+  const other = await guest(t, 'Someone Else');
+  expect((await setContact('x@mail.example', other.token)).status).toBe(404);
+  await end(patient, id);
+  expect((await setContact('later@mail.example')).body.error.code).toBe('session_ended');
+});

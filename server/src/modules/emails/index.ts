@@ -1,11 +1,11 @@
 import { Elysia, t } from 'elysia';
-import { EmailListParams, EmailNotification, ResumeParams, ResumeResult } from '@medchat/sdk/protocol';
+import { EmailListParams, EmailNotification, ResumeParams, ResumeResult, SessionContactParams } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { clientIp } from '../../lib/http';
 import { limitSignIns } from '../auth/limits';
 import { authPlugin } from '../auth/plugin';
-import { errors } from '../openapi/responses';
-import { listEmails, redeemResumeLink, unsubscribe } from './service';
+import { errors, noContent } from '../openapi/responses';
+import { listEmails, redeemResumeLink, setContact, unsubscribe } from './service';
 import { unsubscribePage } from './unsubscribe-page';
 
 const html = (body: string) =>
@@ -20,6 +20,22 @@ export const emailsModule = (ctx: AppContext) =>
       response: { 200: t.Object({ emails: t.Array(EmailNotification) }) },
       detail: { summary: "The clinic's latest reply emails and their delivery status (no addresses)", responses: errors() },
     })
+    .put(
+      '/api/v1/sessions/:id/contact',
+      async ({ actor, params, body, ip, set }) => {
+        await setContact(ctx, actor, params.id, body.email, ip);
+        set.status = 204;
+      },
+      {
+        auth: ['patient'],
+        params: t.Object({ id: t.String({ format: 'uuid' }) }),
+        body: SessionContactParams,
+        detail: {
+          summary: "The patient's address for reply emails from now on, or null to stop them",
+          responses: { ...noContent('Changed'), ...errors('session_not_found', 'session_ended', 'conflict') },
+        },
+      },
+    )
     .post('/api/v1/auth/resume', ({ body, request, server }) => redeemResumeLink(ctx, body, clientIp(request, server, ctx.config.trustProxy)), {
       body: ResumeParams,
       beforeHandle: limitSignIns(ctx),

@@ -12,6 +12,7 @@ import { hashToken } from '../../lib/tokens';
 import { recordAudit } from '../audit/service';
 import type { Actor } from '../auth/actor';
 import { issueToken } from '../auth/service';
+import { lockReadable } from '../sessions/access';
 import { readResumeToken, readUnsubscribeToken, unsubscribeClinicOf } from './links';
 
 /**
@@ -36,6 +37,33 @@ export async function saveContact(tx: Tx, session: { id: string; clinicId: strin
       .insert(sessionContacts)
       .values({ sessionId: session.id, clinicId: session.clinicId, ...contact })
       .onConflictDoNothing();
+}
+
+/**
+ * The patient changes their mind during the chat: an address to be told of replies from now on (under the clinic's
+ * consent text, as at the start), or null to stop, whichever address it was. Refused while the clinic has email off.
+ */
+export async function setContact(ctx: AppContext, actor: Actor, sessionId: string, email: string | null, ip: string | null): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const session = await lockReadable(tx, actor, sessionId);
+    if (actor.role !== 'patient') throw new AppError('forbidden');
+    if (session.status === 'ended') throw new AppError('session_ended');
+    if (email === null) {
+      await tx.update(sessionContacts).set({ enabled: false }).where(eq(sessionContacts.sessionId, sessionId));
+    } else {
+      const [clinic] = await tx
+        .select({ on: clinics.emailNotify, page: clinics.emailPageUrl, consent: clinics.emailConsentText })
+        .from(clinics)
+        .where(eq(clinics.id, session.clinicId));
+      if (!clinic?.on || !clinic.page) throw new AppError('conflict', undefined, 'This clinic does not send reply emails.');
+      const contact = { email: email.trim(), source: 'form', consentText: clinic.consent, enabled: true };
+      await tx
+        .insert(sessionContacts)
+        .values({ sessionId, clinicId: session.clinicId, ...contact })
+        .onConflictDoUpdate({ target: sessionContacts.sessionId, set: contact });
+    }
+    await recordAudit(tx, { clinicId: session.clinicId, actorId: actor.id, action: 'session.contact_changed', sessionId, ip });
+  });
 }
 
 /** The clinic's latest due emails and what became of each (admins). No address: the session id says which chat. */

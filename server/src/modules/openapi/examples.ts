@@ -260,6 +260,7 @@ export const EXAMPLES: Record<string, unknown> = {
     createdAt: AT,
   },
   ResumeParams: { siteKey: 'riverside', token: 'Qm9vLk1lZENoYXQ.cmVzdW1lLXRva2Vu' },
+  SessionContactParams: { email: 'ana.lima@mail.example' },
   UnsubscribeParams: { token: 'Qm9vLk1lZENoYXQ.dW5zdWJzY3JpYmU' },
   WebhookDelivery: {
     id: '01938f2c-3d74-7076-9b84-df9273840a07',
