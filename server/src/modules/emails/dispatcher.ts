@@ -14,12 +14,15 @@ import type { AppContext } from '../../context';
 import { rowsOf } from '../../db/rows';
 import { errorKind } from '../../lib/logger';
 import { hashToken } from '../../lib/tokens';
+import { purgeEmailLog } from './cleanup';
 import { composeEmail } from './content';
 import { emailHash, RESUME_LINK_TTL_MS, resumeToken, unsubscribeToken } from './links';
 import type { Mailer } from './mailer';
 
 const LEASE_SECONDS = 60;
 const BATCH = 20;
+/** How often an instance deletes old settled rows (./cleanup.ts). */
+const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 /** Failures are retried for this long after the row was made due, then it is marked failed. */
 export const RETRY_PERIOD_MS = 24 * 60 * 60 * 1000;
 
@@ -153,15 +156,21 @@ export async function dispatchEmails(ctx: AppContext, mailer: Mailer | null, opt
   return claimed.length;
 }
 
-/** Runs rounds every `intervalMs` (again at once while rounds come back full). Returns a stop function. */
+/** Runs rounds every `intervalMs` (again at once while rounds come back full), and the cleanup once an hour. Returns a stop function. */
 export function startEmailDispatcher(ctx: AppContext, mailer: Mailer | null, intervalMs: number): () => void {
   let running = false;
   let stopped = false;
+  let cleanedAt = 0;
   const round = async () => {
     if (running || stopped) return;
     running = true;
     try {
       while (!stopped && (await dispatchEmails(ctx, mailer)) === BATCH);
+      if (!stopped && Date.now() - cleanedAt >= CLEANUP_INTERVAL_MS) {
+        cleanedAt = Date.now();
+        const deleted = await purgeEmailLog(ctx.db);
+        if (deleted) ctx.logger.info('email.log_purged', { emails: deleted });
+      }
     } catch (error) {
       ctx.logger.warn('email.dispatch_failed', errorKind(error));
     } finally {

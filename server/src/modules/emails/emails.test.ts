@@ -10,6 +10,7 @@ import { onPostgres } from '../../../../tests/helpers/database';
 import { query } from '../../../../tests/helpers/digest';
 import { header, SmtpReceiver } from '../../../../tests/helpers/smtp-receiver';
 import { signIdentityToken } from '../../lib/identity-token';
+import { purgeEmailLog } from './cleanup';
 import { dispatchEmails } from './dispatcher';
 import { createMailer, type Mailer } from './mailer';
 
@@ -302,4 +303,16 @@ test('during the chat the patient gives an address, then turns emails off', asyn
   expect((await setContact('x@mail.example', other.token)).status).toBe(404);
   await end(patient, id);
   expect((await setContact('later@mail.example')).body.error.code).toBe('session_ended');
+});
+
+test('settled rows older than 30 days are deleted with their links; pending ones stay', async () => {
+  const { id, patient } = await chat('Old Patient', 'a reason', 'old@mail.example');
+  expect((await say(joy, id, 'hello')).status).toBe(201);
+  await makeDue(id, 'first');
+  await drain();
+  await t.ctx.db.execute(sql`update email_notifications set created_at = now() - interval '31 days' where session_id = ${id}`);
+  expect(await purgeEmailLog(t.ctx.db)).toBeGreaterThanOrEqual(1);
+  expect(await rows(id)).toEqual([{ kind: 'reminder', status: 'pending', attempts: 0 }]);
+  expect(await query(t.ctx.db, sql`select 1 from resume_links where session_id = ${id}`)).toEqual([]);
+  await end(patient, id);
 });
