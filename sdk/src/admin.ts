@@ -7,6 +7,7 @@
  *   await admin.settings.update({ firstReplySeconds: 120 });
  */
 import type { MedChat } from './client';
+import { Emails } from './resources/emails';
 import { Hours } from './resources/hours';
 import { Reports } from './resources/reports';
 import { Settings } from './resources/settings';
@@ -23,6 +24,7 @@ export class MedChatAdmin {
   readonly reports: Reports;
   readonly webhooks: Webhooks;
   readonly teams: Teams;
+  readonly emails: Emails;
 
   constructor(client: MedChat) {
     this.settings = new Settings(client.http);
@@ -30,10 +32,12 @@ export class MedChatAdmin {
     this.reports = new Reports(client.http);
     this.webhooks = new Webhooks(client.http);
     this.teams = new Teams(client.http);
+    this.emails = new Emails(client.http);
   }
 }
 
-export type { Settings, Hours, Reports, Webhooks, Teams };
+export type { Settings, Hours, Reports, Webhooks, Teams, Emails };
+export type { EmailNotification, EmailStatus } from './protocol/emails';
 export type { ClinicHours } from './protocol/hours';
 export type { ReportCsv } from './resources/reports';
 export type { ClinicSettings, Report, Team, Colleague, TeamFallback } from './protocol/models';

@@ -14,6 +14,7 @@ import { ClinicOrigins } from './modules/clinics/origins';
 import { employeesModule } from './modules/employees';
 import { fhirModule } from './modules/fhir';
 import { webhooksModule } from './modules/webhooks';
+import { emailsModule } from './modules/emails';
 import { transcriptsModule } from './modules/transcripts';
 import { reportsModule } from './modules/reports';
 import { healthModule } from './modules/health';
@@ -56,7 +57,7 @@ function routeMethods(routes: () => ReadonlyArray<{ method: string; path: string
 }
 
 /** Paths a caller may use without signing in; every other API path answers 401 first, before its body is checked. */
-const PUBLIC_API = /^\/api\/v1\/(auth\/(login|guest|identify)|clinics\/[^/]+|socket)$/;
+const PUBLIC_API = /^\/api\/v1\/(auth\/(login|guest|identify|resume)|clinics\/[^/]+|socket)$/;
 
 /** The HTTP API, without a port: tests call `app.handle(new Request(…))`. */
 export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
@@ -107,6 +108,7 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(auditModule(ctx))
     .use(fhirModule(ctx))
     .use(webhooksModule(ctx))
+    .use(emailsModule(ctx))
     .use(transcriptsModule(ctx))
     .use(reportsModule(ctx));
   return Object.assign(app, { hub, realtime, clinicOrigins });

@@ -84,6 +84,17 @@ const Settings = Type.Object({
   drainDelaySeconds: Whole('DRAIN_DELAY_SECONDS', 0, 300, 0, 'seconds, from 0 to 300'),
   /** 1 lets webhooks go to private, loopback and link-local addresses (and plain http): tests and closed networks only. */
   webhooksAllowPrivate: Whole('WEBHOOKS_ALLOW_PRIVATE', 0, 1, 0, '0 or 1'),
+  /**
+   * Where patients' "you have a new message" emails are sent through (modules/emails/): `smtp://user:pass@host:587`
+   * (STARTTLS when offered) or `smtps://…:465`. Unset: no email leaves this deployment (due ones wait in the outbox).
+   */
+  smtpUrl: Type.Optional(Type.String({ env: 'SMTP_URL', pattern: '^smtps?://[^\\s]+$', secret: true, expects: 'an smtp:// or smtps:// URL' })),
+  /** The address emails come from; the display name is the clinic's sender name. */
+  smtpFrom: Type.String({ env: 'SMTP_FROM', pattern: '^[^\\s@<>]+@[^\\s@<>]+$', default: 'no-reply@medchat.invalid', expects: 'an email address' }),
+  /** Optional DKIM signing: the domain, the selector and the private key (PEM, `\\n` for line breaks allowed). */
+  dkimDomain: Type.Optional(Type.String({ env: 'DKIM_DOMAIN', minLength: 1, expects: 'a domain name' })),
+  dkimSelector: Type.Optional(Type.String({ env: 'DKIM_SELECTOR', minLength: 1, expects: 'a DKIM selector' })),
+  dkimPrivateKey: Type.Optional(Type.String({ env: 'DKIM_PRIVATE_KEY', minLength: 1, secret: true, expects: 'a PEM private key' })),
 });
 type Settings = Static<typeof Settings>;
 

@@ -8,6 +8,7 @@ import { Metrics } from './lib/metrics';
 import { NO_TRACING, startTracing, type Tracing } from './lib/tracing';
 import { createLimits } from './modules/auth/limits';
 import { createMessageWriter } from './modules/messages/service';
+import { enqueueEmails } from './modules/emails/outbox';
 import { enqueueWebhooks } from './modules/webhooks/outbox';
 
 /** Opens the database (migrating it), the bus that suits it and the message writer: everything a module needs. */
@@ -34,7 +35,13 @@ export async function createContext(config: Config, baseLogger: Logger = createL
         : new PostgresBus(database.client, database.openListener, logger, instanceId, { probeIntervalMs: config.sweepIntervalMs, metrics, tracing });
   await bus.start();
   const shared = { config, db: database.db, database, bus, logger, instanceId, limits: createLimits(config), metrics, tracing, lifecycle: { draining: false } };
-  return { ...shared, writer: createMessageWriter(shared), clock: () => new Date(), beforeCommit: enqueueWebhooks };
+  return { ...shared, writer: createMessageWriter(shared), clock: () => new Date(), beforeCommit: enqueueOutboxes };
+}
+
+/** What must commit with a change: its webhook events and the reply emails it makes due. */
+async function enqueueOutboxes(tx: Parameters<typeof enqueueWebhooks>[0], events: Parameters<typeof enqueueWebhooks>[1]) {
+  await enqueueWebhooks(tx, events);
+  await enqueueEmails(tx, events);
 }
 
 export async function closeContext(ctx: AppContext) {

@@ -8,6 +8,8 @@ import { startMatcher } from './modules/assignments/matcher';
 import { startSweeper } from './modules/realtime/presence';
 import { purgeExpiredSessions } from './modules/retention/service';
 import { startWebhookDispatcher } from './modules/webhooks/dispatcher';
+import { startEmailDispatcher } from './modules/emails/dispatcher';
+import { createMailer } from './modules/emails/mailer';
 import { errorKind } from './lib/logger';
 import { listenForMetrics } from './modules/metrics';
 
@@ -40,6 +42,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   const stopMatcher = startMatcher(ctx);
   const metrics = listenForMetrics(ctx);
   const stopWebhooks = startWebhookDispatcher(ctx, config.sweepIntervalMs);
+  const stopEmails = startEmailDispatcher(ctx, createMailer(config), config.sweepIntervalMs);
   const retention = setInterval(() => purgeExpiredSessions(ctx.db).catch((error) => ctx.logger.warn('retention.failed', errorKind(error))), 60 * 60 * 1000);
   ctx.logger.info('server.listening', { port, database: ctx.database.kind });
   let stopping: Promise<void> | null = null;
@@ -50,6 +53,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
       stopSweeper();
       stopMatcher();
       stopWebhooks();
+      stopEmails();
       clearInterval(retention);
       await metrics?.stop();
       const stopped = app.stop(false);

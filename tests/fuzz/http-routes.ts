@@ -48,6 +48,12 @@ const user = fc.oneof(
   { weight: 1, arbitrary: fc.uuid() },
 );
 const siteKey = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('demo', 'elsewhere', 'DEMO', 'demo ', 'demo\u0000') }, { weight: 1, arbitrary: nastyText });
+/** A reply email's link and unsubscribe tokens: shaped like real ones (a uuid and a signature), forged, and junk. */
+const emailToken = fc.oneof(
+  { weight: 2, arbitrary: fc.tuple(fc.uuid(), fc.base64String({ minLength: 4, maxLength: 44 })).map(([id, sig]) => `${id}.${sig.replace(/=+$/, '')}`) },
+  { weight: 1, arbitrary: fc.constantFrom('', '.', '..', 'a.b.c', '00000000-0000-0000-0000-000000000000.x.y', '%00') },
+  { weight: 1, arbitrary: nastyText },
+);
 const staffEmail = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...DEMO_STAFF.map((s) => s.email), 'ADMIN@demo.clinic', ' admin@demo.clinic ', World.passwords.foreignAdmin.email) },
   { weight: 1, arbitrary: nastyText },
@@ -198,6 +204,16 @@ export const ROUTES: Record<string, RouteSpec> = {
     },
   },
   'GET /api/v1/webhooks': { who: ['admin'] },
+  'PUT /api/v1/sessions/:id/contact': {
+    who: ['patient'],
+    sessionRoute: true,
+    params: { id: session },
+    body: { email: fc.oneof(fc.constantFrom('ana@mail.example', 'not-an-address', '', 'a@b'), fc.constant(null), nastyText) },
+  },
+  'GET /api/v1/emails': { who: ['admin'], query: { limit: fc.integer({ min: -5, max: 500 }) } },
+  'POST /api/v1/auth/resume': { who: 'public', body: { siteKey, token: emailToken } },
+  'GET /email/unsubscribe': { who: 'public', query: { token: emailToken } },
+  'POST /email/unsubscribe': { who: 'public', query: { token: emailToken } },
   'POST /api/v1/webhooks/:id/rotate-secret': { who: ['admin'], params: { id: user } },
   'DELETE /api/v1/webhooks/:id': { who: ['admin'], params: { id: user } },
   'GET /api/v1/webhooks/:id/deliveries': { who: ['admin'], params: { id: user } },

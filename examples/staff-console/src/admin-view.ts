@@ -15,6 +15,7 @@ import { refresher } from './refresher';
 import { ReportsView } from './reports-view';
 import { SettingsForm } from './settings-form';
 import { WebhooksView } from './webhooks-view';
+import { EmailsView } from './emails-view';
 
 /** How many of the newest sessions get their assignment trail loaded (one request each). */
 const TRAIL_LIMIT = 25;
@@ -51,6 +52,8 @@ export class AdminView {
     void settings.load();
     void hours.load();
     void webhooks.load();
+    const emails = new EmailsView(admin);
+    void emails.load();
     const intake = new IntakeEditor(client);
     void intake.load();
     const quickReplies = new QuickRepliesEditor(new MedChatNotes(client), onQuickRepliesChange);
@@ -85,6 +88,7 @@ export class AdminView {
       new ReportsView(admin).element,
       new FhirExportForm(this.records).element,
       webhooks.element,
+      emails.element,
     );
     this.refresh = refresher(
       () => this.load(),

@@ -97,6 +97,37 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     hint: 'Off: notifications say only that a chat or message is waiting. On: they add the first name the patient gave, which anyone near the screen may read.',
     kind: { type: 'switch' },
   },
+  {
+    key: 'emailNotify',
+    label: 'Email patients when a reply waits',
+    hint: 'Patients who give an address get one email with no message content, then at most one reminder, when a reply stays unseen.',
+    kind: { type: 'switch' },
+  },
+  {
+    key: 'emailConsentText',
+    label: 'Email consent text',
+    hint: 'Shown beside the address field in the pre-chat form: what the patient agrees to.',
+    kind: { type: 'text', long: true },
+  },
+  {
+    key: 'emailPageUrl',
+    label: 'Page the email link opens',
+    hint: 'Your page with the chat, e.g. https://www.example-clinic.org/chat; empty: no email is sent.',
+    kind: { type: 'text', optional: true },
+  },
+  {
+    key: 'emailSenderName',
+    label: 'Email sender name',
+    hint: 'The name the email comes from; empty: the clinic name.',
+    kind: { type: 'text', optional: true },
+  },
+  { key: 'emailFirstDelayMinutes', label: 'Email after', hint: 'Minutes a reply stays unseen before the email.', kind: { type: 'number', unit: 'Minutes' } },
+  {
+    key: 'emailReminderMinutes',
+    label: 'Reminder after',
+    hint: 'Minutes after the reply before the one reminder, if still unseen.',
+    kind: { type: 'number', unit: 'Minutes' },
+  },
 ];
 
 /** A field's problem as the server names it (TypeBox's words, or a code), in words for the form. */

@@ -252,6 +252,8 @@ export const ClinicPublic = Type.Object({
   hours: OpeningStatus,
   /** What the pre-chat form asks (protocol/intake.ts). */
   intake: ClinicIntake,
+  /** The clinic's consent text when patients may ask to be emailed of replies; null: the form asks for no address. */
+  emailConsent: Type.Union([Type.String(), Type.Null()]),
 });
 export type ClinicPublic = Static<typeof ClinicPublic>;
 
@@ -310,6 +312,18 @@ export const ClinicSettings = Type.Object({
   notificationFirstNames: Type.Boolean(),
   /** A chat for a team with nobody on shift: `wait` for the team, or let `anyone` available take it. */
   teamFallback: TeamFallback,
+  /** Patients may give an address to get a content-free email when staff reply and they have not seen it (docs/emails.md). */
+  emailNotify: Type.Boolean(),
+  /** What a patient agrees to by giving an address, shown beside the field. */
+  emailConsentText: Type.String(),
+  /** Minutes an unseen reply waits before the email (default 5). */
+  emailFirstDelayMinutes: Type.Integer(),
+  /** Minutes after the reply before the one reminder, if still unseen (default 60). */
+  emailReminderMinutes: Type.Integer(),
+  /** The clinic's page with the widget that the email's link opens; null: no email goes out. */
+  emailPageUrl: Type.Union([Type.String(), Type.Null()]),
+  /** The sender's name in the From header; null: the clinic's name. */
+  emailSenderName: Type.Union([Type.String(), Type.Null()]),
 });
 export type ClinicSettings = Static<typeof ClinicSettings>;
 

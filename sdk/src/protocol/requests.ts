@@ -53,6 +53,9 @@ export const LIMITS = {
   /** Sessions in one page of the FHIR export. */
   fhirExportPage: 1000,
   webhookUrl: 2000,
+  /** The clinic's consent text for reply emails, and the longest delay before one (minutes, a day). */
+  emailConsentText: 500,
+  emailDelayMinutes: 1440,
   /** Local dates in one report, from its first to its last day. */
   reportDays: 366,
   /** Local dates in one report by the hour (a month of hourly rows at most). */
@@ -158,6 +161,14 @@ export const ClinicSettingsPatchParams = Type.Object({
   webhookMessageText: Type.Optional(Type.Boolean()),
   notificationFirstNames: Type.Optional(Type.Boolean()),
   teamFallback: Type.Optional(TeamFallback),
+  emailNotify: Type.Optional(Type.Boolean()),
+  emailConsentText: Type.Optional(Text(LIMITS.emailConsentText)),
+  emailFirstDelayMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.emailDelayMinutes })),
+  emailReminderMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.emailDelayMinutes })),
+  /** null: no email goes out (the link would have nowhere to open). */
+  emailPageUrl: Type.Optional(Type.Union([Type.String({ maxLength: LIMITS.webhookUrl, pattern: '^https?://[^\\s]+$' }), Type.Null()])),
+  /** null: the clinic's name. */
+  emailSenderName: Type.Optional(Type.Union([Text(LIMITS.clinicName), Type.Null()])),
 });
 export type ClinicSettingsPatchParams = Static<typeof ClinicSettingsPatchParams>;
 
@@ -179,6 +190,10 @@ export const SessionStartParams = Type.Object({
   reason: Text(LIMITS.reason),
   /** The answers to the clinic's intake questions; the server sets the priority from them. */
   intake: Type.Optional(IntakeAnswers),
+  /** An address to be told of replies, given under the clinic's consent text (`ClinicPublic.emailConsent`). */
+  notifyEmail: Type.Optional(Type.String({ format: 'email', maxLength: LIMITS.email })),
+  /** false: an identified patient turns off the email their identity token named. */
+  notify: Type.Optional(Type.Boolean()),
 });
 export type SessionStartParams = Static<typeof SessionStartParams>;
 

@@ -16,7 +16,11 @@ const encoder = new TextEncoder();
 export interface IdentityClaims {
   externalId: string;
   name: string;
+  /** The `email` claim, when it looks like one: where the patient may be told of replies (modules/emails/). */
+  email: string | null;
 }
+
+const EMAIL = /^[^\s@<>",;]{1,64}@[^\s@<>",;]{1,190}\.[^\s@<>",;]+$/;
 
 /** Returns the claims, or null for anything forged, malformed, expired, too long-lived or for another clinic. */
 export async function verifyIdentityToken(token: string, secret: string, audience: string, nowSeconds = Date.now() / 1000): Promise<IdentityClaims | null> {
@@ -29,14 +33,15 @@ export async function verifyIdentityToken(token: string, secret: string, audienc
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       currentDate: new Date(nowSeconds * 1000),
     });
-    const { sub, exp, name } = payload;
+    const { sub, exp, name, email } = payload;
     // The tolerance is for `iat` only: an expired token is refused at once, and one signed now may not live
     // longer than one signed 10 minutes ago.
     if (exp! <= nowSeconds || exp! > nowSeconds + MAX_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) return null;
     // Signed does not mean clean: NUL or a lone surrogate would make Postgres fail the insert with a 500.
     if (!sub || sub.length > 200 || !isCleanText(sub)) return null;
     const cleanName = typeof name === 'string' ? scrubText(name) : '';
-    return { externalId: sub, name: cleanName ? cleanName.slice(0, 120) : 'Patient' };
+    const address = typeof email === 'string' && email.length <= 254 && EMAIL.test(email) ? email : null;
+    return { externalId: sub, name: cleanName ? cleanName.slice(0, 120) : 'Patient', email: address };
   } catch {
     return null;
   }
@@ -47,7 +52,7 @@ export async function verifyIdentityToken(token: string, secret: string, audienc
  * and the fuzz routes; docs/http-api.md has the same for a clinic's backend in Node and Python.
  */
 export async function signIdentityToken(
-  claims: { sub: string; name?: string; aud: string; exp: number; iat?: number | null },
+  claims: { sub: string; name?: string; email?: string; aud: string; exp: number; iat?: number | null },
   secret: string,
 ): Promise<string> {
   const { iat = Math.floor(Date.now() / 1000), ...rest } = claims;

@@ -48,5 +48,17 @@ export const clinics = pgTable('clinics', {
    * `anyone` lets any available employee take it (assignments/teams.ts).
    */
   teamFallback: teamFallbackEnum().notNull().default('anyone'),
+  /** Patients may give an address to be told of replies by a content-free email (modules/emails/). */
+  emailNotify: boolean().notNull().default(false),
+  /** What the patient agrees to by giving an address, in the clinic's words (shown in the pre-chat form). */
+  emailConsentText: text().notNull().default('Email me when the clinic replies. The email says only that there is a new message.'),
+  /** Minutes a staff reply may stay unseen before the email. */
+  emailFirstDelayMinutes: integer().notNull().default(5),
+  /** Minutes after the reply before the one reminder, if still unseen. */
+  emailReminderMinutes: integer().notNull().default(60),
+  /** The clinic's page with the widget that the email's link opens (with `medchat_resume=`); null: no email goes out. */
+  emailPageUrl: text(),
+  /** The sender's display name; null: the clinic's name. */
+  emailSenderName: text(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

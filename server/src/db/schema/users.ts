@@ -17,6 +17,11 @@ export const users = pgTable(
     passwordHash: text(),
     /** The clinic's own patient id, from a signed identity token. */
     externalId: text(),
+    /**
+     * Identified patients: the `email` claim of their last identity token, copied to a session they start to be told
+     * of replies (modules/emails/). Refreshed on every sign-in; cleared by retention with their last session.
+     */
+    identityEmail: text(),
     /** Per-employee override of the clinic's default capacity. */
     capacity: integer(),
     availability: availabilityEnum().notNull().default('offline'),

@@ -11,6 +11,8 @@ export type AuditAction =
   | 'auth.logout'
   | 'auth.guest'
   | 'auth.identify'
+  | 'auth.resume_link'
+  | 'session.contact_changed'
   | 'session.started'
   | 'session.viewed'
   | 'session.subscribed'

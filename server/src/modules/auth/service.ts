@@ -52,7 +52,7 @@ export async function getMe(q: Queryable, userId: string): Promise<Me> {
   return toMe(row.user, row.clinic);
 }
 
-async function issueToken(q: Queryable, user: UserRow, ttlSeconds: number, clinic?: ClinicTerms): Promise<AuthResult> {
+export async function issueToken(q: Queryable, user: UserRow, ttlSeconds: number, clinic?: ClinicTerms): Promise<AuthResult> {
   const token = newToken();
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
   await q.insert(authTokens).values({ userId: user.id, tokenHash: hashToken(token), expiresAt });
@@ -178,11 +178,11 @@ export async function identify(ctx: AppContext, input: { siteKey: string; identi
   return ctx.db.transaction(async (tx) => {
     const [user] = await tx
       .insert(users)
-      .values({ clinicId: clinic.id, role: 'patient', displayName: claims.name, externalId: claims.externalId })
+      .values({ clinicId: clinic.id, role: 'patient', displayName: claims.name, externalId: claims.externalId, identityEmail: claims.email })
       .onConflictDoUpdate({
         target: [users.clinicId, users.externalId],
         targetWhere: sql`${users.externalId} is not null`,
-        set: { displayName: claims.name },
+        set: { displayName: claims.name, identityEmail: claims.email },
       })
       .returning();
     if (user!.role !== 'patient' || !user!.active) throw new AppError('invalid_identity_token');

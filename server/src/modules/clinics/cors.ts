@@ -9,7 +9,7 @@ import type { ClinicOrigins } from './origins';
 /** Routes no clinic's site calls: the staff sign-in names no clinic (an email only), so no origin may call it. */
 const NO_CROSS_ORIGIN: ReadonlySet<string> = new Set(['/api/v1/auth/login']);
 /** Routes whose body names the clinic by its site key. */
-const SITE_KEY_IN_BODY: ReadonlySet<string> = new Set(['/api/v1/auth/guest', '/api/v1/auth/identify']);
+const SITE_KEY_IN_BODY: ReadonlySet<string> = new Set(['/api/v1/auth/guest', '/api/v1/auth/identify', '/api/v1/auth/resume']);
 const SITE_KEY_IN_PATH = /^\/api\/v1\/clinics\/([^/]+)$/;
 const SESSION_IN_PATH = /^\/api\/v1\/sessions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
 /** Token hashes whose clinic is known (a token never changes clinic); bounded, the oldest dropped first. */

@@ -33,6 +33,12 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   webhookMessageText: c.webhookMessageText,
   notificationFirstNames: c.notificationFirstNames,
   teamFallback: c.teamFallback,
+  emailNotify: c.emailNotify,
+  emailConsentText: c.emailConsentText,
+  emailFirstDelayMinutes: c.emailFirstDelayMinutes,
+  emailReminderMinutes: c.emailReminderMinutes,
+  emailPageUrl: c.emailPageUrl,
+  emailSenderName: c.emailSenderName,
 });
 
 /** The clinic with this site key, or null. A key with control characters cannot exist (and Postgres would refuse a NUL). */
@@ -59,7 +65,8 @@ export async function getPublicClinic(ctx: AppContext, siteKey: string, origin: 
   const c = await findClinicBySiteKey(ctx.db, siteKey);
   const originAllowed = origin === null || c.allowedOrigins.includes(origin);
   const [hours, intake] = await Promise.all([openingStatus(ctx, c.id), publicIntake(ctx.db, c.id, c.emergencyText)]);
-  return { id: c.id, name: c.name, emergencyText: c.emergencyText, brandColor: c.brandColor, originAllowed, hours, intake };
+  const emailConsent = c.emailNotify && c.emailPageUrl ? c.emailConsentText : null;
+  return { id: c.id, name: c.name, emergencyText: c.emergencyText, brandColor: c.brandColor, originAllowed, hours, intake, emailConsent };
 }
 
 async function clinicOf(q: Queryable, actor: Actor): Promise<ClinicRow> {
@@ -87,6 +94,20 @@ export function normalizeOrigin(origin: string): string {
   return url.origin;
 }
 
+/** The page an email's link opens: an http(s) URL without credentials, kept as the URL parser writes it. */
+function pageUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AppError('invalid_request', { field: 'emailPageUrl', problem: 'not_a_url' });
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+    throw new AppError('invalid_request', { field: 'emailPageUrl', problem: 'not_a_url' });
+  }
+  return url.href;
+}
+
 export type SettingsPatch = Partial<
   Pick<
     ClinicSettings,
@@ -106,6 +127,12 @@ export type SettingsPatch = Partial<
     | 'webhookMessageText'
     | 'notificationFirstNames'
     | 'teamFallback'
+    | 'emailNotify'
+    | 'emailConsentText'
+    | 'emailFirstDelayMinutes'
+    | 'emailReminderMinutes'
+    | 'emailPageUrl'
+    | 'emailSenderName'
   >
 >;
 
@@ -135,6 +162,18 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     webhookMessageText: patch.webhookMessageText,
     notificationFirstNames: patch.notificationFirstNames,
     teamFallback: patch.teamFallback,
+    emailNotify: patch.emailNotify,
+    emailConsentText:
+      patch.emailConsentText === undefined
+        ? undefined
+        : cleanText(patch.emailConsentText, 'emailConsentText', { maxLength: LIMITS.emailConsentText, allowNewlines: true }),
+    emailFirstDelayMinutes: patch.emailFirstDelayMinutes,
+    emailReminderMinutes: patch.emailReminderMinutes,
+    emailPageUrl: patch.emailPageUrl === undefined || patch.emailPageUrl === null ? patch.emailPageUrl : pageUrl(patch.emailPageUrl),
+    emailSenderName:
+      patch.emailSenderName === undefined || patch.emailSenderName === null
+        ? patch.emailSenderName
+        : cleanName(patch.emailSenderName, 'emailSenderName', { maxLength: LIMITS.clinicName }),
   };
   // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
   // drizzle refuses an UPDATE without values, which was a 500.

@@ -99,6 +99,12 @@ const settings = {
   webhookMessageText: false,
   notificationFirstNames: false,
   teamFallback: 'anyone',
+  emailNotify: true,
+  emailConsentText: 'Email me when the clinic replies. The email says only that there is a new message.',
+  emailFirstDelayMinutes: 5,
+  emailReminderMinutes: 60,
+  emailPageUrl: 'https://riverside.example/chat',
+  emailSenderName: 'Riverside Clinic',
 };
 
 const webhook = {
@@ -120,7 +126,7 @@ export const EXAMPLES: Record<string, unknown> = {
   MfaEnrolment: { secret: 'JBSWY3DPEHPK3PXP', uri: 'otpauth://totp/MedChat:nurse.joy%40riverside.example?secret=JBSWY3DPEHPK3PXP&issuer=MedChat' },
   Person: patient,
   Session: session,
-  SessionStartParams: { reason: 'A rash since Monday' },
+  SessionStartParams: { reason: 'A rash since Monday', notifyEmail: 'ana.lima@mail.example' },
   SessionLeaveParams: { note: 'Asked for photos; waiting for them.' },
   SessionTransferParams: { toEmployeeId: SAM, note: 'Rash since Monday; photos sent. Please check for allergies.' },
   Team: { id: TEAM, name: 'Nursing', memberIds: [NURSE, SAM] },
@@ -186,6 +192,7 @@ export const EXAMPLES: Record<string, unknown> = {
       afterHoursText: 'We answer chats on weekdays, 8:00–17:00.',
     },
     intake,
+    emailConsent: 'Email me when the clinic replies. The email says only that there is a new message.',
   },
   ClinicIntake: intake,
   ClinicIntakeParams: {
@@ -251,6 +258,21 @@ export const EXAMPLES: Record<string, unknown> = {
   WebhookCreateParams: { url: webhook.url, events: webhook.events },
   WebhookEndpoint: webhook,
   WebhookEndpointWithSecret: { ...webhook, secret: 'whsec_c2VjcmV0LWZvci10aGUtZXhhbXBsZS0xMjM0' },
+  EmailNotification: {
+    id: '01938f2c-3d74-7076-9b84-df9273840b01',
+    sessionId: '01938f2c-3d74-7076-9b84-df9273840b02',
+    kind: 'first',
+    status: 'sent',
+    attempts: 1,
+    nextAttemptAt: AT,
+    lastAttemptAt: AT,
+    lastError: null,
+    sentAt: AT,
+    createdAt: AT,
+  },
+  ResumeParams: { siteKey: 'riverside', token: 'Qm9vLk1lZENoYXQ.cmVzdW1lLXRva2Vu' },
+  SessionContactParams: { email: 'ana.lima@mail.example' },
+  UnsubscribeParams: { token: 'Qm9vLk1lZENoYXQ.dW5zdWJzY3JpYmU' },
   WebhookDelivery: {
     id: '01938f2c-3d74-7076-9b84-df9273840a07',
     eventId: '01938f2c-3d74-7076-a184-df9273840a08',

@@ -1,6 +1,6 @@
 /**
  * Retention (docs/requirements.md#privacy): each clinic may set `retentionDays`; ended sessions older than that are deleted with
- * their messages, assignments and read markers (cascade), and its webhook events with their deliveries, pending or
+ * their messages, assignments, read markers and reply-email address, outbox rows and links (cascade), and its webhook events with their deliveries, pending or
  * not (a `message.created` may carry the text: it must not outlive the message). A PHI-free audit row records each
  * purge; audit rows themselves are kept.
  */
@@ -15,7 +15,7 @@ import { recordAudit } from '../audit/service';
  */
 export async function purgeExpiredSessions(db: Database): Promise<number> {
   const due = await db
-    .select({ id: chatSessions.id, clinicId: chatSessions.clinicId })
+    .select({ id: chatSessions.id, clinicId: chatSessions.clinicId, patientId: chatSessions.patientId })
     .from(chatSessions)
     .innerJoin(clinics, eq(clinics.id, chatSessions.clinicId))
     .where(
@@ -33,6 +33,12 @@ export async function purgeExpiredSessions(db: Database): Promise<number> {
         .where(and(eq(chatSessions.id, session.id), eq(chatSessions.status, 'ended')))
         .returning({ id: chatSessions.id });
       if (gone) await tx.delete(webhookEvents).where(eq(webhookEvents.sessionId, session.id));
+      // The session's reply-email address, outbox rows and links went with it (cascade); the identity token's
+      // address kept on the patient goes with their last session.
+      if (gone)
+        await tx.execute(
+          sql`update users set identity_email = null where id = ${session.patientId} and not exists (select 1 from chat_sessions where patient_id = ${session.patientId})`,
+        );
       await recordAudit(tx, { clinicId: session.clinicId, actorId: null, action: 'session.purged', sessionId: session.id });
     });
   }

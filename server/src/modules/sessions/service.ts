@@ -12,6 +12,7 @@ import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import type { AppContext } from '../../context';
 import { assignments, chatSessions, users } from '../../db/schema';
+import { saveContact } from '../emails/service';
 import { AppError } from '../../lib/errors';
 import { cleanText } from '../../lib/text';
 import { inTransaction } from '../../lib/transaction';
@@ -112,6 +113,7 @@ export async function startSession(
       if (attempt === 1) throw new Error('startSession: neither a new nor an open session');
     }
     await recordAudit(tx, { clinicId: actor.clinicId, actorId: actor.id, action: 'session.started', sessionId: row.id, ip });
+    await saveContact(tx, { id: row.id, clinicId: actor.clinicId, patientId: actor.id }, input);
     if (priority === 'urgent') emit({ t: 'session.prioritized', clinicId: actor.clinicId, sessionId: row.id, priority, changedBy: null });
     const employee = await assignSession(tx, emit, row, 'session_started');
     if (employee) return { session: await view(tx, row.id), created: true };
