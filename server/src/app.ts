@@ -15,6 +15,7 @@ import { employeesModule } from './modules/employees';
 import { fhirModule } from './modules/fhir';
 import { webhooksModule } from './modules/webhooks';
 import { transcriptsModule } from './modules/transcripts';
+import { attachmentsModule } from './modules/attachments';
 import { reportsModule } from './modules/reports';
 import { healthModule } from './modules/health';
 import { metricsModule, metricsOnMainPort } from './modules/metrics';
@@ -108,6 +109,7 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(fhirModule(ctx))
     .use(webhooksModule(ctx))
     .use(transcriptsModule(ctx))
+    .use(attachmentsModule(ctx))
     .use(reportsModule(ctx));
   return Object.assign(app, { hub, realtime, clinicOrigins });
 }

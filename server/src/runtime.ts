@@ -9,6 +9,7 @@ import { NO_TRACING, startTracing, type Tracing } from './lib/tracing';
 import { createLimits } from './modules/auth/limits';
 import { createMessageWriter } from './modules/messages/service';
 import { enqueueWebhooks } from './modules/webhooks/outbox';
+import { blobStoreFor } from './modules/attachments/storage';
 
 /** Opens the database (migrating it), the bus that suits it and the message writer: everything a module needs. */
 export async function createContext(config: Config, baseLogger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
@@ -34,7 +35,7 @@ export async function createContext(config: Config, baseLogger: Logger = createL
         : new PostgresBus(database.client, database.openListener, logger, instanceId, { probeIntervalMs: config.sweepIntervalMs, metrics, tracing });
   await bus.start();
   const shared = { config, db: database.db, database, bus, logger, instanceId, limits: createLimits(config), metrics, tracing, lifecycle: { draining: false } };
-  return { ...shared, writer: createMessageWriter(shared), clock: () => new Date(), beforeCommit: enqueueWebhooks };
+  return { ...shared, writer: createMessageWriter(shared), blobs: blobStoreFor(config, database.db), clock: () => new Date(), beforeCommit: enqueueWebhooks };
 }
 
 export async function closeContext(ctx: AppContext) {

@@ -46,5 +46,12 @@ export const clinics = pgTable('clinics', {
    * `anyone` lets any available employee take it (assignments/teams.ts).
    */
   teamFallback: teamFallbackEnum().notNull().default('anyone'),
+  /** Largest attachment, in bytes, and most attachments per message (modules/attachments). */
+  attachmentMaxBytes: integer()
+    .notNull()
+    .default(10 * 1024 * 1024),
+  attachmentsPerMessage: integer().notNull().default(5),
+  /** HMAC key of the clinic's short-lived attachment links (modules/attachments/links.ts); never leaves the server. */
+  linkSigningKey: text().notNull().default(sql`encode(sha256(gen_random_uuid()::text::bytea || gen_random_uuid()::text::bytea), 'hex')`),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

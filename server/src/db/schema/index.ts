@@ -9,3 +9,4 @@ export * from './webhooks';
 export * from './intake';
 export * from './notes';
 export * from './teams';
+export * from './attachments';

@@ -32,6 +32,8 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   webhookMessageText: c.webhookMessageText,
   notificationFirstNames: c.notificationFirstNames,
   teamFallback: c.teamFallback,
+  attachmentMaxBytes: c.attachmentMaxBytes,
+  attachmentsPerMessage: c.attachmentsPerMessage,
 });
 
 /** The clinic with this site key, or null. A key with control characters cannot exist (and Postgres would refuse a NUL). */
@@ -104,6 +106,8 @@ export type SettingsPatch = Partial<
     | 'webhookMessageText'
     | 'notificationFirstNames'
     | 'teamFallback'
+    | 'attachmentMaxBytes'
+    | 'attachmentsPerMessage'
   >
 >;
 
@@ -126,6 +130,8 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
     webhookMessageText: patch.webhookMessageText,
     notificationFirstNames: patch.notificationFirstNames,
     teamFallback: patch.teamFallback,
+    attachmentMaxBytes: patch.attachmentMaxBytes,
+    attachmentsPerMessage: patch.attachmentsPerMessage,
   };
   // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
   // drizzle refuses an UPDATE without values, which was a 500.
