@@ -56,8 +56,8 @@ function routeMethods(routes: () => ReadonlyArray<{ method: string; path: string
   };
 }
 
-/** Paths a caller may use without signing in; every other API path answers 401 first, before its body is checked. */
-const PUBLIC_API = /^\/api\/v1\/(auth\/(login|guest|identify)|clinics\/[^/]+|socket)$/;
+/** Paths a caller may use without signing in (an attachment link carries its own signature); every other API path answers 401 first, before its body is checked. */
+const PUBLIC_API = /^\/api\/v1\/(auth\/(login|guest|identify)|clinics\/[^/]+|socket|attachments\/[^/]+\/content)$/;
 
 /** The HTTP API, without a port: tests call `app.handle(new Request(…))`. */
 export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {

@@ -57,6 +57,16 @@ export type AttachmentUploadParams = Static<typeof AttachmentUploadParams>;
 export const AttachmentVariant = Type.Union([Type.Literal('original'), Type.Literal('thumbnail')]);
 export type AttachmentVariant = Static<typeof AttachmentVariant>;
 
+/** The query of a link's download (`GET /attachments/:id/content`), as `GET /attachments/:id/link` wrote it. */
+export const AttachmentLinkQuery = Type.Object({
+  variant: AttachmentVariant,
+  user: Type.String({ format: 'uuid' }),
+  /** Unix seconds. */
+  expires: Type.Integer({ minimum: 0 }),
+  signature: Type.String({ maxLength: 64 }),
+});
+export type AttachmentLinkQuery = Static<typeof AttachmentLinkQuery>;
+
 /** A short-lived link to the file, for an `<img src>` or a download: no token in a header needed. */
 export const AttachmentLink = Type.Object({
   url: Type.String(),

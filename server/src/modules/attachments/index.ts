@@ -1,5 +1,5 @@
 import { Elysia, t } from 'elysia';
-import { Attachment, AttachmentLink, AttachmentUploadParams, AttachmentVariant } from '@medchat/sdk/protocol';
+import { Attachment, AttachmentLink, AttachmentLinkQuery, AttachmentUploadParams, AttachmentVariant } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import { clientIp, numbersInQuery } from '../../lib/http';
 import { authPlugin } from '../auth/plugin';
@@ -25,6 +25,16 @@ function fileResponse(file: Download, cache: string): Response {
     },
   });
 }
+
+/** The documented answer of the two routes that send a file. */
+const FILE = {
+  200: {
+    description: 'The file: an image shown inline, a PDF as a download',
+    content: Object.fromEntries(
+      ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+    ),
+  },
+};
 
 export const attachmentsModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/v1', tags: ['attachments'] })
@@ -81,7 +91,10 @@ export const attachmentsModule = (ctx: AppContext) =>
         auth: true,
         params,
         query: VariantQuery,
-        detail: { summary: 'The file itself, with the bearer token; downloads of the original are audited', responses: errors('attachment_not_found') },
+        detail: {
+          summary: 'The file itself, with the bearer token; downloads of the original are audited',
+          responses: { ...FILE, ...errors('attachment_not_found') },
+        },
       },
     )
     .get(
@@ -99,15 +112,10 @@ export const attachmentsModule = (ctx: AppContext) =>
       {
         params,
         transform: numbersInQuery,
-        query: t.Object({
-          variant: AttachmentVariant,
-          user: t.String({ format: 'uuid' }),
-          expires: t.Integer({ minimum: 0 }),
-          signature: t.String({ maxLength: 64 }),
-        }),
+        query: AttachmentLinkQuery,
         detail: {
           summary: 'The file behind a link from `GET /attachments/:id/link`, for the person it was made for while they may still see it; audited',
-          responses: errors('attachment_link_invalid', 'attachment_not_found'),
+          responses: { ...FILE, ...errors('attachment_link_invalid', 'attachment_not_found') },
         },
       },
     );

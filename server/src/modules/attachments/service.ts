@@ -121,7 +121,13 @@ export async function claimAttachments(tx: Tx, session: SessionRow, senderId: st
   if (ids.length > clinic!.perMessage) throw new AppError('too_many_attachments', { maxPerMessage: clinic!.perMessage });
   const claimed = await tx
     .update(attachments)
-    .set({ messageId, position: sql`array_position(${sql.param([...ids])}::uuid[], ${attachments.id})` })
+    .set({
+      messageId,
+      position: sql`array_position(array[${sql.join(
+        ids.map((id) => sql`${id}`),
+        sql`, `,
+      )}]::uuid[], ${attachments.id})`,
+    })
     .where(and(inArray(attachments.id, [...ids]), eq(attachments.sessionId, session.id), eq(attachments.uploaderId, senderId), isNull(attachments.messageId)))
     .returning();
   if (claimed.length !== ids.length) throw new AppError('attachment_not_found', { problem: 'not_an_unsent_upload_of_yours' });

@@ -98,6 +98,8 @@ const settings = {
   webhookMessageText: false,
   notificationFirstNames: false,
   teamFallback: 'anyone',
+  attachmentMaxBytes: 10485760,
+  attachmentsPerMessage: 5,
 };
 
 const webhook = {
