@@ -253,7 +253,10 @@ export const ROUTES: Record<string, RouteSpec> = {
     who: 'signed-in',
     sessionRoute: true,
     params: { id: session },
-    query: { clientId: fc.oneof(fc.constantFrom('f1', 'f2'), nastyText), name: fc.oneof(fc.constantFrom('photo.jpg', '../../etc/passwd', 'a\r\nb.pdf'), nastyText) },
+    query: {
+      clientId: fc.oneof(fc.constantFrom('f1', 'f2'), nastyText),
+      name: fc.oneof(fc.constantFrom('photo.jpg', '../../etc/passwd', 'a\r\nb.pdf'), nastyText),
+    },
   },
   'GET /api/v1/attachments/:id/link': { who: 'signed-in', params: { id: user }, query: { variant: attachmentVariant } },
   'GET /api/v1/attachments/:id': { who: 'signed-in', params: { id: user }, query: { variant: attachmentVariant } },

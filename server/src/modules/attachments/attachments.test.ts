@@ -18,19 +18,22 @@ let sam: Who;
 let admin: Who;
 let sessionId: string;
 
+interface UploadOptions {
+  name?: string;
+  clientId?: string;
+  session?: string;
+  headers?: Record<string, string>;
+}
+
 /** An upload as a browser sends it: the file as the body, whatever type it declares. */
-async function upload(
-  app: TestApp,
-  who: Who,
-  file: Uint8Array,
-  { name = 'photo.jpg', clientId = crypto.randomUUID(), session = sessionId, headers = {} } = {},
-) {
+async function upload(app: TestApp, who: Who, file: Uint8Array, options: UploadOptions = {}) {
+  const { name = 'photo.jpg', clientId = crypto.randomUUID() as string, session = sessionId, headers = {} } = options;
   const query = new URLSearchParams({ clientId, name });
   const res = await app.app.handle(
     new Request(`http://localhost/api/v1/sessions/${session}/attachments?${query}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/octet-stream', ...headers },
-      body: file,
+      body: file as BodyInit,
     }),
   );
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };
@@ -94,7 +97,7 @@ describe('upload', () => {
     expect(pdfAsPng.body).toMatchObject({ kind: 'pdf', contentType: 'application/pdf', thumbnail: false, width: null });
   });
 
-  const rawRefusal = async (file: Uint8Array, status: number, code: string, options: Parameters<typeof upload>[3] = {}) => {
+  const rawRefusal = async (file: Uint8Array, status: number, code: string, options: UploadOptions = {}) => {
     const before = [await count('attachments'), await count('attachment_blobs')];
     expectError(await upload(t, patient, file, options), status, code);
     expect([await count('attachments'), await count('attachment_blobs')]).toEqual(before);
@@ -261,6 +264,18 @@ describe('sending and seeing', () => {
       ).status,
     ).toBe(403);
     expect((await fetchBytes(t, `/api/v1/attachments/${photoId}/content${url.search}`)).status).toBe(403);
+  });
+
+  test('the transcript names the files and the FHIR export refers to them (Communication.payload.contentAttachment)', async () => {
+    const transcript = await t.call('GET', `/api/v1/sessions/${sessionId}/transcript`, { token: joy.token });
+    expect(transcript.body).toContain('attached: referral.pdf (application/pdf,');
+    expect(transcript.body).toContain('attached: rash.jpg (image/jpeg,');
+    const bundle = await t.call('GET', `/api/v1/sessions/${sessionId}/fhir`, { token: joy.token });
+    const communication = bundle.body.entry.map((e: any) => e.resource).find((r: any) => r.id === sent.id);
+    expect(communication.payload).toEqual([
+      { contentAttachment: expect.objectContaining({ contentType: 'application/pdf', title: 'referral.pdf', url: `/api/v1/attachments/${letterId}` }) },
+      { contentAttachment: expect.objectContaining({ contentType: 'image/jpeg', title: 'rash.jpg', url: `/api/v1/attachments/${photoId}` }) },
+    ]);
   });
 
   test('images are shown inline, PDFs only download', async () => {
