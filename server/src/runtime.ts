@@ -34,8 +34,21 @@ export async function createContext(config: Config, baseLogger: Logger = createL
           })
         : new PostgresBus(database.client, database.openListener, logger, instanceId, { probeIntervalMs: config.sweepIntervalMs, metrics, tracing });
   await bus.start();
-  const shared = { config, db: database.db, database, bus, logger, instanceId, limits: createLimits(config), metrics, tracing, lifecycle: { draining: false } };
-  return { ...shared, writer: createMessageWriter(shared), blobs: blobStoreFor(config, database.db), clock: () => new Date(), beforeCommit: enqueueWebhooks };
+  // The writer's one-message path writes its webhook rows through `beforeCommit` too: it must see it.
+  const shared = {
+    config,
+    db: database.db,
+    database,
+    bus,
+    logger,
+    instanceId,
+    limits: createLimits(config),
+    metrics,
+    tracing,
+    lifecycle: { draining: false },
+    beforeCommit: enqueueWebhooks,
+  };
+  return { ...shared, writer: createMessageWriter(shared), blobs: blobStoreFor(config, database.db), clock: () => new Date() };
 }
 
 export async function closeContext(ctx: AppContext) {

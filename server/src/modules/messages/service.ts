@@ -39,12 +39,12 @@ export async function sendMessage(
 }
 
 /** This instance's writer, built once by the runtime (server/src/runtime.ts): the batches and the one-message path. */
-export const createMessageWriter = (ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics' | 'tracing'>) =>
+export const createMessageWriter = (ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics' | 'tracing' | 'beforeCommit'>) =>
   new MessageWriter(ctx, (send) => sendOne(ctx, send));
 
 /** One message in its own transaction: the rules every send follows, for the sends a batch leaves to it. */
 function sendOne(
-  ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics'>,
+  ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics' | 'beforeCommit'>,
   { actor, sessionId, clientMsgId, body, attachmentIds = [] }: SendInput,
 ): Promise<SendResult> {
   return inTransaction(ctx, async (tx, emit) => {
