@@ -57,7 +57,7 @@ async function startServer() {
 const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
 
 test('a photo half sent when the server is killed leaves nothing; the retry stores it whole, once', async () => {
-  const photo = await sharp({ create: { width: 1200, height: 900, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  const photo = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
     .jpeg({ quality: 90 })
     .toBuffer();
   expect(photo.byteLength).toBeGreaterThan(200_000);
