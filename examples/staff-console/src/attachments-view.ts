@@ -160,14 +160,13 @@ export function renderAttachments(files: MedChatAttachments, attachments: Attach
         open.append(img);
         open.setAttribute('aria-label', `Open ${a.name} full size`);
       } else {
+        // Its name is its visible words, "Download referral.pdf, 34 KB" (the icon is decoration).
         open.append(
           h('span', { class: 'file-icon', 'aria-hidden': 'true' }, 'PDF'),
-          ' ',
+          ' Download ',
           h('bdi', {}, a.name),
-          ' ',
-          h('span', { class: 'file-size' }, formatSize(a.size)),
+          h('span', { class: 'file-size' }, `, ${formatSize(a.size)}`),
         );
-        open.setAttribute('aria-label', `Download ${a.name}`);
       }
       open.addEventListener('click', async () => {
         if (a.kind === 'pdf') {
