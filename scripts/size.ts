@@ -25,7 +25,7 @@ export interface BundleSize {
 }
 
 /** min+gzip budgets, in bytes (README.md of each package states them). */
-export const BUDGETS = { sdk: 6 * 1024, sdkAdmin: 2 * 1024, sdkNotes: 2 * 1024, sdkRecords: 2 * 1024, widget: 25 * 1024 } as const;
+export const BUDGETS = { sdk: 6 * 1024, sdkAdmin: 2 * 1024, sdkNotes: 2 * 1024, sdkRecords: 2 * 1024, sdkAttachments: 2 * 1024, widget: 25 * 1024 } as const;
 
 /** The one measuring function. */
 export function sizeOf(minified: string): BundleSize {
@@ -48,6 +48,9 @@ export const SDK_ADMIN_ENTRY = `${ROOT}sdk/src/admin.ts`;
 /** The records entry (`@medchat/sdk/records`): transcripts and FHIR exports on a `MedChat` client. */
 export const SDK_RECORDS_ENTRY = `${ROOT}sdk/src/records.ts`;
 
+/** The attachments entry (`@medchat/sdk/attachments`): uploads with progress, sending them, links to them. */
+export const SDK_ATTACHMENTS_ENTRY = `${ROOT}sdk/src/attachments.ts`;
+
 /** One SDK entry, bundled alone. TypeBox stays out of browser bundles: entries import protocol models as types only. */
 async function sdkEntrySize(entry: string): Promise<BundleSize> {
   const code = await bundleWithBun(entry);
@@ -58,6 +61,7 @@ async function sdkEntrySize(entry: string): Promise<BundleSize> {
 
 export const sdkSize = () => sdkEntrySize(SDK_ENTRY);
 export const sdkAdminSize = () => sdkEntrySize(SDK_ADMIN_ENTRY);
+export const sdkAttachmentsSize = () => sdkEntrySize(SDK_ATTACHMENTS_ENTRY);
 export const sdkRecordsSize = () => sdkEntrySize(SDK_RECORDS_ENTRY);
 
 /** The staff extras entry (`@medchat/sdk/notes`): internal notes and quick replies on a `MedChat` client. */
@@ -96,6 +100,10 @@ if (import.meta.main) {
     await measure(
       '@medchat/sdk/records',
       async () => void rows.push(['@medchat/sdk/records (sdk/src/records.ts)', await sdkRecordsSize(), BUDGETS.sdkRecords]),
+    );
+    await measure(
+      '@medchat/sdk/attachments',
+      async () => void rows.push(['@medchat/sdk/attachments (sdk/src/attachments.ts)', await sdkAttachmentsSize(), BUDGETS.sdkAttachments]),
     );
   }
   if (which !== 'sdk') {

@@ -8,6 +8,7 @@ export default defineConfig({
     admin: 'src/admin.ts',
     notes: 'src/notes.ts',
     records: 'src/records.ts',
+    attachments: 'src/attachments.ts',
     protocol: 'src/protocol/index.ts',
   },
   format: ['esm', 'cjs'],

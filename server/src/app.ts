@@ -16,6 +16,7 @@ import { fhirModule } from './modules/fhir';
 import { webhooksModule } from './modules/webhooks';
 import { emailsModule } from './modules/emails';
 import { transcriptsModule } from './modules/transcripts';
+import { attachmentsModule } from './modules/attachments';
 import { reportsModule } from './modules/reports';
 import { healthModule } from './modules/health';
 import { metricsModule, metricsOnMainPort } from './modules/metrics';
@@ -56,8 +57,8 @@ function routeMethods(routes: () => ReadonlyArray<{ method: string; path: string
   };
 }
 
-/** Paths a caller may use without signing in; every other API path answers 401 first, before its body is checked. */
-const PUBLIC_API = /^\/api\/v1\/(auth\/(login|guest|identify|resume)|clinics\/[^/]+|socket)$/;
+/** Paths a caller may use without signing in (an attachment link carries its own signature); every other API path answers 401 first, before its body is checked. */
+const PUBLIC_API = /^\/api\/v1\/(auth\/(login|guest|identify|resume)|clinics\/[^/]+|socket|attachments\/[^/]+\/content)$/;
 
 /** The HTTP API, without a port: tests call `app.handle(new Request(…))`. */
 export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
@@ -110,6 +111,7 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(webhooksModule(ctx))
     .use(emailsModule(ctx))
     .use(transcriptsModule(ctx))
+    .use(attachmentsModule(ctx))
     .use(reportsModule(ctx));
   return Object.assign(app, { hub, realtime, clinicOrigins });
 }

@@ -82,6 +82,20 @@ const Settings = Type.Object({
    * load balancer stops sending it new connections before its port closes (docs/operations/rolling-restart.md).
    */
   drainDelaySeconds: Whole('DRAIN_DELAY_SECONDS', 0, 300, 0, 'seconds, from 0 to 300'),
+  /**
+   * Where attachments are kept: `database` (the default) or `s3`, an S3-compatible bucket named by the S3_* settings
+   * (docs/attachments.md).
+   */
+  attachmentsStorage: Type.Union([Type.Literal('database'), Type.Literal('s3')], {
+    env: 'ATTACHMENTS_STORAGE',
+    default: 'database',
+    expects: 'database or s3',
+  }),
+  s3Endpoint: Type.Optional(Type.String({ env: 'S3_ENDPOINT', pattern: '^https?://[^\\s]+$', expects: 'an http:// or https:// URL' })),
+  s3Bucket: Type.Optional(Type.String({ env: 'S3_BUCKET', minLength: 3, maxLength: 63, expects: 'a bucket name' })),
+  s3Region: Type.String({ env: 'S3_REGION', minLength: 1, default: 'us-east-1', expects: 'a region name' }),
+  s3AccessKeyId: Type.Optional(Type.String({ env: 'S3_ACCESS_KEY_ID', minLength: 1, expects: 'an access key id' })),
+  s3SecretAccessKey: Type.Optional(Type.String({ env: 'S3_SECRET_ACCESS_KEY', minLength: 1, secret: true, expects: 'a secret access key' })),
   /** 1 lets webhooks go to private, loopback and link-local addresses (and plain http): tests and closed networks only. */
   webhooksAllowPrivate: Whole('WEBHOOKS_ALLOW_PRIVATE', 0, 1, 0, '0 or 1'),
   /**
@@ -135,6 +149,10 @@ function parseSettings(env: Record<string, string | undefined>): Settings {
 /** Reads and checks the environment; throws ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const { nodeEnv, publicUrl, ...settings } = parseSettings(env);
+  if (settings.attachmentsStorage === 's3') {
+    const missing = (['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => !env[name]?.trim());
+    if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: expected a value (ATTACHMENTS_STORAGE=s3)`));
+  }
   return { ...settings, publicUrl: publicUrl ?? `http://localhost:${settings.port}`, production: nodeEnv === 'production' };
 }
 

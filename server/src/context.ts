@@ -6,6 +6,7 @@ import type { Logger } from './lib/logger';
 import type { Metrics } from './lib/metrics';
 import type { Tracing } from './lib/tracing';
 import type { HttpLimits } from './modules/auth/limits';
+import type { BlobStore } from './modules/attachments/storage';
 import type { MessageWriter } from './modules/messages/writer';
 
 /** What every module needs, built once at start-up (server/src/server.ts) and passed down. */
@@ -21,6 +22,8 @@ export interface AppContext {
   limits: HttpLimits;
   /** Stores this instance's messages in batches (modules/messages/writer.ts); built once in runtime.ts. */
   writer: MessageWriter;
+  /** Where attachment bytes are kept (modules/attachments/storage.ts): the database or S3-compatible storage. */
+  blobs: BlobStore;
   /** This instance's Prometheus metrics (lib/metrics.ts), served at /metrics. */
   metrics: Metrics;
   /** This instance's OpenTelemetry tracer (lib/tracing.ts): a no-op one unless an OTLP endpoint is configured. */

@@ -10,6 +10,7 @@ import { createLimits } from './modules/auth/limits';
 import { createMessageWriter } from './modules/messages/service';
 import { enqueueEmails } from './modules/emails/outbox';
 import { enqueueWebhooks } from './modules/webhooks/outbox';
+import { blobStoreFor } from './modules/attachments/storage';
 
 /** Opens the database (migrating it), the bus that suits it and the message writer: everything a module needs. */
 export async function createContext(config: Config, baseLogger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
@@ -34,8 +35,21 @@ export async function createContext(config: Config, baseLogger: Logger = createL
           })
         : new PostgresBus(database.client, database.openListener, logger, instanceId, { probeIntervalMs: config.sweepIntervalMs, metrics, tracing });
   await bus.start();
-  const shared = { config, db: database.db, database, bus, logger, instanceId, limits: createLimits(config), metrics, tracing, lifecycle: { draining: false } };
-  return { ...shared, writer: createMessageWriter(shared), clock: () => new Date(), beforeCommit: enqueueOutboxes };
+  // The writer's one-message path writes its outbox rows through `beforeCommit` too: it must see it.
+  const shared = {
+    config,
+    db: database.db,
+    database,
+    bus,
+    logger,
+    instanceId,
+    limits: createLimits(config),
+    metrics,
+    tracing,
+    lifecycle: { draining: false },
+    beforeCommit: enqueueOutboxes,
+  };
+  return { ...shared, writer: createMessageWriter(shared), blobs: blobStoreFor(config, database.db), clock: () => new Date() };
 }
 
 /** What must commit with a change: its webhook events and the reply emails it makes due. */

@@ -123,7 +123,8 @@ describe('every route is documented or hidden on purpose', () => {
   test('guarded operations name the bearer scheme with their roles, others none; each lists 401 and 429 for it', () => {
     for (const { path, method, op } of operations()) {
       const route = t.app.routes.find((r) => r.method === method && documentPath(r.path) === path)!;
-      const guarded = path.startsWith('/api/') && !/^\/api\/v1\/(auth\/(login|guest|identify|resume)|clinics\/\{siteKey\})$/.test(path);
+      const guarded =
+        path.startsWith('/api/') && !/^\/api\/v1\/(auth\/(login|guest|identify|resume)|clinics\/\{siteKey\}|attachments\/\{id\}\/content)$/.test(path);
       expect({ [`${method} ${path}`]: op.security.length > 0 }).toEqual({ [`${method} ${path}`]: guarded });
       if (guarded) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '429']));
       expect(op.security).toEqual(hooksOf(route).detail?.security ?? []);

@@ -70,6 +70,7 @@ const messageBody = fc.oneof(
 
 const shortcut = fc.oneof(fc.constantFrom('hours', 'HOURS', 'bring-id', 'a b', '', '/x'), fc.stringMatching(/^[A-Za-z0-9_-]{1,41}$/));
 const team = fc.oneof({ weight: 4, arbitrary: fc.constant(new Ref('team', (w) => w.teamId)) }, { weight: 1, arbitrary: fc.uuid() });
+const attachmentVariant = fc.oneof(fc.constantFrom('original', 'thumbnail'), nastyText);
 const quickReply = fc.oneof({ weight: 4, arbitrary: fc.constant(new Ref('quick reply', (w) => w.quickReplyId)) }, { weight: 1, arbitrary: fc.uuid() });
 
 /** A clinic-signed identity token: valid, expired, for the other clinic, or with hostile claims. */
@@ -264,6 +265,22 @@ export const ROUTES: Record<string, RouteSpec> = {
   'PATCH /api/v1/teams/:id': { who: ['admin'], params: { id: team }, body: { name: nastyText } },
   'DELETE /api/v1/teams/:id': { who: ['admin'], params: { id: team } },
   'PUT /api/v1/teams/:id/members': { who: ['admin'], params: { id: team }, body: { employeeIds: fc.array(user, { maxLength: 4 }) } },
+  'POST /api/v1/sessions/:id/attachments': {
+    who: 'signed-in',
+    sessionRoute: true,
+    params: { id: session },
+    query: {
+      clientId: fc.oneof(fc.constantFrom('f1', 'f2'), nastyText),
+      name: fc.oneof(fc.constantFrom('photo.jpg', '../../etc/passwd', 'a\r\nb.pdf'), nastyText),
+    },
+  },
+  'GET /api/v1/attachments/:id/link': { who: 'signed-in', params: { id: user }, query: { variant: attachmentVariant } },
+  'GET /api/v1/attachments/:id': { who: 'signed-in', params: { id: user }, query: { variant: attachmentVariant } },
+  'GET /api/v1/attachments/:id/content': {
+    who: 'public',
+    params: { id: user },
+    query: { variant: attachmentVariant, user, expires: fc.oneof(fc.nat(), fc.constant(4102444800)), signature: fc.oneof(fc.base64String(), nastyText) },
+  },
 };
 
 /** Callers paired with a session they can see (or nearly): these reach the business logic of session routes. */

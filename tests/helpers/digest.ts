@@ -15,6 +15,8 @@ export const TABLES = [
   'priority_changes',
   'session_notes',
   'quick_replies',
+  'attachments',
+  'attachment_blobs',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

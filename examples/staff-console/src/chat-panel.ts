@@ -70,7 +70,7 @@ export class ChatPanel {
     this.priority = initial.priority;
     this.me = client.auth.user!;
     this.chat = client.chat(initial.id);
-    this.messages = new MessageList(this.chat, this.me);
+    this.messages = new MessageList(this.chat, this.me, extras.files);
     this.composer = new Composer(this.chat, initial.patient.displayName, extras, this.me, (note) => this.addNote(note));
     this.loadNotes = () => {
       // The session's internal notes so far (a staff read, audited), once, when the chat is first shown: a console

@@ -1,5 +1,6 @@
 import type { Me, SessionHandle } from '@medchat/sdk';
 import type { Note } from '@medchat/sdk/notes';
+import { AttachmentTray } from './attachments-view';
 import { Autocomplete } from './autocomplete';
 import { h, isolate, uid } from './dom';
 import { errorText } from './format';
@@ -21,6 +22,7 @@ export class Composer {
   private readonly hint = h('p', { class: 'note-hint', hidden: true }, 'Internal note — not visible to the patient');
   private readonly error = h('p', { class: 'error', role: 'alert' });
   private readonly label: HTMLLabelElement;
+  private readonly tray: AttachmentTray;
   /** Colleagues picked from the @ list, by the text inserted for them. */
   private readonly mentioned = new Map<string, string>();
   private isNote = false;
@@ -44,12 +46,12 @@ export class Composer {
       (q) => (this.isNote ? extras.colleagues(q, me.id) : []),
       (item) => this.mentioned.set(item.insert.trim(), item.id),
     );
-    this.element = h(
-      'form',
-      { class: 'composer' },
+    this.element = h('form', { class: 'composer' });
+    this.tray = new AttachmentTray(extras.files, chat.sessionId, this.element, this.input);
+    this.element.append(
       this.label,
-      h('div', { class: 'composer-input' }, this.hint, replies.element, mentions.element, this.input),
-      h('div', { class: 'composer-actions' }, this.noteToggle, this.button),
+      h('div', { class: 'composer-input' }, this.hint, replies.element, mentions.element, this.tray.list, this.input),
+      h('div', { class: 'composer-actions' }, this.tray.button, this.noteToggle, this.button),
       this.error,
     );
     this.element.addEventListener('submit', (event) => {
@@ -92,6 +94,8 @@ export class Composer {
     this.element.classList.toggle('is-note', isNote);
     this.noteToggle.setAttribute('aria-pressed', String(isNote));
     this.hint.hidden = !isNote;
+    // Notes are text only: files go to the patient with a reply.
+    this.tray.button.hidden = isNote;
     this.input.placeholder = isNote ? NOTE_PLACEHOLDER : REPLY_PLACEHOLDER;
     this.button.textContent = isNote ? 'Add note' : 'Send';
     this.label.firstChild!.textContent = isNote ? 'Internal note about ' : 'Reply to ';
@@ -100,13 +104,28 @@ export class Composer {
 
   private send(): void {
     const body = this.input.value.trim();
-    if (!body) return;
     this.error.textContent = '';
+    if (!this.isNote && (this.tray.isBusy || this.tray.hasFailed || this.tray.ready.length)) return void this.sendFiles(body);
+    if (!body) return;
     if (this.isNote) return void this.sendNote(body);
     this.input.value = '';
     this.chat.typing(false);
     // A refused send stays in `chat.pending` as failed, where the message list offers Retry.
     this.chat.send(body).catch(() => {});
+  }
+
+  /** A reply with files: once every file is up, in one message with the text (or alone). */
+  private async sendFiles(body: string): Promise<void> {
+    if (this.tray.isBusy) return void (this.error.textContent = 'Wait for the files to finish uploading.');
+    if (this.tray.hasFailed) return void (this.error.textContent = 'A file was not uploaded: retry it or remove it.');
+    try {
+      await this.extras.files.send(this.chat.sessionId, { body, attachments: this.tray.ready });
+      this.input.value = '';
+      this.tray.clear();
+      this.chat.typing(false);
+    } catch (e) {
+      this.error.textContent = `Not sent: ${errorText(e)}`;
+    }
   }
 
   private async sendNote(body: string): Promise<void> {

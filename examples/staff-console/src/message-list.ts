@@ -1,5 +1,7 @@
 import type { Me, Message, PendingMessage, SessionHandle } from '@medchat/sdk';
 import type { Note } from '@medchat/sdk/notes';
+import type { MedChatAttachments } from '@medchat/sdk/attachments';
+import { renderAttachments } from './attachments-view';
 import { h } from './dom';
 import { clock, systemText } from './format';
 
@@ -39,6 +41,7 @@ export class MessageList {
   constructor(
     private readonly chat: SessionHandle,
     private readonly me: Me,
+    private readonly files: MedChatAttachments,
   ) {
     this.element = h('div', { class: 'message-area' }, h('div', { class: 'log-frame' }, this.log, this.newMessages), this.pendingList);
     this.log.addEventListener('scroll', () => {
@@ -142,7 +145,8 @@ export class MessageList {
       'li',
       { class: `message ${kind}`, 'data-seq': message.seq, 'data-at': message.createdAt },
       h('p', { class: 'meta' }, h('bdi', { class: 'sender' }, isOwn ? 'You' : message.sender.displayName), ' ', time, ' ', receipt),
-      h('p', { class: 'body', dir: 'auto' }, message.body),
+      message.body ? h('p', { class: 'body', dir: 'auto' }, message.body) : null,
+      message.attachments?.length ? renderAttachments(this.files, message.attachments) : null,
     );
   }
 

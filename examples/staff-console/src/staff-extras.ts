@@ -1,4 +1,5 @@
 import type { MedChat, Person } from '@medchat/sdk';
+import { MedChatAttachments } from '@medchat/sdk/attachments';
 import { fillQuickReply, MedChatNotes, type QuickReplyLibrary, type QuickReplyVariable } from '@medchat/sdk/notes';
 import type { Suggestion } from './autocomplete';
 
@@ -8,11 +9,14 @@ import type { Suggestion } from './autocomplete';
  */
 export class StaffExtras {
   readonly api: MedChatNotes;
+  /** Photos and PDFs in the chats: uploads, sends, links. */
+  readonly files: MedChatAttachments;
   private replies: Promise<QuickReplyLibrary> | null = null;
   private people: Promise<Person[]> | null = null;
 
   constructor(client: MedChat) {
     this.api = new MedChatNotes(client);
+    this.files = new MedChatAttachments(client);
   }
 
   /**

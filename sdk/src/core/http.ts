@@ -115,7 +115,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined; // false for NaN (unparsable) too
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new AbortError());
     const timer = setTimeout(() => {

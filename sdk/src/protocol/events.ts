@@ -27,8 +27,13 @@ export const SendFrame = Type.Object({
   ref: Ref,
   sessionId: Id,
   clientMsgId: Type.String({ minLength: 1, maxLength: 64 }),
-  /** Up to 4,000 characters (MAX_MESSAGE_LENGTH) characters; longer is refused with `message_too_long`, never cut. */
-  body: Type.String({ minLength: 1 }),
+  /**
+   * Up to 4,000 characters (MAX_MESSAGE_LENGTH); longer is refused with `message_too_long`, never cut. Empty only
+   * with attachments.
+   */
+  body: Type.String(),
+  /** The sender's uploads the message carries (`POST /sessions/:id/attachments`), in order. */
+  attachmentIds: Type.Optional(Type.Array(Id, { maxItems: 10, uniqueItems: true })),
 });
 export const TypingFrame = Type.Object({
   type: Type.Union([Type.Literal('typing.start'), Type.Literal('typing.stop')]),

@@ -9,3 +9,4 @@ export * from './webhooks';
 export * from './intake';
 export * from './notes';
 export * from './emails';
+export * from './attachments';

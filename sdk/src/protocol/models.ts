@@ -3,6 +3,7 @@
  * schemas; the SDK takes its types from them (type-only imports, so the SDK bundle carries no TypeBox).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Attachment } from './attachments';
 import { OpeningStatus } from './hours';
 import { ClinicIntake, SessionPriority } from './intake';
 
@@ -133,6 +134,8 @@ export const Message = Type.Object({
   system: Type.Union([Type.Object({ event: SystemEvent, employeeName: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
   clientMsgId: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
+  /** The files the message carries, in the order sent; absent when it carries none. */
+  attachments: Type.Optional(Type.Array(Attachment)),
 });
 export type Message = Static<typeof Message>;
 
@@ -324,6 +327,10 @@ export const ClinicSettings = Type.Object({
   emailPageUrl: Type.Union([Type.String(), Type.Null()]),
   /** The sender's name in the From header; null: the clinic's name. */
   emailSenderName: Type.Union([Type.String(), Type.Null()]),
+  /** Largest attachment a patient or member of staff may send, in bytes. */
+  attachmentMaxBytes: Type.Integer(),
+  /** Most attachments one message carries. */
+  attachmentsPerMessage: Type.Integer(),
 });
 export type ClinicSettings = Static<typeof ClinicSettings>;
 

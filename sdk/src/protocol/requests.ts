@@ -7,6 +7,7 @@
  * normalization (NFC, trimmed) use the same number. Integers are JSON numbers; numeric strings are refused.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { ATTACHMENT_LIMITS } from './attachments';
 import { MAX_MESSAGE_LENGTH } from './errors';
 import { IntakeAnswers } from './intake';
 import { Availability, SessionStatus, TeamFallback } from './models';
@@ -169,6 +170,8 @@ export const ClinicSettingsPatchParams = Type.Object({
   emailPageUrl: Type.Optional(Type.Union([Type.String({ maxLength: LIMITS.webhookUrl, pattern: '^https?://[^\\s]+$' }), Type.Null()])),
   /** null: the clinic's name. */
   emailSenderName: Type.Optional(Type.Union([Text(LIMITS.clinicName), Type.Null()])),
+  attachmentMaxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: ATTACHMENT_LIMITS.maxBytesCeiling })),
+  attachmentsPerMessage: Type.Optional(Type.Integer({ minimum: 1, maximum: ATTACHMENT_LIMITS.perMessageCeiling })),
 });
 export type ClinicSettingsPatchParams = Static<typeof ClinicSettingsPatchParams>;
 
@@ -222,7 +225,13 @@ export type TeamMembersParams = Static<typeof TeamMembersParams>;
 
 export const MessageSendParams = Type.Object({
   clientMsgId: Text(LIMITS.clientMsgId),
-  body: Text(LIMITS.messageBody, 1, 'Characters after NFC normalization and trimming; longer is refused with 422 message_too_long, never cut.'),
+  body: Text(
+    LIMITS.messageBody,
+    0,
+    'Characters after NFC normalization and trimming; longer is refused with 422 message_too_long, never cut. Empty only with attachments.',
+  ),
+  /** Files uploaded by the sender to this session (`POST /sessions/:id/attachments`), in the order to show them. */
+  attachmentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 10, uniqueItems: true })),
 });
 export type MessageSendParams = Static<typeof MessageSendParams>;
 

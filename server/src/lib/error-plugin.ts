@@ -2,6 +2,9 @@ import { Elysia } from 'elysia';
 import type { Logger } from './logger';
 import { errorKind } from './logger';
 import { checkBody } from './body';
+
+/** The attachment upload (`POST /api/v1/sessions/:id/attachments`), whose body is a file, not JSON. */
+const UPLOAD_PATH = /^\/api\/v1\/sessions\/[^/]+\/attachments$/;
 import { AppError, errorBody, isDatabaseUnavailable, pgCode } from './errors';
 
 /**
@@ -56,7 +59,10 @@ export const errorPlugin = (logger: Logger, { methodsOf = () => [], refusalBefor
       const requestId = crypto.randomUUID();
       requestIds.set(request, requestId);
       set.headers['x-request-id'] = requestId;
-      await checkBody(request, new URL(request.url).pathname.startsWith('/api/'));
+      const path = new URL(request.url).pathname;
+      // An upload's body is a file, read and limited by its route (modules/attachments).
+      if (request.method === 'POST' && UPLOAD_PATH.test(path)) return;
+      await checkBody(request, path.startsWith('/api/'));
     })
     .onError({ as: 'global' }, async ({ code, error, set, request, route }) => {
       const requestId = requestIds.get(request);

@@ -60,5 +60,12 @@ export const clinics = pgTable('clinics', {
   emailPageUrl: text(),
   /** The sender's display name; null: the clinic's name. */
   emailSenderName: text(),
+  /** Largest attachment, in bytes, and most attachments per message (modules/attachments). */
+  attachmentMaxBytes: integer()
+    .notNull()
+    .default(10 * 1024 * 1024),
+  attachmentsPerMessage: integer().notNull().default(5),
+  /** HMAC key of the clinic's short-lived attachment links (modules/attachments/links.ts); never leaves the server. */
+  linkSigningKey: text().notNull().default(sql`encode(sha256(gen_random_uuid()::text::bytea || gen_random_uuid()::text::bytea), 'hex')`),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

@@ -30,3 +30,4 @@ export const messageKindEnum = pgEnum('message_kind', ['text', 'system']);
 export const sessionPriorityEnum = pgEnum('session_priority', ['urgent', 'routine']);
 /** A clinic's choice when a session's team has nobody on shift (no member available or away): wait for the team, or let anyone take it. */
 export const teamFallbackEnum = pgEnum('team_fallback', ['wait', 'anyone']);
+export const attachmentKindEnum = pgEnum('attachment_kind', ['image', 'pdf']);

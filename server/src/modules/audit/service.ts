@@ -56,7 +56,9 @@ export type AuditAction =
   | 'team.created'
   | 'team.updated'
   | 'team.deleted'
-  | 'team.members_changed';
+  | 'team.members_changed'
+  | 'attachment.uploaded'
+  | 'attachment.downloaded';
 
 export interface AuditRecord {
   clinicId: string;

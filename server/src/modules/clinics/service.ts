@@ -39,6 +39,8 @@ const toSettings = (c: ClinicRow): ClinicSettings => ({
   emailReminderMinutes: c.emailReminderMinutes,
   emailPageUrl: c.emailPageUrl,
   emailSenderName: c.emailSenderName,
+  attachmentMaxBytes: c.attachmentMaxBytes,
+  attachmentsPerMessage: c.attachmentsPerMessage,
 });
 
 /** The clinic with this site key, or null. A key with control characters cannot exist (and Postgres would refuse a NUL). */
@@ -133,6 +135,8 @@ export type SettingsPatch = Partial<
     | 'emailReminderMinutes'
     | 'emailPageUrl'
     | 'emailSenderName'
+    | 'attachmentMaxBytes'
+    | 'attachmentsPerMessage'
   >
 >;
 
@@ -174,6 +178,8 @@ export async function updateSettings(ctx: AppContext, actor: Actor, patch: Setti
       patch.emailSenderName === undefined || patch.emailSenderName === null
         ? patch.emailSenderName
         : cleanName(patch.emailSenderName, 'emailSenderName', { maxLength: LIMITS.clinicName }),
+    attachmentMaxBytes: patch.attachmentMaxBytes,
+    attachmentsPerMessage: patch.attachmentsPerMessage,
   };
   // Nothing to change (an empty patch; Elysia also turns a body that is not an object into {}): nothing written.
   // drizzle refuses an UPDATE without values, which was a 500.

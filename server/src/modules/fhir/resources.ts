@@ -42,6 +42,16 @@ export interface ChartMessage {
   senderName: string | null;
   body: string;
   createdAt: Date;
+  /** The files it carries, in order; `url` is their path on this server (read with a staff bearer token). */
+  attachments: ChartAttachment[];
+}
+
+export interface ChartAttachment {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  url: string;
 }
 
 /** An internal note (staff only), exported only with `includeNotes`. */
@@ -185,7 +195,12 @@ export function sessionResources(s: ChartSession, trail: ChartAssignment[], mess
       sent: iso(m.createdAt),
       recipient: [fromPatient ? holderAt(m.createdAt) : patient],
       ...(m.kind === 'system' || !m.senderId ? {} : { sender: fromPatient ? patient : staff(m.senderId, m.senderName) }),
-      payload: [{ contentString: m.body }],
+      payload: [
+        ...(m.body || m.attachments.length === 0 ? [{ contentString: m.body }] : []),
+        ...m.attachments.map((a) => ({
+          contentAttachment: { contentType: a.contentType, url: a.url, title: a.name, size: a.size, creation: iso(m.createdAt) },
+        })),
+      ],
     });
   }
   if (options.includeNotes) {

@@ -3,12 +3,12 @@
  * time range as NDJSON, one resource per line, streamed a few sessions at a time (admins). Both are PHI reads and
  * audited once each, naming every session they return.
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { AppContext } from '../../context';
 import type { Queryable } from '../../db/client';
 import { rowsOf } from '../../db/rows';
-import { assignments, chatSessions, clinics, messages, sessionNotes, users } from '../../db/schema';
+import { assignments, attachments, chatSessions, clinics, messages, sessionNotes, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../auth/actor';
 import { recordAudit } from '../audit/service';
@@ -29,7 +29,7 @@ export interface Chart {
 
 const patients = alias(users, 'patients');
 
-/** Everything the export needs of these sessions (of one clinic), in the order of `ids`: three queries whatever their number. */
+/** Everything the export needs of these sessions (of one clinic), in the order of `ids`: four queries whatever their number. */
 export async function loadCharts(q: Queryable, clinicId: string, ids: string[]): Promise<Chart[]> {
   if (ids.length === 0) return [];
   const sessionRows = await q
@@ -80,8 +80,23 @@ export async function loadCharts(q: Queryable, clinicId: string, ids: string[]):
       leaveNote: a.leaveNote,
     });
   }
+  const files = Map.groupBy(
+    await q
+      .select()
+      .from(attachments)
+      .where(and(inArray(attachments.sessionId, ids), isNotNull(attachments.messageId)))
+      .orderBy(asc(attachments.position)),
+    (a) => a.messageId!,
+  );
   for (const { m, role, name } of messageRows) {
     charts.get(m.sessionId)?.messages.push({
+      attachments: (files.get(m.id) ?? []).map((a) => ({
+        id: a.id,
+        name: a.name,
+        contentType: a.contentType,
+        size: a.size,
+        url: `/api/v1/attachments/${a.id}`,
+      })),
       id: m.id,
       seq: m.seq,
       kind: m.kind,

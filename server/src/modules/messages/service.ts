@@ -7,6 +7,7 @@ import { cleanText } from '../../lib/text';
 import { errorKind } from '../../lib/logger';
 import { inTransaction } from '../../lib/transaction';
 import { returnToQueue } from '../assignments/patient-idle';
+import { claimAttachments } from '../attachments/service';
 import { recordAudit } from '../audit/service';
 import type { Actor } from '../auth/actor';
 import { assertCanWrite, lockReadable, readableSession } from '../sessions/access';
@@ -18,10 +19,18 @@ import { MessageWriter, type SendInput, type SendResult } from './writer';
  * second one; the same client id with another body is a conflict (docs/requirements.md#delivery). The caller acks only after
  * this resolves, that is after commit (docs/requirements.md#delivery). Concurrent sends share one transaction (./writer.ts).
  */
-export async function sendMessage(ctx: AppContext, actor: Actor, sessionId: string, input: { clientMsgId: string; body: string }): Promise<SendResult> {
-  const body = cleanText(input.body, 'body', { maxLength: LIMITS.messageBody, allowNewlines: true });
+export async function sendMessage(
+  ctx: AppContext,
+  actor: Actor,
+  sessionId: string,
+  input: { clientMsgId: string; body: string; attachmentIds?: string[] },
+): Promise<SendResult> {
+  const attachmentIds = input.attachmentIds ?? [];
+  // A photo may go without words: the body may be empty (or blank) only when the message carries files.
+  const body =
+    attachmentIds.length > 0 && input.body.trim() === '' ? '' : cleanText(input.body, 'body', { maxLength: LIMITS.messageBody, allowNewlines: true });
   const clientMsgId = cleanText(input.clientMsgId, 'clientMsgId', { maxLength: LIMITS.clientMsgId });
-  const result = await ctx.writer.send({ actor, sessionId, clientMsgId, body });
+  const result = await ctx.writer.send({ actor, sessionId, clientMsgId, body, attachmentIds });
   // The patient is back in a chat that waited on them: to the queue now. The message is stored either way; should
   // this step fail, the sweeper does it (assignments/patient-idle.ts).
   if (result.wasIdle && actor.role === 'patient')
@@ -30,16 +39,20 @@ export async function sendMessage(ctx: AppContext, actor: Actor, sessionId: stri
 }
 
 /** This instance's writer, built once by the runtime (server/src/runtime.ts): the batches and the one-message path. */
-export const createMessageWriter = (ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics' | 'tracing'>) =>
+export const createMessageWriter = (ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics' | 'tracing' | 'beforeCommit'>) =>
   new MessageWriter(ctx, (send) => sendOne(ctx, send));
 
 /** One message in its own transaction: the rules every send follows, for the sends a batch leaves to it. */
-function sendOne(ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics'>, { actor, sessionId, clientMsgId, body }: SendInput): Promise<SendResult> {
+function sendOne(
+  ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics' | 'beforeCommit'>,
+  { actor, sessionId, clientMsgId, body, attachmentIds = [] }: SendInput,
+): Promise<SendResult> {
   return inTransaction(ctx, async (tx, emit) => {
     const session = await lockReadable(tx, actor, sessionId);
     const existing = await findByClientId(tx, sessionId, actor.id, clientMsgId);
     if (existing) {
-      if (existing.body !== body) throw new AppError('idempotency_conflict');
+      const sameFiles = (existing.attachments ?? []).map((a) => a.id).join() === attachmentIds.join();
+      if (existing.body !== body || !sameFiles) throw new AppError('idempotency_conflict');
       // Published again: the first publish may never have happened (see MessageWriter.settle).
       emit({ t: 'message.created', clinicId: session.clinicId, sessionId, seq: existing.seq, messages: [existing] });
       return { message: existing, created: false };
@@ -52,6 +65,8 @@ function sendOne(ctx: Pick<AppContext, 'db' | 'bus' | 'logger' | 'metrics'>, { a
       body,
       clientMsgId,
     });
+    const files = await claimAttachments(tx, session, actor.id, message.id, attachmentIds);
+    if (files.length > 0) message.attachments = files;
     emit({ t: 'message.created', clinicId: session.clinicId, sessionId, seq: message.seq, messages: [message] });
     return session.status === 'idle' ? { message, created: true, wasIdle: true } : { message, created: true };
   });

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Message, Role } from '@medchat/sdk/protocol';
 import type { Queryable, Tx } from '../../db/client';
 import { prepared } from '../../db/prepared';
+import { withAttachments } from '../attachments/store';
 import { chatSessions, messages, users, type SystemMeta } from '../../db/schema';
 
 type MessageRow = typeof messages.$inferSelect;
@@ -114,7 +115,7 @@ export async function listMessages(q: Queryable, sessionId: string, page: { afte
           .limit(page.limit + 1);
   const hasMore = rows.length > page.limit;
   const kept = page.before !== undefined ? rows.slice(hasMore ? 1 : 0) : rows.slice(0, page.limit);
-  return { messages: kept.map(rowToMessage), hasMore };
+  return { messages: await withAttachments(q, kept.map(rowToMessage)), hasMore };
 }
 
 export async function getMessageBySeq(q: Queryable, sessionId: string, seq: number): Promise<Message | null> {
@@ -123,7 +124,7 @@ export async function getMessageBySeq(q: Queryable, sessionId: string, seq: numb
     .from(messages)
     .leftJoin(users, eq(users.id, messages.senderId))
     .where(and(eq(messages.sessionId, sessionId), eq(messages.seq, seq)));
-  return row ? rowToMessage(row) : null;
+  return row ? (await withAttachments(q, [rowToMessage(row)]))[0]! : null;
 }
 
 export async function findByClientId(q: Queryable, sessionId: string, senderId: string, clientMsgId: string) {
@@ -132,5 +133,5 @@ export async function findByClientId(q: Queryable, sessionId: string, senderId: 
     .from(messages)
     .leftJoin(users, eq(users.id, messages.senderId))
     .where(and(eq(messages.sessionId, sessionId), eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)));
-  return row ? rowToMessage(row) : null;
+  return row ? (await withAttachments(q, [rowToMessage(row)]))[0]! : null;
 }

@@ -61,6 +61,8 @@ export class MessageWriter {
   ) {}
 
   send(input: SendInput): Promise<SendResult> {
+    // The batch statement stores text only: a message with files claims them in its own transaction.
+    if (input.attachmentIds?.length) return this.sendOne(input);
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject, link: this.ctx.tracing.enabled ? currentLink() : undefined });
       this.ctx.metrics.writerPending.set(this.queue.length);

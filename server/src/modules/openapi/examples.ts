@@ -105,6 +105,8 @@ const settings = {
   emailReminderMinutes: 60,
   emailPageUrl: 'https://riverside.example/chat',
   emailSenderName: 'Riverside Clinic',
+  attachmentMaxBytes: 10485760,
+  attachmentsPerMessage: 5,
 };
 
 const webhook = {

@@ -21,9 +21,9 @@ test('ended sessions past the clinic retention period are deleted with their mes
   const endedDaysAgo = (days: number) =>
     t.ctx.db.execute(sql`update chat_sessions set ended_at = now() - make_interval(days => ${days}) where id = ${session.id}`);
   await endedDaysAgo(29);
-  expect(await purgeExpiredSessions(t.ctx.db)).toBe(0);
+  expect(await purgeExpiredSessions(t.ctx)).toBe(0);
   await endedDaysAgo(31);
-  expect(await purgeExpiredSessions(t.ctx.db)).toBe(1);
+  expect(await purgeExpiredSessions(t.ctx)).toBe(1);
 
   expect((await t.ctx.db.select({ n: count() }).from(chatSessions).where(eq(chatSessions.id, session.id)))[0]!.n).toBe(0);
   expect((await t.ctx.db.select({ n: count() }).from(messages).where(eq(messages.sessionId, session.id)))[0]!.n).toBe(0);
@@ -46,7 +46,7 @@ test('retention deletes the red-flag answers and the priority trail with their s
   await t.call('POST', `/api/v1/sessions/${session.id}/priority`, { token: nurse.token, body: { priority: 'routine', reason: 'canary-reason-text' } });
   await t.call('POST', `/api/v1/sessions/${session.id}/end`, { token: pat.token });
   await t.ctx.db.execute(sql`update chat_sessions set ended_at = now() - make_interval(days => 31) where id = ${session.id}`);
-  expect(await purgeExpiredSessions(t.ctx.db)).toBe(1);
+  expect(await purgeExpiredSessions(t.ctx)).toBe(1);
   expect((await t.ctx.db.select({ n: count() }).from(priorityChanges).where(eq(priorityChanges.sessionId, session.id)))[0]!.n).toBe(0);
   expect((await t.ctx.db.select({ n: count() }).from(chatSessions).where(eq(chatSessions.id, session.id)))[0]!.n).toBe(0);
   const trail = await t.ctx.db.select().from(auditLog).where(eq(auditLog.sessionId, session.id));
@@ -82,6 +82,6 @@ test("retention deletes a chat's reply-email address, its due emails and links, 
   expect(await left()).toEqual({ contacts: 1, emails: 2, links: 1, identityEmail: 'token-address@mail.example' });
   await t.call('POST', `/api/v1/sessions/${session.id}/end`, { token: pat.token });
   await t.ctx.db.execute(sql`update chat_sessions set ended_at = now() - make_interval(days => 31) where id = ${session.id}`);
-  expect(await purgeExpiredSessions(t.ctx.db)).toBe(1);
+  expect(await purgeExpiredSessions(t.ctx)).toBe(1);
   expect(await left()).toEqual({ contacts: 0, emails: 0, links: 0, identityEmail: null });
 });

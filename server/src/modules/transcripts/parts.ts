@@ -36,7 +36,7 @@ export interface TranscriptParts {
   fields: Array<[label: string, value: string]>;
   /** Who held the chat: one line each, and the handover note left when handing it on. */
   trail: Array<{ line: string; note: string | null }>;
-  messages: Array<{ at: string; who: string; body: string }>;
+  messages: Array<{ at: string; who: string; body: string; files: string[] }>;
   end: string;
 }
 
@@ -59,6 +59,7 @@ export function transcriptParts({ session: s, trail, messages }: Chart, now: Dat
       at: when(m.createdAt),
       who: m.kind === 'system' ? '*' : `${m.senderName ?? 'unknown'}${m.senderRole === 'patient' ? ' (patient)' : ''}`,
       body: m.body,
+      files: m.attachments.map((a) => `${a.name} (${a.contentType}, ${formatSize(a.size)})`),
     })),
     end: `End of transcript (${messages.length} messages).`,
   };
@@ -72,7 +73,17 @@ export function formatTranscript(parts: TranscriptParts): string {
     if (a.note) lines.push(`    handover note: ${indent(a.note)}`);
   }
   lines.push('', 'Messages');
-  for (const m of parts.messages) lines.push(`  [${m.at}] ${m.who}: ${indent(m.body)}`);
+  for (const m of parts.messages) {
+    lines.push(`  [${m.at}] ${m.who}: ${indent(m.body)}`);
+    for (const file of m.files) lines.push(`    attached: ${file}`);
+  }
   lines.push('', parts.end, '');
   return lines.join('\n');
+}
+
+/** A file's size as people read it: 512 B, 34 KB, 2.4 MB. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

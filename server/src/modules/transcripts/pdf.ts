@@ -58,7 +58,12 @@ export async function transcriptPdf(parts: TranscriptParts, author: string): Pro
       replaced = true;
       return MISSING;
     }).join('');
-  const all = [parts.title, ...parts.fields.flat(), ...parts.trail.flatMap((a) => [a.line, a.note ?? '']), ...parts.messages.flatMap((m) => [m.who, m.body])];
+  const all = [
+    parts.title,
+    ...parts.fields.flat(),
+    ...parts.trail.flatMap((a) => [a.line, a.note ?? '']),
+    ...parts.messages.flatMap((m) => [m.who, m.body, ...m.files]),
+  ];
   for (const text of all) printable(text);
 
   doc.font('bold').fontSize(SIZE.title).text(printable(parts.title));
@@ -90,7 +95,14 @@ export async function transcriptPdf(parts: TranscriptParts, author: string): Pro
   heading(doc, 'Messages');
   for (const m of parts.messages) {
     doc.font('bold').fontSize(SIZE.small).fillColor(GREY).text(`${m.at}  `, { continued: true }).fillColor('black').text(printable(m.who));
-    doc.font('regular').fontSize(SIZE.text).text(printable(m.body), { indent: 12 });
+    if (m.body) doc.font('regular').fontSize(SIZE.text).text(printable(m.body), { indent: 12 });
+    for (const file of m.files)
+      doc
+        .font('regular')
+        .fontSize(SIZE.small)
+        .fillColor(GREY)
+        .text(`Attached: ${printable(file)}`, { indent: 12 })
+        .fillColor('black');
     doc.moveDown(0.4);
   }
   doc.moveDown(0.6);

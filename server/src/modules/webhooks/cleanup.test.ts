@@ -73,7 +73,7 @@ test('retention of a session deletes its webhook events and deliveries, pending 
   await t.ctx.db.execute(sql`update webhook_deliveries set next_attempt_at = now() + interval '1 hour' where session_id in (${purged}, ${kept})`);
   expect([await eventsOf(purged), await deliveriesOf(purged)]).toEqual([3, 3]);
   await t.ctx.db.execute(sql`update chat_sessions set ended_at = now() - interval '31 days' where id = ${purged}`);
-  expect(await purgeExpiredSessions(t.ctx.db)).toBe(1);
+  expect(await purgeExpiredSessions(t.ctx)).toBe(1);
   expect([await eventsOf(purged), await deliveriesOf(purged)]).toEqual([0, 0]);
   expect([await eventsOf(kept), await deliveriesOf(kept)]).toEqual([3, 3]);
   const texts = await query<{ payload: string }>(t.ctx.db, sql`select payload::text as payload from webhook_events`);

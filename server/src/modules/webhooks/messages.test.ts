@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { createTestApp, guest, login, type TestApp } from '../../../../tests/helpers/app';
 import { query } from '../../../../tests/helpers/digest';
+import { png } from '../../../../tests/helpers/files';
 import { WebhookReceiver } from '../../../../tests/helpers/webhook-receiver';
 import { inTransaction } from '../../lib/transaction';
 import { dispatchWebhooks } from './dispatcher';
@@ -149,4 +150,35 @@ test('a send that stores nothing (to an ended session) writes no event; no endpo
       sql`update webhook_endpoints set events = array['session.started', 'session.assigned', 'session.ended', 'message.created'] where id = ${list[0]!.id}`,
     );
   }
+});
+
+test('a message with files names them by id, never by their file names', async () => {
+  await t.call('PUT', '/api/v1/employees/me/availability', { token: joy.token, body: { availability: 'available' } });
+  const patient = await guest(t, 'Photo Hook Patient');
+  const id = (await t.call('POST', '/api/v1/sessions', { token: patient.token, body: { reason: 'a reason' } })).body.id as string;
+  const upload = await t.app.handle(
+    new Request(`http://localhost/api/v1/sessions/${id}/attachments?clientId=f1&name=private-rash-photo.png`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${patient.token}` },
+      body: (await png()) as BodyInit,
+    }),
+  );
+  expect(upload.status).toBe(201);
+  const file = (await upload.json()) as { id: string };
+  const sent = await t.call('POST', `/api/v1/sessions/${id}/messages`, {
+    token: patient.token,
+    body: { clientMsgId: 'f', body: '', attachmentIds: [file.id] },
+  });
+  expect(sent.status).toBe(201);
+  await drain();
+  const event = receiver.unique(id).find((r) => r.type === 'message.created')!;
+  expect(event.data).toEqual({
+    sessionId: id,
+    messageId: sent.body.id,
+    seq: sent.body.seq,
+    senderId: patient.user.id,
+    senderRole: 'patient',
+    attachmentIds: [file.id],
+  });
+  expect(event.body).not.toContain('private-rash-photo');
 });

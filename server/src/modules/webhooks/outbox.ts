@@ -27,6 +27,8 @@ export interface WebhookData {
   senderId?: string | null;
   senderRole?: string | null;
   text?: string;
+  /** The files a message carries, by id (never their names): read through `GET /api/v1/attachments/:id`. */
+  attachmentIds?: string[];
 }
 
 /** A `message.created` event's data, without the text (added by `enqueueWebhooks` where the clinic opted in). */
@@ -36,6 +38,7 @@ export const messageCreatedData = (m: Message): WebhookData => ({
   seq: m.seq,
   senderId: m.sender?.id ?? null,
   senderRole: m.sender?.role ?? null,
+  ...(m.attachments?.length ? { attachmentIds: m.attachments.map((a) => a.id) } : {}),
 });
 
 /** The webhook events one bus event stands for (none for most). */
