@@ -48,7 +48,8 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: attach
       const letter = await files.upload(session.id, new File([pdf()], 'referral.pdf'));
       await files.send(session.id, { body: 'Here is the rash and my letter', attachments: [photo, letter] });
 
-      // Joy sees the photo as a thumbnail and the letter as a card.
+      // Joy sees the photo as a thumbnail and the letter as a card (on a phone, once she opens the chat from her list).
+      if (viewport === 'phone') await p.getByRole('tab', { name: new RegExp(name) }).click();
       const message = p.locator('.message-patient', { hasText: 'Here is the rash and my letter' });
       await message.waitFor();
       const thumbnail = message.getByRole('img', { name: 'rash.jpg' });
@@ -113,6 +114,8 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: attach
       expect(joy.failures.filter((f) => !f.startsWith('415 '))).toEqual([]);
       await joy.guard.assertClean();
       chat.close();
+      // Joy holds one chat at a time in the demo: this one ends so the next test's chat comes to her.
+      await client.sessions.end(session.id);
       await client.auth.logout().catch(() => {});
       await p.context().close();
     });

@@ -163,9 +163,7 @@ export function renderAttachments(files: MedChatAttachments, attachments: Attach
         // Its name is its visible words, "Download referral.pdf, 34 KB" (the icon is decoration).
         open.append(
           h('span', { class: 'file-icon', 'aria-hidden': 'true' }, 'PDF'),
-          ' Download ',
-          h('bdi', {}, a.name),
-          h('span', { class: 'file-size' }, `, ${formatSize(a.size)}`),
+          h('span', { class: 'file-label' }, 'Download ', h('bdi', {}, a.name), h('span', { class: 'file-size' }, `, ${formatSize(a.size)}`)),
         );
       }
       open.addEventListener('click', async () => {
