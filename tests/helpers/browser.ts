@@ -64,18 +64,27 @@ export function guardPage(page: Page, options: { ignoreConsole?: RegExp[] } = {}
 
   async function problems(): Promise<string[]> {
     if (page.isClosed()) return [...seen];
-    const inPage = await page
-      .evaluate(() => ({ errors: window.__guard?.errors ?? [], csp: window.__guard?.csp ?? [] }))
-      .catch(() => ({ errors: [] as unknown[], csp: [] as string[] }));
-    const banners = await page
-      .locator('[role="alert"]')
-      .evaluateAll((nodes) =>
-        nodes
-          .filter((n) => (n as HTMLElement).offsetParent !== null || (n as HTMLElement).getClientRects().length > 0)
-          .map((n) => (n.textContent ?? '').trim())
-          .filter(Boolean),
-      )
-      .catch(() => [] as string[]);
+    // Every frame of the page: the chat frame has its own guard (init scripts run in frames too) and its own banners.
+    const inPage = { errors: [] as unknown[], csp: [] as string[] };
+    const banners: string[] = [];
+    for (const frame of page.frames()) {
+      const seenThere = await frame
+        .evaluate(() => ({ errors: window.__guard?.errors ?? [], csp: window.__guard?.csp ?? [] }))
+        .catch(() => ({ errors: [] as unknown[], csp: [] as string[] }));
+      inPage.errors.push(...seenThere.errors);
+      inPage.csp.push(...seenThere.csp);
+      banners.push(
+        ...(await frame
+          .locator('[role="alert"]')
+          .evaluateAll((nodes) =>
+            nodes
+              .filter((n) => (n as HTMLElement).offsetParent !== null || (n as HTMLElement).getClientRects().length > 0)
+              .map((n) => (n.textContent ?? '').trim())
+              .filter(Boolean),
+          )
+          .catch(() => [] as string[])),
+      );
+    }
     return [
       ...seen,
       ...inPage.csp.map((c) => `csp: ${c}`),

@@ -8,3 +8,4 @@ export * from './hours';
 export * from './webhooks';
 export * from './intake';
 export * from './notes';
+export * from './embed';
