@@ -19,14 +19,23 @@ const TOKENS = 'color-primary color-on-primary color-surface color-text color-mu
 const FRAME_ANSWER_MS = 4000;
 const ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2Z"/></svg>';
 const TEXT = {
-  en: ['Open chat', 'Close chat', 'Chat', 'Chat is not available on this site.', 'In an emergency, call your local emergency number.', 'unread'],
+  en: [
+    'Open chat',
+    'Close chat',
+    'Chat',
+    'Chat is not available on this site.',
+    'In an emergency, call your local emergency number.',
+    'unread message',
+    'unread messages',
+  ],
   es: [
     'Abrir chat',
     'Cerrar chat',
     'Chat',
     'El chat no está disponible en este sitio.',
     'En una emergencia, llame al número de emergencias local.',
-    'sin leer',
+    'mensaje sin leer',
+    'mensajes sin leer',
   ],
 };
 
@@ -138,6 +147,7 @@ export class MedChatEmbed extends HTMLElement {
     launcher.onclick = () => this.toggle();
     const panel = (this.#panel = document.createElement('div'));
     panel.id = 'panel';
+    panel.className = 'panel';
     panel.setAttribute('part', 'panel');
     panel.setAttribute('role', 'dialog');
     panel.onkeydown = (e) => e.key === 'Escape' && this.hide();
@@ -210,6 +220,13 @@ export class MedChatEmbed extends HTMLElement {
     switch (m.type) {
       case 'ready':
         this.#isReady = true;
+        // The clinic's brand colour for the launcher, as the conversation applies it (a page value still wins).
+        for (const [name, value] of [
+          ['color', m.brand?.color],
+          ['on-color', m.brand?.onColor],
+        ])
+          if (value && /^#[0-9a-f]{3,8}$/i.test(value)) this.style.setProperty(`--medchat-brand-${name}`, value);
+          else this.style.removeProperty(`--medchat-brand-${name}`);
         this.#emit('medchat-ready', { clinic: { id: m.clinic.id, name: m.clinic.name }, resumed: m.resumed === true });
         break;
       case 'close':
@@ -264,7 +281,7 @@ export class MedChatEmbed extends HTMLElement {
     const open = this.open;
     const unread = !open && this.#unread;
     launcher.setAttribute('aria-expanded', String(open));
-    launcher.setAttribute('aria-label', this.#text(open ? 1 : 0) + (unread ? `, ${unread} ${this.#text(5)}` : ''));
+    launcher.setAttribute('aria-label', this.#text(open ? 1 : 0) + (unread ? `, ${unread} ${this.#text(unread === 1 ? 5 : 6)}` : ''));
     launcher.innerHTML = ICON + (unread ? `<span part="badge" class="badge" aria-hidden="true">${unread > 9 ? '9+' : unread}</span>` : '');
     this.#panel?.setAttribute('aria-label', this.#frame?.title ?? '');
   }
