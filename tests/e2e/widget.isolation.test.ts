@@ -27,7 +27,8 @@ declare global {
 
 /** The hostile page script: in the top page only (init scripts also run in frames, which a page script cannot). */
 function hostile() {
-  if (window.top !== window) return;
+  // Not in the page's first about:blank either (its storage cannot be read at all).
+  if (window.top !== window || location.protocol !== 'http:') return;
   const seen: string[] = (window.__seen = []);
   const record = (what: string, value: unknown) => {
     try {
@@ -49,7 +50,7 @@ function hostile() {
     }
   } as typeof WebSocket;
   const nativeFetch = window.fetch;
-  window.fetch = async (input, init) => {
+  window.fetch = Object.assign(async (input: RequestInfo | URL, init?: RequestInit) => {
     record('fetch', { url: String(input instanceof Request ? input.url : input), body: init?.body ?? null, headers: init?.headers ?? null });
     const response = await nativeFetch(input, init);
     void response
@@ -60,7 +61,7 @@ function hostile() {
         () => {},
       );
     return response;
-  };
+  }, nativeFetch);
   const open = XMLHttpRequest.prototype.open;
   XMLHttpRequest.prototype.open = function (this: XMLHttpRequest, ...args: Parameters<XMLHttpRequest['open']>) {
     record('xhr', String(args[1]));
@@ -117,7 +118,7 @@ for (const isolation of ['frame', 'none'] as Isolation[])
         await Bun.sleep(400); // the script's next look
         const seen = await seenBy(page);
         expect(seen.length).toBeGreaterThan(1000); // it did look
-        const found = Object.fromEntries([...Object.entries(CANARIES), ['token', token!]].map(([k, v]) => [k, seen.includes(v)]));
+        const found = Object.fromEntries([...Object.entries(CANARIES), ['token', token ?? '']].map(([k, v]) => [k, seen.includes(v as string)]));
         if (isolation === 'frame') {
           // Nothing the patient or staff wrote, and no token: only the page's own DOM and PHI-free notices.
           expect(found).toEqual({ name: false, reason: false, patient: false, staff: false, token: false });
