@@ -25,6 +25,8 @@ const EXPECTED_ROWS = [
   'bundle.widget.gzip',
   'bundle.widget_loader.min',
   'bundle.widget_loader.gzip',
+  'widget.open.cold',
+  'widget.open.warm',
 ];
 
 describe.skipIf(!onPostgres)('bench --quick', () => {

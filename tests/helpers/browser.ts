@@ -5,7 +5,7 @@
  * roots included). A test names what it expects with `allow()`; `assertClean()` fails on everything else.
  */
 import { expect } from 'bun:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -101,4 +101,12 @@ export function guardPage(page: Page, options: { ignoreConsole?: RegExp[] } = {}
       expect(unexpected).toEqual([]);
     },
   };
+}
+
+/**
+ * Where a patient's chat is on a clinic page with the default embed: inside the chat frame the widget's loader
+ * shows (the launcher stays in the page: `page.locator('medchat-widget')`).
+ */
+export function chatSurface(page: Page): Locator {
+  return page.frameLocator('medchat-widget iframe').locator('medchat-chat');
 }
