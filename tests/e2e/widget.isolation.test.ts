@@ -134,6 +134,23 @@ for (const isolation of ['frame', 'none'] as Isolation[])
       TEST_TIMEOUT_MS,
     );
 
+    test(
+      'custom properties and the theme set on the element reach the conversation',
+      async () => {
+        const context = await newContext();
+        const { page, w, guard } = await openPage(context, `?attrs=${encodeURIComponent('theme="dark"')}`);
+        await page.evaluate(() => document.querySelector('medchat-widget')!.style.setProperty('--medchat-color-primary', '#00695c'));
+        await page.locator('medchat-widget').getByRole('button', { name: 'Open chat' }).click();
+        const header = w.locator('[part="header"]');
+        await header.waitFor();
+        await waitFor(async () => (await header.evaluate((el) => getComputedStyle(el).backgroundColor)) === 'rgb(0, 105, 92)', 'the page colour in the header');
+        // theme="dark": the surface of the conversation is the dark one.
+        expect(await w.locator('[part="panel"]').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(22, 27, 34)');
+        await guard.assertClean();
+      },
+      TEST_TIMEOUT_MS,
+    );
+
     if (isolation === 'frame')
       test(
         'a page on an origin the clinic does not allow cannot frame the chat, and the webmaster is told why',
