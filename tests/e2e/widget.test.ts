@@ -156,7 +156,7 @@ for (const isolation of ISOLATIONS)
       'offline: a banner, and a message written offline is sent once on reconnect',
       async () => {
         const context = await newContext();
-        const { page, host, w, guard } = await openPage(context);
+        const { page, w, guard } = await openPage(context);
         await startChat(w, 'Olive Offline', 'Question about my results');
         const nurse = await newStaff('nurse.sam@demo.clinic');
         const chat = await nurse.take('Olive Offline');
@@ -249,7 +249,7 @@ for (const isolation of ISOLATIONS)
       'keyboard only: the whole flow, with focus where it belongs',
       async () => {
         const context = await newContext();
-        const { page, host, w, guard } = await openPage(context);
+        const { page, w, guard } = await openPage(context);
         const kb = page.keyboard;
         // The focused element, through shadow roots and into the chat frame.
         const describeFocus = () => {
@@ -315,7 +315,7 @@ for (const isolation of ISOLATIONS)
       'loading the script twice (module + classic) defines once and works; full screen on a phone',
       async () => {
         const context = await newContext({ size: 'phone', reducedMotion: 'reduce' });
-        const { page, host, w, guard } = await openPage(context, '?twice=1');
+        const { page, host, guard } = await openPage(context, '?twice=1');
         await host.getByRole('button', { name: 'Open chat' }).click();
         const box = await host.locator('[part="panel"]').boundingBox();
         expect([box!.x, box!.y, box!.width, box!.height].map(Math.round)).toEqual([0, 0, VIEWPORTS.phone.width, VIEWPORTS.phone.height]);

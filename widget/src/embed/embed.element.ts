@@ -15,6 +15,8 @@ const PARTS =
   'launcher, badge, panel, header, end-button, emergency-notice, queue-status, after-hours, message-list, message, message-own, message-staff, message-system, new-messages, composer, send-button';
 /** The theming custom properties read from the element and handed to the frame. */
 const TOKENS = 'color-primary color-on-primary color-surface color-text color-muted color-danger font-family radius'.split(' ');
+/** In-page, the conversation draws the launcher and the panel too: it gets these as well. */
+const PAGE_TOKENS = [...TOKENS, 'z-index', 'launcher-size', 'panel-width'];
 /** How long the frame may take to answer once loaded before the page is told it was refused. */
 const FRAME_ANSWER_MS = 4000;
 const ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2Z"/></svg>';
@@ -109,9 +111,12 @@ export class MedChatEmbed extends HTMLElement {
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    if (old === value || !this.#mode) return;
+    if (old === value) return;
+    // Not rendered yet (no server or site until now): render once both are there.
+    if (!this.#mode) return void this.#render();
     if (name === 'isolation' || ((name === 'server' || name === 'site') && this.#mode === 'frame')) return this.#render();
     if (this.#inner) {
+      this.#passTokens();
       if (name === 'open') this.#inner.open = value !== null;
       else if (value === null) this.#inner.removeAttribute(name);
       else this.#inner.setAttribute(name, value);
@@ -184,9 +189,23 @@ export class MedChatEmbed extends HTMLElement {
     }
     if (this.#identityToken) (inner as unknown as { identityToken: string }).identityToken = this.#identityToken;
     // The conversation's open state is the element's (reflected, so `medchat-widget[open]` styles keep working).
-    inner.addEventListener('medchat-open', () => (this.open = true));
+    inner.addEventListener('medchat-open', () => ((this.open = true), this.#passTokens()));
     inner.addEventListener('medchat-close', () => (this.open = false));
+    this.#passTokens();
     this.#root.append(inner);
+  }
+
+  /**
+   * In-page: the `--medchat-*` values the page set on this element, set on the conversation itself (it declares its
+   * defaults on its own :host, which an inherited value would not override).
+   */
+  #passTokens(): void {
+    const inner = this.#inner;
+    if (!inner) return;
+    const { tokens } = this.#theme(PAGE_TOKENS);
+    for (const name of PAGE_TOKENS.map((n) => `--medchat-${n}`))
+      if (tokens[name]) inner.style.setProperty(name, tokens[name]);
+      else inner.style.removeProperty(name);
   }
 
   #init(): PageToFrame {
@@ -201,10 +220,10 @@ export class MedChatEmbed extends HTMLElement {
     return { type: 'init', open: this.open, locale: this.getAttribute('locale'), identityToken: this.identityToken, resume, ...this.#theme() };
   }
 
-  #theme() {
+  #theme(names = TOKENS) {
     const style = getComputedStyle(this);
     const tokens: Record<string, string> = {};
-    for (const name of TOKENS) {
+    for (const name of names) {
       const value = style.getPropertyValue(`--medchat-${name}`).trim();
       if (value) tokens[`--medchat-${name}`] = value;
     }
