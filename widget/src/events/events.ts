@@ -32,8 +32,6 @@ export interface InternalEventMap {
   'medchat-compose-typing': { isTyping: boolean };
   'medchat-retry': { clientMsgId: string };
   'medchat-new-chat': Record<string, never>;
-  /** In the chat frame: what the page's loader shows outside it (medchat-frame.ts). */
-  'medchat-frame-state': { unread: number };
 }
 
 export function emitInternal<K extends keyof InternalEventMap>(target: EventTarget, type: K, detail: InternalEventMap[K]): void {

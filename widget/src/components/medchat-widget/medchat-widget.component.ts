@@ -2,7 +2,7 @@ import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { ChatController } from '../../controllers/chat.controller';
 import type { View } from '../../controllers/chat-state';
 import { LocalizeController } from '../../controllers/localize.controller';
-import { emit, emitInternal, type InternalEventMap } from '../../events/events';
+import { emit, type InternalEventMap } from '../../events/events';
 import { base, tokens } from '../../styles/tokens.styles';
 import { brandTokens } from '../../utils/color';
 import { formatTranscript } from '../../utils/transcript';
@@ -71,7 +71,6 @@ export class MedChatWidget extends LitElement {
     open: { type: Boolean, reflect: true },
     label: {},
     theme: { reflect: true },
-    framed: { type: Boolean, reflect: true },
     isConfirming: { state: true, attribute: false },
   };
 
@@ -84,8 +83,6 @@ export class MedChatWidget extends LitElement {
   /** The panel heading; empty means "Chat with <clinic>". */
   label = '';
   theme: 'light' | 'dark' | 'auto' | null = null;
-  /** Rendered inside the chat frame (medchat-frame.ts): no launcher; the page's loader holds it. Not for pages. */
-  framed = false;
   private isConfirming = false;
 
   #controller = new ChatController(this);
@@ -94,7 +91,6 @@ export class MedChatWidget extends LitElement {
   #shownView: View | null = null;
   #shouldFocusPanel = false;
   #brand: string | null = null;
-  #reportedUnread = -1;
 
   /** Opens the panel and moves focus into it. */
   show(): void {
@@ -140,10 +136,6 @@ export class MedChatWidget extends LitElement {
       emit(this, this.open ? 'medchat-open' : 'medchat-close', {});
       if (this.open) this.#controller.markRead();
     }
-    if (this.framed && this.#controller.unread !== this.#reportedUnread) {
-      this.#reportedUnread = this.#controller.unread;
-      emitInternal(this, 'medchat-frame-state', { unread: this.#reportedUnread });
-    }
     const view = this.#controller.view;
     const viewChanged = view !== this.#shownView;
     this.#shownView = view;
@@ -162,15 +154,11 @@ export class MedChatWidget extends LitElement {
     const unread = c.unread && !this.open ? `, ${t.unread(c.unread)}` : '';
     const banner = c.banner;
     return html`
-      ${
-        this.framed
-          ? nothing
-          : html`<button part="launcher" class="launcher primary" type="button" aria-expanded=${this.open} aria-controls="panel"
+      <button part="launcher" class="launcher primary" type="button" aria-expanded=${this.open} aria-controls="panel"
         aria-label=${(this.open ? t.closeChat : t.openChat) + unread} @click=${this.toggle}>
         ${CHAT_ICON}
         ${c.unread && !this.open ? html`<span part="badge" class="badge" aria-hidden="true">${c.unread > 9 ? '9+' : c.unread}</span>` : nothing}
-      </button>`
-      }
+      </button>
       <section id="panel" part="panel" class="panel ${hasSession ? 'tall' : ''}" role="dialog" aria-labelledby="title" ?hidden=${!this.open} lang=${t.locale} @keydown=${this.#onKeyDown}>
         <header part="header">
           <h2 id="title">${this.label || t.title(c.clinic?.name ?? '')}</h2>

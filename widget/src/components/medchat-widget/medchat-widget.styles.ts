@@ -186,24 +186,4 @@ export const styles = css`
       transform: translateY(8px);
     }
   }
-  /* In the chat frame: the panel is the frame's whole page; the page's loader draws the window around it. */
-  :host([framed]) {
-    position: static;
-    display: block;
-  }
-  :host([framed]) .panel,
-  :host([framed]) .panel.tall {
-    position: static;
-    inset: auto;
-    width: auto;
-    height: auto;
-    max-height: none;
-    border: 0;
-    border-radius: 0;
-    box-shadow: none;
-    animation: none;
-  }
-  :host([framed]) .panel.tall {
-    height: 100vh;
-  }
 `;
