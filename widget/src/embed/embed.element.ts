@@ -48,6 +48,8 @@ type Isolated = HTMLElement & { open: boolean };
  * conversation in a frame served by the MedChat server (`isolation="none"`: in the page's own DOM, as
  * `<medchat-chat>`, loaded from beside this script). The conversation and its public API are
  * components/medchat-widget/medchat-widget.component.ts; widget/README.md says what each mode exposes to the page.
+ * A little over 300 lines: both modes share the element's attributes and methods, and the loader is one file so
+ * its budget (5 KB) is easy to watch.
  */
 export class MedChatEmbed extends HTMLElement {
   static observedAttributes = [...FORWARDED, 'isolation'];
