@@ -14,7 +14,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
-import { input as widgetInput, plugins as widgetPlugins } from '../widget/rollup.config.mjs';
+import { inputs as widgetInputs, plugins as widgetPlugins } from '../widget/rollup.config.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
@@ -25,7 +25,15 @@ export interface BundleSize {
 }
 
 /** min+gzip budgets, in bytes (README.md of each package states them). */
-export const BUDGETS = { sdk: 6 * 1024, sdkAdmin: 2 * 1024, sdkNotes: 2 * 1024, sdkRecords: 2 * 1024, sdkAttachments: 2 * 1024, widget: 25 * 1024 } as const;
+export const BUDGETS = {
+  sdk: 6 * 1024,
+  sdkAdmin: 2 * 1024,
+  sdkNotes: 2 * 1024,
+  sdkRecords: 2 * 1024,
+  sdkAttachments: 2 * 1024,
+  widget: 25 * 1024,
+  widgetLoader: 5 * 1024,
+} as const;
 
 /** The one measuring function. */
 export function sizeOf(minified: string): BundleSize {
@@ -68,15 +76,28 @@ export const sdkRecordsSize = () => sdkEntrySize(SDK_RECORDS_ENTRY);
 export const SDK_NOTES_ENTRY = `${ROOT}sdk/src/notes.ts`;
 export const sdkNotesSize = () => sdkEntrySize(SDK_NOTES_ENTRY);
 
-/** The widget's release build (ES module and classic script), minified, from one rollup run. */
-export async function widgetSizes(): Promise<{ module: BundleSize; classic: BundleSize }> {
-  const build = await rollup({ input: widgetInput, plugins: widgetPlugins({ minify: true }), onwarn: () => {} });
+/** One widget entry as its release build makes it, minified, in each format asked. */
+async function widgetEntry(input: string, formats: Array<'es' | 'iife'>): Promise<BundleSize[]> {
+  const build = await rollup({ input, plugins: widgetPlugins({ minify: true }), onwarn: () => {} });
   try {
-    const [es, iife] = await Promise.all([build.generate({ format: 'es' }), build.generate({ format: 'iife', name: 'MedChatWidget' })]);
-    return { module: sizeOf(es.output[0].code), classic: sizeOf(iife.output[0].code) };
+    const outputs = await Promise.all(formats.map((format) => build.generate({ format, name: 'MedChatWidget' })));
+    return outputs.map((o) => sizeOf(o.output[0].code));
   } finally {
     await build.close();
   }
+}
+
+/**
+ * The widget's release build: the loader the clinic's page loads (ES module and classic script), the conversation
+ * (what the chat frame, or an in-page widget, loads when the chat opens) and the frame's own script.
+ */
+export async function widgetSizes(): Promise<{ module: BundleSize; classic: BundleSize; chat: BundleSize; frame: BundleSize }> {
+  const [[module, classic], [chat], [frame]] = await Promise.all([
+    widgetEntry(widgetInputs.loader, ['es', 'iife']),
+    widgetEntry(widgetInputs.chat, ['es']),
+    widgetEntry(widgetInputs.frame, ['es']),
+  ]);
+  return { module: module!, classic: classic!, chat: chat!, frame: frame! };
 }
 
 if (import.meta.main) {
@@ -109,7 +130,12 @@ if (import.meta.main) {
   if (which !== 'sdk') {
     await measure('the widget', async () => {
       const widget = await widgetSizes();
-      rows.push(['medchat-widget.js (ES module)', widget.module, BUDGETS.widget], ['medchat-widget.iife.js (classic)', widget.classic, null]);
+      rows.push(
+        ['medchat-widget.js (loader, ES module)', widget.module, BUDGETS.widgetLoader],
+        ['medchat-widget.iife.js (loader, classic)', widget.classic, BUDGETS.widgetLoader],
+        ['medchat-chat.js (conversation)', widget.chat, BUDGETS.widget],
+        ["medchat-frame.js (the frame's script)", widget.frame, null],
+      );
     });
   }
   console.log(`${''.padEnd(44)}${'min'.padStart(10)}${'min+gzip'.padStart(10)}${'budget'.padStart(10)}`);

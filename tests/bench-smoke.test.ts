@@ -23,6 +23,10 @@ const EXPECTED_ROWS = [
   'bundle.sdk_admin.gzip',
   'bundle.widget.min',
   'bundle.widget.gzip',
+  'bundle.widget_loader.min',
+  'bundle.widget_loader.gzip',
+  'widget.open.cold',
+  'widget.open.warm',
 ];
 
 describe.skipIf(!onPostgres)('bench --quick', () => {

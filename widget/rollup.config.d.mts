@@ -3,5 +3,6 @@ import type { Plugin, RollupOptions } from 'rollup';
 
 export function plugins(options?: { minify?: boolean }): Plugin[];
 export const input: string;
-declare const config: RollupOptions;
+export const inputs: { loader: string; chat: string; frame: string };
+declare const config: RollupOptions[];
 export default config;

@@ -1,6 +1,8 @@
-// Builds <medchat-widget> into two self-contained files (Lit and the SDK included):
-//   dist/medchat-widget.js       ES module, for <script type="module">
-//   dist/medchat-widget.iife.js  classic script, for sites without modules
+// Builds the widget into self-contained files (the SDK's needed parts included in each):
+//   dist/medchat-widget.js       the loader a clinic's page holds, ES module, for <script type="module">
+//   dist/medchat-widget.iife.js  the same loader as a classic script, for sites without modules
+//   dist/medchat-chat.js         the conversation (Lit included): loaded by the chat frame, or in-page
+//   dist/medchat-frame.js        the chat frame's side of the page <-> frame messages
 // The SDK is compiled from its sources (tsconfig paths), so no SDK build is needed first.
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -16,6 +18,8 @@ function sdkFromSource() {
     '@medchat/sdk': here('../sdk/src/index.ts'),
     '@medchat/sdk/patient': here('../sdk/src/patient.ts'),
     '@medchat/sdk/protocol': here('../sdk/src/protocol/index.ts'),
+    // The page <-> frame messages alone: the loader must not carry the rest of the protocol (TypeBox schemas).
+    '@medchat/sdk/protocol/embed': here('../sdk/src/protocol/embed.ts'),
   };
   return { name: 'medchat-sdk-source', resolveId: (id) => entries[id] ?? null };
 }
@@ -46,18 +50,31 @@ export function plugins({ minify = true } = {}) {
   ].filter(Boolean);
 }
 
-export const input = here('./src/medchat-widget.ts');
-
-export default {
-  input,
-  plugins: plugins(),
-  output: [
-    { file: here('./dist/medchat-widget.js'), format: 'es' },
-    { file: here('./dist/medchat-widget.iife.js'), format: 'iife', name: 'MedChatWidget' },
-  ],
-  onwarn(warning, warn) {
-    // Lit's compiled output uses `this` at module scope in a guarded way.
-    if (warning.code === 'THIS_IS_UNDEFINED') return;
-    warn(warning);
-  },
+/** The entries, each bundled alone (nothing shared: the page loads only the loader). */
+export const inputs = {
+  loader: here('./src/medchat-widget.ts'),
+  chat: here('./src/medchat-chat.ts'),
+  frame: here('./src/medchat-frame.ts'),
 };
+/** The loader's entry (the snippet's script). */
+export const input = inputs.loader;
+
+function onwarn(warning, warn) {
+  // Lit's compiled output uses `this` at module scope in a guarded way.
+  if (warning.code === 'THIS_IS_UNDEFINED') return;
+  warn(warning);
+}
+
+export default [
+  {
+    input: inputs.loader,
+    plugins: plugins(),
+    output: [
+      { file: here('./dist/medchat-widget.js'), format: 'es' },
+      { file: here('./dist/medchat-widget.iife.js'), format: 'iife', name: 'MedChatWidget' },
+    ],
+    onwarn,
+  },
+  { input: inputs.chat, plugins: plugins(), output: { file: here('./dist/medchat-chat.js'), format: 'es' }, onwarn },
+  { input: inputs.frame, plugins: plugins(), output: { file: here('./dist/medchat-frame.js'), format: 'es' }, onwarn },
+];

@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
 
 export const quick = args.quick === true;
 const only = args.only?.split(',');
-export const SECTIONS = ['bundles', 'chat', 'memory', 'assign', 'reports'] as const;
+export const SECTIONS = ['bundles', 'chat', 'memory', 'assign', 'reports', 'widget'] as const;
 for (const name of only ?? []) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section ${name} (${SECTIONS.join(', ')})`);
 export const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name);
 

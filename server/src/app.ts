@@ -22,6 +22,7 @@ import { healthModule } from './modules/health';
 import { metricsModule, metricsOnMainPort } from './modules/metrics';
 import { requestLog } from './lib/request-log';
 import { widgetAssets } from './modules/assets';
+import { chatFrame } from './modules/assets/frame';
 import { messagesModule } from './modules/messages';
 import { notesModule } from './modules/notes';
 import { quickRepliesModule } from './modules/quick-replies';
@@ -97,6 +98,7 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
     .use(asyncApiRoute(ctx))
     .use(healthModule(ctx))
     .use(metricsModule(ctx, { served: metricsOnMainPort(ctx.config) }))
+    .use(chatFrame(clinicOrigins))
     .use(widgetAssets())
     .use(authModule(ctx))
     .use(clinicsModule(ctx))

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../server/src/config';
 import { startDemo, type DemoServer } from '../../server/src/demo';
-import { guardContext, guardPage, launchChromium, VIEWPORTS, type PageGuard } from '../helpers/browser';
+import { chatSurface, guardContext, guardPage, launchChromium, VIEWPORTS, type PageGuard } from '../helpers/browser';
 import { openConsole, overflowsViewport, seriousA11yViolations, shot, type ConsolePage } from '../helpers/console';
 
 // A browser on a loaded 2-core machine is slow; nothing here asserts on time.
@@ -21,15 +21,21 @@ let joy: ConsolePage;
 let sam: ConsolePage;
 let patient: { page: Page; guard: PageGuard; frames: string[] };
 
-/** Everything the widget renders, through every shadow root. */
-const widgetText = (page: Page) =>
-  page.evaluate(() => {
-    const walk = (root: Document | ShadowRoot): string =>
-      root.textContent +
-      [...root.querySelectorAll('*')].map((el) => (el.shadowRoot ? walk(el.shadowRoot) : '')).join(' ') +
-      [...root.querySelectorAll('textarea, input')].map((el) => (el as HTMLInputElement).value).join(' ');
-    return walk(document);
-  });
+/** Everything the widget renders, through every shadow root, in the page and in the chat frame. */
+const widgetText = async (page: Page) =>
+  (
+    await Promise.all(
+      page.frames().map((frame) =>
+        frame.evaluate(() => {
+          const walk = (root: Document | ShadowRoot): string =>
+            root.textContent +
+            [...root.querySelectorAll('*')].map((el) => (el.shadowRoot ? walk(el.shadowRoot) : '')).join(' ') +
+            [...root.querySelectorAll('textarea, input')].map((el) => (el as HTMLInputElement).value).join(' ');
+          return walk(document);
+        }),
+      ),
+    )
+  ).join(' ');
 
 describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: internal notes and quick replies (browser)', () => {
   beforeAll(async () => {
@@ -55,8 +61,8 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: intern
     page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => void frames.push(String(payload))));
     patient = { page, guard: guardPage(page), frames };
     await page.goto(`${demo.origin}/`);
-    const w = page.locator('medchat-widget');
-    await w.getByRole('button', { name: 'Open chat' }).click();
+    await page.locator('medchat-widget').getByRole('button', { name: 'Open chat' }).click();
+    const w = chatSurface(page);
     const noes = w.getByRole('radio', { name: 'No' });
     await noes.first().waitFor();
     for (let i = 0; i < (await noes.count()); i++) await noes.nth(i).check();

@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/src/config';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
 import { startDemo, type DemoServer } from '../../server/src/demo';
+import { chatSurface } from '../helpers/browser';
 
 setDefaultTimeout(60_000);
 
@@ -58,8 +59,9 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('the demo pages in a b
     await nurse.getByLabel('Availability').selectOption('available');
 
     const clinic = await open('/', 'clinic page');
-    const w = clinic.locator('medchat-widget');
-    await w.getByRole('button', { name: 'Open chat' }).click();
+    // The launcher is in the page; the chat, in the frame the widget shows (on the server's origin).
+    await clinic.locator('medchat-widget').getByRole('button', { name: 'Open chat' }).click();
+    const w = chatSurface(clinic);
     // The demo clinic asks its red-flag questions first: no to each.
     const noes = w.getByRole('radio', { name: 'No' });
     await noes.first().waitFor();

@@ -133,8 +133,11 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /metrics': { who: 'public' },
   'GET /widget/:file': {
     who: 'public',
-    params: { file: fc.constantFrom('medchat-widget.js', 'medchat-widget.iife.js', '../package.json', 'medchat-widget.js\u0000') },
+    params: {
+      file: fc.constantFrom('medchat-widget.js', 'medchat-widget.iife.js', 'medchat-chat.js', 'medchat-frame.js', '../package.json', 'medchat-widget.js\u0000'),
+    },
   },
+  'GET /widget/frame': { who: 'public', query: { site: siteKey, lang: fc.constantFrom('en', 'es-MX', '"><script>', '') } },
   'POST /api/v1/auth/login': { who: 'public', body: { email: staffEmail, password } },
   'POST /api/v1/auth/logout': { who: 'signed-in' },
   'GET /api/v1/auth/me': { who: 'signed-in' },

@@ -5,7 +5,7 @@
  * roots included). A test names what it expects with `allow()`; `assertClean()` fails on everything else.
  */
 import { expect } from 'bun:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -64,18 +64,27 @@ export function guardPage(page: Page, options: { ignoreConsole?: RegExp[] } = {}
 
   async function problems(): Promise<string[]> {
     if (page.isClosed()) return [...seen];
-    const inPage = await page
-      .evaluate(() => ({ errors: window.__guard?.errors ?? [], csp: window.__guard?.csp ?? [] }))
-      .catch(() => ({ errors: [] as unknown[], csp: [] as string[] }));
-    const banners = await page
-      .locator('[role="alert"]')
-      .evaluateAll((nodes) =>
-        nodes
-          .filter((n) => (n as HTMLElement).offsetParent !== null || (n as HTMLElement).getClientRects().length > 0)
-          .map((n) => (n.textContent ?? '').trim())
-          .filter(Boolean),
-      )
-      .catch(() => [] as string[]);
+    // Every frame of the page: the chat frame has its own guard (init scripts run in frames too) and its own banners.
+    const inPage = { errors: [] as unknown[], csp: [] as string[] };
+    const banners: string[] = [];
+    for (const frame of page.frames()) {
+      const seenThere = await frame
+        .evaluate(() => ({ errors: window.__guard?.errors ?? [], csp: window.__guard?.csp ?? [] }))
+        .catch(() => ({ errors: [] as unknown[], csp: [] as string[] }));
+      inPage.errors.push(...seenThere.errors);
+      inPage.csp.push(...seenThere.csp);
+      banners.push(
+        ...(await frame
+          .locator('[role="alert"]')
+          .evaluateAll((nodes) =>
+            nodes
+              .filter((n) => (n as HTMLElement).offsetParent !== null || (n as HTMLElement).getClientRects().length > 0)
+              .map((n) => (n.textContent ?? '').trim())
+              .filter(Boolean),
+          )
+          .catch(() => [] as string[])),
+      );
+    }
     return [
       ...seen,
       ...inPage.csp.map((c) => `csp: ${c}`),
@@ -92,4 +101,12 @@ export function guardPage(page: Page, options: { ignoreConsole?: RegExp[] } = {}
       expect(unexpected).toEqual([]);
     },
   };
+}
+
+/**
+ * Where a patient's chat is on a clinic page with the default embed: inside the chat frame the widget's loader
+ * shows (the launcher stays in the page: `page.locator('medchat-widget')`).
+ */
+export function chatSurface(page: Page): Locator {
+  return page.frameLocator('medchat-widget iframe').locator('medchat-chat');
 }

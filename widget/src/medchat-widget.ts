@@ -1,60 +1,38 @@
 /**
- * Entry point of the widget build: defines <medchat-widget> and its parts. Loading this script twice (a clinic
- * site with two embeds, a tag manager replaying tags) is harmless: a tag already defined is left alone. When another
- * version defined it first, that version is the one the page gets, and the console says so.
+ * Entry point of the embed snippet (dist/medchat-widget.js, and dist/medchat-widget.iife.js for sites without
+ * modules): defines <medchat-widget>, the small loader a clinic's page holds (embed/embed.element.ts). The
+ * conversation itself is another bundle, dist/medchat-chat.js, loaded by the chat frame (the default) or, with
+ * `isolation="none"`, from beside this script. Loading this script twice (two snippets, a tag manager replaying
+ * tags) is harmless: a tag already defined is left alone, and another version defined first is kept, with a warning.
  */
-import { Composer } from './components/composer/composer.component';
-import { EndScreen } from './components/end-screen/end-screen.component';
-import { MedChatWidget } from './components/medchat-widget/medchat-widget.component';
-import { MessageList } from './components/message-list/message-list.component';
-import { PrechatForm } from './components/prechat-form/prechat-form.component';
-import { QueueStatusView } from './components/queue-status/queue-status.component';
+import { MedChatEmbed } from './embed/embed.element';
 
-export { MedChatWidget, MessageList, Composer, PrechatForm, QueueStatusView, EndScreen };
-export type { WidgetEventMap } from './events/events';
-export type { Translation } from './translations';
+export { MedChatEmbed };
 
 /** This build's version (package.json's; medchat-widget.test.ts keeps them equal). */
 export const VERSION = '0.1.0';
 
-/** Every element of the widget by tag. Children first, so the widget's first render finds them upgraded. */
-export const TAGS = {
-  'medchat-prechat-form': PrechatForm,
-  'medchat-queue-status': QueueStatusView,
-  'medchat-message-list': MessageList,
-  'medchat-composer': Composer,
-  'medchat-end-screen': EndScreen,
-  'medchat-widget': MedChatWidget,
-} as const;
-
 declare global {
   interface HTMLElementTagNameMap {
-    'medchat-widget': MedChatWidget;
-    'medchat-prechat-form': PrechatForm;
-    'medchat-queue-status': QueueStatusView;
-    'medchat-message-list': MessageList;
-    'medchat-composer': Composer;
-    'medchat-end-screen': EndScreen;
+    'medchat-widget': MedChatEmbed;
   }
 }
 
-/** Defines every tag not defined yet; returns the tags it defined. Safe to call any number of times. */
-export function define(registry: CustomElementRegistry | undefined = globalThis.customElements): string[] {
-  const defined: string[] = [];
-  if (!registry) return defined;
-  for (const [tag, element] of Object.entries(TAGS)) {
-    const existing = registry.get(tag) as { version?: string } | undefined;
-    if (existing) {
-      if (existing !== element && existing.version !== VERSION) {
-        console.warn(`MedChat: <${tag}> is already widget ${existing.version ?? '?'}, kept instead of ${VERSION}. Load one widget script.`);
-      }
-      continue;
-    }
-    Object.defineProperty(element, 'version', { value: VERSION, configurable: true });
-    registry.define(tag, element);
-    defined.push(tag);
+// In the classic script, the bundler turns this into the script element's own address.
+if (!MedChatEmbed.scriptUrl) MedChatEmbed.scriptUrl = import.meta.url;
+
+/** Defines <medchat-widget> unless it is already; returns whether it did. Safe to call any number of times. */
+export function define(registry: CustomElementRegistry | undefined = globalThis.customElements): boolean {
+  if (!registry) return false;
+  const existing = registry.get('medchat-widget') as { version?: string } | undefined;
+  if (existing) {
+    if (existing !== MedChatEmbed && existing.version !== VERSION)
+      console.warn(`MedChat: <medchat-widget> is already widget ${existing.version ?? '?'}, kept instead of ${VERSION}. Load one widget script.`);
+    return false;
   }
-  return defined;
+  Object.defineProperty(MedChatEmbed, 'version', { value: VERSION, configurable: true });
+  registry.define('medchat-widget', MedChatEmbed);
+  return true;
 }
 
 define();

@@ -10,3 +10,4 @@ export * from './intake';
 export * from './notes';
 export * from './emails';
 export * from './attachments';
+export * from './embed';

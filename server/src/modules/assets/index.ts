@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from '../../lib/errors';
 
 export const WIDGET_DIST = fileURLToPath(new URL('../../../../widget/dist', import.meta.url));
-const FILES = ['medchat-widget.js', 'medchat-widget.iife.js'] as const;
+const FILES = ['medchat-widget.js', 'medchat-widget.iife.js', 'medchat-chat.js', 'medchat-frame.js'] as const;
 
 /**
- * Serves the built widget at a stable URL, `/widget/medchat-widget.js` (module) and
- * `/widget/medchat-widget.iife.js` (classic script), to any site: it is public code, cached for an hour.
+ * Serves the built widget at a stable URL, `/widget/medchat-widget.js` (the loader, module) and
+ * `/widget/medchat-widget.iife.js` (classic script), and the conversation `/widget/medchat-chat.js` with the chat
+ * frame's script `/widget/medchat-frame.js` (frame.ts serves the frame), to any site: public code, cached for an hour.
  */
 export const widgetAssets = () =>
   // Public code, not API: left out of the API document.

@@ -53,6 +53,13 @@ export class ClinicOrigins {
     return entry ? entry.origins.has(origin) : null;
   }
 
+  /** The origins this site key's clinic allows, or null when no clinic has the key (the chat frame's ancestors). */
+  async originsOf(siteKey: string): Promise<readonly string[] | null> {
+    const known = this.idBySiteKey.get(siteKey);
+    const entry = known ? await this.byClinicId(known) : await this.load(eq(clinics.siteKey, siteKey), siteKey);
+    return entry ? [...entry.origins] : null;
+  }
+
   /** Does any clinic allow `origin`? For requests that do not name their clinic (preflights carry no body or token). */
   async anyClinicAllows(origin: string): Promise<boolean> {
     if (!this.union || Date.now() - this.union.at > MAX_AGE_MS) {

@@ -241,8 +241,9 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
     if (!actor) throw new AppError('invalid_token');
     if (actor.mfaPending) throw new AppError('mfa_setup_required');
     const origin = headers.get('origin');
-    const ownOrigin = new URL(ctx.config.publicUrl).origin;
-    if (actor.role === 'patient' && origin && origin !== ownOrigin && !(await clinicAllowsOrigin(ctx.db, actor.clinicId, origin))) {
+    // The server's own pages (the chat frame, the console) are same-origin: the public URL, or the host asked for.
+    const ownOrigins = [new URL(ctx.config.publicUrl).origin, `${url.protocol}//${headers.get('host')}`];
+    if (actor.role === 'patient' && origin && !ownOrigins.includes(origin) && !(await clinicAllowsOrigin(ctx.db, actor.clinicId, origin))) {
       throw new AppError('origin_not_allowed');
     }
     const data: SocketData = { actor, ip: clientIp(request, server, ctx.config.trustProxy) };

@@ -22,6 +22,7 @@ type Internal<K extends keyof InternalEventMap> = CustomEvent<InternalEventMap[K
  * @attr open - the panel is open; reflects.
  * @attr label - the panel heading (default: "Chat with <clinic>").
  * @attr theme - `light` (default), `dark`, or `auto` (follows the reader's prefers-color-scheme).
+ * @attr isolation - `frame` (default: the conversation runs in a frame on the MedChat server's origin, out of the page scripts' reach) or `none` (in the page). Read by the `<medchat-widget>` loader (embed/embed.element.ts).
  *
  * @fires medchat-ready - `{clinic: {id, name}, resumed}` once usable.
  * @fires medchat-open - the panel opened.
