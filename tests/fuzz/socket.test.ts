@@ -321,7 +321,10 @@ describe('WebSocket fuzz', () => {
     adminWs.close();
     expect(await patientWs.probe()).toBeNull();
     await Bun.sleep(100);
-    const leaks = outsiders.filter(({ ws }) => ws.viewerFrames.length > 0).map(({ actor, ws }) => `${actor}: ${ws.viewerFrames[0]!.slice(0, 200)}`);
+    // The other clinic's admin may learn who views that clinic's own chat (the fuzz's frames may have opened it);
+    // any other frame an outsider got is a leak.
+    const mayKnow = (actor: string, frame: string) => actor === 'foreignAdmin' && JSON.parse(frame).sessionId === world.sessions.foreign;
+    const leaks = outsiders.flatMap(({ actor, ws }) => ws.viewerFrames.filter((f) => !mayKnow(actor, f)).map((f) => `${actor}: ${f.slice(0, 200)}`));
     expect(leaks).toEqual([]);
   });
 
