@@ -43,6 +43,17 @@ export async function startS3Server(bucket = 'medchat'): Promise<S3Server> {
   const endpoint = `http://127.0.0.1:${port}`;
   const env = { ATTACHMENTS_STORAGE: 's3', S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' };
   const client = new Bun.S3Client({ endpoint, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', region: 'us-east-1' });
+  // Listening comes before the bucket is ready: a write and a delete must go through before the tests use it.
+  for (let ready = false; !ready; ) {
+    if (Date.now() > deadline) throw new Error(`s3rver's bucket did not come up: ${seen}`);
+    ready = await client
+      .write('probe', 'ok')
+      .then(() => client.delete('probe'))
+      .then(
+        () => true,
+        () => Bun.sleep(100).then(() => false),
+      );
+  }
   return {
     endpoint,
     bucket,

@@ -43,26 +43,41 @@ export interface S3Settings {
   secretAccessKey: string;
 }
 
-/** Blobs as objects of one bucket, under `attachments/`. */
+/** S3 answers that mean "try again" (as AWS's own clients treat them), and a connection that failed. */
+const RETRYABLE = new Set(['InternalError', 'ServiceUnavailable', 'SlowDown', 'RequestTimeout', 'ECONNRESET', 'ECONNREFUSED']);
+const ATTEMPTS = 3;
+
+/** One S3 call, again after 100 ms and 400 ms when the store answers that it failed for now. */
+async function withRetry<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+      await Bun.sleep(100 * 4 ** (attempt - 1));
+    }
+  }
+}
+
+/** Blobs as objects of one bucket, under `attachments/`. Writes and deletes are idempotent, so retrying is safe. */
 export function s3BlobStore(settings: S3Settings): BlobStore {
   const client = new Bun.S3Client(settings);
   const path = (key: string) => `attachments/${key}`;
   return {
     name: 's3',
     async put(key, bytes, contentType) {
-      await client.write(path(key), bytes, { type: contentType });
+      await withRetry(() => client.write(path(key), bytes, { type: contentType }));
     },
     async get(key) {
-      const file = client.file(path(key));
       try {
-        return new Uint8Array(await file.arrayBuffer());
+        return new Uint8Array(await withRetry(() => client.file(path(key)).arrayBuffer()));
       } catch (error) {
         if ((error as { code?: string }).code === 'NoSuchKey') return null;
         throw error;
       }
     },
     async delete(keys) {
-      await Promise.all(keys.map((key) => client.delete(path(key))));
+      await Promise.all(keys.map((key) => withRetry(() => client.delete(path(key)))));
     },
   };
 }
