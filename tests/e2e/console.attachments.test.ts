@@ -60,9 +60,11 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: attach
 
       // The photo opens full size in a new tab, without the phone's EXIF.
       const [tab] = await Promise.all([p.context().waitForEvent('page'), message.getByRole('button', { name: 'Open rash.jpg full size' }).click()]);
-      const response = await tab.waitForEvent('response', (r) => r.url().includes(`/attachments/${photo.id}/content`));
-      expect(response.headers()['content-type']).toBe('image/jpeg');
-      expect((await sharp(await response.body()).metadata()).exif).toBeUndefined();
+      // The tab may load the link before a listener could see its response: wait for its address, then read it.
+      await tab.waitForURL((url) => url.pathname === `/api/v1/attachments/${photo.id}/content`);
+      const opened = await p.request.get(tab.url());
+      expect(opened.headers()['content-type']).toBe('image/jpeg');
+      expect((await sharp(await opened.body()).metadata()).exif).toBeUndefined();
       await tab.close();
 
       // The letter downloads.
