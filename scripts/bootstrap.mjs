@@ -144,6 +144,30 @@ function checks() {
 const DEPENDENCY_ROOTS = ['server/src', 'sdk', 'widget', 'examples', 'tests', 'bench', 'scripts'];
 
 /** Totals of a JUnit report written by `bun test --reporter=junit`; null when there is none. */
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const unescapeXml = (text) =>
+  text.replace(/&(#\d+|#x[\da-f]+|\w+);/gi, (whole, e) =>
+    e[0] === '#' ? String.fromCodePoint(Number(e[1].toLowerCase() === 'x' ? `0${e.slice(1)}` : e.slice(1))) : (ENTITIES[e] ?? whole),
+  );
+
+/**
+ * Why a JUnit test case failed, in a few indented lines: its error and where it was thrown. The summary at the end
+ * of a long run is often all that is kept of it, so it says why as well as what.
+ */
+function failureSummary(body) {
+  const text = unescapeXml(/<(?:failure|error)\b[^>]*>([\s\S]*?)<\/(?:failure|error)>/.exec(body)?.[1] ?? /\bmessage="([^"]*)"/.exec(body)?.[1] ?? '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const at = lines.filter((l) => l.startsWith('at ') && !l.includes('node_modules')).slice(0, 2);
+  const said = lines
+    .filter((l) => !l.startsWith('at '))
+    .slice(0, 4)
+    .map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l));
+  return [...said, ...at].map((l) => `\n      ${l}`).join('');
+}
+
 function junitTotals(file) {
   if (!existsSync(file)) return null;
   const xml = readFileSync(file, 'utf8');
@@ -153,7 +177,7 @@ function junitTotals(file) {
   for (const m of xml.matchAll(/<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
     if (!/<(failure|error)\b/.test(m[2] ?? '')) continue;
     const get = (name) => new RegExp(`\\b${name}="([^"]*)"`).exec(m[1])?.[1] ?? '';
-    failures.push(`${get('file')}: ${[get('classname'), get('name')].filter(Boolean).join(' > ')}`);
+    failures.push(`${get('file')}: ${[get('classname'), get('name')].filter(Boolean).join(' > ')}${failureSummary(m[2])}`);
   }
   const tests = attr('tests');
   const failed = attr('failures') + attr('errors');

@@ -160,4 +160,5 @@ test('each due email is accepted by the SMTP server exactly once across two SIGK
   const ids = smtp.received.map((r) => header(r.raw, 'Message-ID'));
   expect(ids.toSorted()).toEqual(due.map((id) => `<${id}@mail.clinic.example>`).toSorted());
   expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(CHATS);
+  expect(smtp.errors).toEqual([]);
 });
