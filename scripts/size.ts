@@ -33,6 +33,8 @@ export const BUDGETS = {
   sdkAttachments: 2 * 1024,
   widget: 25 * 1024,
   widgetLoader: 5 * 1024,
+  /** Each chunk the conversation loads on demand (a language other than English). */
+  widgetLazyChunk: 5 * 1024,
 } as const;
 
 /** The one measuring function. */
@@ -76,28 +78,44 @@ export const sdkRecordsSize = () => sdkEntrySize(SDK_RECORDS_ENTRY);
 export const SDK_NOTES_ENTRY = `${ROOT}sdk/src/notes.ts`;
 export const sdkNotesSize = () => sdkEntrySize(SDK_NOTES_ENTRY);
 
-/** One widget entry as its release build makes it, minified, in each format asked. */
-async function widgetEntry(input: string, formats: Array<'es' | 'iife'>): Promise<BundleSize[]> {
+/** One widget entry as its release build makes it, minified, in each format asked, with the chunks it loads on demand. */
+async function widgetEntry(input: string, formats: Array<'es' | 'iife'>): Promise<Array<{ entry: BundleSize; lazy: Array<[string, BundleSize]> }>> {
   const build = await rollup({ input, plugins: widgetPlugins({ minify: true }), onwarn: () => {} });
   try {
-    const outputs = await Promise.all(formats.map((format) => build.generate({ format, name: 'MedChatWidget' })));
-    return outputs.map((o) => sizeOf(o.output[0].code));
+    const outputs = await Promise.all(formats.map((format) => build.generate({ format, name: 'MedChatWidget', chunkFileNames: 'medchat-chat-[name].js' })));
+    return outputs.map(({ output }) => {
+      const chunks = output.filter((o) => o.type === 'chunk');
+      return {
+        entry: sizeOf(chunks.find((c) => c.isEntry)!.code),
+        lazy: chunks.filter((c) => !c.isEntry).map((c): [string, BundleSize] => [c.fileName, sizeOf(c.code)]),
+      };
+    });
   } finally {
     await build.close();
   }
 }
 
+export interface WidgetSizes {
+  module: BundleSize;
+  classic: BundleSize;
+  chat: BundleSize;
+  /** The conversation's on-demand chunks, by file name. */
+  chatLazy: Array<[string, BundleSize]>;
+  frame: BundleSize;
+}
+
 /**
  * The widget's release build: the loader the clinic's page loads (ES module and classic script), the conversation
- * (what the chat frame, or an in-page widget, loads when the chat opens) and the frame's own script.
+ * (what the chat frame, or an in-page widget, loads when the chat opens) with its on-demand chunks, and the frame's
+ * own script.
  */
-export async function widgetSizes(): Promise<{ module: BundleSize; classic: BundleSize; chat: BundleSize; frame: BundleSize }> {
+export async function widgetSizes(): Promise<WidgetSizes> {
   const [[module, classic], [chat], [frame]] = await Promise.all([
     widgetEntry(widgetInputs.loader, ['es', 'iife']),
     widgetEntry(widgetInputs.chat, ['es']),
     widgetEntry(widgetInputs.frame, ['es']),
   ]);
-  return { module: module!, classic: classic!, chat: chat!, frame: frame! };
+  return { module: module!.entry, classic: classic!.entry, chat: chat!.entry, chatLazy: chat!.lazy, frame: frame!.entry };
 }
 
 if (import.meta.main) {
@@ -134,6 +152,7 @@ if (import.meta.main) {
         ['medchat-widget.js (loader, ES module)', widget.module, BUDGETS.widgetLoader],
         ['medchat-widget.iife.js (loader, classic)', widget.classic, BUDGETS.widgetLoader],
         ['medchat-chat.js (conversation)', widget.chat, BUDGETS.widget],
+        ...widget.chatLazy.map(([file, size]): [string, BundleSize, number] => [`${file} (on demand)`, size, BUDGETS.widgetLazyChunk]),
         ["medchat-frame.js (the frame's script)", widget.frame, null],
       );
     });

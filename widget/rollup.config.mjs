@@ -2,6 +2,7 @@
 //   dist/medchat-widget.js       the loader a clinic's page holds, ES module, for <script type="module">
 //   dist/medchat-widget.iife.js  the same loader as a classic script, for sites without modules
 //   dist/medchat-chat.js         the conversation (Lit included): loaded by the chat frame, or in-page
+//   dist/medchat-chat-<lang>.js  a language other than English, loaded by the conversation when a patient reads it
 //   dist/medchat-frame.js        the chat frame's side of the page <-> frame messages
 // The SDK is compiled from its sources (tsconfig paths), so no SDK build is needed first.
 import nodeResolve from '@rollup/plugin-node-resolve';
@@ -75,6 +76,12 @@ export default [
     ],
     onwarn,
   },
-  { input: inputs.chat, plugins: plugins(), output: { file: here('./dist/medchat-chat.js'), format: 'es' }, onwarn },
+  {
+    input: inputs.chat,
+    plugins: plugins(),
+    // Languages other than English are chunks beside it (dist/medchat-chat-es.js), loaded by the patients who read them.
+    output: { dir: here('./dist'), entryFileNames: 'medchat-chat.js', chunkFileNames: 'medchat-chat-[name].js', format: 'es' },
+    onwarn,
+  },
   { input: inputs.frame, plugins: plugins(), output: { file: here('./dist/medchat-frame.js'), format: 'es' }, onwarn },
 ];

@@ -134,7 +134,16 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /widget/:file': {
     who: 'public',
     params: {
-      file: fc.constantFrom('medchat-widget.js', 'medchat-widget.iife.js', 'medchat-chat.js', 'medchat-frame.js', '../package.json', 'medchat-widget.js\u0000'),
+      file: fc.constantFrom(
+        'medchat-widget.js',
+        'medchat-widget.iife.js',
+        'medchat-chat.js',
+        'medchat-chat-es.js',
+        'medchat-chat-zz.js',
+        'medchat-frame.js',
+        '../package.json',
+        'medchat-widget.js\u0000',
+      ),
     },
   },
   'GET /widget/frame': { who: 'public', query: { site: siteKey, lang: fc.constantFrom('en', 'es-MX', '"><script>', '') } },

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { en } from './en';
 import { es } from './es';
-import { resolveTranslation, translations } from './index';
+import { loadTranslation, resolveTranslation, SHIPPED } from './index';
+
+const translations = { en, es };
 
 describe('translations', () => {
   test('every locale has exactly the keys of English (the type enforces it; this guards casts)', () => {
@@ -33,9 +35,20 @@ describe('translations', () => {
     expect(es.system('session.assigned', null)).toBe('Ahora conversa con un miembro del equipo.');
   });
 
-  test('locale resolution: language subtag, English fallback', () => {
-    expect(resolveTranslation('es-MX')).toBe(es);
-    expect(resolveTranslation('ES')).toBe(es);
+  test('every shipped locale is tested here', () => {
+    expect([...SHIPPED].sort()).toEqual(Object.keys(translations).sort());
+  });
+
+  test('locale resolution: language subtag, English fallback; other languages once loaded', async () => {
+    expect(resolveTranslation('es-MX')).toBe(en);
+    const loading = loadTranslation('es-MX');
+    expect(loading).toBeInstanceOf(Promise);
+    await loading;
+    expect(loadTranslation('es')).toBeUndefined();
+    expect(loadTranslation('fr')).toBeUndefined();
+    expect(loadTranslation('en-GB')).toBeUndefined();
+    expect(resolveTranslation('es-MX')).toEqual(es);
+    expect(resolveTranslation('ES')).toEqual(es);
     expect(resolveTranslation('fr-FR')).toBe(en);
     expect(resolveTranslation(undefined)).toBe(en);
     expect(resolveTranslation('')).toBe(en);

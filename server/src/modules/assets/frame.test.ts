@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { useTestApp } from '../../../../tests/helpers/app';
 import { clinics } from '../../db/schema';
 import { frameCsp, framePage } from './frame';
+import { ensureWidgetBuilt } from './index';
 
 describe('GET /widget/frame', () => {
   const t = useTestApp();
@@ -31,6 +32,21 @@ describe('GET /widget/frame', () => {
     expect(html).toContain('<html lang="es" data-origins="[&#34;https://riverside.example&#34;,&#34;https://www.riverside.example&#34;]">');
     expect(html).toContain('<script type="module" src="/widget/medchat-chat.js"></script>');
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  test("a patient's language other than English is fetched with the conversation, not after it", async () => {
+    await ensureWidgetBuilt();
+    const spanish = await (await t.app.handle(new Request('http://chat.example/widget/frame?site=demo&lang=es-MX'))).text();
+    expect(spanish).toContain('<link rel="modulepreload" href="/widget/medchat-chat-es.js">');
+    const english = await (await t.app.handle(new Request('http://chat.example/widget/frame?site=demo&lang=en'))).text();
+    expect(english).not.toContain('modulepreload');
+    const chunk = await t.app.handle(new Request('http://chat.example/widget/medchat-chat-es.js'));
+    expect(chunk.status).toBe(200);
+    expect(chunk.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await chunk.text()).toContain('Abrir chat');
+    for (const file of ['medchat-chat-fr.js', 'medchat-chat-.js', 'medchat-chat-es.js.map', 'medchat-chat-ES.js']) {
+      expect((await t.app.handle(new Request(`http://chat.example/widget/${file}`))).status).toBe(404);
+    }
   });
 
   test('an unknown site is a 404 with the error envelope; a strange language is English', async () => {

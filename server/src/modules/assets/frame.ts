@@ -1,7 +1,9 @@
 import { Elysia, t } from 'elysia';
 import { EMBED_FRAME_PATH, LIMITS } from '@medchat/sdk/protocol';
+import { existsSync } from 'node:fs';
 import { AppError } from '../../lib/errors';
 import type { ClinicOrigins } from '../clinics/origins';
+import { WIDGET_DIST } from './index';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -23,8 +25,12 @@ export function frameCsp(ownOrigin: string, ancestors: readonly string[]): strin
   ].join('; ');
 }
 
-/** The frame's page: no content of its own; medchat-frame.js mounts the conversation when the page says `init`. */
-export function framePage(lang: string, origins: readonly string[]): string {
+/**
+ * The frame's page: no content of its own; medchat-frame.js mounts the conversation when the page says `init`.
+ * `languageChunk` is the conversation's chunk for the page's language, when it has one: fetched alongside, not after.
+ */
+export function framePage(lang: string, origins: readonly string[], languageChunk?: string): string {
+  const preload = languageChunk ? `\n<link rel="modulepreload" href="/widget/${escapeHtml(languageChunk)}">` : '';
   return `<!doctype html>
 <html lang="${escapeHtml(lang)}" data-origins="${escapeHtml(JSON.stringify(origins))}">
 <head>
@@ -33,7 +39,7 @@ export function framePage(lang: string, origins: readonly string[]): string {
 <meta name="robots" content="noindex">
 <title>Chat</title>
 <script type="module" src="/widget/medchat-chat.js"></script>
-<script type="module" src="/widget/medchat-frame.js"></script>
+<script type="module" src="/widget/medchat-frame.js"></script>${preload}
 </head>
 <body></body>
 </html>
@@ -56,7 +62,8 @@ export const chatFrame = (origins: ClinicOrigins) =>
       set.headers['content-security-policy'] = frameCsp(new URL(request.url).origin, allowed);
       // frame-ancestors decides who may frame it (x-frame-options would refuse everyone).
       delete set.headers['x-frame-options'];
-      return framePage(lang, allowed);
+      const chunk = `medchat-chat-${lang.split('-')[0]!.toLowerCase()}.js`;
+      return framePage(lang, allowed, existsSync(`${WIDGET_DIST}/${chunk}`) ? chunk : undefined);
     },
     { query: t.Object({ site: t.String({ minLength: 1, maxLength: LIMITS.siteKey }), lang: t.Optional(t.String({ maxLength: 35 })) }) },
   );

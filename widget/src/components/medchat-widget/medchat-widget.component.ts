@@ -121,6 +121,12 @@ export class MedChatWidget extends LitElement {
     this.#needsConfigure = true;
   }
 
+  /** Waits for the patient's language when it is not loaded yet (its own small chunk), then renders in it. */
+  protected override async scheduleUpdate(): Promise<void> {
+    await this.#i18n.pending;
+    super.scheduleUpdate();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     const settings = changed.has('server') || changed.has('site') || changed.has('identityToken');
     if ((this.#needsConfigure || settings) && this.server && this.site) {
