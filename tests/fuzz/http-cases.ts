@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Role } from '@medchat/sdk/protocol';
 import { isJsonMediaType, MAX_BODY_BYTES, MAX_JSON_DEPTH, nestsDeeperThan } from '../../server/src/lib/body';
-import { ROUTES, Ref, SESSION_PAIRS, resolveRefs, type RouteSpec } from './http-routes';
+import { ROUTES, SESSION_PAIRS, resolveRefs, type RouteSpec } from './http-routes';
 import { accepts, isOptional, malformed, shaped, type Schema } from './support/schema-values';
 import { encodeLoosely, nastyText, SQLISH_PIECES } from './support/text';
 import { ACTORS, type ActorName, type World } from './support/world';

@@ -19,7 +19,6 @@ import { AppError, isDatabaseUnavailable } from '../../lib/errors';
 import { errorKind, type Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
 import { currentLink, inSpan, type Link, ROOT_CONTEXT, type Tracing } from '../../lib/tracing';
-import type { Actor } from '../auth/actor';
 import { storeBatch, type Outcome } from './batch-insert.sql';
 import type { SendInput } from './send-input';
 

@@ -124,7 +124,7 @@ export class MedChatWidget extends LitElement {
   /** Waits for the patient's language when it is not loaded yet (its own small chunk), then renders in it. */
   protected override async scheduleUpdate(): Promise<void> {
     await this.#i18n.pending;
-    super.scheduleUpdate();
+    await super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
