@@ -29,7 +29,7 @@ test('a widget that is reconfigured three times, chatting each time, leaves one 
   try {
     for (let i = 0; i < 3; i++) {
       await controller.configure({ server: s.url, site: DEMO_SITE_KEY });
-      await controller.start(`Patient ${i}`, 'A question');
+      await controller.start({ name: `Patient ${i}`, reason: 'A question', redFlags: [] });
       expect(controller.error).toBeNull();
       expect(controller.sessionHandle).not.toBeNull();
       expect(online.size).toBe(1);

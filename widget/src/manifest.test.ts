@@ -17,7 +17,10 @@ test('the committed custom-elements.json is what the analyzer makes of the sourc
     expect(run.exitCode).toBe(0);
     const fresh = canonical(readFileSync(join(widget, out, 'custom-elements.json'), 'utf8'));
     const committed = canonical(readFileSync(join(widget, 'custom-elements.json'), 'utf8'));
-    if (committed !== fresh) writeFileSync(join(widget, '..', 'test-results', 'custom-elements.fresh.json'), fresh);
+    if (committed !== fresh) {
+      mkdirSync(join(widget, '..', 'test-results'), { recursive: true });
+      writeFileSync(join(widget, '..', 'test-results', 'custom-elements.fresh.json'), fresh);
+    }
     expect(committed === fresh ? 'current' : 'stale: run `bun run --cwd widget manifest` and commit custom-elements.json').toBe('current');
   } finally {
     rmSync(join(widget, out), { recursive: true, force: true });

@@ -10,7 +10,7 @@ import {
   type Session,
   type SessionHandle,
 } from '@medchat/sdk/patient';
-import { emit } from '../events/events';
+import { emit, type PrechatAnswers } from '../events/events';
 import { FATAL_INIT_CODES, STALE_TOKEN_CODES, connectionBanner, viewFor, type View } from './chat-state';
 import { QueuePoller } from './queue-poller';
 
@@ -154,7 +154,7 @@ export class ChatController implements ReactiveController {
   }
 
   /** Pre-chat form submitted: sign in (guest, or identified by the site) and open a session. */
-  async start(name: string, reason: string, redFlags: Array<{ id: string; answer: boolean }> = []): Promise<void> {
+  async start({ name, reason, redFlags }: PrechatAnswers): Promise<void> {
     const client = this.#client;
     const config = this.#config;
     if (!client || !config || this.isBusy) return;

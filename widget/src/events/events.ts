@@ -22,12 +22,19 @@ export function emit<K extends WidgetEventName>(target: EventTarget, type: K, de
   target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 }
 
+/** What the pre-chat form hands over once valid: everything a chat starts with. */
+export interface PrechatAnswers {
+  name: string;
+  reason: string;
+  redFlags: Array<{ id: string; answer: boolean }>;
+}
+
 /**
  * Events between the widget's own components. They bubble only inside the widget's shadow tree (not composed),
  * so a host page never sees them.
  */
 export interface InternalEventMap {
-  'medchat-prechat-submit': { name: string; reason: string; redFlags: Array<{ id: string; answer: boolean }> };
+  'medchat-prechat-submit': PrechatAnswers;
   'medchat-compose-send': { body: string };
   'medchat-compose-typing': { isTyping: boolean };
   'medchat-retry': { clientMsgId: string };

@@ -11,7 +11,7 @@ import {
 import type { Queryable } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import type { AppContext } from '../../context';
-import { assignments, chatSessions, } from '../../db/schema';
+import { assignments, chatSessions } from '../../db/schema';
 import { saveContact } from '../emails/service';
 import { AppError } from '../../lib/errors';
 import { cleanText } from '../../lib/text';

@@ -220,7 +220,7 @@ export class MedChatWidget extends LitElement {
       case 'prechat':
         // Open with nobody available: said before the patient types; the form leaves the message.
         return html`${hours?.isOpen && !hours.isStaffAvailable ? this.#afterHours(t.busyTitle, t.busyText) : nothing}<medchat-prechat-form .t=${t} name=${c.lastName} .needsName=${!this.identityToken} ?isBusy=${c.isBusy} .intake=${c.clinic!.intake}
-          @medchat-prechat-submit=${(e: Internal<'medchat-prechat-submit'>) => void c.start(e.detail.name, e.detail.reason, e.detail.redFlags)}></medchat-prechat-form>`;
+          @medchat-prechat-submit=${(e: Internal<'medchat-prechat-submit'>) => void c.start(e.detail)}></medchat-prechat-form>`;
       case 'ended':
         return html`<medchat-end-screen .t=${t} .transcript=${this.#transcriptText()} @medchat-new-chat=${() => c.newChat()}></medchat-end-screen>`;
       default: {

@@ -10,7 +10,7 @@ import { NAME_MAX, REASON_MAX, validatePrechat, type PrechatErrors } from './pre
  * The guest's first step: the clinic's red-flag questions (yes or no), name and reason for the visit, validated
  * before anything is sent. A yes shows the clinic's emergency instructions at once, first in the form, with focus
  * moved there; the start button then reads "continue to chat anyway" (the server makes that chat urgent).
- * @fires medchat-prechat-submit - internal: `{name, reason, redFlags}` once valid.
+ * @fires medchat-prechat-submit - internal: the answers (`PrechatAnswers`) once valid.
  */
 export class PrechatForm extends LitElement {
   static override styles = [base, styles];
