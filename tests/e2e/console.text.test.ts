@@ -80,47 +80,50 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('what the console show
       const { client, session } = await startPatient(name, 'Rash on both arms');
       await page.getByRole('tab', { name: new RegExp(name) }).click();
       const send = (body: string) => client.messages.send(session.id, { body });
-      const shown = (body: string) => page.locator('.message-patient .body', { hasText: body }).waitFor();
+      const shown = (body: string) => page.locator('.chat:not([hidden]) .message-patient .body', { hasText: body }).waitFor();
+      // Ended whatever happens, so that a failure here leaves no chat in the next test's list.
+      const ended = () => client.sessions.end(session.id).catch(() => {});
+      try {
+        // Several short messages (the log starts to scroll), one of 450 characters, then more.
+        for (let i = 1; i <= 10; i++) await send(`Short message ${i}`);
+        await shown('Short message 10');
+        expect(await logState(page)).toMatchObject({ isScrollable: true, lastInView: true });
+        await send(`It started on Monday ${'and it itches more every evening, '.repeat(13)}end.`);
+        await shown('end.');
+        expect((await logState(page)).lastInView).toBe(true);
+        for (let i = 1; i <= 3; i++) await send(`After the long one ${i}`);
+        await shown('After the long one 3');
+        expect((await logState(page)).lastInView).toBe(true);
+        await expect(page.getByRole('button', { name: /New messages/ }).isVisible()).resolves.toBe(false);
+        await shot(page, `text-01-log-follows-${viewport}`);
 
-      // Several short messages (the log starts to scroll), one of 450 characters, then more.
-      for (let i = 1; i <= 10; i++) await send(`Short message ${i}`);
-      await shown('Short message 10');
-      expect(await logState(page)).toMatchObject({ isScrollable: true, lastInView: true });
-      await send(`It started on Monday ${'and it itches more every evening, '.repeat(13)}end.`);
-      await shown('end.');
-      expect((await logState(page)).lastInView).toBe(true);
-      for (let i = 1; i <= 3; i++) await send(`After the long one ${i}`);
-      await shown('After the long one 3');
-      expect((await logState(page)).lastInView).toBe(true);
-      await expect(page.getByRole('button', { name: /New messages/ }).isVisible()).resolves.toBe(false);
-      await shot(page, `text-01-log-follows-${viewport}`);
+        // The nurse scrolls up to read: new messages do not move what she reads; a control offers them.
+        await page.locator('.message-log:visible').evaluate((log) => log.scrollTo({ top: 0 }));
+        await page.waitForFunction(() => document.querySelector<HTMLElement>('.chat:not([hidden]) .message-log')!.scrollTop === 0);
+        await send('Are you still there?');
+        await send('Hello?');
+        const newMessages = page.getByRole('button', { name: /New messages/ });
+        await newMessages.waitFor();
+        expect((await logState(page)).scrollTop).toBe(0);
+        await shot(page, `text-02-new-messages-${viewport}`);
+        expect(await seriousA11yViolations(page)).toEqual([]);
+        await newMessages.click();
+        await page.waitForFunction(() => !document.querySelector('.new-messages')!.checkVisibility());
+        expect((await logState(page)).lastInView).toBe(true);
 
-      // The nurse scrolls up to read: new messages do not move what she reads; a control offers them.
-      await page.locator('.message-log:visible').evaluate((log) => log.scrollTo({ top: 0 }));
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('.chat:not([hidden]) .message-log')!.scrollTop === 0);
-      await send('Are you still there?');
-      await send('Hello?');
-      const newMessages = page.getByRole('button', { name: /New messages/ });
-      await newMessages.waitFor();
-      expect((await logState(page)).scrollTop).toBe(0);
-      await shot(page, `text-02-new-messages-${viewport}`);
-      expect(await seriousA11yViolations(page)).toEqual([]);
-      await newMessages.click();
-      await page.waitForFunction(() => !document.querySelector('.new-messages')!.checkVisibility());
-      expect((await logState(page)).lastInView).toBe(true);
-
-      // Her own reply always brings the log to the bottom.
-      await page.locator('.message-log:visible').evaluate((log) => log.scrollTo({ top: 0 }));
-      const reply = page.getByLabel(`Reply to ${name}`);
-      await reply.fill('Yes, I am here. Can you send a photo?');
-      await reply.press('Enter');
-      await page.locator('.message-own', { hasText: 'Can you send a photo?' }).waitFor();
-      await page.waitForFunction(() => {
-        const log = document.querySelector<HTMLElement>('.chat:not([hidden]) .message-log')!;
-        return log.scrollHeight - log.scrollTop - log.clientHeight < 24;
-      });
-
-      await client.sessions.end(session.id);
+        // Her own reply always brings the log to the bottom.
+        await page.locator('.message-log:visible').evaluate((log) => log.scrollTo({ top: 0 }));
+        const reply = page.getByLabel(`Reply to ${name}`);
+        await reply.fill('Yes, I am here. Can you send a photo?');
+        await reply.press('Enter');
+        await page.locator('.message-own', { hasText: 'Can you send a photo?' }).waitFor();
+        await page.waitForFunction(() => {
+          const log = document.querySelector<HTMLElement>('.chat:not([hidden]) .message-log')!;
+          return log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+        });
+      } finally {
+        await ended();
+      }
       await guard.assertClean();
       await page.context().close();
     }, 60_000);

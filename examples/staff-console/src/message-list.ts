@@ -36,7 +36,13 @@ export class MessageList {
   private lastSeq = 0;
   /** The reader is at the bottom: new messages scroll into view. Changed only by the reader's scrolling. */
   private isFollowing = true;
-  private readonly resizes = new ResizeObserver(() => this.isFollowing && this.scrollToBottom());
+  /** Where the log was when it last followed to the bottom: the reader scrolling up leaves it below this. */
+  private followedTop = 0;
+  private readonly resizes = new ResizeObserver(() => {
+    // Hidden (another chat is open), the log loses its position: shown again, it starts from the top.
+    if (!this.log.clientHeight) this.followedTop = 0;
+    else if (this.isFollowing && !this.hasReaderScrolledUp()) this.scrollToBottom();
+  });
 
   constructor(
     private readonly chat: SessionHandle,
@@ -48,7 +54,10 @@ export class MessageList {
       // A hidden log (another chat is open) reports zero sizes: that is not the reader scrolling.
       if (!this.log.clientHeight) return;
       this.isFollowing = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < FOLLOW_THRESHOLD_PX;
-      if (this.isFollowing) this.newMessages.hidden = true;
+      if (this.isFollowing) {
+        this.followedTop = this.log.scrollTop;
+        this.newMessages.hidden = true;
+      }
     });
     this.newMessages.addEventListener('click', () => {
       this.scrollToBottom();
@@ -63,6 +72,8 @@ export class MessageList {
   }
 
   render(): void {
+    // The scroll event comes a frame after the reader scrolls: a message arriving in between must not pull them back.
+    if (this.isFollowing && this.hasReaderScrolledUp()) this.isFollowing = false;
     const messages = this.chat.messages;
     if (messages[0] && messages[0].seq !== this.firstSeq) this.reset(messages[0].seq);
     let added = 0;
@@ -85,8 +96,19 @@ export class MessageList {
 
   private scrollToBottom(): void {
     this.log.scrollTop = this.log.scrollHeight;
+    this.followedTop = this.log.scrollTop;
     this.isFollowing = true;
     this.newMessages.hidden = true;
+  }
+
+  /**
+   * The reader moved up from where the log last followed, whether or not its scroll event has come yet. A log
+   * that grew (the browser lowers its scrollTop, but it is still at the bottom) or shrank (scrollTop unchanged)
+   * is not the reader scrolling; a hidden log (another chat is open) has no position to judge.
+   */
+  private hasReaderScrolledUp(): boolean {
+    const log = this.log;
+    return log.clientHeight > 0 && log.scrollTop < this.followedTop - 1 && log.scrollHeight - log.scrollTop - log.clientHeight >= FOLLOW_THRESHOLD_PX;
   }
 
   private reset(firstSeq: number): void {
@@ -119,6 +141,7 @@ export class MessageList {
       h('p', { class: 'body', dir: 'auto' }, note.body),
     );
     this.notes.set(note.id, item);
+    if (this.isFollowing && this.hasReaderScrolledUp()) this.isFollowing = false;
     this.place(item);
     if (isOwn) this.isFollowing = true;
     if (this.isFollowing) this.scrollToBottom();
