@@ -154,7 +154,7 @@ export class ChatController implements ReactiveController {
   }
 
   /** Pre-chat form submitted: sign in (guest, or identified by the site) and open a session. */
-  async start({ name, reason, redFlags }: PrechatAnswers): Promise<void> {
+  async start({ name, reason, redFlags, topic }: PrechatAnswers): Promise<void> {
     const client = this.#client;
     const config = this.#config;
     if (!client || !config || this.isBusy) return;
@@ -162,7 +162,7 @@ export class ChatController implements ReactiveController {
     try {
       if (!client.auth.user) await this.#signIn(client, config, name);
       // The answers, not a priority: the server decides from them.
-      const session = await client.sessions.start(redFlags.length ? { reason, intake: { redFlags } } : { reason });
+      const session = await client.sessions.start(redFlags.length || topic ? { reason, intake: { redFlags, topic } } : { reason });
       this.transcript = null;
       this.#attach(client, session);
     } catch (e) {

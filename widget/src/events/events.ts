@@ -27,6 +27,8 @@ export interface PrechatAnswers {
   name: string;
   reason: string;
   redFlags: Array<{ id: string; answer: boolean }>;
+  /** The id of the clinic topic chosen; undefined: none offered, or "anything else". */
+  topic?: string;
 }
 
 /**

@@ -40,6 +40,8 @@ export const en: Translation = {
   redFlagRequired: 'Please answer yes or no.',
   redFlagTitle: 'This may be an emergency',
   continueAnyway: 'Continue to chat anyway',
+  topicLabel: 'What is it about?',
+  topicAny: 'Something else',
   queueTitle: 'You are in the queue',
   queuePosition: (p) => (p === 1 ? 'You are next.' : `You are number ${p} in line.`),
   queueEstimate: (m) => `Estimated wait: about ${m} ${m === 1 ? 'minute' : 'minutes'}.`,

@@ -40,6 +40,8 @@ export const es: Translation = {
   redFlagRequired: 'Responda sí o no.',
   redFlagTitle: 'Esto puede ser una emergencia',
   continueAnyway: 'Continuar de todos modos',
+  topicLabel: '¿De qué se trata?',
+  topicAny: 'Otro asunto',
   queueTitle: 'Está en la cola',
   queuePosition: (p) => (p === 1 ? 'Es el siguiente.' : `Es el número ${p} en la fila.`),
   queueEstimate: (m) => (m === 1 ? 'Espera estimada: 1 minuto.' : `Espera estimada: unos ${m} minutos.`),

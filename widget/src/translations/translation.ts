@@ -36,6 +36,9 @@ export interface Translation {
   redFlagTitle: string;
   /** The start button once a red flag is answered yes: the chat starts, as urgent. */
   continueAnyway: string;
+  /** The clinic's topics, when it offers some: the label of the choice, and its first option (no topic: anyone answers). */
+  topicLabel: string;
+  topicAny: string;
 
   queueTitle: string;
   queuePosition: (position: number) => string;

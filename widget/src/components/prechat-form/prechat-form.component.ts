@@ -7,8 +7,9 @@ import { styles } from './prechat-form.styles';
 import { NAME_MAX, REASON_MAX, validatePrechat, type PrechatErrors } from './prechat-form.validation';
 
 /**
- * The guest's first step: the clinic's red-flag questions (yes or no), name and reason for the visit, validated
- * before anything is sent. A yes shows the clinic's emergency instructions at once, first in the form, with focus
+ * The guest's first step: the clinic's red-flag questions (yes or no), name, what the chat is about (when the clinic
+ * offers topics: optional, "anything else" routes it to anyone) and reason for the visit, validated before anything
+ * is sent. A yes shows the clinic's emergency instructions at once, first in the form, with focus
  * moved there; the start button then reads "continue to chat anyway" (the server makes that chat urgent).
  * @fires medchat-prechat-submit - internal: the answers (`PrechatAnswers`) once valid.
  */
@@ -65,6 +66,17 @@ export class PrechatForm extends LitElement {
             </div>`
             : nothing
         }
+        ${
+          this.intake.topics?.length
+            ? html`<div>
+              <label for="topic">${t.topicLabel}</label>
+              <select id="topic" name="topic">
+                <option value="">${t.topicAny}</option>
+                ${this.intake.topics.map((o) => html`<option value=${o.id}>${o.label}</option>`)}
+              </select>
+            </div>`
+            : nothing
+        }
         <div>
           <label for="reason">${t.reasonLabel}</label>
           <textarea id="reason" name="reason" maxlength=${REASON_MAX + 50} required
@@ -108,6 +120,7 @@ export class PrechatForm extends LitElement {
       return;
     }
     const redFlags = this.intake.redFlags.map((q) => ({ id: q.id, answer: this.answers[q.id]! }));
-    emitInternal(this, 'medchat-prechat-submit', { name: values.name.trim(), reason: values.reason.trim(), redFlags });
+    const topic = String(data.get('topic') ?? '') || undefined;
+    emitInternal(this, 'medchat-prechat-submit', { name: values.name.trim(), reason: values.reason.trim(), redFlags, topic });
   }
 }

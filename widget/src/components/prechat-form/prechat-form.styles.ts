@@ -19,6 +19,7 @@ export const styles = css`
     margin-bottom: 4px;
   }
   input,
+  select,
   textarea {
     width: 100%;
     font: inherit;
