@@ -246,6 +246,8 @@ test("an identified patient is emailed at their token's address unless they turn
     ['ivo', false],
   ] as const) {
     const patient = (await t.call('POST', '/api/v1/auth/identify', { body: { siteKey: 'demo', identityToken: await sign(sub) } })).body;
+    // The widget reads it here to offer the address, ticked.
+    expect(patient.user.email).toBe(`${sub}@mail.example`);
     const started = await t.call('POST', '/api/v1/sessions', {
       token: patient.token,
       body: { reason: 'a reason', ...(notify === undefined ? {} : { notify }) },
