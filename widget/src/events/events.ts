@@ -29,6 +29,10 @@ export interface PrechatAnswers {
   redFlags: Array<{ id: string; answer: boolean }>;
   /** The id of the clinic topic chosen; undefined: none offered, or "anything else". */
   topic?: string;
+  /** An address to be emailed of replies, given under the clinic's consent text. */
+  notifyEmail?: string;
+  /** The consent box as the patient left it, when the clinic asks (false: no email, not even to an identity token's address). */
+  notify?: boolean;
 }
 
 /**

@@ -60,8 +60,12 @@ export const styles = css`
     display: inline;
     margin-inline-end: 16px;
   }
-  fieldset input {
+  fieldset input,
+  .check input {
     width: auto;
+  }
+  .check {
+    font-weight: normal;
   }
   .alarm {
     border: 2px solid var(--medchat-color-danger);
