@@ -8,7 +8,7 @@ import { NAME_MAX, REASON_MAX, validatePrechat, type PrechatErrors } from './pre
 
 /**
  * The guest's first step: the clinic's red-flag questions (yes or no), name, what the chat is about (when the clinic
- * offers topics: optional, "anything else" routes it to anyone) and reason for the visit, validated before anything
+ * offers topics: optional, "Something else" routes it to anyone) and reason for the visit, validated before anything
  * is sent. When the clinic sends reply emails, its consent text labels a box: ticked, a guest gives an address; an
  * identified patient whose identity token named one finds it ticked for that address, and may untick it. A yes shows the clinic's emergency instructions at once, first in the form, with focus
  * moved there; the start button then reads "continue to chat anyway" (the server makes that chat urgent).
