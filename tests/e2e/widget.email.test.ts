@@ -113,6 +113,14 @@ for (const isolation of ISOLATIONS)
           await again.w.getByRole('button', { name: 'Start chat' }).waitFor();
           await shot(again.page, `87-email-link-used-${isolation}-${size}`);
           await expectAxeClean(again.page, 'link used');
+          // The new chat it offers starts; after it, the notice is gone.
+          await again.w.getByLabel('Your name').fill(`${name} again`);
+          await again.w.getByLabel('Reason for your visit').fill('Another question');
+          await again.w.getByRole('button', { name: 'Start chat' }).click();
+          await endChat(again.w);
+          await again.w.getByRole('button', { name: 'Start a new chat' }).click();
+          await again.w.getByRole('button', { name: 'Start chat' }).waitFor();
+          expect(await again.w.getByRole('heading', { name: 'This link was already used' }).count()).toBe(0);
           await again.guard.assertClean();
           await third.close();
 

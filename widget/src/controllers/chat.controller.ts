@@ -165,7 +165,7 @@ export class ChatController implements ReactiveController {
     const client = this.#client;
     const config = this.#config;
     if (!client || !config || this.isBusy) return;
-    this.#set(() => ((this.isBusy = true), (this.error = this.linkSpent = null), (this.lastName = name)));
+    this.#set(() => ((this.isBusy = true), (this.error = null), (this.lastName = name)));
     try {
       if (!client.auth.user) await this.#signIn(client, config, name);
       // The answers, not a priority: the server decides from them.
@@ -285,6 +285,8 @@ export class ChatController implements ReactiveController {
   #attach(client: MedChatPatient, session: Session): void {
     this.#detach();
     this.#session = session;
+    // A spent link's notice belongs to the form it was shown above: a chat (this browser's own, or a new one) ends it.
+    this.linkSpent = null;
     this.selfId = client.auth.user?.id ?? null;
     const handle = client.chat(session.id);
     this.sessionHandle = handle;
