@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { MedChat, type ClientEvents, type EventOf, type MedChatOptions } from './index';
+import { patientMe } from './testing/setup';
 
 describe('MedChat surface', () => {
   test('accepts the platform WebSocket and fetch as they are', () => {
@@ -52,19 +53,7 @@ describe('MedChat surface', () => {
   });
 
   test("auth.resume signs the link's patient in; a spent link answers why and keeps whoever was signed in", async () => {
-    const user = {
-      id: 'u1',
-      clinicId: 'c1',
-      role: 'patient',
-      displayName: 'Pat',
-      email: null,
-      externalId: null,
-      availability: null,
-      capacity: null,
-      mfaEnabled: false,
-      mfaRequired: false,
-      notificationFirstNames: false,
-    };
+    const user = { ...patientMe, id: 'u1' };
     const answers: unknown[] = [
       { token: 'guest', expiresAt: '2999-01-01T00:00:00Z', user },
       { token: 'resumed', expiresAt: '2999-01-01T00:00:00Z', user: { ...user, id: 'u2' }, sessionId: 's1' },
