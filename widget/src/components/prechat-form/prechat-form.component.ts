@@ -10,8 +10,9 @@ import { NAME_MAX, REASON_MAX, validatePrechat, type PrechatErrors } from './pre
  * The guest's first step: the clinic's red-flag questions (yes or no), name, what the chat is about (when the clinic
  * offers topics: optional, "Something else" routes it to anyone) and reason for the visit, validated before anything
  * is sent. When the clinic sends reply emails, its consent text labels a box: ticked, a guest gives an address; an
- * identified patient whose identity token named one finds it ticked for that address, and may untick it. A yes shows the clinic's emergency instructions at once, first in the form, with focus
- * moved there; the start button then reads "continue to chat anyway" (the server makes that chat urgent).
+ * identified patient whose identity token named one finds it ticked for that address, and may untick it. A yes shows
+ * the clinic's emergency instructions at once, first in the form, with focus moved there; the start button then reads
+ * "continue to chat anyway" (the server makes that chat urgent).
  * @fires medchat-prechat-submit - internal: the answers (`PrechatAnswers`) once valid.
  */
 export class PrechatForm extends LitElement {
