@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { MedChat, type ClientEvents, type EventOf, type MedChatOptions } from './index';
+import { patientMe } from './testing/setup';
 
 describe('MedChat surface', () => {
   test('accepts the platform WebSocket and fetch as they are', () => {
@@ -49,5 +50,25 @@ describe('MedChat surface', () => {
     client.connect();
     expect(client.state).toBe('offline');
     expect(codes).toEqual(['unauthorized']);
+  });
+
+  test("auth.resume signs the link's patient in; a spent link answers why and keeps whoever was signed in", async () => {
+    const user = { ...patientMe, id: 'u1' };
+    const answers: unknown[] = [
+      { token: 'guest', expiresAt: '2999-01-01T00:00:00Z', user },
+      { token: 'resumed', expiresAt: '2999-01-01T00:00:00Z', user: { ...user, id: 'u2' }, sessionId: 's1' },
+      { spent: 'link_used' },
+    ];
+    const sent: string[] = [];
+    const client = new MedChat({
+      baseUrl: 'http://x.test',
+      fetch: async (url, init) => (sent.push(`${url} ${init?.body}`), Response.json(answers.shift())),
+    });
+    await client.auth.guest({ siteKey: 'demo', displayName: 'Pat' });
+    expect(await client.auth.resume({ siteKey: 'demo', token: 'n.sig' })).toMatchObject({ sessionId: 's1' });
+    expect([client.auth.token, client.auth.user?.id]).toEqual(['resumed', 'u2']);
+    expect(await client.auth.resume({ siteKey: 'demo', token: 'n.sig' })).toEqual({ spent: 'link_used' });
+    expect([client.auth.token, client.auth.user?.id]).toEqual(['resumed', 'u2']);
+    expect(sent[1]).toBe('http://x.test/api/v1/auth/resume {"siteKey":"demo","token":"n.sig"}');
   });
 });

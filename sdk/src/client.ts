@@ -115,7 +115,8 @@ export class MedChatPatient {
   private identityChanged(): void {
     const userId = this.auth.user?.id;
     // Chats belong to the person who opened them; a refreshed token of the same person keeps them.
-    if (userId !== this.userId) for (const chat of [...this.chats.values()]) chat.close();
+    // Each close deletes its own entry: a Map's iteration goes on past entries deleted during it.
+    if (userId !== this.userId) for (const chat of this.chats.values()) chat.close();
     this.userId = userId;
     if (userId) this.socket.reset();
     else this.socket.disconnect();

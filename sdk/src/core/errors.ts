@@ -62,7 +62,7 @@ export class TimeoutError extends MedChatError {
 /** The caller aborted the request (AbortSignal). Never retried. */
 export class AbortError extends MedChatError {
   constructor(message = 'Aborted.') {
-    super({ code: 'aborted', message, retryable: false });
+    super({ code: 'aborted', message }); // Not retryable: 'aborted' is not in RETRYABLE_CODES.
     this.name = 'AbortError';
   }
 }

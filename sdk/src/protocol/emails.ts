@@ -52,8 +52,15 @@ export const ResumeParams = Type.Object({
 });
 export type ResumeParams = Static<typeof ResumeParams>;
 
-/** A patient token for the link's conversation, and which one. */
-export const ResumeResult = Type.Composite([AuthResult, Type.Object({ sessionId: Id })]);
+/**
+ * A patient token for the link's conversation, and which one; or, for a genuine link already used or older than 24
+ * hours, `spent` saying which. Both are a 200: a spent link is a normal case the widget explains (with a new chat
+ * offered), not a failure for the browser to log; only a link that was never valid is an error (404 `link_invalid`).
+ */
+export const ResumeResult = Type.Union([
+  Type.Composite([AuthResult, Type.Object({ sessionId: Id })]),
+  Type.Object({ spent: Type.Union([Type.Literal('link_used'), Type.Literal('link_expired')]) }),
+]);
 export type ResumeResult = Static<typeof ResumeResult>;
 
 /**

@@ -19,8 +19,6 @@ export const ERRORS = {
   not_found: { status: 404, retryable: false, message: 'Not found.' },
   session_not_found: { status: 404, retryable: false, message: 'Session not found.' },
   link_invalid: { status: 404, retryable: false, message: 'This link is not valid.' },
-  link_used: { status: 410, retryable: false, message: 'This link was already used.' },
-  link_expired: { status: 410, retryable: false, message: 'This link has expired.' },
   clinic_not_found: { status: 404, retryable: false, message: 'Clinic not found.' },
   user_not_found: { status: 404, retryable: false, message: 'User not found.' },
   session_ended: { status: 409, retryable: false, message: 'The session has ended.' },

@@ -61,6 +61,7 @@ export const Me = Type.Object({
   clinicId: Id,
   role: Role,
   displayName: Type.String(),
+  /** Staff: the sign-in address. A patient: the `email` claim of their last identity token (for reply emails); null for guests. */
   email: Type.Union([Type.String(), Type.Null()]),
   externalId: Type.Union([Type.String(), Type.Null()]),
   availability: Type.Union([Availability, Type.Null()]),

@@ -1,5 +1,6 @@
 import type { AuthResult, Me, SocketTicket } from '../protocol/models';
 import type { GuestParams, IdentifyParams, LoginParams } from '../protocol/requests';
+import type { ResumeParams, ResumeResult } from '../protocol/emails';
 import { request, type HttpConfig, type RequestOptions } from '../core/http';
 import type { TokenStorage } from '../core/storage';
 
@@ -43,6 +44,14 @@ export class Auth {
     return this.signIn('/auth/identify', body, options);
   }
 
+  /**
+   * Spends the `medchat_resume` token of an emailed link: signed in as its patient, with the chat's `sessionId`; a
+   * link used or expired answers `{ spent }` instead and signs nobody in.
+   */
+  resume(body: ResumeParams, options?: CallOptions): Promise<ResumeResult> {
+    return this.signIn('/auth/resume', body, options);
+  }
+
   /** Revokes the token on the server (best effort) and always forgets it locally. */
   async logout(options?: CallOptions): Promise<void> {
     try {
@@ -79,10 +88,10 @@ export class Auth {
     return stored && Date.parse(stored.expiresAt) > Date.now() ? stored : null;
   }
 
-  private async signIn(path: string, body: object, options?: CallOptions): Promise<AuthResult> {
-    const result = await request<AuthResult>(this.http, 'POST', path, { ...options, body });
-    this.storage.set(result);
-    this.onChange();
+  private async signIn<T extends object = AuthResult>(path: string, body: object, options?: CallOptions): Promise<T> {
+    const result = await request<T & { token?: string }>(this.http, 'POST', path, { ...options, body });
+    // A spent resume link signs nobody in (and keeps whoever was).
+    if (result.token) this.storage.set(result as unknown as AuthResult), this.onChange();
     return result;
   }
 }

@@ -59,6 +59,8 @@ export class ChatController implements ReactiveController {
   lastName = '';
   /** The patient chose to leave a message while the clinic is closed: the form instead of the after-hours notice. */
   isLeaving = false;
+  /** The page was opened from an email's link that was already used or has expired: said above the pre-chat form. */
+  linkSpent: 'link_used' | 'link_expired' | null = null;
 
   #client: MedChatPatient | null = null;
   #config: ChatConfig | null = null;
@@ -85,6 +87,11 @@ export class ChatController implements ReactiveController {
   get view(): View {
     const isClosed = this.clinic?.hours?.isOpen === false && !this.isLeaving;
     return viewFor({ isReady: this.#isReady, isUnavailable: this.#isUnavailable, session: this.current, hasTranscript: this.transcript !== null, isClosed });
+  }
+
+  /** The address an identified patient's identity token named: the pre-chat form offers it for reply emails, ticked. */
+  get identityEmail(): string | null {
+    return (this.#config?.identityToken && this.#client?.auth.user?.email) || null;
   }
 
   get banner() {
@@ -154,7 +161,7 @@ export class ChatController implements ReactiveController {
   }
 
   /** Pre-chat form submitted: sign in (guest, or identified by the site) and open a session. */
-  async start({ name, reason, redFlags }: PrechatAnswers): Promise<void> {
+  async start({ name, reason, redFlags, topic, notifyEmail, notify }: PrechatAnswers): Promise<void> {
     const client = this.#client;
     const config = this.#config;
     if (!client || !config || this.isBusy) return;
@@ -162,7 +169,8 @@ export class ChatController implements ReactiveController {
     try {
       if (!client.auth.user) await this.#signIn(client, config, name);
       // The answers, not a priority: the server decides from them.
-      const session = await client.sessions.start(redFlags.length ? { reason, intake: { redFlags } } : { reason });
+      const intake = redFlags.length || topic ? { redFlags, topic } : undefined;
+      const session = await client.sessions.start({ reason, intake, notifyEmail, notify });
       this.transcript = null;
       this.#attach(client, session);
     } catch (e) {
@@ -225,6 +233,7 @@ export class ChatController implements ReactiveController {
 
   async #resume(client: MedChatPatient): Promise<boolean> {
     const config = this.#config;
+    if (config && (await this.#followLink(client, config))) return true;
     if (config?.identityToken && (!client.auth.user || client.auth.user.externalId === null)) {
       await client.auth.identify({ siteKey: config.site, identityToken: config.identityToken });
     }
@@ -242,6 +251,31 @@ export class ChatController implements ReactiveController {
     }
   }
 
+  /**
+   * An email's link (`?medchat_resume=…`, put on this frame's address by the page, or the page's own in-page): taken
+   * out of the address at once, then spent for its patient and chat, on any device. A used or expired link is said
+   * above the pre-chat form; an invalid one is an error. Either way the widget goes on as without one.
+   */
+  async #followLink(client: MedChatPatient, config: ChatConfig): Promise<boolean> {
+    const url = new URL(location.href);
+    const token = url.searchParams.get('medchat_resume');
+    if (token === null) return false;
+    url.searchParams.delete('medchat_resume');
+    history.replaceState(history.state, '', url);
+    try {
+      const link = await client.auth.resume({ siteKey: config.site, token });
+      if ('spent' in link) {
+        this.linkSpent = link.spent;
+        return false;
+      }
+      this.#attach(client, await client.sessions.get(link.sessionId));
+      return true;
+    } catch (e) {
+      this.#fail(codeOf(e), messageOf(e));
+      return false;
+    }
+  }
+
   #signIn(client: MedChatPatient, config: ChatConfig, name: string) {
     return config.identityToken
       ? client.auth.identify({ siteKey: config.site, identityToken: config.identityToken })
@@ -251,6 +285,8 @@ export class ChatController implements ReactiveController {
   #attach(client: MedChatPatient, session: Session): void {
     this.#detach();
     this.#session = session;
+    // A spent link's notice belongs to the form it was shown above: a chat (this browser's own, or a new one) ends it.
+    this.linkSpent = null;
     this.selfId = client.auth.user?.id ?? null;
     const handle = client.chat(session.id);
     this.sessionHandle = handle;

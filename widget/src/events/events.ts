@@ -27,6 +27,12 @@ export interface PrechatAnswers {
   name: string;
   reason: string;
   redFlags: Array<{ id: string; answer: boolean }>;
+  /** The id of the clinic topic chosen; undefined: none offered, or "anything else". */
+  topic?: string;
+  /** An address to be emailed of replies, given under the clinic's consent text. */
+  notifyEmail?: string;
+  /** The consent box as the patient left it, when the clinic asks (false: no email, not even to an identity token's address). */
+  notify?: boolean;
 }
 
 /**

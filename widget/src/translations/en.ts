@@ -10,6 +10,7 @@ const errors: Record<string, string> = {
   clinic_not_found: 'This chat is not set up correctly (unknown clinic).',
   invalid_token: 'Your chat session expired. Please start again.',
   invalid_identity_token: 'We could not confirm who you are. Please reload the page.',
+  link_invalid: 'This link is not valid. You can start a new chat below.',
   database_unavailable: 'The chat is temporarily unavailable. Please try again soon.',
 };
 
@@ -40,6 +41,13 @@ export const en: Translation = {
   redFlagRequired: 'Please answer yes or no.',
   redFlagTitle: 'This may be an emergency',
   continueAnyway: 'Continue to chat anyway',
+  topicLabel: 'What is it about?',
+  topicAny: 'Something else',
+  emailLabel: 'Your email address',
+  emailInvalid: 'Please enter an email address like name@example.com.',
+  emailTo: (address) => `We will write to ${address}.`,
+  linkSpent: (why) => (why === 'link_used' ? 'This link was already used' : 'This link has expired'),
+  linkNewChat: 'The link in our email opens your chat once, within 24 hours. You can start a new chat below.',
   queueTitle: 'You are in the queue',
   queuePosition: (p) => (p === 1 ? 'You are next.' : `You are number ${p} in line.`),
   queueEstimate: (m) => `Estimated wait: about ${m} ${m === 1 ? 'minute' : 'minutes'}.`,

@@ -10,6 +10,7 @@ const errors: Record<string, string> = {
   clinic_not_found: 'El chat no está bien configurado (clínica desconocida).',
   invalid_token: 'Su sesión de chat caducó. Empiece de nuevo, por favor.',
   invalid_identity_token: 'No pudimos confirmar su identidad. Recargue la página.',
+  link_invalid: 'Este enlace no es válido. Puede iniciar un chat nuevo aquí abajo.',
   database_unavailable: 'El chat no está disponible por ahora. Inténtelo pronto.',
 };
 
@@ -40,6 +41,13 @@ export const es: Translation = {
   redFlagRequired: 'Responda sí o no.',
   redFlagTitle: 'Esto puede ser una emergencia',
   continueAnyway: 'Continuar de todos modos',
+  topicLabel: '¿De qué se trata?',
+  topicAny: 'Otro asunto',
+  emailLabel: 'Su correo electrónico',
+  emailInvalid: 'Escriba un correo electrónico como nombre@ejemplo.com.',
+  emailTo: (address) => `Le escribiremos a ${address}.`,
+  linkSpent: (why) => (why === 'link_used' ? 'Este enlace ya se usó' : 'Este enlace ha caducado'),
+  linkNewChat: 'El enlace de nuestro correo abre su chat una sola vez, durante 24 horas. Puede iniciar un chat nuevo aquí abajo.',
   queueTitle: 'Está en la cola',
   queuePosition: (p) => (p === 1 ? 'Es el siguiente.' : `Es el número ${p} en la fila.`),
   queueEstimate: (m) => (m === 1 ? 'Espera estimada: 1 minuto.' : `Espera estimada: unos ${m} minutos.`),

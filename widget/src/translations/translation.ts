@@ -36,6 +36,17 @@ export interface Translation {
   redFlagTitle: string;
   /** The start button once a red flag is answered yes: the chat starts, as urgent. */
   continueAnyway: string;
+  /** The clinic's topics, when it offers some: the label of the choice, and its first option (no topic: anyone answers). */
+  topicLabel: string;
+  topicAny: string;
+  /** Reply emails, when the clinic sends them: the consent box's label is the clinic's own text. */
+  emailLabel: string;
+  emailInvalid: string;
+  /** An identified patient's box: the address their identity token named. */
+  emailTo: (address: string) => string;
+  /** The page was opened from an email's link that is spent: why (`link_used` or `link_expired`), and what to do. */
+  linkSpent: (why: string) => string;
+  linkNewChat: string;
 
   queueTitle: string;
   queuePosition: (position: number) => string;

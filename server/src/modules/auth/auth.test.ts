@@ -180,7 +180,8 @@ describe('identified patients', () => {
     for (let i = 0; i < 3; i++) {
       const res = await identify(await signIdentityToken({ sub: 'ext-42', name: 'Kim', aud: 'demo', exp: now() + 300 }, secret));
       expect(res.status).toBe(200);
-      expect(res.body.user).toMatchObject({ role: 'patient', externalId: 'ext-42', displayName: 'Kim' });
+      // No email claim: no address.
+      expect(res.body.user).toMatchObject({ role: 'patient', externalId: 'ext-42', displayName: 'Kim', email: null });
       ids.push(res.body.user.id);
     }
     expect(new Set(ids).size).toBe(1);

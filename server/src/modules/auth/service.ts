@@ -36,7 +36,8 @@ export function toMe(u: UserRow, clinic?: ClinicTerms): Me {
     clinicId: u.clinicId,
     role: u.role,
     displayName: u.displayName,
-    email: u.email,
+    // A patient's is the one their identity token named: the widget offers it for reply emails (docs/emails.md).
+    email: staff ? u.email : u.identityEmail,
     externalId: u.externalId,
     availability: staff ? u.availability : null,
     capacity: staff ? (u.capacity ?? clinic?.defaultCapacity ?? 1) : null,

@@ -41,8 +41,8 @@ export const emailsModule = (ctx: AppContext) =>
       beforeHandle: limitSignIns(ctx),
       response: { 200: ResumeResult },
       detail: {
-        summary: "Spends an email's link for a patient token for its conversation (once, within 24 hours)",
-        responses: errors('link_invalid', 'link_used', 'link_expired', 'rate_limited'),
+        summary: "Spends an email's link for a patient token for its conversation (once, within 24 hours); a used or expired one answers `spent`",
+        responses: errors('link_invalid', 'rate_limited'),
       },
     })
     // Outside /api: a page for people, and RFC 8058's one-click POST (a form body, not JSON).

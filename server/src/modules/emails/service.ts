@@ -92,8 +92,9 @@ export async function listEmails(ctx: AppContext, actor: Actor, limit = 50): Pro
 
 /**
  * Spends an email's link: a patient token for the chat it was sent about, on any device. Once only, within 24 hours
- * of the email (by `ctx.clock`), and only on the clinic's own site key. Refused with `link_expired` or `link_used`
- * (the widget explains and offers a new chat), or `link_invalid` for anything else.
+ * of the email (by `ctx.clock`), and only on the clinic's own site key. A genuine link used or expired answers
+ * `{ spent: 'link_used' | 'link_expired' }` (the widget explains and offers a new chat) and signs nobody in; anything
+ * else is `link_invalid`.
  */
 export async function redeemResumeLink(ctx: AppContext, input: { siteKey: string; token: string }, ip: string | null): Promise<ResumeResult> {
   return ctx.db.transaction(async (tx) => {
@@ -105,8 +106,8 @@ export async function redeemResumeLink(ctx: AppContext, input: { siteKey: string
       .where(eq(resumeLinks.tokenHash, hashToken(input.token)))
       .for('update', { of: resumeLinks });
     if (!link || link.siteKey !== input.siteKey || readResumeToken(input.token, link.secret) !== link.link.notificationId) throw new AppError('link_invalid');
-    if (link.link.usedAt) throw new AppError('link_used');
-    if (link.link.expiresAt.getTime() <= ctx.clock().getTime()) throw new AppError('link_expired');
+    if (link.link.usedAt) return { spent: 'link_used' };
+    if (link.link.expiresAt.getTime() <= ctx.clock().getTime()) return { spent: 'link_expired' };
     await tx.update(resumeLinks).set({ usedAt: sql`now()` }).where(eq(resumeLinks.tokenHash, link.link.tokenHash));
     const [patient] = await tx.select().from(users).where(eq(users.id, link.patientId));
     if (!patient?.active) throw new AppError('link_invalid');

@@ -219,7 +219,9 @@ export class MedChatWidget extends LitElement {
       }
       case 'prechat':
         // Open with nobody available: said before the patient types; the form leaves the message.
-        return html`${hours?.isOpen && !hours.isStaffAvailable ? this.#afterHours(t.busyTitle, t.busyText) : nothing}<medchat-prechat-form .t=${t} name=${c.lastName} .needsName=${!this.identityToken} ?isBusy=${c.isBusy} .intake=${c.clinic!.intake}
+        // An email's link already used or expired: why, and the form below starts a new chat.
+        return html`${c.linkSpent ? html`<div class="center closed" role="status"><h3>${t.linkSpent(c.linkSpent)}</h3><p>${t.linkNewChat}</p></div>` : nothing}${hours?.isOpen && !hours.isStaffAvailable ? this.#afterHours(t.busyTitle, t.busyText) : nothing}<medchat-prechat-form .t=${t} name=${c.lastName} .needsName=${!this.identityToken} ?isBusy=${c.isBusy} .intake=${c.clinic!.intake}
+          .consent=${c.clinic!.emailConsent} .identityEmail=${c.identityEmail}
           @medchat-prechat-submit=${(e: Internal<'medchat-prechat-submit'>) => void c.start(e.detail)}></medchat-prechat-form>`;
       case 'ended':
         return html`<medchat-end-screen .t=${t} .transcript=${this.#transcriptText()} @medchat-new-chat=${() => c.newChat()}></medchat-end-screen>`;

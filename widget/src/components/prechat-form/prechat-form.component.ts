@@ -7,9 +7,12 @@ import { styles } from './prechat-form.styles';
 import { NAME_MAX, REASON_MAX, validatePrechat, type PrechatErrors } from './prechat-form.validation';
 
 /**
- * The guest's first step: the clinic's red-flag questions (yes or no), name and reason for the visit, validated
- * before anything is sent. A yes shows the clinic's emergency instructions at once, first in the form, with focus
- * moved there; the start button then reads "continue to chat anyway" (the server makes that chat urgent).
+ * The guest's first step: the clinic's red-flag questions (yes or no), name, what the chat is about (when the clinic
+ * offers topics: optional, "Something else" routes it to anyone) and reason for the visit, validated before anything
+ * is sent. When the clinic sends reply emails, its consent text labels a box: ticked, a guest gives an address; an
+ * identified patient whose identity token named one finds it ticked for that address, and may untick it. A yes shows
+ * the clinic's emergency instructions at once, first in the form, with focus moved there; the start button then reads
+ * "continue to chat anyway" (the server makes that chat urgent).
  * @fires medchat-prechat-submit - internal: the answers (`PrechatAnswers`) once valid.
  */
 export class PrechatForm extends LitElement {
@@ -21,6 +24,9 @@ export class PrechatForm extends LitElement {
     needsName: { type: Boolean },
     isBusy: { type: Boolean },
     intake: { attribute: false },
+    consent: { attribute: false },
+    identityEmail: { attribute: false },
+    notify: { state: true },
     errors: { state: true },
     answers: { state: true },
   };
@@ -31,6 +37,11 @@ export class PrechatForm extends LitElement {
   isBusy = false;
   errors: PrechatErrors = {};
   intake: ClinicIntake = { redFlags: [], emergencyInstructions: '' };
+  /** The clinic's consent text for reply emails; null: it sends none, and the form asks nothing. */
+  consent: string | null = null;
+  identityEmail: string | null = null;
+  /** The consent box as the patient set it; null: untouched (ticked for an identity token's address). */
+  notify: boolean | null = null;
   /** Question id → the answer chosen so far. */
   answers: Record<string, boolean> = {};
 
@@ -65,6 +76,17 @@ export class PrechatForm extends LitElement {
             </div>`
             : nothing
         }
+        ${
+          this.intake.topics?.length
+            ? html`<div>
+              <label for="topic">${t.topicLabel}</label>
+              <select id="topic" name="topic">
+                <option value="">${t.topicAny}</option>
+                ${this.intake.topics.map((o) => html`<option value=${o.id}>${o.label}</option>`)}
+              </select>
+            </div>`
+            : nothing
+        }
         <div>
           <label for="reason">${t.reasonLabel}</label>
           <textarea id="reason" name="reason" maxlength=${REASON_MAX + 50} required
@@ -72,11 +94,34 @@ export class PrechatForm extends LitElement {
           <div id="reason-hint" class="hint">${t.reasonHint}</div>
           ${errors.reason ? html`<div id="reason-error" class="error">${errors.reason}</div>` : nothing}
         </div>
+        ${this.consent === null ? nothing : this.#renderEmail()}
         <button class="primary" type="submit" ?disabled=${this.isBusy} aria-busy=${this.isBusy}>
           ${this.isBusy ? t.starting : this.#isFlagged ? t.continueAnyway : t.startChat}
         </button>
       </form>
     `;
+  }
+
+  #renderEmail() {
+    const { t, errors, identityEmail } = this;
+    return html`<div>
+      <label class="check"><input type="checkbox" name="notify" .checked=${this.#notifies}
+        @change=${(e: Event) => (this.notify = (e.target as HTMLInputElement).checked)} /> ${this.consent}</label>
+      ${
+        !this.#notifies
+          ? nothing
+          : identityEmail
+            ? html`<div class="hint">${t.emailTo(identityEmail)}</div>`
+            : html`<label for="email">${t.emailLabel}</label>
+              <input id="email" name="email" type="email" autocomplete="email" maxlength="254" required
+                aria-invalid=${!!errors.email} aria-describedby=${errors.email ? 'email-error' : nothing} />
+              ${errors.email ? html`<div id="email-error" class="error">${errors.email}</div>` : nothing}`
+      }
+    </div>`;
+  }
+
+  get #notifies() {
+    return this.notify ?? !!this.identityEmail;
   }
 
   get #isFlagged() {
@@ -96,10 +141,11 @@ export class PrechatForm extends LitElement {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
-    const values = { name: String(data.get('name') ?? ''), reason: String(data.get('reason') ?? '') };
+    const email = data.get('email');
+    const values = { name: String(data.get('name') ?? ''), reason: String(data.get('reason') ?? ''), email: email === null ? undefined : String(email) };
     const unanswered = this.intake.redFlags.findIndex((q) => !(q.id in this.answers));
     this.errors = { ...validatePrechat(values, this.needsName, this.t), ...(unanswered < 0 ? {} : { redFlag: unanswered }) };
-    const invalid = unanswered < 0 ? (['name', 'reason'] as const).find((field) => this.errors[field]) : `flag-${unanswered}`;
+    const invalid = unanswered < 0 ? (['name', 'reason', 'email'] as const).find((field) => this.errors[field]) : `flag-${unanswered}`;
     if (invalid) {
       // Focus the first field in error; its message is announced through aria-describedby.
       void this.updateComplete.then(() =>
@@ -108,6 +154,16 @@ export class PrechatForm extends LitElement {
       return;
     }
     const redFlags = this.intake.redFlags.map((q) => ({ id: q.id, answer: this.answers[q.id]! }));
-    emitInternal(this, 'medchat-prechat-submit', { name: values.name.trim(), reason: values.reason.trim(), redFlags });
+    const topic = String(data.get('topic') ?? '') || undefined;
+    // The box as left, when the clinic asks: false also turns off an identity token's address.
+    const notify = this.consent === null ? undefined : this.#notifies;
+    emitInternal(this, 'medchat-prechat-submit', {
+      name: values.name.trim(),
+      reason: values.reason.trim(),
+      redFlags,
+      topic,
+      notifyEmail: values.email?.trim(),
+      notify,
+    });
   }
 }

@@ -19,6 +19,7 @@ export const styles = css`
     margin-bottom: 4px;
   }
   input,
+  select,
   textarea {
     width: 100%;
     font: inherit;
@@ -59,8 +60,12 @@ export const styles = css`
     display: inline;
     margin-inline-end: 16px;
   }
-  fieldset input {
+  fieldset input,
+  .check input {
     width: auto;
+  }
+  .check {
+    font-weight: normal;
   }
   .alarm {
     border: 2px solid var(--medchat-color-danger);

@@ -21,4 +21,10 @@ describe('pre-chat form validation', () => {
   test('identified patients are not asked for a name', () => {
     expect(validatePrechat({ name: '', reason: 'Refill' }, false, en)).toEqual({});
   });
+
+  test('an address is checked only when asked for (the consent ticked): blank or without a domain is refused', () => {
+    expect(validatePrechat({ name: 'Pat', reason: 'Refill', email: ' pat@mail.example ' }, true, en)).toEqual({});
+    for (const email of ['', 'pat', 'pat@mail', 'pat @mail.example'])
+      expect(validatePrechat({ name: 'Pat', reason: 'Refill', email }, true, es)).toEqual({ email: es.emailInvalid });
+  });
 });
