@@ -21,6 +21,8 @@ interface Upload {
   error?: string;
   /** A retry may work (the connection dropped); otherwise only Remove. */
   canRetry?: boolean;
+  /** The largest file the server said it takes, when it refused this one (the clinic may have changed it since the card). */
+  maxBytes?: number;
   abort?: AbortController;
 }
 
@@ -140,7 +142,7 @@ export class AttachmentTray extends LitElement {
       <bdi class="name">${name}</bdi>
       ${isUploading ? html`<progress max="1" .value=${u.share} aria-label=${s.uploading(name)}></progress>` : nothing}
       ${u.attachment ? html`<span class="size">${formatSize(u.attachment.size, t.locale)}</span>` : nothing}
-      ${u.error ? html`<span class="error">${fileErrorText(u.error, t, this.kit.maxBytes)}</span>` : nothing}
+      ${u.error ? html`<span class="error">${fileErrorText(u.error, t, u.maxBytes ?? this.kit.maxBytes)}</span>` : nothing}
       ${u.canRetry ? html`<button class="link" type="button" @click=${() => this.#upload(u)}>${t.retry}</button>` : nothing}
       ${
         isUploading
@@ -213,6 +215,7 @@ export class AttachmentTray extends LitElement {
   #fail(u: Upload, code: string, canRetry: boolean, cause?: unknown) {
     u.error = code;
     u.canRetry = canRetry;
+    u.maxBytes = isMedChatError(cause) ? (cause.details as { maxBytes?: number } | undefined)?.maxBytes : undefined;
     emit(this, 'medchat-error', { code, message: cause instanceof Error ? cause.message : fileErrorText(code, this.t, this.kit.maxBytes) });
   }
 

@@ -65,6 +65,11 @@ export const tray = css`
   .error {
     color: var(--medchat-color-danger);
   }
+  /* A refusal reads on a line of its own, under the file's name and its buttons. */
+  li .error {
+    order: 1;
+    flex-basis: 100%;
+  }
   .link {
     background: none;
     color: inherit;
