@@ -86,6 +86,7 @@ export const list = css`
     padding: 0;
     display: flex;
     flex-wrap: wrap;
+    justify-content: var(--_files-justify, flex-start);
     gap: 6px;
   }
   button {
@@ -94,6 +95,11 @@ export const list = css`
     background: var(--_raised);
     color: inherit;
     overflow: hidden;
+  }
+  .thumb {
+    min-width: 44px;
+    display: grid;
+    place-items: center;
   }
   img {
     display: block;
