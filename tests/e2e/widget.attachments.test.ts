@@ -46,6 +46,7 @@ for (const isolation of ISOLATIONS)
       browser,
       newContext,
       openPage,
+      events,
       startChat,
       endChat,
       shot: shotAs,
@@ -158,7 +159,7 @@ for (const isolation of ISOLATIONS)
           await tray.getByRole('button', { name: 'Remove retry.png' }).waitFor();
           await context.unroute(/\/attachments\?.*name=retry\.png/);
           await shot(page, `93-attach-ready-${size}`);
-          if (size === 'desktop') await expectAxeClean(page, 'files ready to send');
+          await expectAxeClean(page, `files ready to send, ${size}`);
           await expectNoSidewaysScroll(page);
 
           // 7. Sent with the text as one message: thumbnails for the photos, a card for the PDF.
@@ -199,7 +200,7 @@ for (const isolation of ISOLATIONS)
           await staff.waitFor();
           await waitFor(() => hasPixels(staff.getByRole('img', { name: 'care-sheet.png' })), "Joy's photo in the widget");
           await shot(page, `95-attach-received-${size}`);
-          if (size === 'desktop') await expectAxeClean(page, 'photos in the conversation');
+          await expectAxeClean(page, `photos in the conversation, ${size}`);
           const [tab] = await Promise.all([context.waitForEvent('page'), staff.getByRole('button', { name: 'Open care-sheet.png full size' }).click()]);
           await tab.waitForURL((url) => /^\/api\/v1\/attachments\/[0-9a-f-]+\/content$/.test(url.pathname));
           expect((await tab.request.get(tab.url())).headers()['content-type']).toBe('image/png');
@@ -214,6 +215,11 @@ for (const isolation of ISOLATIONS)
           const text = readFileSync((await transcript.path())!, 'utf8');
           expect(text).toContain('You: Here is my rash\n    [Attached file: rash.jpg]\n    [Attached file: pasted.png]');
           expect(text).toContain('Nurse Joy: Please use this cream twice a day\n    [Attached file: care-sheet.png]');
+
+          // The page heard of each refusal and of the lost connection by its code, and of nothing else.
+          const codes = (await events(page, 'medchat-error')).map((e) => e.code);
+          expect([...new Set(codes)].sort()).toEqual(['connection_error', 'file_too_large', 'unsupported_file_type']);
+          expect(codes.filter((c) => c === 'file_too_large')).toHaveLength(2);
 
           await joy.page.getByLabel('Availability').selectOption('offline');
           expect(joy.failures.filter((f) => !/^(413|415) /.test(f))).toEqual([]);

@@ -132,12 +132,12 @@ export class ChatController implements ReactiveController {
       this.clinic = await client.clinics.getPublic(config.site);
       if (!current()) return;
       if (this.clinic.originAllowed === false) return this.#refuseOrigin(config);
-      // A card without limits (an older server) means no files. The chunk failing to load leaves the chat text only.
+      // A card without limits (an older server) means no files. The chunk failing to load (or to define its elements)
+      // leaves the chat text only.
       if (this.clinic.attachmentsPerMessage > 0)
-        import('../components/attachments/attachments').then(
-          (m) => current() && this.#set(() => (this.kit = m.createKit(client, this.clinic!))),
-          () => {},
-        );
+        import('../components/attachments/attachments')
+          .then((m) => current() && this.#set(() => (this.kit = m.createKit(client, this.clinic!))))
+          .catch(() => {});
       resumed = await this.#resume(client);
     } catch (e) {
       if (!current()) return;
