@@ -116,7 +116,7 @@ export class AttachmentTray extends LitElement {
     const s = attachmentText(t);
     const outgoing = this.#outgoing;
     return html`
-      <button class="icon secondary" type="button" aria-label=${s.attach} title=${s.attach} @click=${() => this.#pick('#files')}>${CLIP}</button>
+      <button id="attach" class="icon secondary" type="button" aria-label=${s.attach} title=${s.attach} @click=${() => this.#pick('#files')}>${CLIP}</button>
       <input id="files" type="file" accept=${ACCEPT} multiple hidden @change=${this.#onPicked} />
       <button class="icon secondary camera" type="button" aria-label=${s.camera} title=${s.camera} @click=${() => this.#pick('#camera')}>${CAMERA}</button>
       <input id="camera" type="file" accept="image/*" capture="environment" hidden @change=${this.#onPicked} />
@@ -219,10 +219,13 @@ export class AttachmentTray extends LitElement {
     emit(this, 'medchat-error', { code, message: cause instanceof Error ? cause.message : fileErrorText(code, this.t, this.kit.maxBytes) });
   }
 
-  #remove(u: Upload) {
+  /** Takes a file out; focus, which was on its button, goes to "Attach a file" rather than the page. */
+  async #remove(u: Upload) {
     u.abort?.abort();
     this.#uploads = this.#uploads.filter((x) => x !== u);
     this.#notice = '';
     this.requestUpdate();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#attach')?.focus();
   }
 }
