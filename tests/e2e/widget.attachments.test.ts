@@ -139,6 +139,8 @@ for (const isolation of ISOLATIONS)
           await box.press('Enter');
           await w.getByText('Wait until every file is uploaded, or remove the ones that failed.').waitFor();
           for (const file of ['scan.jpg', 'xray.png', 'notes.jpg']) await tray.getByRole('button', { name: `Remove ${file}` }).click();
+          // Focus stays in the composer, on the button that adds files.
+          await waitFor(async () => (await focusedId(page)) === 'attach', 'focus back on "Attach a file"');
 
           // 6. The connection drops after the server stored the file: the answer never arrives, nor do the SDK's
           // retries; Retry, once the line is back, gets the same file (same client id), stored once.
