@@ -80,7 +80,8 @@ export const sdkNotesSize = () => sdkEntrySize(SDK_NOTES_ENTRY);
 
 /** One widget entry as its release build makes it, minified, in each format asked, with the chunks it loads on demand. */
 async function widgetEntry(input: string, formats: Array<'es' | 'iife'>): Promise<Array<{ entry: BundleSize; lazy: Array<[string, BundleSize]> }>> {
-  const build = await rollup({ input, plugins: widgetPlugins({ minify: true }), onwarn: () => {} });
+  // As the release build: an entry whose chunks import from it exports what they need (no facade entry).
+  const build = await rollup({ input, plugins: widgetPlugins({ minify: true }), preserveEntrySignatures: 'allow-extension', onwarn: () => {} });
   try {
     const outputs = await Promise.all(formats.map((format) => build.generate({ format, name: 'MedChatWidget', chunkFileNames: 'medchat-chat-[name].js' })));
     return outputs.map(({ output }) => {

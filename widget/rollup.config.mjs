@@ -3,6 +3,7 @@
 //   dist/medchat-widget.iife.js  the same loader as a classic script, for sites without modules
 //   dist/medchat-chat.js         the conversation (Lit included): loaded by the chat frame, or in-page
 //   dist/medchat-chat-<lang>.js  a language other than English, loaded by the conversation when a patient reads it
+//   dist/medchat-chat-attachments.js  attach, upload, thumbnails: loaded by the conversation when the clinic takes files
 //   dist/medchat-frame.js        the chat frame's side of the page <-> frame messages
 // The SDK is compiled from its sources (tsconfig paths), so no SDK build is needed first.
 import nodeResolve from '@rollup/plugin-node-resolve';
@@ -18,6 +19,8 @@ function sdkFromSource() {
   const entries = {
     '@medchat/sdk': here('../sdk/src/index.ts'),
     '@medchat/sdk/patient': here('../sdk/src/patient.ts'),
+    // Uploads and links, in the conversation's attachments chunk only.
+    '@medchat/sdk/attachments': here('../sdk/src/attachments.ts'),
     '@medchat/sdk/protocol': here('../sdk/src/protocol/index.ts'),
     // The page <-> frame messages alone: the loader must not carry the rest of the protocol (TypeBox schemas).
     '@medchat/sdk/protocol/embed': here('../sdk/src/protocol/embed.ts'),
@@ -79,7 +82,11 @@ export default [
   {
     input: inputs.chat,
     plugins: plugins(),
-    // Languages other than English are chunks beside it (dist/medchat-chat-es.js), loaded by the patients who read them.
+    // The attachments chunk imports Lit and the SDK from the conversation: the entry exports them too, rather than
+    // becoming a facade over a chunk of its own.
+    preserveEntrySignatures: 'allow-extension',
+    // Languages other than English are chunks beside it (dist/medchat-chat-es.js), loaded by the patients who read them;
+    // so is the attachments' UI (dist/medchat-chat-attachments.js).
     output: { dir: here('./dist'), entryFileNames: 'medchat-chat.js', chunkFileNames: 'medchat-chat-[name].js', format: 'es' },
     onwarn,
   },

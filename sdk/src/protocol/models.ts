@@ -258,6 +258,10 @@ export const ClinicPublic = Type.Object({
   intake: ClinicIntake,
   /** The clinic's consent text when patients may ask to be emailed of replies; null: the form asks for no address. */
   emailConsent: Type.Union([Type.String(), Type.Null()]),
+  /** Largest file a patient may attach, in bytes (protocol/attachments.ts); the server refuses larger ones with 413. */
+  attachmentMaxBytes: Type.Integer(),
+  /** Most files one message carries. */
+  attachmentsPerMessage: Type.Integer(),
 });
 export type ClinicPublic = Static<typeof ClinicPublic>;
 

@@ -10,6 +10,7 @@ import {
   type Session,
   type SessionHandle,
 } from '@medchat/sdk/patient';
+import type { AttachmentKit } from '../components/attachments/attachment-kit';
 import { emit, type PrechatAnswers } from '../events/events';
 import { FATAL_INIT_CODES, STALE_TOKEN_CODES, connectionBanner, viewFor, type View } from './chat-state';
 import { QueuePoller } from './queue-poller';
@@ -61,6 +62,8 @@ export class ChatController implements ReactiveController {
   isLeaving = false;
   /** The page was opened from an email's link that was already used or has expired: said above the pre-chat form. */
   linkSpent: 'link_used' | 'link_expired' | null = null;
+  /** Uploads and links, once the attachments chunk is loaded for a clinic that takes files; null: text only. */
+  kit: AttachmentKit | null = null;
 
   #client: MedChatPatient | null = null;
   #config: ChatConfig | null = null;
@@ -136,6 +139,12 @@ export class ChatController implements ReactiveController {
       this.clinic = await client.clinics.getPublic(config.site);
       if (!current()) return;
       if (this.clinic.originAllowed === false) return this.#refuseOrigin(config);
+      // A card without limits (an older server) means no files. The chunk failing to load (or to define its elements)
+      // leaves the chat text only.
+      if (this.clinic.attachmentsPerMessage > 0)
+        import('../components/attachments/attachments')
+          .then((m) => current() && this.#set(() => (this.kit = m.createKit(client, this.clinic!))))
+          .catch(() => {});
       resumed = await this.#resume(client);
     } catch (e) {
       if (!current()) return;

@@ -96,6 +96,7 @@ export const en: Translation = {
   newChat: 'Start a new chat',
   transcriptTitle: (clinic) => `Chat transcript: ${clinic}`,
   transcriptSystemName: 'Notice',
+  transcriptFile: (name) => `[Attached file: ${name}]`,
 
   offline: 'You are offline. Messages you write will be sent when you reconnect.',
   reconnecting: 'Reconnecting…',

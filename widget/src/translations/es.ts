@@ -94,6 +94,7 @@ export const es: Translation = {
   downloadTranscript: 'Descargar transcripción',
   newChat: 'Iniciar un chat nuevo',
   transcriptTitle: (clinic) => `Transcripción del chat: ${clinic}`,
+  transcriptFile: (name) => `[Archivo adjunto: ${name}]`,
   transcriptSystemName: 'Aviso',
 
   offline: 'Está sin conexión. Los mensajes que escriba se enviarán al reconectar.',

@@ -101,6 +101,8 @@ export interface Translation {
   newChat: string;
   transcriptTitle: (clinic: string) => string;
   transcriptSystemName: string;
+  /** A file a message carried, on its own line of the transcript. */
+  transcriptFile: (name: string) => string;
 
   offline: string;
   reconnecting: string;

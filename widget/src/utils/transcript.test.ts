@@ -44,6 +44,21 @@ describe('transcript', () => {
     );
   });
 
+  test("a message's files are named, each on an indented line of its own, with or without text", () => {
+    const file = (name: string) => ({ id: name, kind: 'image' as const, contentType: 'image/jpeg', name, size: 1, width: 1, height: 1, thumbnail: true });
+    const withFiles = [msg({ body: 'My rash', attachments: [file('rash.jpg'), file('arm.jpg')] }), msg({ sender: NURSE, attachments: [file('care.png')] })];
+    const text = formatTranscript({ clinicName: 'Riverside', messages: withFiles, selfId: 'p1', t: en, timeZone: 'UTC' });
+    expect(text.split('\n').slice(2, 6)).toEqual([
+      '[2025-05-01 14:05] You: My rash',
+      '    [Attached file: rash.jpg]',
+      '    [Attached file: arm.jpg]',
+      '[2025-05-01 14:05] Nurse Joy: [Attached file: care.png]',
+    ]);
+    expect(formatTranscript({ clinicName: 'R', messages: withFiles.slice(1), selfId: 'p1', t: es, timeZone: 'UTC' })).toContain(
+      'Nurse Joy: [Archivo adjunto: care.png]',
+    );
+  });
+
   test('sorted by seq whatever the input order; localized', () => {
     const text = formatTranscript({ clinicName: 'Riverside', messages: [...messages].reverse(), selfId: 'p1', t: es, timeZone: 'UTC' });
     const lines = text.split('\n');

@@ -23,8 +23,9 @@ export function formatTranscript({ clinicName, messages, selfId, t, timeZone }: 
       lines.push(`[${stamp(m.createdAt)}] ${t.transcriptSystemName}: ${t.system(m.system.event, m.system.employeeName)}`);
     } else {
       const who = m.sender && m.sender.id === selfId ? t.you : (m.sender?.displayName ?? t.transcriptSystemName);
-      // Continuation lines are indented so a message cannot forge a line that looks like another speaker's.
-      lines.push(`[${stamp(m.createdAt)}] ${who}: ${m.body.replace(/\r?\n/g, '\n    ')}`);
+      // Each file on a line of its own. Continuation lines are indented so a message cannot forge a line that looks like another speaker's.
+      const text = [m.body, ...(m.attachments ?? []).map((a) => t.transcriptFile(a.name))].filter(Boolean).join('\n');
+      lines.push(`[${stamp(m.createdAt)}] ${who}: ${text.replace(/\r?\n/g, '\n    ')}`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -34,17 +34,22 @@ describe('GET /widget/frame', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
-  test("a patient's language other than English is fetched with the conversation, not after it", async () => {
+  test("a patient's language other than English and the attachments are fetched with the conversation, not after it", async () => {
     await ensureWidgetBuilt();
     const spanish = await (await t.app.handle(new Request('http://chat.example/widget/frame?site=demo&lang=es-MX'))).text();
     expect(spanish).toContain('<link rel="modulepreload" href="/widget/medchat-chat-es.js">');
+    expect(spanish).toContain('<link rel="modulepreload" href="/widget/medchat-chat-attachments.js">');
     const english = await (await t.app.handle(new Request('http://chat.example/widget/frame?site=demo&lang=en'))).text();
-    expect(english).not.toContain('modulepreload');
+    expect(english).not.toContain('medchat-chat-es.js');
+    expect(english).toContain('<link rel="modulepreload" href="/widget/medchat-chat-attachments.js">');
+    const attachments = await t.app.handle(new Request('http://chat.example/widget/medchat-chat-attachments.js'));
+    expect(attachments.status).toBe(200);
+    expect(await attachments.text()).toContain('medchat-attachment-tray');
     const chunk = await t.app.handle(new Request('http://chat.example/widget/medchat-chat-es.js'));
     expect(chunk.status).toBe(200);
     expect(chunk.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await chunk.text()).toContain('Abrir chat');
-    for (const file of ['medchat-chat-fr.js', 'medchat-chat-.js', 'medchat-chat-es.js.map', 'medchat-chat-ES.js']) {
+    for (const file of ['medchat-chat-fr.js', 'medchat-chat-.js', 'medchat-chat-es.js.map', 'medchat-chat-ES.js', 'medchat-chat-attachments.js.map']) {
       expect((await t.app.handle(new Request(`http://chat.example/widget/${file}`))).status).toBe(404);
     }
   });

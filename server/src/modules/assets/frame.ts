@@ -3,7 +3,7 @@ import { EMBED_FRAME_PATH, LIMITS } from '@medchat/sdk/protocol';
 import { existsSync } from 'node:fs';
 import { AppError } from '../../lib/errors';
 import type { ClinicOrigins } from '../clinics/origins';
-import { WIDGET_DIST } from './index';
+import { ATTACHMENTS_CHUNK, WIDGET_DIST } from './index';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -27,10 +27,11 @@ export function frameCsp(ownOrigin: string, ancestors: readonly string[]): strin
 
 /**
  * The frame's page: no content of its own; medchat-frame.js mounts the conversation when the page says `init`.
- * `languageChunk` is the conversation's chunk for the page's language, when it has one: fetched alongside, not after.
+ * `chunks` are the conversation's on-demand chunks it will load (the page's language, when it has one; the
+ * attachments, which every clinic takes): fetched alongside, not after.
  */
-export function framePage(lang: string, origins: readonly string[], languageChunk?: string): string {
-  const preload = languageChunk ? `\n<link rel="modulepreload" href="/widget/${escapeHtml(languageChunk)}">` : '';
+export function framePage(lang: string, origins: readonly string[], chunks: readonly string[] = []): string {
+  const preload = chunks.map((chunk) => `\n<link rel="modulepreload" href="/widget/${escapeHtml(chunk)}">`).join('');
   return `<!doctype html>
 <html lang="${escapeHtml(lang)}" data-origins="${escapeHtml(JSON.stringify(origins))}">
 <head>
@@ -62,8 +63,12 @@ export const chatFrame = (origins: ClinicOrigins) =>
       set.headers['content-security-policy'] = frameCsp(new URL(request.url).origin, allowed);
       // frame-ancestors decides who may frame it (x-frame-options would refuse everyone).
       delete set.headers['x-frame-options'];
-      const chunk = `medchat-chat-${lang.split('-')[0]!.toLowerCase()}.js`;
-      return framePage(lang, allowed, existsSync(`${WIDGET_DIST}/${chunk}`) ? chunk : undefined);
+      const chunks = [`medchat-chat-${lang.split('-')[0]!.toLowerCase()}.js`, ATTACHMENTS_CHUNK];
+      return framePage(
+        lang,
+        allowed,
+        chunks.filter((chunk) => existsSync(`${WIDGET_DIST}/${chunk}`)),
+      );
     },
     { query: t.Object({ site: t.String({ minLength: 1, maxLength: LIMITS.siteKey }), lang: t.Optional(t.String({ maxLength: 35 })) }) },
   );

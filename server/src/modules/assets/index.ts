@@ -5,19 +5,24 @@ import { AppError } from '../../lib/errors';
 
 export const WIDGET_DIST = fileURLToPath(new URL('../../../../widget/dist', import.meta.url));
 const FILES = ['medchat-widget.js', 'medchat-widget.iife.js', 'medchat-chat.js', 'medchat-frame.js'] as const;
-/** The conversation's on-demand chunks: a language other than English (`medchat-chat-es.js`). */
+/**
+ * The conversation's on-demand chunks: a language other than English (`medchat-chat-es.js`), and the attachments
+ * (`medchat-chat-attachments.js`: attach, upload, thumbnails), loaded once the clinic's card says it takes files.
+ */
+export const ATTACHMENTS_CHUNK = 'medchat-chat-attachments.js';
 const CHUNK = /^medchat-chat-[a-z]{2,8}\.js$/;
 
 /**
  * Serves the built widget at a stable URL, `/widget/medchat-widget.js` (the loader, module) and
  * `/widget/medchat-widget.iife.js` (classic script), and the conversation `/widget/medchat-chat.js` with the chat
- * frame's script `/widget/medchat-frame.js` (frame.ts serves the frame) and the chunks the conversation loads for
- * a language other than English (`/widget/medchat-chat-es.js`), to any site: public code, cached for an hour.
+ * frame's script `/widget/medchat-frame.js` (frame.ts serves the frame) and the chunks the conversation loads on
+ * demand (`/widget/medchat-chat-es.js`, `/widget/medchat-chat-attachments.js`), to any site: public code, cached for
+ * an hour.
  */
 export const widgetAssets = () =>
   // Public code, not API: left out of the API document.
   new Elysia({ name: 'widget-assets', detail: { hide: true } }).get('/widget/:file', ({ params, set }) => {
-    const file = FILES.find((f) => f === params.file) ?? (CHUNK.test(params.file) ? params.file : undefined);
+    const file = FILES.find((f) => f === params.file) ?? (CHUNK.test(params.file) || params.file === ATTACHMENTS_CHUNK ? params.file : undefined);
     const path = file && `${WIDGET_DIST}/${file}`;
     // The envelope, with its request id, from the error plugin.
     if (!path || !existsSync(path)) throw new AppError('not_found');

@@ -168,7 +168,18 @@ describe('guests', () => {
   test('GET /clinics/:siteKey: 200 public fields only, 404 unknown', async () => {
     const res = await t.call('GET', '/api/v1/clinics/demo');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['brandColor', 'emailConsent', 'emergencyText', 'hours', 'id', 'intake', 'name', 'originAllowed']);
+    expect(Object.keys(res.body).sort()).toEqual([
+      'attachmentMaxBytes',
+      'attachmentsPerMessage',
+      'brandColor',
+      'emailConsent',
+      'emergencyText',
+      'hours',
+      'id',
+      'intake',
+      'name',
+      'originAllowed',
+    ]);
     expectError(await t.call('GET', '/api/v1/clinics/unknown'), 404, 'clinic_not_found');
     expectError(await t.call('GET', '/api/v1/clinics/de%00mo'), 404, 'clinic_not_found');
   });

@@ -68,7 +68,18 @@ export async function getPublicClinic(ctx: AppContext, siteKey: string, origin: 
   const originAllowed = origin === null || c.allowedOrigins.includes(origin);
   const [hours, intake] = await Promise.all([openingStatus(ctx, c.id), publicIntake(ctx.db, c.id, c.emergencyText)]);
   const emailConsent = c.emailNotify && c.emailPageUrl ? c.emailConsentText : null;
-  return { id: c.id, name: c.name, emergencyText: c.emergencyText, brandColor: c.brandColor, originAllowed, hours, intake, emailConsent };
+  return {
+    id: c.id,
+    name: c.name,
+    emergencyText: c.emergencyText,
+    brandColor: c.brandColor,
+    originAllowed,
+    hours,
+    intake,
+    emailConsent,
+    attachmentMaxBytes: c.attachmentMaxBytes,
+    attachmentsPerMessage: c.attachmentsPerMessage,
+  };
 }
 
 async function clinicOf(q: Queryable, actor: Actor): Promise<ClinicRow> {

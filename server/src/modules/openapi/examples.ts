@@ -195,6 +195,8 @@ export const EXAMPLES: Record<string, unknown> = {
     },
     intake,
     emailConsent: 'Email me when the clinic replies. The email says only that there is a new message.',
+    attachmentMaxBytes: 10_485_760,
+    attachmentsPerMessage: 5,
   },
   ClinicIntake: intake,
   ClinicIntakeParams: {

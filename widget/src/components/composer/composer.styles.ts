@@ -7,9 +7,11 @@ export const styles = css`
     padding: 10px 12px;
     border-top: 1px solid var(--_line);
     align-items: flex-end;
+    flex-wrap: wrap;
   }
   textarea {
     flex: 1;
+    min-width: 0;
     font: inherit;
     resize: none;
     min-height: 44px;

@@ -238,9 +238,9 @@ export class MedChatWidget extends LitElement {
           }
           <medchat-message-list exportparts="message-list, message, message-own, message-staff, message-system, new-messages" .t=${t}
             .messages=${handle?.messages ?? []} .pending=${handle?.pending ?? []} .readBy=${new Map(handle?.readBy ?? [])}
-            .selfId=${c.selfId} .hasEmployee=${Boolean(handle?.session?.employee)} .typists=${handle?.typists ?? []}
+            .selfId=${c.selfId} .hasEmployee=${Boolean(handle?.session?.employee)} .typists=${handle?.typists ?? []} .kit=${c.kit}
             @medchat-retry=${(e: Internal<'medchat-retry'>) => c.retry(e.detail.clientMsgId)}></medchat-message-list>
-          <medchat-composer exportparts="composer, send-button" .t=${t}
+          <medchat-composer exportparts="composer, send-button" .t=${t} .kit=${c.kit} .session=${handle?.sessionId}
             @medchat-compose-send=${(e: Internal<'medchat-compose-send'>) => c.send(e.detail.body)}
             @medchat-compose-typing=${(e: Internal<'medchat-compose-typing'>) => c.typing(e.detail.isTyping)}></medchat-composer>
         `;

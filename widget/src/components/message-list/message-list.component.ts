@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyed } from 'lit/directives/keyed.js';
 import type { Message, PendingMessage, Typist } from '@medchat/sdk/patient';
 import { emitInternal } from '../../events/events';
 import { base } from '../../styles/tokens.styles';
@@ -7,6 +7,7 @@ import type { Translation } from '../../translations';
 import { formatTime } from '../../utils/format';
 import { linkify } from '../../utils/linkify';
 import { authorKind, lastOwnSeq, ownStatus } from './message-list.status';
+import type { AttachmentKit } from '../attachments/attachment-kit';
 import { styles } from './message-list.styles';
 
 /** Stands for a name while a translated sentence is built (never in a translation, nor in a cleaned name). */
@@ -25,6 +26,7 @@ function withNames(sentence: (names: readonly string[]) => string, names: readon
  * The conversation: a `role="log"` live region of messages (text only, through Lit bindings; http(s) links only),
  * sends not stored yet with "not sent" and retry, and who is typing. What people wrote is isolated (names in
  * `<bdi>`, also inside the widget's sentences; bodies `dir="auto"`) and long unbroken text wraps (tests/e2e/widget.text.test.ts).
+ * A message's files are the attachments chunk's `<medchat-attachment-list>` (with `kit`, its links).
  * @csspart message-list - the scrolling log.
  * @csspart message - every message; also `message-own`, `message-staff` or `message-system`.
  * @csspart new-messages - the button that scrolls down to messages that arrived while the reader was scrolled up.
@@ -40,6 +42,7 @@ export class MessageList extends LitElement {
     selfId: { attribute: false },
     hasEmployee: { attribute: false },
     typists: { attribute: false },
+    kit: { attribute: false },
     unseen: { state: true },
   };
 
@@ -50,6 +53,7 @@ export class MessageList extends LitElement {
   selfId: string | null = null;
   hasEmployee = false;
   typists: readonly Typist[] = [];
+  kit: AttachmentKit | null = null;
   /** The reader is at (or near) the bottom: new messages scroll into view. */
   #isAtBottom = true;
   /** Messages from others that arrived while the reader was scrolled up. */
@@ -63,16 +67,8 @@ export class MessageList extends LitElement {
     const lastOwn = lastOwnSeq(this.messages, this.selfId);
     return html`
       <div class="log" part="message-list" role="log" aria-label=${t.messagesLabel} tabindex="0" @scroll=${this.#onScroll}>
-        ${repeat(
-          this.messages,
-          (m) => m.id,
-          (m) => this.#renderMessage(m, m.seq === lastOwn),
-        )}
-        ${repeat(
-          this.pending,
-          (p) => p.clientMsgId,
-          (p) => this.#renderPending(p),
-        )}
+        ${this.messages.map((m) => keyed(m.id, this.#renderMessage(m, m.seq === lastOwn)))}
+        ${this.pending.map((p) => keyed(p.clientMsgId, this.#renderPending(p)))}
       </div>
       <div class="jump" aria-live="polite">
         ${
@@ -104,7 +100,8 @@ export class MessageList extends LitElement {
     const statusText = status === 'read' ? this.t.statusRead : status === 'delivered' ? this.t.statusDelivered : this.t.statusSent;
     return html`<div class="row ${kind}" part="message message-${kind}">
       ${kind === 'own' ? html`<span class="sr-only">${this.t.you}</span>` : html`<bdi class="who">${m.sender!.displayName}</bdi>`}
-      <div class="bubble" dir="auto">${this.#renderBody(m.body)}</div>
+      ${m.body ? html`<div class="bubble" dir="auto">${this.#renderBody(m.body)}</div>` : nothing}
+      ${m.attachments ? html`<medchat-attachment-list .kit=${this.kit} .files=${m.attachments} .t=${this.t}></medchat-attachment-list>` : nothing}
       <div class="meta">${time}${status ? html`<span>· ${statusText}</span>` : nothing}</div>
     </div>`;
   }

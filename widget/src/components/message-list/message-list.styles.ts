@@ -43,6 +43,8 @@ export const styles = css`
   .own {
     align-self: flex-end;
     align-items: flex-end;
+    /* Internal: a message's files line up on the side of its bubble (attachments.styles.ts). */
+    --_files-justify: flex-end;
   }
   .who,
   .system,
