@@ -106,7 +106,7 @@ for (const isolation of ISOLATIONS)
           await tray.getByRole('progressbar', { name: 'Uploading slow.png' }).waitFor();
           await shot(page, `90-attach-progress-${size}`);
           await tray.getByRole('listitem').filter({ hasText: 'slow.png' }).getByRole('button', { name: 'Cancel' }).click();
-          await expect(tray.getByText('slow.png').count()).resolves.toBe(0);
+          await waitFor(async () => (await tray.getByText('slow.png').count()) === 0, 'the cancelled upload gone from the tray');
           await (held as Route | null)?.abort().catch(() => {});
 
           // 5. Over the clinic's limit: refused before it leaves, with the limit.
@@ -166,7 +166,7 @@ for (const isolation of ISOLATIONS)
           await box.press('Enter');
           const own = w.locator('[part~="message-own"]', { hasText: 'Here is my rash' });
           await own.waitFor();
-          await expect(tray.count()).resolves.toBe(0);
+          await waitFor(async () => (await tray.count()) === 0, 'the tray emptied once the files were sent');
           for (const photo of ['rash.jpg', 'pasted.png', 'retry.png'])
             await waitFor(() => hasPixels(own.getByRole('img', { name: photo })), `${photo} thumbnail`);
           await own.getByRole('button', { name: /^Download referral\.pdf, / }).waitFor();
