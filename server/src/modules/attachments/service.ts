@@ -9,7 +9,6 @@ import type { Attachment, AttachmentVariant } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Queryable, Tx } from '../../db/client';
 import { attachments, chatSessions, clinics, users } from '../../db/schema';
-import { readAtMost } from '../../lib/body';
 import { AppError } from '../../lib/errors';
 import { cleanName } from '../../lib/text';
 import { recordAudit } from '../audit/service';
@@ -18,9 +17,7 @@ import { assertCanWrite, canRead, readableSession, type SessionRow } from '../se
 import { signLink, verifyLink } from './links';
 import { type AttachmentRow, blobKeys, toAttachment } from './store';
 import { processUpload } from './process';
-import { sniff } from './sniff';
-
-const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher('sha256').update(bytes).digest('hex');
+import { type Spooled, spoolUpload } from './spool';
 
 /** A file name fit to show and to put in a download's header: one line, no path, no control characters. */
 export function cleanFileName(name: string): string {
@@ -42,9 +39,11 @@ export interface UploadInput {
 
 /**
  * Stores one upload and answers its attachment (`created` false: the same client id was uploaded before). The
- * limit is checked on the declared length before a byte is read and again while reading; nothing is stored until
- * the whole file has been read and checked, and the row is written only after its bytes are in the store, so a
- * crash midway leaves no attachment (at most an orphan blob, which nothing refers to).
+ * limit is checked on the declared length before a byte is read; the body is then spooled to a temporary file
+ * (./spool.ts), counted and sniffed as it arrives, so a file too large or of a refused type is answered before the
+ * rest of it is read, and nothing is stored. Decoding and storing run in one of the instance's upload slots. The
+ * row is written only after its bytes are in the store, so a crash midway leaves no attachment (at most an orphan
+ * blob, which nothing refers to).
  */
 export async function uploadAttachment(ctx: AppContext, actor: Actor, sessionId: string, input: UploadInput, ip: string | null) {
   const session = await readableSession(ctx.db, actor, sessionId);
@@ -56,16 +55,24 @@ export async function uploadAttachment(ctx: AppContext, actor: Actor, sessionId:
     throw new AppError('file_too_large', { maxBytes });
   }
   if (!input.body) throw new AppError('file_unreadable', { problem: 'empty' }, 'The file is empty.');
-  const bytes = await readAtMost(input.body, maxBytes).catch((error) => {
-    throw error instanceof AppError && error.code === 'payload_too_large' ? new AppError('file_too_large', { maxBytes }) : error;
-  });
-  const clientId = input.clientId;
-  const sourceSha256 = sha256(bytes);
-  const earlier = await findUpload(ctx.db, sessionId, actor.id, clientId);
-  if (earlier) return { attachment: sameUpload(earlier, sourceSha256), created: false };
+  const spooled = await spoolUpload(input.body, maxBytes);
+  try {
+    const clientId = input.clientId;
+    const earlier = await findUpload(ctx.db, sessionId, actor.id, clientId);
+    if (earlier) return { attachment: sameUpload(earlier, spooled.sha256), created: false };
+    const row = await ctx.uploadSlots.run(() => storeUpload(ctx, session, actor, input, spooled));
+    if (!row) return { attachment: sameUpload((await findUpload(ctx.db, sessionId, actor.id, clientId))!, spooled.sha256), created: false };
+    await recordAudit(ctx.db, { clinicId: session.clinicId, actorId: actor.id, action: 'attachment.uploaded', sessionId, subjectId: row.id, ip });
+    return { attachment: toAttachment(row), created: true };
+  } finally {
+    await spooled.remove();
+  }
+}
 
-  const sniffed = await sniff(bytes);
-  const processed = await processUpload(bytes, sniffed);
+/** Decodes and encodes the spooled file, stores its blobs, then writes its row; null when the same upload won. */
+async function storeUpload(ctx: AppContext, session: SessionRow, actor: Actor, input: UploadInput, spooled: Spooled): Promise<AttachmentRow | null> {
+  const { sniffed } = spooled;
+  const processed = await processUpload(spooled.path, sniffed);
   const storageKey = crypto.randomUUID();
   const thumbnailKey = processed.thumbnail ? crypto.randomUUID() : null;
   await ctx.blobs.put(storageKey, processed.bytes, processed.contentType);
@@ -74,10 +81,10 @@ export async function uploadAttachment(ctx: AppContext, actor: Actor, sessionId:
     .insert(attachments)
     .values({
       clinicId: session.clinicId,
-      sessionId,
+      sessionId: session.id,
       uploaderId: actor.id,
-      clientId,
-      sourceSha256,
+      clientId: input.clientId,
+      sourceSha256: spooled.sha256,
       kind: sniffed.kind,
       contentType: processed.contentType,
       name: cleanFileName(input.name),
@@ -89,13 +96,10 @@ export async function uploadAttachment(ctx: AppContext, actor: Actor, sessionId:
     })
     .onConflictDoNothing()
     .returning();
-  if (!row) {
-    // The same upload, twice at once: the other one won; ours is dropped.
-    await ctx.blobs.delete(thumbnailKey ? [storageKey, thumbnailKey] : [storageKey]);
-    return { attachment: sameUpload((await findUpload(ctx.db, sessionId, actor.id, clientId))!, sourceSha256), created: false };
-  }
-  await recordAudit(ctx.db, { clinicId: session.clinicId, actorId: actor.id, action: 'attachment.uploaded', sessionId, subjectId: row.id, ip });
-  return { attachment: toAttachment(row), created: true };
+  if (row) return row;
+  // The same upload, twice at once: the other one won; ours is dropped.
+  await ctx.blobs.delete(thumbnailKey ? [storageKey, thumbnailKey] : [storageKey]);
+  return null;
 }
 
 async function findUpload(q: Queryable, sessionId: string, uploaderId: string, clientId: string) {
