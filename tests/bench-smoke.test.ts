@@ -14,6 +14,8 @@ const onPostgres = !!process.env.TEST_DATABASE_URL;
 const EXPECTED_ROWS = [
   ...['small', 'large'].flatMap((t) => ['throughput', 'latency_p50', 'latency_p95', 'latency_p99'].map((m) => `chat.${t}.${m}`)),
   'memory.idle_socket',
+  'uploads.throughput',
+  'uploads.rss_growth',
   ...[1, 2].flatMap((k) => ['time_to_all', 'lag_max', 'rate', 'double', 'spread'].map((m) => `assign.${k}.${m}`)),
   'reports.year_by_day',
   'reports.month_by_hour',

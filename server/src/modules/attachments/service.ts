@@ -60,7 +60,7 @@ export async function uploadAttachment(ctx: AppContext, actor: Actor, sessionId:
     const clientId = input.clientId;
     const earlier = await findUpload(ctx.db, sessionId, actor.id, clientId);
     if (earlier) return { attachment: sameUpload(earlier, spooled.sha256), created: false };
-    const row = await ctx.uploadSlots.run(() => storeUpload(ctx, session, actor, input, spooled));
+    const row = await ctx.uploadSlots.run(() => storeUpload(ctx, session, actor, input, spooled).finally(collectUploadGarbage));
     if (!row) return { attachment: sameUpload((await findUpload(ctx.db, sessionId, actor.id, clientId))!, spooled.sha256), created: false };
     await recordAudit(ctx.db, { clinicId: session.clinicId, actorId: actor.id, action: 'attachment.uploaded', sessionId, subjectId: row.id, ip });
     return { attachment: toAttachment(row), created: true };
@@ -68,6 +68,14 @@ export async function uploadAttachment(ctx: AppContext, actor: Actor, sessionId:
     await spooled.remove();
   }
 }
+
+/**
+ * The encoded image and its thumbnail are buffers outside the JavaScript heap, which the collector does not count
+ * by their size: with many uploads in a row, finished ones' buffers piled up to a few hundred MB before a collection
+ * ran (bench/sections/uploads.ts). A full collection after each upload (milliseconds, beside the image work's
+ * hundreds) frees them at once.
+ */
+const collectUploadGarbage = () => Bun.gc(true);
 
 /**
  * Decodes and encodes the spooled file, stores its blobs, then writes its row; null when the same upload won. The
