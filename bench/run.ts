@@ -1,5 +1,5 @@
 /**
- * MedChat benchmark suite. `bun run bench/run.ts [--quick] [--only=chat,memory,assign,bundles,reports,widget] [--rate=5]` (or
+ * MedChat benchmark suite. `bun run bench/run.ts [--quick] [--only=chat,memory,uploads,assign,bundles,reports,widget] [--rate=5]` (or
  * `npm run bench`, `npm run bench -- --quick`). Real server processes on a fresh Postgres database (created and
  * dropped here), load generators in their own processes on 127.0.0.1, every figure beside its floor measured in the
  * same run. Prints a table and writes bench-results/latest.json. A row that cannot be measured says why; the suite
@@ -16,6 +16,7 @@ import { BUNDLE_KINDS, bundleSpecs, bundles } from './sections/bundles';
 import { chatSection, chatSpecsAll } from './sections/chat';
 import { memory, memorySpec } from './sections/memory';
 import { reportSpecs, reportsSection } from './sections/reports';
+import { uploadSpecs, uploadsSection } from './sections/uploads';
 import { widgetOpenSection, widgetOpenSpecs } from './sections/widget-open';
 
 const startedAt = Date.now();
@@ -23,19 +24,21 @@ if (wanted('bundles')) await bundles();
 else failRows(BUNDLE_KINDS.flatMap(bundleSpecs), SKIPPED);
 
 let chatDbUrl: string | null = null;
-if (wanted('chat') || wanted('memory')) {
+if (wanted('chat') || wanted('memory') || wanted('uploads')) {
   begin('setting up');
   try {
     progress('creating the database');
     chatDbUrl = (await freshDatabase()).url!;
   } catch (error) {
-    failRows([...chatSpecsAll(), memorySpec], errorText(error));
+    failRows([...chatSpecsAll(), memorySpec, ...Object.values(uploadSpecs())], errorText(error));
   }
 }
 if (chatDbUrl && wanted('chat')) await chatSection(chatDbUrl);
 else failRows(chatSpecsAll(), SKIPPED);
 if (chatDbUrl && wanted('memory')) await memory(chatDbUrl);
 else failRows([memorySpec], SKIPPED);
+if (chatDbUrl && wanted('uploads')) await uploadsSection(chatDbUrl);
+else failRows(Object.values(uploadSpecs()), SKIPPED);
 for (const k of [1, 2]) {
   if (wanted('assign')) await assignment(k);
   else failRows(Object.values(assignSpecs(k)), SKIPPED);
@@ -48,7 +51,19 @@ begin('cleaning up');
 await cleanup();
 endProgress();
 
-const order = ['chat.small', 'chat.large', 'memory', 'assign.1', 'assign.2', 'reports', 'bundle.sdk.', 'bundle.sdk_admin', 'bundle.widget', 'widget.open'];
+const order = [
+  'chat.small',
+  'chat.large',
+  'memory',
+  'uploads',
+  'assign.1',
+  'assign.2',
+  'reports',
+  'bundle.sdk.',
+  'bundle.sdk_admin',
+  'bundle.widget',
+  'widget.open',
+];
 rows.sort((a, b) => order.findIndex((p) => a.id.startsWith(p)) - order.findIndex((p) => b.id.startsWith(p)));
 const seconds = Math.round((Date.now() - startedAt) / 1000);
 const header = `MedChat benchmarks (${quick ? 'quick' : 'full'} mode), ${new Date().toISOString()}, ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}, ${seconds} s`;

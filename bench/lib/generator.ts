@@ -13,3 +13,16 @@ export function startGenerator<C>(name: string) {
   }, deadline - Date.now()).unref();
   return { config, out, progress: (text: string) => out({ progress: text }), deadline };
 }
+
+/** Waiting for the orchestrator's words on stdin ("next", "done"): `await waitFor('next')`, in the order they come. */
+export function stdinWords(): (word: string) => Promise<void> {
+  const lines = (async function* () {
+    for await (const line of console) yield line.trim();
+  })();
+  return async (word) => {
+    for (;;) {
+      const next = await lines.next();
+      if (next.done || next.value === word) return;
+    }
+  };
+}

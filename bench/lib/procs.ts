@@ -124,14 +124,17 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
   return { proc, pid: proc.pid, port, base, ws: `ws://127.0.0.1:${port}/api/v1/socket`, stop: () => stopProcess(proc) };
 }
 
-/** The raw relay floor (bench/floors/relay.ts) in its own process. */
-export async function startRelayProcess(): Promise<ServerProc> {
+/** A floor server (bench/floors/<name>.ts) in its own process, ready when its root answers 200. */
+export async function startFloorProcess(name: string): Promise<ServerProc> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawnRaised(['bun', 'run', 'bench/floors/relay.ts'], { PORT: String(port) });
-  await waitReady(proc, base, 'relay');
+  const proc = spawnRaised(['bun', 'run', `bench/floors/${name}.ts`], { PORT: String(port) });
+  await waitReady(proc, base, name);
   return { proc, pid: proc.pid, port, base, ws: `ws://127.0.0.1:${port}/`, stop: () => stopProcess(proc) };
 }
+
+/** The raw relay floor (bench/floors/relay.ts) in its own process. */
+export const startRelayProcess = () => startFloorProcess('relay');
 
 export interface LoadProc {
   /** Resolves with the {result} line, rejects with the {error} line or an early exit. */

@@ -15,7 +15,7 @@ const { values: args } = parseArgs({
   options: {
     /** Small figures, under a minute: what tests/bench-smoke.test.ts runs. */
     quick: { type: 'boolean', default: false },
-    /** `--only=chat,memory,assign,bundles,reports` runs some sections; the others are reported as skipped. */
+    /** `--only=chat,memory,uploads,assign,bundles,reports` runs some sections; the others are reported as skipped. */
     only: { type: 'string' },
     /** `--rate=5` offers 5 msgs/s per session in the latency rows instead of 10, to see where the latency turns. */
     rate: { type: 'string' },
@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
 
 export const quick = args.quick === true;
 const only = args.only?.split(',');
-export const SECTIONS = ['bundles', 'chat', 'memory', 'assign', 'reports', 'widget'] as const;
+export const SECTIONS = ['bundles', 'chat', 'memory', 'uploads', 'assign', 'reports', 'widget'] as const;
 for (const name of only ?? []) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section ${name} (${SECTIONS.join(', ')})`);
 export const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name);
 
@@ -47,6 +47,8 @@ export const P = quick
       assignTimeout: 30_000,
       loadMaxMs: 60_000,
       reportSessions: 5000,
+      uploads: 8,
+      uploadPhotoBytes: 5 * 2 ** 20,
     }
   : {
       small: 100,
@@ -66,10 +68,22 @@ export const P = quick
       assignTimeout: 60_000,
       loadMaxMs: 180_000,
       reportSessions: 100_000,
+      uploads: 50,
+      uploadPhotoBytes: 5 * 2 ** 20,
     };
 const rateArg = Number(args.rate);
 export const perSessionRate = rateArg > 0 ? rateArg : P.perSessionRate;
-export const TARGETS = { throughputRatio: 0.3, p99Ms: 10, p99Rate: 10_000, kbPerSocket: 10, assignLagMs: 2000, spread: 1, sdkGzipKb: 6, widgetGzipKb: 25 };
+export const TARGETS = {
+  throughputRatio: 0.3,
+  p99Ms: 10,
+  p99Rate: 10_000,
+  kbPerSocket: 10,
+  uploadHeldImages: 2,
+  assignLagMs: 2000,
+  spread: 1,
+  sdkGzipKb: 6,
+  widgetGzipKb: 25,
+};
 export const SKIPPED = 'skipped (--only)';
 
 export const ms = (n: number | null | undefined) => (typeof n === 'number' && Number.isFinite(n) ? `${n.toFixed(1)} ms` : '–');

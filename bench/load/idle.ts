@@ -5,20 +5,12 @@
  */
 import { createGuests } from '../lib/api';
 import { openMany, ticketUrl, type LoadSocket } from '../lib/client';
-import { startGenerator } from '../lib/generator';
+import { startGenerator, stdinWords } from '../lib/generator';
 import { errorText } from '../lib/util';
 
 const { config: cfg, out } = startGenerator<{ mode: 'medchat' | 'relay'; base: string; ws: string; sockets: number; warm: number; perPatient: number }>('idle');
 
-const lines = (async function* () {
-  for await (const line of console) yield line.trim();
-})();
-const waitFor = async (word: string) => {
-  for (;;) {
-    const next = await lines.next();
-    if (next.done || next.value === word) return;
-  }
-};
+const waitFor = stdinWords();
 
 try {
   let urls: Array<string | (() => Promise<string>)>;

@@ -4,6 +4,7 @@ import type { BusEvent } from './lib/bus-events';
 import type { Bus } from './lib/bus';
 import type { Logger } from './lib/logger';
 import type { Metrics } from './lib/metrics';
+import type { Slots } from './lib/slots';
 import type { Tracing } from './lib/tracing';
 import type { HttpLimits } from './modules/auth/limits';
 import type { BlobStore } from './modules/attachments/storage';
@@ -24,6 +25,11 @@ export interface AppContext {
   writer: MessageWriter;
   /** Where attachment bytes are kept (modules/attachments/storage.ts): the database or S3-compatible storage. */
   blobs: BlobStore;
+  /**
+   * Uploads being decoded, encoded and stored at once on this instance (modules/attachments/service.ts): one per core,
+   * so many uploads at once wait their turn rather than each holding a decoded image.
+   */
+  uploadSlots: Slots;
   /** This instance's Prometheus metrics (lib/metrics.ts), served at /metrics. */
   metrics: Metrics;
   /** This instance's OpenTelemetry tracer (lib/tracing.ts): a no-op one unless an OTLP endpoint is configured. */

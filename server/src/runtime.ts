@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { migrateDatabase, openDatabase } from './db/client';
@@ -11,6 +12,7 @@ import { createMessageWriter } from './modules/messages/service';
 import { enqueueEmails } from './modules/emails/outbox';
 import { enqueueWebhooks } from './modules/webhooks/outbox';
 import { blobStoreFor } from './modules/attachments/storage';
+import { Slots } from './lib/slots';
 
 /** Opens the database (migrating it), the bus that suits it and the message writer: everything a module needs. */
 export async function createContext(config: Config, baseLogger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
@@ -49,7 +51,13 @@ export async function createContext(config: Config, baseLogger: Logger = createL
     lifecycle: { draining: false },
     beforeCommit: enqueueOutboxes,
   };
-  return { ...shared, writer: createMessageWriter(shared), blobs: blobStoreFor(config, database.db), clock: () => new Date() };
+  return {
+    ...shared,
+    writer: createMessageWriter(shared),
+    blobs: blobStoreFor(config, database.db),
+    uploadSlots: new Slots(Math.max(1, availableParallelism())),
+    clock: () => new Date(),
+  };
 }
 
 /** What must commit with a change: its webhook events and the reply emails it makes due. */

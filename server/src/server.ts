@@ -2,12 +2,12 @@ import type { Config } from './config';
 import type { AppContext } from './context';
 import { createApp } from './app';
 import { closeContext, createContext } from './runtime';
-import { ATTACHMENT_LIMITS, CLOSE_CODES } from '@medchat/sdk/protocol';
+import { CLOSE_CODES } from '@medchat/sdk/protocol';
 import type { Hub } from './modules/realtime/hub';
 import { startMatcher } from './modules/assignments/matcher';
 import { startSweeper } from './modules/realtime/presence';
 import { purgeExpiredSessions } from './modules/retention/service';
-import { deleteUnclaimed } from './modules/attachments/service';
+import { startAttachmentCleanup } from './modules/attachments/cleanup';
 import { startWebhookDispatcher } from './modules/webhooks/dispatcher';
 import { startEmailDispatcher } from './modules/emails/dispatcher';
 import { createMailer } from './modules/emails/mailer';
@@ -44,13 +44,8 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
   const metrics = listenForMetrics(ctx);
   const stopWebhooks = startWebhookDispatcher(ctx, config.sweepIntervalMs);
   const stopEmails = startEmailDispatcher(ctx, createMailer(config), config.sweepIntervalMs);
-  const retention = setInterval(
-    () => {
-      purgeExpiredSessions(ctx).catch((error) => ctx.logger.warn('retention.failed', errorKind(error)));
-      deleteUnclaimed(ctx, ATTACHMENT_LIMITS.unclaimedMinutes).catch((error) => ctx.logger.warn('attachments.cleanup_failed', errorKind(error)));
-    },
-    60 * 60 * 1000,
-  );
+  const retention = setInterval(() => purgeExpiredSessions(ctx).catch((error) => ctx.logger.warn('retention.failed', errorKind(error))), 60 * 60 * 1000);
+  const stopAttachmentCleanup = startAttachmentCleanup(ctx);
   ctx.logger.info('server.listening', { port, database: ctx.database.kind });
   let stopping: Promise<void> | null = null;
   let draining: Promise<void> | null = null;
@@ -62,6 +57,7 @@ export async function startServer(config: Config, extend?: (app: ReturnType<type
       stopWebhooks();
       stopEmails();
       clearInterval(retention);
+      await stopAttachmentCleanup();
       await metrics?.stop();
       const stopped = app.stop(false);
       app.hub.closeAll(CLOSE_CODES.goingAway, 'server shutting down');

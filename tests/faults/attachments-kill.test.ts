@@ -1,16 +1,22 @@
 /**
- * An upload across `kill -9` of the server receiving it: a patient's phone sends half of a photo, the server dies.
- * Nothing of it is visible afterwards (no attachment row; nothing to send or to download), and the phone's retry
- * with the same client id, to the server that replaces it, stores the whole photo once. Real server processes on one
- * database (a Postgres database, or the embedded one in a folder, which outlives its process), files in the database.
+ * Uploads across `kill -9` of the server receiving them. A patient's phone sends half of a photo, the server dies:
+ * nothing of it is visible afterwards (no attachment row; nothing to send or to download), and the phone's retry
+ * with the same client id, to the server that replaces it, stores the whole photo once. Many photos being decoded
+ * and stored when the server dies: no attachment points at a missing blob, every blob stored is either an
+ * attachment's or known by its pending key, and the next server's clean-up deletes the latter. Real server processes
+ * on one database (a Postgres database, or the embedded one in a folder, which outlives its process), files in the
+ * database.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
+import postgres from 'postgres';
 import sharp from 'sharp';
+import { PENDING_MINUTES } from '../../server/src/modules/attachments/cleanup';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { onStoppedDatabase, type RunSql } from '../helpers/stopped-database';
 import { UNLIMITED } from '../helpers/limits';
 import { until } from '../helpers/until';
 
@@ -20,13 +26,16 @@ setDefaultTimeout(240_000);
 const root = new URL('../../', import.meta.url).pathname;
 let database: TestDatabase;
 let dataDir: string | undefined;
+/** The servers' temporary folder (where uploads are spooled), apart from the machine's. */
+let spoolTmp: string;
 let env: Record<string, string | undefined>;
 const procs: Subprocess[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   dataDir = database.url ? undefined : mkdtempSync(join(tmpdir(), 'medchat-attachments-kill-'));
-  env = { ...process.env, ...UNLIMITED, DATABASE_URL: database.url ?? '', MEDCHAT_DATA_DIR: dataDir ?? '', LOG_LEVEL: 'warn' };
+  spoolTmp = mkdtempSync(join(tmpdir(), 'medchat-attachments-kill-tmp-'));
+  env = { ...process.env, ...UNLIMITED, DATABASE_URL: database.url ?? '', MEDCHAT_DATA_DIR: dataDir ?? '', TMPDIR: spoolTmp, LOG_LEVEL: 'warn' };
   const seed = Bun.spawn(['bun', 'run', 'server/src/cli.ts', 'seed-demo'], { cwd: root, env, stdout: 'ignore', stderr: 'inherit' });
   expect(await seed.exited).toBe(0);
 }, 120_000);
@@ -36,7 +45,11 @@ afterAll(async () => {
   await Promise.all(procs.map((p) => p.exited));
   await database?.drop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (spoolTmp) rmSync(spoolTmp, { recursive: true, force: true });
 });
+
+/** Runs SQL on the database while no server holds it (the embedded one is one process's at a time). */
+const onDatabase = <T>(work: (run: RunSql) => Promise<T>) => onStoppedDatabase(database, dataDir, work);
 
 function freePort(): number {
   const probe = Bun.serve({ port: 0, fetch: () => new Response() });
@@ -108,4 +121,90 @@ test('a photo half sent when the server is killed leaves nothing; the retry stor
   expect([meta.width, meta.height]).toEqual([1200, 900]);
   second.proc.kill('SIGKILL');
   await second.proc.exited;
+});
+
+/** Blobs nobody refers to, attachments without their blob, and the pending keys, as the database has them now. */
+const blobCensus = (run: RunSql) =>
+  Promise.all([
+    run(`select count(*)::int as n from attachment_blobs b
+         where not exists (select 1 from attachments a where b.key in (a.storage_key, a.thumbnail_key))
+           and not exists (select 1 from pending_blobs p where p.key = b.key)`),
+    run(`select count(*)::int as n from attachments a
+         where not exists (select 1 from attachment_blobs b where b.key = a.storage_key)
+            or (a.thumbnail_key is not null and not exists (select 1 from attachment_blobs b where b.key = a.thumbnail_key))`),
+    run('select count(*)::int as n from pending_blobs'),
+    run('select count(*)::int as n from attachment_blobs'),
+    run('select count(*)::int as n from attachments'),
+  ]).then(([orphans, broken, pending, blobs, rows]) => ({
+    orphans: orphans[0]!.n as number,
+    broken: broken[0]!.n as number,
+    pending: pending[0]!.n as number,
+    blobs: blobs[0]!.n as number,
+    rows: rows[0]!.n as number,
+  }));
+
+test('photos being stored when the server is killed leave no half file and no blob that the clean-up does not delete', async () => {
+  const photo = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  const first = await startServer();
+  const post = (path: string, token: string | undefined, body: unknown) =>
+    fetch(first.base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<any>);
+  const patient = (await post('/api/v1/auth/guest', undefined, { siteKey: 'demo', displayName: 'Many Photos' })).token as string;
+  const session = (await post('/api/v1/sessions', patient, { reason: 'Photos' })).id as string;
+
+  // Twelve photos at once: a few are decoded and stored at a time, the others wait. On Postgres the server dies the
+  // moment a pending key shows (an upload between its blobs and its row); the embedded database cannot be watched
+  // from here while the server holds it, so there it dies when the first photo is stored, wherever the others are.
+  let firstDone!: () => void;
+  const oneStored = new Promise<void>((resolve) => (firstDone = resolve));
+  const uploads = Array.from({ length: 12 }, (_, i) =>
+    fetch(`${first.base}/api/v1/sessions/${session}/attachments?clientId=many-${i}&name=p${i}.jpg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${patient}` },
+      body: photo as BodyInit,
+    }).then(
+      (r) => {
+        if (r.status === 201) firstDone();
+        return r.status;
+      },
+      () => 'cut' as const,
+    ),
+  );
+  if (database.url) {
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      await until(async () => (await sql`select count(*)::int as n from pending_blobs`)[0]!.n > 0, 'an upload between its blobs and its row', 60_000, 1);
+    } finally {
+      await sql.end();
+    }
+  } else await oneStored;
+  first.proc.kill('SIGKILL');
+  expect(await first.proc.exited).not.toBe(0);
+  const statuses = await Promise.all(uploads);
+  expect(statuses).toContain('cut');
+
+  const afterKill = await onDatabase(async (run) => {
+    const census = await blobCensus(run);
+    // As if an hour had passed: what is still pending now belongs to an upload that died.
+    await run(`update pending_blobs set created_at = now() - make_interval(mins => ${PENDING_MINUTES + 1})`);
+    return census;
+  });
+  expect(afterKill.broken).toBe(0);
+  expect(afterKill.orphans).toBe(0);
+  if (database.url) expect(afterKill.pending).toBeGreaterThan(0);
+  else expect(afterKill.rows).toBeGreaterThanOrEqual(1);
+  console.info(`attachments-kill: ${afterKill.rows} stored, ${afterKill.pending} pending keys left by the kill`);
+
+  // The next server's first clean-up round (at start-up; a graceful stop waits for it) deletes the pending blobs.
+  const second = await startServer();
+  second.proc.kill('SIGTERM');
+  expect(await second.proc.exited).toBe(0);
+  const afterCleanup = await onDatabase(blobCensus);
+  // A pending key may name a blob that was never written (the kill came first): the store then had nothing to delete.
+  expect(afterCleanup).toEqual({ orphans: 0, broken: 0, pending: 0, blobs: afterKill.rows * 2, rows: afterKill.rows });
 });

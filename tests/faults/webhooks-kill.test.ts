@@ -16,11 +16,10 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Subprocess } from 'bun';
-import postgres from 'postgres';
 import { DEMO_PASSWORD } from '../../server/src/db/seed';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { onStoppedDatabase, type RunSql } from '../helpers/stopped-database';
 import { UNLIMITED } from '../helpers/limits';
 import { until } from '../helpers/until';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
@@ -108,22 +107,7 @@ async function kill(proc: Subprocess) {
 }
 
 /** Runs SQL on the database while no server holds it (the embedded one is one process's at a time). */
-async function onDatabase<T>(work: (run: (text: string) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> {
-  if (database.url) {
-    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-    try {
-      return await work(async (text) => [...(await sql.unsafe(text))]);
-    } finally {
-      await sql.end();
-    }
-  }
-  const pg = new PGlite(dataDir!);
-  try {
-    return await work(async (text) => (await pg.query<Record<string, unknown>>(text)).rows);
-  } finally {
-    await pg.close();
-  }
-}
+const onDatabase = <T>(work: (run: RunSql) => Promise<T>) => onStoppedDatabase(database, dataDir, work);
 
 test('every committed event arrives, once after de-duplication and in order per session, across two SIGKILLs of the sender', async () => {
   const events = ['session.started', 'session.assigned', 'session.transferred', 'session.requeued', 'session.ended', 'message.created'];

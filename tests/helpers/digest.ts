@@ -17,6 +17,7 @@ export const TABLES = [
   'quick_replies',
   'attachments',
   'attachment_blobs',
+  'pending_blobs',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -51,6 +51,17 @@ export const attachments = pgTable(
   ],
 );
 
+/**
+ * Blobs being written whose attachment row has not committed yet: a key is written here before its blob goes to the
+ * store (either store) and deleted in the transaction that writes the attachment row. A key still here long after
+ * (the process was killed between the blob and the row, or the row's insert failed) names a blob nothing refers
+ * to: modules/attachments/cleanup.ts deletes the blob, then the key.
+ */
+export const pendingBlobs = pgTable('pending_blobs', {
+  key: text().primaryKey(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
 /** The blob store in the database (the default, and what the embedded database uses): one row per stored file. */
 export const attachmentBlobs = pgTable('attachment_blobs', {
   key: text().primaryKey(),

@@ -5,7 +5,7 @@ import { guest, login, type TestApp, useTestApp } from '../../../../tests/helper
 import { query } from '../../../../tests/helpers/digest';
 import { expectError } from '../../../../tests/helpers/expect';
 import { pdf, photoWithGps, pixelBomb, png } from '../../../../tests/helpers/files';
-import { deleteUnclaimed } from './service';
+import { deleteUnclaimed } from './cleanup';
 
 setDefaultTimeout(60_000);
 

@@ -4,7 +4,13 @@
  * also something else (a polyglot) comes out as a plain image. An image with more pixels than the limit is refused
  * from its header, before it is decoded. PDFs are stored as sent, once checked to be complete PDFs; they are only
  * ever served as downloads.
+ *
+ * The input is the spooled file (./spool.ts), which libvips reads itself. Memory: the caller runs this in one of a
+ * few slots (`AppContext.uploadSlots`); libvips' operation cache is off (an upload's image is never decoded twice, and
+ * the cache would keep up to 50 MB of pixels per process); the encoders use their plain settings (mozjpeg's trellis
+ * and progressive scans held the whole image's coefficients and took several times longer).
  */
+import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ATTACHMENT_LIMITS } from '@medchat/sdk/protocol';
 import { AppError } from '../../lib/errors';
@@ -20,17 +26,21 @@ export interface Processed {
 }
 
 /** HEIC, HEIF and AVIF are stored as JPEG (what every browser shows); PNG keeps its transparency; WebP stays WebP. */
+sharp.cache(false);
+
 const OUTPUT = { 'image/jpeg': 'jpeg', 'image/heic': 'jpeg', 'image/heif': 'jpeg', 'image/avif': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' } as const;
 
-export async function processUpload(bytes: Uint8Array, sniffed: Sniffed): Promise<Processed> {
-  if (sniffed.mime === 'application/pdf') return { bytes: checkedPdf(bytes), contentType: 'application/pdf', width: null, height: null, thumbnail: null };
+/** What to store of the upload spooled at `file`, whose type `sniffed` is. */
+export async function processUpload(file: string, sniffed: Sniffed): Promise<Processed> {
+  if (sniffed.mime === 'application/pdf') return { bytes: await checkedPdf(file), contentType: 'application/pdf', width: null, height: null, thumbnail: null };
   const format = OUTPUT[sniffed.mime];
+  const source = () => sharp(file, { limitInputPixels: ATTACHMENT_LIMITS.maxPixels, failOn: 'error' }).rotate();
   try {
-    const input = sharp(bytes, { limitInputPixels: ATTACHMENT_LIMITS.maxPixels, failOn: 'error' }).rotate();
-    const encoded =
-      format === 'jpeg' ? input.jpeg({ quality: 85, mozjpeg: true }) : format === 'png' ? input.png({ compressionLevel: 8 }) : input.webp({ quality: 85 });
+    const input = source();
+    const encoded = format === 'jpeg' ? input.jpeg({ quality: 85 }) : format === 'png' ? input.png() : input.webp({ quality: 85 });
     const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
-    const thumbnail = await sharp(data)
+    // From the file again rather than from `data`: a JPEG is then shrunk while it is decoded, never held at full size.
+    const thumbnail = await source()
       .resize(ATTACHMENT_LIMITS.thumbnailSize, ATTACHMENT_LIMITS.thumbnailSize, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 75 })
       .toBuffer();
@@ -58,9 +68,19 @@ const PDF_HEADER = '%PDF-';
 const PDF_END = '%%EOF';
 
 /** A PDF whose header and end marker are both there: a cut-off upload is refused, not stored. */
-function checkedPdf(bytes: Uint8Array): Uint8Array {
-  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
-  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.byteLength - 1024))).toString('latin1');
-  if (!head.startsWith(PDF_HEADER) || !tail.includes(PDF_END)) throw new AppError('file_unreadable', { problem: 'incomplete_pdf' });
-  return bytes;
+async function checkedPdf(file: string): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const read = async (position: number) => {
+      const buffer = Buffer.alloc(Math.min(1024, size));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, position);
+      return buffer.subarray(0, bytesRead).toString('latin1');
+    };
+    const [head, tail] = [await read(0), await read(Math.max(0, size - 1024))];
+    if (!head.startsWith(PDF_HEADER) || !tail.includes(PDF_END)) throw new AppError('file_unreadable', { problem: 'incomplete_pdf' });
+  } finally {
+    await handle.close();
+  }
+  return Bun.file(file).bytes();
 }

@@ -4,23 +4,21 @@
  * Who may upload is who may write to the session (the patient, the employee holding it); who may see a file is who
  * may read the session's messages, and an unsent upload only its uploader.
  */
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Attachment, AttachmentVariant } from '@medchat/sdk/protocol';
 import type { AppContext } from '../../context';
 import type { Queryable, Tx } from '../../db/client';
-import { attachments, chatSessions, clinics, users } from '../../db/schema';
-import { readAtMost } from '../../lib/body';
+import { attachments, chatSessions, clinics, pendingBlobs, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
+import type { Slots } from '../../lib/slots';
 import { cleanName } from '../../lib/text';
 import { recordAudit } from '../audit/service';
 import type { Actor } from '../auth/actor';
 import { assertCanWrite, canRead, readableSession, type SessionRow } from '../sessions/access';
 import { signLink, verifyLink } from './links';
-import { type AttachmentRow, blobKeys, toAttachment } from './store';
+import { type AttachmentRow, toAttachment } from './store';
 import { processUpload } from './process';
-import { sniff } from './sniff';
-
-const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher('sha256').update(bytes).digest('hex');
+import { type Spooled, spoolUpload } from './spool';
 
 /** A file name fit to show and to put in a download's header: one line, no path, no control characters. */
 export function cleanFileName(name: string): string {
@@ -42,9 +40,11 @@ export interface UploadInput {
 
 /**
  * Stores one upload and answers its attachment (`created` false: the same client id was uploaded before). The
- * limit is checked on the declared length before a byte is read and again while reading; nothing is stored until
- * the whole file has been read and checked, and the row is written only after its bytes are in the store, so a
- * crash midway leaves no attachment (at most an orphan blob, which nothing refers to).
+ * limit is checked on the declared length before a byte is read; the body is then spooled to a temporary file
+ * (./spool.ts), counted and sniffed as it arrives, so a file too large or of a refused type is answered before the
+ * rest of it is read, and nothing is stored. Decoding and storing run in one of the instance's upload slots. The
+ * row is written only after its bytes are in the store, so a crash midway leaves no attachment, and the blobs it
+ * left are known by their pending keys (`storeUpload`).
  */
 export async function uploadAttachment(ctx: AppContext, actor: Actor, sessionId: string, input: UploadInput, ip: string | null) {
   const session = await readableSession(ctx.db, actor, sessionId);
@@ -56,46 +56,72 @@ export async function uploadAttachment(ctx: AppContext, actor: Actor, sessionId:
     throw new AppError('file_too_large', { maxBytes });
   }
   if (!input.body) throw new AppError('file_unreadable', { problem: 'empty' }, 'The file is empty.');
-  const bytes = await readAtMost(input.body, maxBytes).catch((error) => {
-    throw error instanceof AppError && error.code === 'payload_too_large' ? new AppError('file_too_large', { maxBytes }) : error;
-  });
-  const clientId = input.clientId;
-  const sourceSha256 = sha256(bytes);
-  const earlier = await findUpload(ctx.db, sessionId, actor.id, clientId);
-  if (earlier) return { attachment: sameUpload(earlier, sourceSha256), created: false };
+  const spooled = await spoolUpload(input.body, maxBytes);
+  try {
+    const clientId = input.clientId;
+    const earlier = await findUpload(ctx.db, sessionId, actor.id, clientId);
+    if (earlier) return { attachment: sameUpload(earlier, spooled.sha256), created: false };
+    const row = await ctx.uploadSlots.run(() => storeUpload(ctx, session, actor, input, spooled)).finally(() => collectUploadGarbage(ctx.uploadSlots));
+    if (!row) return { attachment: sameUpload((await findUpload(ctx.db, sessionId, actor.id, clientId))!, spooled.sha256), created: false };
+    await recordAudit(ctx.db, { clinicId: session.clinicId, actorId: actor.id, action: 'attachment.uploaded', sessionId, subjectId: row.id, ip });
+    return { attachment: toAttachment(row), created: true };
+  } finally {
+    await spooled.remove();
+  }
+}
 
-  const sniffed = await sniff(bytes);
-  const processed = await processUpload(bytes, sniffed);
+/**
+ * The encoded image and its thumbnail are buffers outside the JavaScript heap, which the collector does not count
+ * by their size: with many uploads in a row, finished ones' buffers piled up to a few hundred MB before a collection
+ * ran (bench/sections/uploads.ts). A full collection frees them at once, but it pauses every socket of the instance:
+ * it runs once the last upload in flight has ended, one per burst rather than one per upload.
+ */
+const collectUploadGarbage = (slots: Slots) => {
+  if (slots.idle) Bun.gc(true);
+};
+
+/**
+ * Decodes and encodes the spooled file, stores its blobs, then writes its row; null when the same upload won. The
+ * blobs' keys are written to `pending_blobs` before the blobs, and deleted in the transaction of the row: a process
+ * killed in between leaves keys there, and ./cleanup.ts deletes what they name from the store.
+ */
+async function storeUpload(ctx: AppContext, session: SessionRow, actor: Actor, input: UploadInput, spooled: Spooled): Promise<AttachmentRow | null> {
+  const { sniffed } = spooled;
+  const processed = await processUpload(spooled.path, sniffed);
   const storageKey = crypto.randomUUID();
   const thumbnailKey = processed.thumbnail ? crypto.randomUUID() : null;
+  const keys = thumbnailKey ? [storageKey, thumbnailKey] : [storageKey];
+  await ctx.db.insert(pendingBlobs).values(keys.map((key) => ({ key })));
   await ctx.blobs.put(storageKey, processed.bytes, processed.contentType);
   if (thumbnailKey) await ctx.blobs.put(thumbnailKey, processed.thumbnail!, 'image/webp');
-  const [row] = await ctx.db
-    .insert(attachments)
-    .values({
-      clinicId: session.clinicId,
-      sessionId,
-      uploaderId: actor.id,
-      clientId,
-      sourceSha256,
-      kind: sniffed.kind,
-      contentType: processed.contentType,
-      name: cleanFileName(input.name),
-      size: processed.bytes.byteLength,
-      width: processed.width,
-      height: processed.height,
-      storageKey,
-      thumbnailKey,
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (!row) {
-    // The same upload, twice at once: the other one won; ours is dropped.
-    await ctx.blobs.delete(thumbnailKey ? [storageKey, thumbnailKey] : [storageKey]);
-    return { attachment: sameUpload((await findUpload(ctx.db, sessionId, actor.id, clientId))!, sourceSha256), created: false };
-  }
-  await recordAudit(ctx.db, { clinicId: session.clinicId, actorId: actor.id, action: 'attachment.uploaded', sessionId, subjectId: row.id, ip });
-  return { attachment: toAttachment(row), created: true };
+  const row = await ctx.db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(attachments)
+      .values({
+        clinicId: session.clinicId,
+        sessionId: session.id,
+        uploaderId: actor.id,
+        clientId: input.clientId,
+        sourceSha256: spooled.sha256,
+        kind: sniffed.kind,
+        contentType: processed.contentType,
+        name: cleanFileName(input.name),
+        size: processed.bytes.byteLength,
+        width: processed.width,
+        height: processed.height,
+        storageKey,
+        thumbnailKey,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted) await tx.delete(pendingBlobs).where(inArray(pendingBlobs.key, keys));
+    return inserted;
+  });
+  if (row) return row;
+  // The same upload, twice at once: the other one won; ours is dropped (and its keys, once the blobs are gone).
+  await ctx.blobs.delete(keys);
+  await ctx.db.delete(pendingBlobs).where(inArray(pendingBlobs.key, keys));
+  return null;
 }
 
 async function findUpload(q: Queryable, sessionId: string, uploaderId: string, clientId: string) {
@@ -208,28 +234,4 @@ export async function download(ctx: AppContext, actor: Actor, attachmentId: stri
     name: attachment.name,
     inline: attachment.kind === 'image',
   };
-}
-
-/** Deletes uploads no message claimed within the limit, with their bytes; returns how many. */
-export async function deleteUnclaimed(ctx: Pick<AppContext, 'db' | 'blobs'>, olderThanMinutes: number): Promise<number> {
-  const stale = await ctx.db
-    .select({ id: attachments.id, storageKey: attachments.storageKey, thumbnailKey: attachments.thumbnailKey })
-    .from(attachments)
-    .where(and(isNull(attachments.messageId), lt(attachments.createdAt, sql`now() - make_interval(mins => ${olderThanMinutes})`)))
-    .limit(500);
-  if (stale.length === 0) return 0;
-  const gone = await ctx.db
-    .delete(attachments)
-    .where(
-      and(
-        inArray(
-          attachments.id,
-          stale.map((s) => s.id),
-        ),
-        isNull(attachments.messageId),
-      ),
-    )
-    .returning({ storageKey: attachments.storageKey, thumbnailKey: attachments.thumbnailKey });
-  await ctx.blobs.delete(blobKeys(gone));
-  return gone.length;
 }
