@@ -96,7 +96,8 @@ for (const isolation of ISOLATIONS)
           expect((await events(back.page, 'medchat-ready'))[0].resumed).toBe(true);
           expect(back.page.url()).not.toContain('medchat_resume');
           expect(back.page.frames().every((f) => !f.url().includes('medchat_resume'))).toBe(true);
-          await launcherOf(back.w).click();
+          // The chat opened by itself: the patient came for it.
+          await waitFor(async () => (await launcherOf(back.w).getAttribute('aria-expanded')) === 'true', 'the chat open on landing');
           await back.w.getByText('Your results are fine.').waitFor();
           await back.w.getByText('You are now chatting with Nurse Joy.').waitFor();
           await shot(back.page, `86-email-resumed-${isolation}-${size}`);
@@ -107,7 +108,8 @@ for (const isolation of ISOLATIONS)
           const again = await openPage(third, `?medchat_resume=${encodeURIComponent(link!)}`);
           expect((await events(again.page, 'medchat-ready'))[0].resumed).toBe(false);
           expect(again.page.url()).not.toContain('medchat_resume');
-          await launcherOf(again.w).click();
+          // The chat opened by itself: the patient came for it.
+          await waitFor(async () => (await launcherOf(again.w).getAttribute('aria-expanded')) === 'true', 'the chat open on landing');
           await again.w.getByRole('heading', { name: 'This link was already used' }).waitFor();
           await again.w.getByText('You can start a new chat below.').waitFor();
           await again.w.getByRole('button', { name: 'Start chat' }).waitFor();
@@ -128,7 +130,8 @@ for (const isolation of ISOLATIONS)
           await db().execute(sql`update resume_links set expires_at = now() - interval '1 minute' where used_at is null`);
           const fourth = await newContext({ size, locale: 'es' });
           const late = await openPage(fourth, `?attrs=${encodeURIComponent('locale="es"')}&medchat_resume=${encodeURIComponent(reminder!)}`);
-          await launcherOf(late.w).click();
+          // The chat opened by itself: the patient came for it.
+          await waitFor(async () => (await launcherOf(late.w).getAttribute('aria-expanded')) === 'true', 'the chat open on landing');
           await late.w.getByRole('heading', { name: 'Este enlace ha caducado' }).waitFor();
           await late.w.getByRole('button', { name: 'Iniciar chat' }).waitFor();
           await shot(late.page, `88-email-link-expired-es-${isolation}-${size}`);

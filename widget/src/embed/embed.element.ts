@@ -104,6 +104,9 @@ export class MedChatEmbed extends HTMLElement {
   }
 
   connectedCallback(): void {
+    // A patient back from an email's link came for that conversation: the chat opens at once (a spent link's notice
+    // and its new chat likewise).
+    if (/[?&]medchat_resume=/.test(location.search) && !this.open) this.open = true;
     this.#render();
   }
 
