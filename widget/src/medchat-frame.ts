@@ -15,8 +15,11 @@ import type { Message } from '@medchat/sdk/patient';
  */
 const FRAMED_CSS = `:host{position:static;display:block}
 .launcher{display:none}
-.panel,.panel.tall{position:static;inset:auto;width:auto;height:auto;max-height:none;border:0;border-radius:0;box-shadow:none;animation:none}
-.panel.tall{height:100vh}`;
+.panel,.panel.tall{position:static;inset:auto;width:auto;height:auto;max-height:none;border:0;border-radius:0;box-shadow:none;animation:none;overflow:visible}
+.panel.tall{height:100vh}
+header,.emergency{position:sticky;z-index:1}
+header{top:0}
+.emergency{top:var(--_hh,0)}`;
 
 type Chat = HTMLElement & { open: boolean; identityToken: string | null; show(): void; hide(): void; updateComplete: Promise<unknown> };
 
@@ -85,7 +88,17 @@ function mount(init: Extract<PageToFrame, { type: 'init' }>): void {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(FRAMED_CSS);
     root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-    new ResizeObserver(() => post({ type: 'size', height: panel.classList.contains('tall') ? 10_000 : panel.scrollHeight })).observe(panel);
+    // A form taller than the page's window scrolls this whole page: the header and the emergency note stay in view
+    // (FRAMED_CSS), and what focus scrolls to is kept clear of them.
+    const header = root.querySelector<HTMLElement>('header');
+    const notice = root.querySelector<HTMLElement>('.emergency');
+    const sized = new ResizeObserver(() => {
+      post({ type: 'size', height: panel.classList.contains('tall') ? 10_000 : panel.scrollHeight });
+      const top = header?.offsetHeight ?? 0;
+      el.style.setProperty('--_hh', `${top}px`);
+      document.documentElement.style.scrollPaddingTop = `${top + (notice?.offsetHeight ?? 0)}px`;
+    });
+    for (const part of [panel, header, notice]) if (part) sized.observe(part);
   });
 }
 
