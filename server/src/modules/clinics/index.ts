@@ -60,8 +60,8 @@ export const clinicsModule = (ctx: AppContext) =>
       response: { 200: ClinicIntake },
       detail: {
         summary:
-          'Replace the clinic’s red-flag questions and emergency instructions (admin; audited as clinic.intake_changed); 400 names a question id the clinic does not have',
-        responses: errors('invalid_request'),
+          'Replace the clinic’s red-flag questions, topics and emergency instructions (admin; audited as clinic.intake_changed); 400 names a question or topic id the clinic does not have, 404 a topic’s team that is not the clinic’s',
+        responses: errors('invalid_request', 'team_not_found'),
       },
     })
     .post('/clinic/identity-secret', ({ actor, ip }) => rotateIdentitySecret(ctx, actor, ip), {
