@@ -75,6 +75,10 @@ export function createApp(ctx: AppContext, hub: Hub = new Hub(ctx)) {
   };
   const app = new Elysia({
     name: 'medchat',
+    // Unknown properties are dropped by TypeBox's own clean-up, which leaves a value of the wrong type for the check
+    // to refuse. The default mirror rebuilt values from the schema first, so "" passed for a list ([]) or an object
+    // ({}) and bad input changed things. It applies to every module's routes.
+    normalize: 'typebox',
     websocket: {
       // docs/requirements.md#input, #delivery: small frames, no compression, a bounded send buffer, dead peers detected.
       maxPayloadLength: MAX_FRAME_BYTES * 4,

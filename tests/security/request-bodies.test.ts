@@ -127,6 +127,15 @@ describe('bodies of the wrong shape', () => {
     const res = await refusedRaw('PATCH', '/api/v1/clinic/settings', body, JSON_TYPE, 400, 'invalid_request');
     expect(res.body.error.details?.problem).toBe(problem);
   });
+
+  // The framework's default clean-up turned "" into [] or {} before the check, so an empty string passed for a list
+  // or an object, and a nurse going offline with `notes: ""` was taken offline (found by the HTTP fuzz).
+  test.each([
+    ['a list of handover notes', 'PUT', '/api/v1/employees/me/availability', '{"availability":"offline","notes":""}', 'nurse'],
+    ['a list of origins', 'PATCH', '/api/v1/clinic/settings', '{"allowedOrigins":""}', 'admin'],
+  ])('an empty string where %s belongs: 400, nothing changed', async (_n, method, path, body, who) => {
+    await refusedRaw(method, path, body, JSON_TYPE, 400, 'invalid_request', who === 'nurse' ? joy.token : admin);
+  });
 });
 
 describe('methods, authentication first, static files', () => {

@@ -15,9 +15,12 @@ const FhirBundle = t.Object(
     id: t.String(),
     type: t.Literal('collection'),
     timestamp: t.String(),
-    entry: t.Array(t.Object({ fullUrl: t.String(), resource: t.Object({ resourceType: t.String(), id: t.String() }, { additionalProperties: true }) })),
+    entry: t.Array(t.Object({ fullUrl: t.String(), resource: t.Object({ resourceType: t.String(), id: t.String() }, { additionalProperties: t.Unknown() }) })),
   },
-  { additionalProperties: true, description: 'A FHIR R4 Bundle (collection): the Encounter, a Provenance per assignment period, a Communication per message' },
+  {
+    additionalProperties: t.Unknown(),
+    description: 'A FHIR R4 Bundle (collection): the Encounter, a Provenance per assignment period, a Communication per message',
+  },
 );
 
 /** Query flags arrive as text: `true`/`false` become booleans before validation, digits numbers. */

@@ -194,7 +194,7 @@ export const ASYNCAPI_FILE = new URL('../../../../docs/asyncapi.json', import.me
 export function asyncApiRoute(ctx: AppContext) {
   const document = buildAsyncApiDocument(ctx.config.publicUrl);
   return new Elysia({ name: 'asyncapi' }).get('/asyncapi/json', () => document, {
-    response: t.Object({ asyncapi: t.Literal('3.0.0') }, { additionalProperties: true }),
+    response: t.Object({ asyncapi: t.Literal('3.0.0') }, { additionalProperties: t.Unknown() }),
     detail: {
       // A document about the API, like /openapi/json: not an operation of it.
       hide: true,
