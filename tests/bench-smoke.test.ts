@@ -12,7 +12,7 @@ const root = join(import.meta.dir, '..');
 const onPostgres = !!process.env.TEST_DATABASE_URL;
 
 const EXPECTED_ROWS = [
-  ...['small', 'large'].flatMap((t) => ['throughput', 'latency_p50', 'latency_p95', 'latency_p99'].map((m) => `chat.${t}.${m}`)),
+  ...['small', 'large'].flatMap((t) => ['throughput', 'cpu', 'latency_p50', 'latency_p95', 'latency_p99'].map((m) => `chat.${t}.${m}`)),
   'memory.idle_socket',
   'uploads.throughput',
   'uploads.rss_growth',

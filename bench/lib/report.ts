@@ -1,6 +1,6 @@
 /** Rows of the report: a figure beside its floor, the ratio, and the target met or not. */
 
-export type Unit = 'msgs/s' | 'ms' | 'KB' | 'MB' | 'MB/s' | 'count' | 'assignments/s';
+export type Unit = 'msgs/s' | 'ms' | 'µs' | 'KB' | 'MB' | 'MB/s' | 'count' | 'assignments/s';
 
 export interface Row {
   id: string;
@@ -21,7 +21,7 @@ export interface Row {
 
 const fmt = (n: number | null, unit: Unit) => {
   if (n === null || !Number.isFinite(n)) return '–';
-  const digits = unit === 'KB' ? 2 : unit === 'count' ? 0 : unit === 'ms' ? (n < 100 ? 1 : 0) : n < 10 ? 1 : 0;
+  const digits = unit === 'KB' ? 2 : unit === 'count' ? 0 : unit === 'ms' || unit === 'µs' ? (n < 100 ? 1 : 0) : n < 10 ? 1 : 0;
   if (unit === 'count') return n.toLocaleString('en-US');
   return `${n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${unit}`;
 };

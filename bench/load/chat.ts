@@ -22,7 +22,8 @@ interface Config {
   throughputMs: number;
   warmupMs: number;
   latencyMs: number;
-  offeredRate: number;
+  /** msgs/s over all sessions in the latency phase, or a share (0–1) of the throughput this run measured. */
+  offeredRate: number | { shareOfThroughput: number };
   window: number;
   drainMs: number;
   /** Frames per second each socket paces itself to (under the server's per-socket limit). */
@@ -179,12 +180,12 @@ async function throughput(patients: Patient[]) {
   return result;
 }
 
-/** Open loop at offeredRate over all sessions, round robin, evenly spaced. */
-async function latency(patients: Patient[]) {
+/** Open loop at `offeredRate` msgs/s over all sessions, round robin, evenly spaced. */
+async function latency(patients: Patient[], offeredRate: number) {
   latencies = [];
   received = 0;
-  const total = Math.round((cfg.offeredRate * cfg.latencyMs) / 1000);
-  const interval = 1000 / cfg.offeredRate;
+  const total = Math.round((offeredRate * cfg.latencyMs) / 1000);
+  const interval = 1000 / offeredRate;
   const start = performance.now() + 50;
   let sent = 0;
   await new Promise<void>((resolve) => {
@@ -211,7 +212,7 @@ async function latency(patients: Patient[]) {
   const all = latencies.concat(Array.from({ length: lost }, () => Number.POSITIVE_INFINITY));
   const fin = (n: number) => (Number.isFinite(n) ? n : null);
   return {
-    offered: cfg.offeredRate,
+    offered: offeredRate,
     achievedSendRate: total / sendSeconds,
     sent: total,
     received: latencies.length,
@@ -228,8 +229,9 @@ try {
   for (const p of patients) p.sock.onFrame = onPatientFrame;
   progress(`${cfg.mode}: throughput over ${cfg.sessions} sessions`);
   const tp = await throughput(patients);
-  progress(`${cfg.mode}: latency at ${cfg.offeredRate} msgs/s over ${cfg.sessions} sessions`);
-  const lat = await latency(patients);
+  const offered = typeof cfg.offeredRate === 'number' ? cfg.offeredRate : Math.max(1, Math.round(tp.msgsPerSecond * cfg.offeredRate.shareOfThroughput));
+  progress(`${cfg.mode}: latency at ${offered} msgs/s over ${cfg.sessions} sessions`);
+  const lat = await latency(patients, offered);
   // Leave the employees free for the next run: patients end their sessions (before the result, which ends this process).
   progress('patients end their sessions');
   let endFailures = 0;

@@ -8,7 +8,7 @@ export const memorySpec = {
   id: 'memory.idle_socket',
   label: `server memory per idle socket, ${P.idle.toLocaleString('en-US')} sockets`,
   unit: 'KB' as Unit,
-  target: `≤ ${TARGETS.kbPerSocket} KB`,
+  target: `≤ ${TARGETS.socketMemoryRatio}× relay`,
   floorLabel: 'raw relay',
 };
 
@@ -65,7 +65,7 @@ export async function memory(databaseUrl: string) {
         ...spec,
         value: m.kbPerSocket,
         floor: floor?.kbPerSocket ?? null,
-        met: m.kbPerSocket <= TARGETS.kbPerSocket,
+        met: floor ? m.kbPerSocket <= TARGETS.socketMemoryRatio * floor.kbPerSocket : null,
         note: `fresh server process, RSS ${m.baseMb.toFixed(0)} → ${m.afterMb.toFixed(0)} MB for ${m.open} authenticated patient sockets (5 per patient)${floor ? `; relay RSS ${floor.baseMb.toFixed(0)} → ${floor.afterMb.toFixed(0)} MB` : `; relay floor not measured: ${floorError}`}`,
       });
     } finally {
