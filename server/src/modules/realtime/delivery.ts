@@ -10,7 +10,7 @@ import type { BusEvent } from '../../lib/bus-events';
 import { errorKind } from '../../lib/logger';
 import { listMessages } from '../messages/store';
 import type { Conn, Connections } from './connections';
-import { encode } from './frames';
+import { encodeMessageCreated } from './frames';
 
 const REPLAY_PAGE = 500;
 
@@ -84,7 +84,7 @@ export class SessionDelivery {
   private async sendMessages(sessionId: string, subs: Conn[], messages: Message[]) {
     const { metrics } = this.ctx;
     for (const message of messages) {
-      const frame = encode({ type: 'message.created', message });
+      const frame = encodeMessageCreated(message);
       let sent = 0;
       for (const conn of subs) {
         const held = conn.subs.get(sessionId);

@@ -1,5 +1,5 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ClientFrame, type ServerEvent } from '@medchat/sdk/protocol';
+import { ClientFrame, type Message, type ServerEvent } from '@medchat/sdk/protocol';
 
 const checker = TypeCompiler.Compile(ClientFrame);
 export const MAX_FRAME_BYTES = 16 * 1024;
@@ -30,3 +30,21 @@ export function parseFrame(raw: string | Uint8Array): ParsedFrame {
 }
 
 export const encode = (event: ServerEvent) => JSON.stringify(event);
+
+/**
+ * A message's JSON, made once. The writer hands one object to the sender's ack and to the fan-out that follows, so
+ * the two frames share it instead of serializing the message twice (a tenth of the server's time per message under
+ * load, bench/README.md). Messages are never changed once made.
+ */
+const messageJson = new WeakMap<Message, string>();
+function messageText(message: Message): string {
+  let text = messageJson.get(message);
+  if (text === undefined) messageJson.set(message, (text = JSON.stringify(message)));
+  return text;
+}
+
+/** `encode({ type: 'message.created', message })`, sharing the message's JSON. */
+export const encodeMessageCreated = (message: Message) => `{"type":"message.created","message":${messageText(message)}}`;
+
+/** `encode({ type: 'ack', ref, message })`, sharing the message's JSON. */
+export const encodeMessageAck = (ref: string, message: Message) => `{"type":"ack","ref":${JSON.stringify(ref)},"message":${messageText(message)}}`;

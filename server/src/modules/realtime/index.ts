@@ -16,7 +16,7 @@ import { setAvailability } from '../employees/service';
 import { markRead, sendMessage } from '../messages/service';
 import { assertCanWrite, readableSession } from '../sessions/access';
 import { getSessionView } from '../sessions/views';
-import { parseFrame } from './frames';
+import { encodeMessageAck, parseFrame } from './frames';
 import type { Conn, Hub } from './hub';
 import { connectionClosed, connectionOpened, setViewing } from './presence';
 
@@ -89,7 +89,7 @@ export function realtimeModule(ctx: AppContext, hub: Hub) {
         return ack();
       case 'message.send': {
         const { message } = await sendMessage(ctx, actor, frame.sessionId, frame);
-        if (frame.ref) hub.sendEvent(conn, { type: 'ack', ref: frame.ref, message });
+        if (frame.ref) hub.send(conn, encodeMessageAck(frame.ref, message));
         return;
       }
       case 'typing.start':
