@@ -1,6 +1,6 @@
 /** Rows of the report: a figure beside its floor, the ratio, and the target met or not. */
 
-export type Unit = 'msgs/s' | 'ms' | 'KB' | 'MB' | 'MB/s' | 'count' | 'assignments/s';
+export type Unit = 'msgs/s' | 'ms' | 'µs' | 'KB' | 'MB' | 'MB/s' | 'count' | 'assignments/s';
 
 export interface Row {
   id: string;
