@@ -73,8 +73,8 @@ async function instancesRun(servers: ServerProc[], staff: Staff[], database: str
   const window = Math.max(1, Math.min(P.window, Math.ceil(400 / n)));
   const natsPid = natsServerPid();
   const serversCpu = () => servers.reduce((t, s) => t + cpuTimeMs(s.pid), 0);
-  let before: { server: number; pg: Map<number, number>; nats: number } | null = null;
-  let used: { server: number; pg: number; nats: number } | null = null;
+  let before = null as { server: number; pg: Map<number, number>; nats: number } | null;
+  let used = null as { server: number; pg: number; nats: number } | null;
   const load = startLoad(
     'chat',
     {
@@ -107,8 +107,7 @@ async function instancesRun(servers: ServerProc[], staff: Staff[], database: str
     const result = await load.result;
     const acked = result.throughput.acked as number;
     const per = (cpuMs: number | undefined) => (cpuMs !== undefined && acked ? (cpuMs * 1000) / acked : null);
-    const cpu = used as { server: number; pg: number; nats: number } | null;
-    return { ...result, window, serverUs: per(cpu?.server), pgUs: per(cpu?.pg), natsUs: natsPid ? per(cpu?.nats) : null };
+    return { ...result, window, serverUs: per(used?.server), pgUs: per(used?.pg), natsUs: natsPid ? per(used?.nats) : null };
   } finally {
     await load.stop();
   }
