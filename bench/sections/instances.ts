@@ -122,10 +122,14 @@ function versus(nats: number | null, notify: number | null, higherIsBetter: bool
   return `NATS ${ratio.toFixed(2)}× LISTEN/NOTIFY (${ahead ? 'NATS' : 'LISTEN/NOTIFY'} ahead at this size)`;
 }
 
-/** The rows of one bus and instance count, from its run (NOTIFY's run at the same count is the NATS rows' floor). */
-function instanceRows(bus: BusKind, k: number, r: any, notify: any) {
+/**
+ * The rows of one bus and instance count, from its run (NOTIFY's run at the same count is the NATS rows' floor); `one`
+ * is the run on a single instance (full mode), where no message crosses a bus, for what the second instance costs.
+ */
+function instanceRows(bus: BusKind, k: number, r: any, notify: any, one: any) {
   const [tpSpec, p99Spec, pgSpec] = instanceSpecs(bus, k);
   const f = (n: number | null) => (n === null ? '–' : `${Math.round(n)} µs`);
+  const single = (figure: string) => (one ? `; one instance, same load: ${figure}` : '');
   const lead = (text: string) => (bus === 'nats' ? `${text}; ` : 'the default bus, the NATS rows compare with it; ');
   const tp = r.throughput;
   row({
@@ -138,7 +142,8 @@ function instanceRows(bus: BusKind, k: number, r: any, notify: any) {
       `${k} server processes, each employee's socket on one and its patients' on the next, so every message crosses the bus; ` +
       `server CPU per message ${f(r.serverUs)} (all instances); acked after commit, ack p50 ${ms(tp.ackP50)}, p99 ${ms(tp.ackP99)} with ${r.window} in flight per session; ` +
       `${Math.round(tp.deliveredPerSecond).toLocaleString('en-US')} msgs/s delivered to employees` +
-      (r.errors ? `; ${r.errors} error frames (${r.firstError})` : ''),
+      (r.errors ? `; ${r.errors} error frames (${r.firstError})` : '') +
+      single(`${Math.round(one?.throughput.msgsPerSecond).toLocaleString('en-US')} msgs/s, server CPU per message ${f(one?.serverUs)}`),
   });
   const lat = r.latency;
   row({
@@ -150,7 +155,8 @@ function instanceRows(bus: BusKind, k: number, r: any, notify: any) {
       lead(versus(lat.p99, notify?.latency.p99 ?? null, false)) +
       `offered ${lat.offered.toLocaleString('en-US')} msgs/s (sent at ${Math.round(lat.achievedSendRate).toLocaleString('en-US')}/s), ${lat.received}/${lat.sent} delivered` +
       `${lat.lost ? `, ${lat.lost} not within ${P.drainMs / 1000} s (counted as infinite)` : ''}; p50 ${ms(lat.p50)}, max ${lat.max === null ? '∞' : ms(lat.max)}` +
-      (lat.p99 === null ? '; p99 beyond the drain time' : ''),
+      (lat.p99 === null ? '; p99 beyond the drain time' : '') +
+      single(`p99 ${ms(one?.latency.p99)}`),
   });
   row({
     ...pgSpec!,
@@ -160,7 +166,8 @@ function instanceRows(bus: BusKind, k: number, r: any, notify: any) {
     note:
       lead(versus(r.pgUs, notify?.pgUs ?? null, false)) +
       "CPU of the database's Postgres backends (/proc) over the throughput phase ÷ messages acked in it" +
-      (bus === 'nats' ? `; NATS server CPU per message ${r.natsUs === null ? '– (no nats-server process on this machine)' : f(r.natsUs)}` : ''),
+      (bus === 'nats' ? `; NATS server CPU per message ${r.natsUs === null ? '– (no nats-server process on this machine)' : f(r.natsUs)}` : '') +
+      single(f(one?.pgUs)),
   });
 }
 
@@ -168,6 +175,7 @@ function instanceRows(bus: BusKind, k: number, r: any, notify: any) {
  * Per bus, a fresh database (the NATS subject is named after the database, so runs never hear each other) with the
  * same employees; on it 2, then 4 server processes (quick mode: 2 only), the same load each time. Both buses run
  * back to back at each count, so a change in what else the machine does shifts a pair less than it would the order.
+ * Full mode first runs the load on one instance (LISTEN/NOTIFY's database), for the notes.
  */
 export async function instancesSection() {
   const counts = quick ? [2] : INSTANCE_COUNTS;
@@ -185,12 +193,13 @@ export async function instancesSection() {
       for (const k of counts) errors.set(`${bus}.${k}`, errorText(error));
     }
   }
-  for (const k of counts)
+  for (const k of quick ? counts : [1, ...counts])
     for (const [bus, db] of databases) {
-      begin(`${k} instances, ${BUS_NAME[bus]}`);
+      if (k === 1 && bus !== 'notify') continue;
+      begin(`${k} instance${k > 1 ? 's' : ''}, ${BUS_NAME[bus]}`);
       let servers: ServerProc[] = [];
       try {
-        progress(`starting ${k} server processes`);
+        progress(`starting ${k} server process${k > 1 ? 'es' : ''}`);
         servers = await startInstances(db.url, bus, k);
         if (!db.staff) {
           progress(`creating ${EMPLOYEES} employees`);
@@ -206,7 +215,7 @@ export async function instancesSection() {
   for (const bus of BUSES)
     for (const k of counts) {
       const r = results.get(`${bus}.${k}`);
-      if (r) instanceRows(bus, k, r, results.get(`notify.${k}`));
+      if (r) instanceRows(bus, k, r, results.get(`notify.${k}`), results.get('notify.1'));
       else failRows(instanceSpecs(bus, k), errors.get(`${bus}.${k}`) ?? 'not run');
     }
   if (quick) for (const bus of BUSES) failRows(instanceSpecs(bus, 4), 'full mode only');
