@@ -13,7 +13,7 @@
  * postgres://postgres@127.0.0.1:5432/postgres) and NATS at NATS_URL (default nats://127.0.0.1:4222). The figures and
  * what they mean for sizing: docs/operations/scaling.md.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { openDatabase } from '../server/src/db/client';
@@ -21,6 +21,7 @@ import { type Bus, PostgresBus } from '../server/src/lib/bus';
 import type { BusEvent } from '../server/src/lib/bus-events';
 import { createLogger } from '../server/src/lib/logger';
 import { NatsBus } from '../server/src/lib/nats-bus';
+import { natsServerPid } from './lib/procs';
 
 process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const { createTestDatabase } = await import('../tests/helpers/database');
@@ -43,16 +44,6 @@ function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-function natsServerPid(): number | null {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'nats-server') return Number(entry);
-    } catch {}
-  }
-  return null;
 }
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN);

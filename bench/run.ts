@@ -1,5 +1,5 @@
 /**
- * MedChat benchmark suite. `bun run bench/run.ts [--quick] [--only=chat,memory,uploads,assign,bundles,reports,widget] [--rate=5]` (or
+ * MedChat benchmark suite. `bun run bench/run.ts [--quick] [--only=chat,memory,uploads,assign,instances,bundles,reports,widget] [--rate=5]` (or
  * `npm run bench`, `npm run bench -- --quick`). Real server processes on a fresh Postgres database (created and
  * dropped here), load generators in their own processes on 127.0.0.1, every figure beside its floor measured in the
  * same run. Prints a table and writes bench-results/latest.json. A row that cannot be measured says why; the suite
@@ -14,6 +14,7 @@ import { errorText } from './lib/util';
 import { assignSpecs, assignment } from './sections/assign';
 import { BUNDLE_KINDS, bundleSpecs, bundles } from './sections/bundles';
 import { chatSection, chatSpecsAll } from './sections/chat';
+import { instanceSpecsAll, instancesSection } from './sections/instances';
 import { memory, memorySpec } from './sections/memory';
 import { reportSpecs, reportsSection } from './sections/reports';
 import { uploadSpecs, uploadsSection } from './sections/uploads';
@@ -43,6 +44,8 @@ for (const k of [1, 2]) {
   if (wanted('assign')) await assignment(k);
   else failRows(Object.values(assignSpecs(k)), SKIPPED);
 }
+if (wanted('instances')) await instancesSection();
+else failRows(instanceSpecsAll(), SKIPPED);
 if (wanted('reports')) await reportsSection();
 else failRows(Object.values(reportSpecs()), SKIPPED);
 if (wanted('widget')) await widgetOpenSection();
@@ -58,6 +61,10 @@ const order = [
   'uploads',
   'assign.1',
   'assign.2',
+  'instances.notify.2',
+  'instances.nats.2',
+  'instances.notify.4',
+  'instances.nats.4',
   'reports',
   'bundle.sdk.',
   'bundle.sdk_admin',

@@ -17,6 +17,7 @@ const EXPECTED_ROWS = [
   'uploads.throughput',
   'uploads.rss_growth',
   ...[1, 2].flatMap((k) => ['time_to_all', 'lag_max', 'rate', 'double', 'spread'].map((m) => `assign.${k}.${m}`)),
+  ...['notify', 'nats'].flatMap((bus) => [2, 4].flatMap((k) => ['throughput', 'p99', 'pg_cpu'].map((m) => `instances.${bus}.${k}.${m}`))),
   'reports.year_by_day',
   'reports.month_by_hour',
   'bundle.sdk.min',

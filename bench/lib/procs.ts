@@ -1,6 +1,6 @@
 /** Child processes of the suite: servers, the relay floor, load generators. Every child is killed on exit. */
 import type { Subprocess } from 'bun';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { sleep } from './util';
 import { UNLIMITED } from '../../tests/helpers/limits';
 
@@ -46,6 +46,35 @@ export async function freePort(): Promise<number> {
 export function cpuTimeMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The NATS server's pid when it runs on this machine (a process named `nats-server`), else null. */
+export function natsServerPid(): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'nats-server') return Number(entry);
+    } catch {}
+  }
+  return null;
+}
+
+/**
+ * CPU time (ms) used so far by each Postgres backend of one database, by pid: the postmaster's children whose
+ * process title names the database (`postgres: … <user> <database> <address> <state>`), found in /proc on this
+ * machine. Read it before and after a phase; a backend that appeared in between spent all its CPU in the phase.
+ */
+export function postgresBackendsCpuMs(database: string): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').split(' ');
+      if (title.includes(database)) cpu.set(Number(entry), cpuTimeMs(Number(entry)));
+    } catch {}
+  }
+  return cpu;
 }
 
 /** VmRSS of a process in bytes, from /proc/<pid>/status. */

@@ -15,7 +15,7 @@ const { values: args } = parseArgs({
   options: {
     /** Small figures, under a minute: what tests/bench-smoke.test.ts runs. */
     quick: { type: 'boolean', default: false },
-    /** `--only=chat,memory,uploads,assign,bundles,reports` runs some sections; the others are reported as skipped. */
+    /** `--only=chat,memory,uploads,assign,instances,bundles,reports` runs some sections; the others are reported as skipped. */
     only: { type: 'string' },
     /**
      * `--rate=5` offers 5 msgs/s per session in both latency rows (the large one offers half the persisted
@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
 
 export const quick = args.quick === true;
 const only = args.only?.split(',');
-export const SECTIONS = ['bundles', 'chat', 'memory', 'uploads', 'assign', 'reports', 'widget'] as const;
+export const SECTIONS = ['bundles', 'chat', 'memory', 'uploads', 'assign', 'instances', 'reports', 'widget'] as const;
 for (const name of only ?? []) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section ${name} (${SECTIONS.join(', ')})`);
 export const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name);
 
@@ -52,6 +52,11 @@ export const P = quick
       reportSessions: 5000,
       uploads: 8,
       uploadPhotoBytes: 5 * 2 ** 20,
+      instanceSessions: 40,
+      instanceRate: 100,
+      instanceThroughputMs: 1000,
+      instanceWarmupMs: 300,
+      instanceLatencyMs: 1000,
     }
   : {
       small: 100,
@@ -73,6 +78,11 @@ export const P = quick
       reportSessions: 100_000,
       uploads: 50,
       uploadPhotoBytes: 5 * 2 ** 20,
+      instanceSessions: 400,
+      instanceRate: 500,
+      instanceThroughputMs: 5000,
+      instanceWarmupMs: 2000,
+      instanceLatencyMs: 5000,
     };
 const rateArg = Number(args.rate);
 /** Set by `--rate`: the large latency row then offers this per session instead of half the measured capacity. */

@@ -5,7 +5,9 @@
  *   2. latency: open loop at `offeredRate` msgs/s over all sessions, evenly spaced; latency = employee receives
  *      message.created − the moment the patient was scheduled to send (no coordinated omission).
  * mode "medchat" runs against a MedChat server (guests, sessions, employee subscriptions); mode "relay" against
- * the raw relay floor (bench/floors/relay.ts) with the same frames and the same load.
+ * the raw relay floor (bench/floors/relay.ts) with the same frames and the same load. With `wsUrls` (several
+ * server instances), every message crosses the bus: employee e's socket is on instance e % k, the patients of its
+ * sessions on the next one; HTTP setup goes to `base`.
  * Config: BENCH_CONFIG (JSON). Output: JSON lines {progress} … {result} | {error} on stdout.
  */
 import { call, createGuests, setAvailable, type Staff } from '../lib/api';
@@ -17,6 +19,8 @@ interface Config {
   mode: 'medchat' | 'relay';
   base: string;
   ws: string;
+  /** Sockets spread over these instances (medchat only), as above; without it every socket is on `ws`. */
+  wsUrls?: string[];
   sessions: number;
   employees: Staff[] | number;
   throughputMs: number;
@@ -88,7 +92,10 @@ async function setupMedchat(): Promise<{ patients: Patient[]; employeeSockets: L
   });
   if (waited) progress(`${waited} sessions waited for an employee although capacity existed`);
   progress(`connecting ${staff.length} employees and ${cfg.sessions} patients`);
-  const staffSockets = await Promise.all(staff.map(async (s) => LoadSocket.open(await ticketUrl(cfg.ws, s.token), cfg.framesPerSecond)));
+  const wsUrls = cfg.wsUrls ?? [cfg.ws];
+  const k = wsUrls.length;
+  const staffSockets = await Promise.all(staff.map(async (s, e) => LoadSocket.open(await ticketUrl(wsUrls[e % k]!, s.token), cfg.framesPerSecond)));
+  const patientInstance = new Map(staff.map((s, e) => [s.id, ((e % k) + 1) % k]));
   const byEmployee = new Map(staff.map((s, i) => [s.id, staffSockets[i]!]));
   for (const sock of staffSockets) sock.onFrame = onEmployeeFrame;
   await Promise.all(
@@ -101,7 +108,7 @@ async function setupMedchat(): Promise<{ patients: Patient[]; employeeSockets: L
     }),
   );
   const opened = await openMany(
-    guests.map((g) => () => ticketUrl(cfg.ws, g.token)),
+    guests.map((g, i) => () => ticketUrl(wsUrls[patientInstance.get(sessions[i]!.employeeId)!]!, g.token)),
     64,
     undefined,
     cfg.framesPerSecond,
