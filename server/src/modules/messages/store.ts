@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Message, Role } from '@medchat/sdk/protocol';
-import type { Queryable, Tx } from '../../db/client';
+import type { Database, Queryable, Tx } from '../../db/client';
 import { prepared } from '../../db/prepared';
 import { withAttachments } from '../attachments/store';
-import { chatSessions, messages, users, type SystemMeta } from '../../db/schema';
+import { attachments, chatSessions, messages, users, type SystemMeta } from '../../db/schema';
 
 type MessageRow = typeof messages.$inferSelect;
 export type Sender = { id: string; role: Role; displayName: string } | null;
@@ -98,24 +98,50 @@ function rowToMessage(r: { message: MessageRow; senderRole: Role | null; senderN
   return toMessage(r.message, sender);
 }
 
+/**
+ * A session's messages after a seq, for every delivery an instance did not commit itself (each message another
+ * instance stored is read back here, since bus events carry ids only) and for catching a socket up. Prepared once,
+ * and the sender is looked up by primary key per message (a lateral probe with `limit 1`, which Postgres cannot fold
+ * into a plain join): as a join, the plan Postgres kept while `users` was small scanned every user for each read
+ * (bench/README.md). Says which messages have files, so a page of text needs no second query.
+ */
+export function messagesAfterQuery(db: Database) {
+  const sender = db.select({ role: users.role, displayName: users.displayName }).from(users).where(eq(users.id, messages.senderId)).limit(1).as('sender');
+  return db
+    .select({
+      message: messages,
+      senderRole: sender.role,
+      senderName: sender.displayName,
+      hasFiles: sql<boolean>`exists (select 1 from ${attachments} where ${attachments.messageId} = ${messages.id})`,
+    })
+    .from(messages)
+    .leftJoinLateral(sender, sql`true`)
+    .where(and(eq(messages.sessionId, sql.placeholder('sessionId')), gt(messages.seq, sql.placeholder('after'))))
+    .orderBy(asc(messages.seq))
+    .limit(sql.placeholder('limit'));
+}
+const messagesAfter = prepared((db) => messagesAfterQuery(db).prepare('messages_after'));
+
 /** Messages with seq > after (ascending), or seq < before (returned ascending too), at most `limit`. */
 export async function listMessages(q: Queryable, sessionId: string, page: { after?: number; before?: number; limit: number }) {
-  const base = q.select(messageColumns).from(messages).leftJoin(users, eq(users.id, messages.senderId));
-  const rows =
-    page.before !== undefined
-      ? (
-          await base
-            .where(and(eq(messages.sessionId, sessionId), lt(messages.seq, page.before)))
-            .orderBy(desc(messages.seq))
-            .limit(page.limit + 1)
-        ).reverse()
-      : await base
-          .where(and(eq(messages.sessionId, sessionId), gt(messages.seq, page.after ?? 0)))
-          .orderBy(asc(messages.seq))
-          .limit(page.limit + 1);
+  if (page.before === undefined) {
+    const rows = await messagesAfter(q, { sessionId, after: page.after ?? 0, limit: page.limit + 1 });
+    const kept = rows.slice(0, page.limit);
+    const list = kept.map(rowToMessage);
+    const withFiles = kept.some((r) => r.hasFiles) ? await withAttachments(q, list) : list;
+    return { messages: withFiles, hasMore: rows.length > page.limit };
+  }
+  const rows = (
+    await q
+      .select(messageColumns)
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.senderId))
+      .where(and(eq(messages.sessionId, sessionId), lt(messages.seq, page.before)))
+      .orderBy(desc(messages.seq))
+      .limit(page.limit + 1)
+  ).reverse();
   const hasMore = rows.length > page.limit;
-  const kept = page.before !== undefined ? rows.slice(hasMore ? 1 : 0) : rows.slice(0, page.limit);
-  return { messages: await withAttachments(q, kept.map(rowToMessage)), hasMore };
+  return { messages: await withAttachments(q, rows.slice(hasMore ? 1 : 0).map(rowToMessage)), hasMore };
 }
 
 export async function getMessageBySeq(q: Queryable, sessionId: string, seq: number): Promise<Message | null> {
