@@ -166,7 +166,10 @@ describe.skipIf(process.env.MEDCHAT_SKIP_BROWSER === '1')('staff console: record
   // Last: its chat would change the figures the tests above read.
   test("a nurse downloads the transcript of the chat she holds from the chat's tab", async () => {
     const { page, guard } = await openConsole(browser, server, 'nurse.sam@demo.clinic');
+    // Saved before the patient starts: otherwise the chat may wait, and a chat waiting from earlier go to Sam first.
+    const saved = page.waitForResponse((r) => r.url().endsWith('/employees/me/availability') && r.ok());
     await page.getByLabel('Availability').selectOption('available');
+    await saved;
     const patient = await api('/auth/guest', { body: { siteKey: 'demo', displayName: 'Tom Tab' } });
     const id = (await api('/sessions', { token: patient.token, body: { reason: 'Rash on the arm' } })).id;
     await api(`/sessions/${id}/messages`, { token: patient.token, body: { clientMsgId: 't1', body: 'It itches at night' } });

@@ -167,7 +167,11 @@ function bodyArb(info: RouteInfo, spec: RouteSpec): fc.Arbitrary<Body> {
       weight: 1,
       arbitrary: fc.record({
         kind: fc.constant<'text'>('text'),
-        text: good.map((v) => new URLSearchParams(Object.entries(typeof v === 'object' && v ? v : { v }).map(([k, x]) => [k, String(x)])).toString()),
+        text: good.map((v) =>
+          new URLSearchParams(
+            Object.entries(typeof v === 'object' && v ? v : { v }).map(([k, x]) => [k, typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x)]),
+          ).toString(),
+        ),
         contentType: fc.constantFrom<string | null>('application/x-www-form-urlencoded', 'multipart/form-data'),
       }),
     },
