@@ -22,7 +22,8 @@ async function idleRun(mode: 'medchat' | 'relay', server: ServerProc): Promise<{
   try {
     const warm = await withTimeout(Promise.race([load.nextReady(), load.result]), P.loadMaxMs, 'warm-up sockets');
     if (!warm || warm.error) throw new Error(warm?.error ?? 'no warm-up');
-    await sleep(1000);
+    // Settled like the reading after (below), so that both are taken once the start-up's garbage is returned.
+    await sleep(P.idleSettleMs);
     const samples: number[] = [];
     for (let i = 0; i < 3; i++, await sleep(200)) samples.push(await rssOf(server.pid));
     const base = percentile(samples, 50);
@@ -30,8 +31,11 @@ async function idleRun(mode: 'medchat' | 'relay', server: ServerProc): Promise<{
     const all = await withTimeout(Promise.race([load.nextReady(), load.result]), P.loadMaxMs, 'opening sockets');
     if (!all || all.error) throw new Error(all?.error ?? 'sockets did not open');
     if (all.failed > P.idle * 0.01) throw new Error(`${all.failed} of ${P.idle} sockets failed to open (${all.firstError})`);
+    // What the sockets hold, not the garbage of opening them: the server's RSS keeps the 10,000 ticket requests' and
+    // upgrades' garbage for 5–10 s after the last socket opens (read every 0.5 s: 205–220 MB, then 171–178 MB), and
+    // read at 2 s, as before, the figure swung between 1.7 and 5.5 KB per socket from one identical run to the next.
     progress(`${mode}: ${all.open} sockets open, settling`);
-    await sleep(2000);
+    await sleep(P.idleSettleMs);
     const after: number[] = [];
     for (let i = 0; i < 3; i++, await sleep(200)) after.push(await rssOf(server.pid));
     const grown = percentile(after, 50) - base;
