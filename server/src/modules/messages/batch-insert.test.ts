@@ -2,7 +2,7 @@ import { expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { useTestApp } from '../../../../tests/helpers/app';
-import { rowsOf } from '../../db/rows';
+import { genericPlan } from '../../../../tests/helpers/plans';
 import { STORE_BATCH } from './batch-insert.sql';
 
 setDefaultTimeout(60_000);
@@ -10,19 +10,10 @@ setDefaultTimeout(60_000);
 const t = useTestApp();
 
 /** The plan Postgres keeps for the prepared statement once it stops planning each call, on this (nearly empty) database. */
-async function genericPlan(): Promise<string> {
-  const text = new PgDialect().sqlToQuery(STORE_BATCH).sql;
-  return t.ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
-    await tx.execute(sql.raw(`prepare store_batch_plan(jsonb) as ${text}`));
-    const rows = rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql.raw(`explain execute store_batch_plan('[]')`)));
-    await tx.execute(sql.raw('deallocate store_batch_plan'));
-    return rows.map((r) => r['QUERY PLAN']).join('\n');
-  });
-}
+const batchPlan = () => genericPlan(t.ctx.db, new PgDialect().sqlToQuery(STORE_BATCH).sql, `'[]'`);
 
 test('the plan kept for the batch statement reaches sessions and messages through indexes, whatever their size', async () => {
-  expect(await genericPlan()).not.toMatch(/Seq Scan on (messages|chat_sessions)/);
+  expect(await batchPlan()).not.toMatch(/Seq Scan on (messages|chat_sessions)/);
   // A thousand sessions, not analyzed yet: the planner takes their size from the table's pages, and an
   // `id = any(…)` filter over a sequential scan of every session looked cheaper than the index.
   await t.ctx.db.execute(sql`
@@ -32,7 +23,7 @@ test('the plan kept for the batch statement reaches sessions and messages throug
       returning id, clinic_id
     )
     insert into chat_sessions (clinic_id, patient_id, reason) select clinic_id, id, 'plan check' from patients`);
-  const plan = await genericPlan();
+  const plan = await batchPlan();
   expect(plan).toContain('chat_sessions_pkey');
   expect(plan).toContain('messages_session_id_sender_id_client_msg_id_idx');
   expect(plan).not.toMatch(/Seq Scan on (messages|chat_sessions)/);

@@ -1,7 +1,7 @@
 import { expect, setDefaultTimeout, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useTestApp } from '../../../../tests/helpers/app';
-import { rowsOf } from '../../db/rows';
+import { genericPlan } from '../../../../tests/helpers/plans';
 import { messagesAfterQuery } from './store';
 
 setDefaultTimeout(60_000);
@@ -9,21 +9,15 @@ setDefaultTimeout(60_000);
 const t = useTestApp();
 
 /** The plan Postgres keeps for the replay read once it stops planning each call. */
-async function genericPlan(): Promise<string> {
+function replayPlan(): Promise<string> {
   const { sql: text, params } = messagesAfterQuery(t.ctx.db).toSQL();
   const values: Record<string, string> = { sessionId: `'00000000-0000-4000-8000-000000000000'`, after: '0', limit: '501' };
   const args = params.map((p) => (typeof p === 'object' && p !== null && 'name' in p ? values[(p as { name: string }).name] : String(p))).join(', ');
-  return t.ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
-    await tx.execute(sql.raw(`prepare messages_after_plan as ${text}`));
-    const rows = rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql.raw(`explain execute messages_after_plan(${args})`)));
-    await tx.execute(sql.raw('deallocate messages_after_plan'));
-    return rows.map((r) => r['QUERY PLAN']).join('\n');
-  });
+  return genericPlan(t.ctx.db, text, args);
 }
 
 test('the replay read finds each sender by primary key, however many users there are and whether or not they were analyzed', async () => {
-  expect(await genericPlan()).not.toMatch(/Seq Scan on (messages|users)/);
+  expect(await replayPlan()).not.toMatch(/Seq Scan on (messages|users)/);
   // A thousand patients, not analyzed yet, each with a chat and a message: as a join, the plan kept here read
   // every user for each read (a hash join over a sequential scan).
   await t.ctx.db.execute(sql`
@@ -35,7 +29,7 @@ test('the replay read finds each sender by primary key, however many users there
       insert into chat_sessions (clinic_id, patient_id, reason, last_seq) select clinic_id, id, 'plan check', 1 from patients returning id, patient_id
     )
     insert into messages (session_id, seq, sender_id, kind, body) select id, 1, patient_id, 'text', 'hello' from chats`);
-  expect(await genericPlan()).not.toMatch(/Seq Scan on (messages|users)/);
+  expect(await replayPlan()).not.toMatch(/Seq Scan on (messages|users)/);
   // And once analyzed with a long chat: thousands of messages per session made a hash join over every user look
   // cheaper than a probe per message, which is what the servers of the benchmark chose.
   await t.ctx.db.execute(sql`
@@ -44,7 +38,7 @@ test('the replay read finds each sender by primary key, however many users there
     cross join generate_series(1, 5000) g`);
   await t.ctx.db.execute(sql`analyze messages`);
   await t.ctx.db.execute(sql`analyze users`);
-  const plan = await genericPlan();
+  const plan = await replayPlan();
   expect(plan).toContain('users_pkey');
   expect(plan).not.toMatch(/Seq Scan on (messages|users)/);
 });
